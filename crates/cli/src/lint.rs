@@ -1,0 +1,116 @@
+//! `detwiki lint`: read every rule file under the given paths in parallel,
+//! check each and across all of them, print the findings.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, lint::duplicate_ids};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::args::{LintArgs, LintFormat};
+use crate::files::{self, Loaded};
+use crate::render::{self, Finding, Summary};
+
+/// Run `lint`; returns the exit code (0 clean or warnings, 1 errors, 2 usage).
+pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let (paths, walk_errors) = files::collect(&args.paths);
+    if !walk_errors.is_empty() && paths.is_empty() {
+        for e in &walk_errors {
+            eprintln!("error: {}: {}", e.path.display(), e.message);
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let limits = Limits { max_file_size: args.max_file_size, ..Limits::default() };
+    let bar = progress_bar(args, paths.len() as u64);
+    let loaded = files::load(paths, &limits, || bar.inc(1));
+    bar.finish_and_clear();
+
+    let mut findings: Vec<Finding<'_>> = Vec::new();
+    for e in &walk_errors {
+        findings.push(Finding::without_file(
+            &e.path,
+            Diagnostic::new(Code::Io, format!("cannot search: {}", e.message), None),
+        ));
+    }
+    for (i, l) in loaded.iter().enumerate() {
+        findings.extend(l.file.diagnostics.iter().cloned().map(|d| Finding::new(i, l, d)));
+    }
+    let dups = duplicate_ids(loaded.iter().enumerate().map(|(i, l)| (i, l.file.documents.as_slice())), |i| {
+        loaded[i].path.display().to_string()
+    });
+    for d in dups {
+        findings.push(Finding::new(d.file, &loaded[d.file], d.diagnostic));
+    }
+    // Stable order: by file as walked, then position, then code.
+    findings.sort_by(|a, b| {
+        (a.file_index, a.diagnostic.span.map(|s| s.start), a.diagnostic.code).cmp(&(
+            b.file_index,
+            b.diagnostic.span.map(|s| s.start),
+            b.diagnostic.code,
+        ))
+    });
+    let summary = summarize(&loaded, &findings, started.elapsed().as_secs_f64());
+    let shown: Vec<&Finding<'_>> =
+        findings.iter().filter(|f| !args.errors_only || f.diagnostic.severity == Severity::Error).collect();
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        LintFormat::Human => {
+            let color = match args.color {
+                crate::args::ColorChoice::Always => true,
+                crate::args::ColorChoice::Never => false,
+                crate::args::ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            render::human::write(&mut out, &shown, color)?;
+            if !args.quiet {
+                render::human::write_summary(&mut out, &summary)?;
+            }
+        }
+        LintFormat::Json => render::json::write(&mut out, &shown, &summary)?,
+        LintFormat::Sarif => render::sarif::write(&mut out, &shown)?,
+    }
+    out.flush().context("writing output")?;
+    Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn progress_bar(args: &LintArgs, len: u64) -> ProgressBar {
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} linting {pos}/{len} files {wide_bar} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn summarize(loaded: &[Loaded], findings: &[Finding<'_>], seconds: f64) -> Summary {
+    let mut s = Summary { files: loaded.len(), seconds, ..Summary::default() };
+    for l in loaded {
+        for d in &l.file.documents {
+            match d {
+                Document::Rule(_) => s.rules += 1,
+                Document::Filter(_) => s.filters += 1,
+                Document::Correlation(_) => s.correlations += 1,
+            }
+        }
+        if l.file.has_errors() {
+            s.files_with_errors += 1;
+        }
+    }
+    for f in findings {
+        match f.diagnostic.severity {
+            Severity::Error => s.errors += 1,
+            Severity::Warning => s.warnings += 1,
+        }
+        *s.by_code.entry(f.diagnostic.code.as_str()).or_default() += 1;
+    }
+    s
+}

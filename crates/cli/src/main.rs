@@ -1,0 +1,30 @@
+//! `detwiki`: the command line. A thin dispatcher: flags in, exit code out.
+//!
+//! Exit codes (also in the README):
+//! - 0: success (for `lint`: no errors; warnings allowed)
+//! - 1: the command ran and found errors (for `lint`: at least one error finding)
+//! - 2: usage error (bad flags, a path that does not exist)
+//! - 3: the command could not run (I/O failure writing output, internal error)
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod args;
+mod files;
+mod lint;
+mod render;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let result = match cli.command {
+        args::Command::Lint(a) => lint::run(&a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
