@@ -224,6 +224,20 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
+/// The table of every code for `docs/lint-codes.md` (kept in sync by a test).
+pub fn codes_markdown() -> String {
+    let mut s = String::from(
+        "# Lint codes\n\nEvery finding of `detwiki lint` has one of these stable codes. \
+         Errors make `lint` exit with 1; warnings do not.\n\n\
+         <!-- generated from crates/sigma/src/diagnostic.rs by `UPDATE_DOCS=1 cargo test -p detwiki-sigma --test docs` -->\n\n\
+         | code | severity | what it means |\n|---|---|---|\n",
+    );
+    for c in Code::ALL {
+        s.push_str(&format!("| `{}` | {} | {} |\n", c.as_str(), c.severity().as_str(), c.summary()));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,18 +257,4 @@ mod tests {
         assert_eq!(did_you_mean("contians", ["contains", "startswith", "endswith"]), Some("contains"));
         assert_eq!(did_you_mean("xyz", ["contains", "startswith"]), None);
     }
-}
-
-/// The table of every code for `docs/lint-codes.md` (kept in sync by a test).
-pub fn codes_markdown() -> String {
-    let mut s = String::from(
-        "# Lint codes\n\nEvery finding of `detwiki lint` has one of these stable codes. \
-         Errors make `lint` exit with 1; warnings do not.\n\n\
-         <!-- generated from crates/sigma/src/diagnostic.rs by `UPDATE_DOCS=1 cargo test -p detwiki-sigma --test docs` -->\n\n\
-         | code | severity | what it means |\n|---|---|---|\n",
-    );
-    for c in Code::ALL {
-        s.push_str(&format!("| `{}` | {} | {} |\n", c.as_str(), c.severity().as_str(), c.summary()));
-    }
-    s
 }
