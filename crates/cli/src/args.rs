@@ -21,6 +21,68 @@ pub enum Command {
     /// Exit status: 0 when no error was found (warnings allowed), 1 when at
     /// least one error was found, 2 on a usage error.
     Lint(LintArgs),
+    /// Print one rule's analysis: ATT&CK and event coverage, stages, indicators with corpus counts.
+    ///
+    /// Exit status: 0 when the rule was found, 1 when no rule matches, 2 on a usage error.
+    Rule(RuleArgs),
+    /// Print the whole catalog (rules, indexes, counts) as JSON for tools.
+    Catalog(CatalogArgs),
+}
+
+/// `--corpus` flags shared by the catalog commands.
+#[derive(Debug, clap::Args)]
+pub struct CorpusArgs {
+    /// A rule tree to load: `NAME=DIR`, or `DIR` (named after the folder). Repeatable; every
+    /// count breaks down per corpus.
+    #[arg(long = "corpus", value_name = "NAME=DIR")]
+    pub corpus: Vec<String>,
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Output formats of `rule`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    /// The rule page as text.
+    Text,
+    /// The rule's analysis as JSON (schema in docs/catalog-json.md).
+    Json,
+}
+
+/// Flags of `rule`.
+#[derive(Debug, clap::Args)]
+pub struct RuleArgs {
+    /// Rule id, rule file path, or `corpus/slug`.
+    #[arg(value_name = "ID|PATH")]
+    pub rule: String,
+    /// Corpora to analyse the rule within (corpus counts come from them).
+    #[command(flatten)]
+    pub corpora: CorpusArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    pub format: RuleFormat,
+}
+
+/// Output formats of `catalog`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    /// One JSON document (schema in docs/catalog-json.md).
+    Json,
+}
+
+/// Flags of `catalog`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// Corpora to load.
+    #[command(flatten)]
+    pub corpora: CorpusArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Json)]
+    pub format: CatalogFormat,
+    /// Indent the JSON.
+    #[arg(long)]
+    pub pretty: bool,
 }
 
 /// Output formats of `lint`.

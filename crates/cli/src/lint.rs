@@ -10,13 +10,22 @@ use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, lint::duplicat
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{LintArgs, LintFormat};
-use crate::files::{self, Loaded};
 use crate::render::{self, Finding, Summary};
+use detwiki_catalog::SourceFile;
+use detwiki_catalog::analysis::taxonomy_findings;
+use detwiki_catalog::load;
 
 /// Run `lint`; returns the exit code (0 clean or warnings, 1 errors, 2 usage).
 pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let (paths, walk_errors) = files::collect(&args.paths);
+    let mut paths = Vec::new();
+    let mut walk_errors = Vec::new();
+    let mut work = Vec::new();
+    for root in &args.paths {
+        let before = paths.len();
+        load::collect(root, &mut paths, &mut walk_errors);
+        work.extend(paths[before..].iter().map(|p| (0, root.clone(), p.clone())));
+    }
     if !walk_errors.is_empty() && paths.is_empty() {
         for e in &walk_errors {
             eprintln!("error: {}: {}", e.path.display(), e.message);
@@ -25,7 +34,13 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     }
     let limits = Limits { max_file_size: args.max_file_size, ..Limits::default() };
     let bar = progress_bar(args, paths.len() as u64);
-    let loaded = files::load(paths, &limits, || bar.inc(1));
+    let mut loaded = load::read_all(work, &limits, &|| bar.inc(1));
+    // Shown paths are the paths as found (joined to what was given).
+    for l in &mut loaded {
+        l.rel_path = l.path.display().to_string();
+        let extra: Vec<_> = l.parsed.documents.iter().flat_map(taxonomy_findings).collect();
+        l.parsed.diagnostics.extend(extra);
+    }
     bar.finish_and_clear();
 
     let mut findings: Vec<Finding<'_>> = Vec::new();
@@ -36,9 +51,9 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     for (i, l) in loaded.iter().enumerate() {
-        findings.extend(l.file.diagnostics.iter().cloned().map(|d| Finding::new(i, l, d)));
+        findings.extend(l.parsed.diagnostics.iter().cloned().map(|d| Finding::new(i, l, d)));
     }
-    let dups = duplicate_ids(loaded.iter().enumerate().map(|(i, l)| (i, l.file.documents.as_slice())), |i| {
+    let dups = duplicate_ids(loaded.iter().enumerate().map(|(i, l)| (i, l.parsed.documents.as_slice())), |i| {
         loaded[i].path.display().to_string()
     });
     for d in dups {
@@ -91,20 +106,26 @@ fn progress_bar(args: &LintArgs, len: u64) -> ProgressBar {
     bar
 }
 
-fn summarize(loaded: &[Loaded], findings: &[Finding<'_>], seconds: f64) -> Summary {
+fn summarize(loaded: &[SourceFile], findings: &[Finding<'_>], seconds: f64) -> Summary {
     let mut s = Summary { files: loaded.len(), seconds, ..Summary::default() };
     for l in loaded {
-        for d in &l.file.documents {
+        for d in &l.parsed.documents {
             match d {
                 Document::Rule(_) => s.rules += 1,
                 Document::Filter(_) => s.filters += 1,
                 Document::Correlation(_) => s.correlations += 1,
             }
         }
-        if l.file.has_errors() {
-            s.files_with_errors += 1;
-        }
     }
+    // From the findings, so that set-level errors (duplicate ids) count too.
+    let mut with_errors: Vec<usize> = findings
+        .iter()
+        .filter(|f| f.diagnostic.is_error() && f.file_index != usize::MAX)
+        .map(|f| f.file_index)
+        .collect();
+    with_errors.sort_unstable();
+    with_errors.dedup();
+    s.files_with_errors = with_errors.len();
     for f in findings {
         match f.diagnostic.severity {
             Severity::Error => s.errors += 1,

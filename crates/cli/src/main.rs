@@ -2,7 +2,8 @@
 //!
 //! Exit codes (also in the README):
 //! - 0: success (for `lint`: no errors; warnings allowed)
-//! - 1: the command ran and found errors (for `lint`: at least one error finding)
+//! - 1: the command ran and found errors (for `lint`: at least one error finding;
+//!   for `rule`: no rule matches)
 //! - 2: usage error (bad flags, a path that does not exist)
 //! - 3: the command could not run (I/O failure writing output, internal error)
 
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod args;
-mod files;
+mod catalog;
 mod lint;
 mod render;
 
@@ -19,6 +20,8 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Lint(a) => lint::run(&a),
+        args::Command::Rule(a) => catalog::run_rule(&a),
+        args::Command::Catalog(a) => catalog::run_catalog(&a),
     };
     match result {
         Ok(code) => code,

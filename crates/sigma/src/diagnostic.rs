@@ -133,6 +133,16 @@ codes! {
     InvalidCorrelation = "invalid-correlation", Error;
     /// A filter rule is malformed.
     InvalidFilter = "invalid-filter", Error;
+    /// A tactic tag with none of the rule's techniques under it in ATT&CK.
+    TacticWithoutTechnique = "tactic-without-technique", Warning;
+    /// A technique tag none of whose ATT&CK tactics the rule tags.
+    TechniqueWithoutTactic = "technique-without-tactic", Warning;
+    /// A technique tag that ATT&CK has revoked, deprecated or retired.
+    OutdatedTechnique = "outdated-technique", Warning;
+    /// An `attack.` tag naming no tactic, technique, group, software or data source ATT&CK knows.
+    UnknownAttackTag = "unknown-attack-tag", Warning;
+    /// The logsource has no known event mapping: nothing says which events the rule needs.
+    UnmappedLogsource = "unmapped-logsource", Warning;
 }
 
 impl std::fmt::Display for Code {

@@ -218,13 +218,14 @@ fn document(ctx: &mut Ctx<'_>, root: &Node) -> Option<Document> {
             LogSource::default()
         }
     };
-    require_title(ctx, &meta, title_span);
+    require_title(ctx, root, title_span);
     let detection = detection(ctx, det, true);
     Some(Document::Rule(Box::new(Rule { meta, logsource, detection, span: root.span })))
 }
 
-fn require_title(ctx: &mut Ctx<'_>, meta: &Metadata, span: Span) {
-    if meta.title.is_none() {
+fn require_title(ctx: &mut Ctx<'_>, root: &Node, span: Span) {
+    // A `title` of the wrong type is already reported as such.
+    if root.get("title").is_none_or(Node::is_null) {
         ctx.report(Code::MissingField, "missing `title`", span, Some("add `title:` with a short, unique title".into()));
     }
 }
@@ -551,14 +552,17 @@ fn detection(ctx: &mut Ctx<'_>, v: &Node, needs_condition: bool) -> Detection {
         return det;
     };
     let mut condition_nodes = Vec::new();
+    let mut broken = Vec::new();
     for (k, val) in entries {
         let Some(name) = k.as_str() else { continue };
         match name {
             "condition" => condition_nodes.push(val),
             "timeframe" => det.timeframe = scalar_text(ctx, name, val).map(|t| Spanned::new(t, val.span)),
             _ => {
-                if let Some(body) = search_body(ctx, name, k.span, val) {
-                    det.identifiers.push(SearchIdentifier { name: name.to_string(), span: k.span, body });
+                match search_body(ctx, name, k.span, val) {
+                    Some(body) => det.identifiers.push(SearchIdentifier { name: name.to_string(), span: k.span, body }),
+                    // Already reported; the condition may still name it.
+                    None => broken.push(name),
                 }
             }
         }
@@ -590,7 +594,7 @@ fn detection(ctx: &mut Ctx<'_>, v: &Node, needs_condition: bool) -> Detection {
             Some("add a search identifier like `selection:` with field: value entries".into()),
         );
     }
-    resolve_conditions(ctx, &det);
+    resolve_conditions(ctx, &det, &broken);
     det
 }
 
@@ -640,7 +644,8 @@ fn condition_text(ctx: &mut Ctx<'_>, node: &Node, det: &mut Detection) {
 }
 
 /// Check the identifiers each condition names, and report unused ones.
-fn resolve_conditions(ctx: &mut Ctx<'_>, det: &Detection) {
+/// `broken` are identifiers that are defined but were reported as malformed.
+fn resolve_conditions(ctx: &mut Ctx<'_>, det: &Detection, broken: &[&str]) {
     let names: Vec<&str> = det.identifiers.iter().map(|i| i.name.as_str()).collect();
     let mut used = vec![false; names.len()];
     let mut any_parsed = false;
@@ -651,6 +656,7 @@ fn resolve_conditions(ctx: &mut Ctx<'_>, det: &Detection) {
             match leaf {
                 condition::Condition::Identifier { name, span } => match names.iter().position(|n| n == name) {
                     Some(i) => used[i] = true,
+                    None if broken.contains(&name.as_str()) => {}
                     None => {
                         let help = match did_you_mean(name, names.iter().copied()) {
                             Some(m) => format!("did you mean `{m}`?"),
@@ -666,7 +672,7 @@ fn resolve_conditions(ctx: &mut Ctx<'_>, det: &Detection) {
                 },
                 condition::Condition::Quantified { target, span, .. } => {
                     let matched = condition::Condition::resolve(target, &names);
-                    if matched.is_empty() {
+                    if matched.is_empty() && condition::Condition::resolve(target, broken).is_empty() {
                         let what = match target {
                             Target::Them => "`them` matches no search identifier".to_string(),
                             Target::Pattern(p) => format!("`{p}` matches no search identifier"),
@@ -1062,7 +1068,7 @@ fn filter_rule(ctx: &mut Ctx<'_>, root: &Node, meta: Metadata, filter: &Node) ->
         .as_map()
         .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some("filter")))
         .map_or(filter.span, |(k, _)| k.span);
-    require_title(ctx, &meta, key_span);
+    require_title(ctx, root, key_span);
     let logsource = match root.get("logsource") {
         Some(ls) => Some(logsource(ctx, ls)),
         None => {
@@ -1113,7 +1119,7 @@ fn correlation(ctx: &mut Ctx<'_>, root: &Node, meta: Metadata, c: &Node) -> Corr
         .as_map()
         .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some("correlation")))
         .map_or(c.span, |(k, _)| k.span);
-    require_title(ctx, &meta, key_span);
+    require_title(ctx, root, key_span);
     let mut rule = CorrelationRule {
         meta,
         kind: None,

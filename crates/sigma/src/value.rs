@@ -134,6 +134,8 @@ impl SigmaString {
 impl std::fmt::Display for SigmaString {
     /// Writes the value back in Sigma syntax, escaping what needs it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // With placeholders the value is read under `|expand`, where `%` is special too.
+        let expand = self.parts.iter().any(|p| matches!(p, Part::Placeholder(_)));
         for p in &self.parts {
             match p {
                 Part::AnyChars => f.write_str("*")?,
@@ -144,9 +146,14 @@ impl std::fmt::Display for SigmaString {
                     while let Some(c) = chars.next() {
                         match c {
                             '*' | '?' => write!(f, "\\{c}")?,
+                            '%' if expand => f.write_str("\\%")?,
                             // A backslash needs doubling only where it would
                             // otherwise escape the next character.
-                            '\\' if matches!(chars.peek(), None | Some('*' | '?' | '\\')) => f.write_str("\\\\")?,
+                            '\\' if matches!(chars.peek(), None | Some('*' | '?' | '\\'))
+                                || (expand && chars.peek() == Some(&'%')) =>
+                            {
+                                f.write_str("\\\\")?
+                            }
                             c => write!(f, "{c}")?,
                         }
                     }

@@ -1,4 +1,4 @@
-//! A YAML document tree that keeps source positions, built from `yaml-rust2`'s
+//! A YAML document tree that keeps source positions, built from `saphyr-parser`'s
 //! event parser with hard limits on size, nesting depth and alias expansion.
 //!
 //! Rule files are untrusted: a "billion laughs" alias bomb, a 100,000-level
@@ -7,8 +7,7 @@
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 use crate::span::Span;
 
@@ -239,6 +238,7 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Result<Vec<Document>, Yam
         return Err(YamlError::TooLarge { size: text.len(), limit: limits.max_file_size });
     }
     let mut parser = Parser::new_from_str(text);
+    let mut ended = false;
     let mut b = Builder {
         offsets: Offsets::new(text),
         limits: *limits,
@@ -250,22 +250,27 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Result<Vec<Document>, Yam
     let mut docs = Vec::new();
     let mut doc_start = 0;
     let mut root: Option<Node> = None;
-    loop {
-        let (event, marker) = parser.next_token().map_err(|e| {
+    while !ended {
+        let Some(next) = parser.next_event() else { break };
+        let (event, span) = next.map_err(|e| {
             let at = b.offsets.byte(e.marker());
-            let span = Span::new(at, (at + 1).min(text.len()));
-            // yaml-rust2 has its own nesting limit; report it as ours.
+            // One character, not one byte: a span must not split a character.
+            let span = Span::new(at, at + text.get(at..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8));
+            // saphyr-parser has its own nesting limit; report it as ours.
             if e.info().contains("recursion limit") {
                 YamlError::TooDeep { limit: limits.max_depth, span }
+            } else if e.info().contains("unknown anchor") {
+                YamlError::UnknownAnchor { span: Span::new(at, alias_end(text, at)) }
             } else {
                 YamlError::Syntax { message: clean_scan_message(e.info()), span }
             }
         })?;
-        let at = b.offsets.byte(&marker);
+        let at = b.offsets.byte(&span.start);
+        let end = b.offsets.byte(&span.end).max(at);
         match event {
-            Event::StreamEnd => break,
+            Event::StreamEnd => ended = true,
             Event::StreamStart | Event::Nothing => {}
-            Event::DocumentStart => {
+            Event::DocumentStart(_) => {
                 doc_start = at;
                 root = None;
                 b.anchors.clear();
@@ -286,7 +291,7 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Result<Vec<Document>, Yam
                 }
             }
             Event::Scalar(value, style, anchor, _tag) => {
-                let node = scalar_node(text, at, value, style);
+                let node = scalar_node(text, Span::new(at, end), value.into_owned(), style);
                 if anchor > 0 {
                     b.anchors.insert(anchor, node.clone());
                 }
@@ -327,6 +332,8 @@ impl Builder<'_> {
                 self.anchored(anchor, Node { kind: NodeKind::Seq(items), span: Span::new(start, end.max(start)) })
             }
             Some(Frame::Map { entries, start, anchor, .. }) => {
+                // yaml-rust2 starts a block mapping at its first `:`; start it at its first key.
+                let start = entries.first().map_or(start, |(k, _)| k.span.start.min(start));
                 self.anchored(anchor, Node { kind: NodeKind::Map(entries), span: Span::new(start, end.max(start)) })
             }
             None => Node { kind: NodeKind::Seq(Vec::new()), span: Span::point(end) },
@@ -363,26 +370,28 @@ impl Builder<'_> {
     }
 }
 
-fn scalar_node(text: &str, at: usize, value: String, style: TScalarStyle) -> Node {
-    let quoted = style != TScalarStyle::Plain;
+fn scalar_node(text: &str, span: Span, value: String, style: ScalarStyle) -> Node {
+    let quoted = style != ScalarStyle::Plain;
     let resolved = if quoted { Scalar::Str } else { resolve_plain(&value) };
-    let end = scalar_end(text, at, &value, style);
-    Node { kind: NodeKind::Scalar { value: resolved, text: value, quoted }, span: Span::new(at, end) }
+    // The parser's end marker is exact for single-line scalars; fall back to
+    // scanning the source when it is missing.
+    let end = if span.end > span.start { span.end } else { scalar_end(text, span.start, &value, style) };
+    Node { kind: NodeKind::Scalar { value: resolved, text: value, quoted }, span: Span::new(span.start, end) }
 }
 
 /// Where a scalar that starts at `at` ends in the source.
-fn scalar_end(text: &str, at: usize, value: &str, style: TScalarStyle) -> usize {
+fn scalar_end(text: &str, at: usize, value: &str, style: ScalarStyle) -> usize {
     let rest = text.get(at..).unwrap_or("");
     let end = match style {
-        TScalarStyle::Plain => {
+        ScalarStyle::Plain => {
             if rest.starts_with(value) {
                 value.len()
             } else {
                 rest.find(['\n', '\r']).unwrap_or(rest.len())
             }
         }
-        TScalarStyle::SingleQuoted => closing_quote(rest, b'\''),
-        TScalarStyle::DoubleQuoted => closing_quote(rest, b'"'),
+        ScalarStyle::SingleQuoted => closing_quote(rest, b'\''),
+        ScalarStyle::DoubleQuoted => closing_quote(rest, b'"'),
         _ => rest.find(['\n', '\r']).unwrap_or(rest.len()),
     };
     at + end

@@ -316,15 +316,6 @@ const SEC_5156: EventSource = ev!(
     SEC_5156_FIELDS
 );
 const SEC_4657_TITLE: &str = "A registry value was modified";
-const SEC_4657_EVENT: EventSource = ev!(
-    "Security-Auditing",
-    SEC_PN,
-    "Security",
-    Some(4657),
-    SEC_4657_TITLE,
-    SEC_4657_FIELDS,
-    &[("OperationType", &["New registry value created", "Existing registry value modified"])]
-);
 const SEC_4657_SET: EventSource = ev!(
     "Security-Auditing",
     SEC_PN,
@@ -409,7 +400,9 @@ static MAPPINGS: &[Mapping] = &[
     map!(Windows, Some("windows"), Some("registry_delete"), None, &[S12]),
     map!(Windows, Some("windows"), Some("registry_set"), None, &[S13, SEC_4657_SET]),
     map!(Windows, Some("windows"), Some("registry_rename"), None, &[S14]),
-    map!(Windows, Some("windows"), Some("registry_event"), None, &[S12, S13, S14, SEC_4657_EVENT]),
+    // The seed page shows registry_event as Sysmon 12-14 only: the generic category has no
+    // single Security-auditing equivalent (4657 covers value writes, not key create/delete).
+    map!(Windows, Some("windows"), Some("registry_event"), None, &[S12, S13, S14]),
     map!(Windows, Some("windows"), Some("create_stream_hash"), None, &[S15]),
     map!(Windows, Some("windows"), Some("pipe_created"), None, &[S17, S18]),
     map!(Windows, Some("windows"), Some("wmi_event"), None, &[S19, S20, S21]),
@@ -1653,6 +1646,7 @@ mod tests {
         let rows = titles(Some("windows"), Some("registry_event"), None);
         let sysmon: Vec<_> = rows.iter().filter(|r| r.0 == "Sysmon").collect();
         assert_eq!(sysmon.len(), 3);
+        assert_eq!(rows.len(), 3, "the seed page lists exactly the three Sysmon events");
         assert_eq!(sysmon[0].1, "Event ID 12");
         assert_eq!(sysmon[0].2, "RegistryEvent (Object create and delete)");
         assert_eq!(sysmon[1].2, "RegistryEvent (Value Set)");

@@ -6,10 +6,11 @@ use std::path::Path;
 use detwiki_sigma::{Diagnostic, LineCol, LineIndex};
 use serde::Serialize;
 
-use crate::files::Loaded;
+use detwiki_catalog::SourceFile as Loaded;
 
 pub mod human;
 pub mod json;
+pub mod rule_text;
 pub mod sarif;
 
 /// A diagnostic with the file it is about.

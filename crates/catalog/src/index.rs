@@ -1,0 +1,365 @@
+//! Corpus-wide indexes: corpus counts of every indicator value, rules per
+//! tactic, technique, event, logsource, field and author, duplicate groups
+//! and neighbors. Rule references are positions in [`crate::Catalog::rules`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use detwiki_sigma::condition::{Condition, Quantifier};
+use detwiki_sigma::{Detection, Document, FieldGroup, FieldPredicate, Modifier, SearchBody};
+use serde::Serialize;
+
+use crate::indicators::{IndicatorKey, Kind, RowKey, classify};
+use crate::{Neighbor, RuleEntry, SourceFile};
+
+/// Rules under one tactic.
+#[derive(Clone, Debug, Serialize)]
+pub struct TacticIndex {
+    /// Name as shown.
+    pub name: String,
+    /// Rule positions.
+    pub rules: Vec<usize>,
+}
+
+/// Rules under one technique.
+#[derive(Clone, Debug, Serialize)]
+pub struct TechniqueIndex {
+    /// Full name.
+    pub name: String,
+    /// Tactic ids under which the rules place it.
+    pub tactics: Vec<String>,
+    /// Rule positions.
+    pub rules: Vec<usize>,
+}
+
+/// Rules reading one event.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventIndex {
+    /// Provider.
+    pub provider: String,
+    /// Channel or stream.
+    pub channel: String,
+    /// Event id.
+    pub event_id: Option<u32>,
+    /// Title.
+    pub title: String,
+    /// Rule positions.
+    pub rules: Vec<usize>,
+}
+
+/// Rules sharing one indicator value.
+#[derive(Clone, Debug, Serialize)]
+pub struct IndicatorIndex {
+    /// Field, kind, transforms, case, polarity.
+    #[serde(flatten)]
+    pub key: RowKey,
+    /// The value as shown (from the first rule that has it).
+    pub value: String,
+    /// Rule positions.
+    pub rules: Vec<usize>,
+}
+
+/// All indexes.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Index {
+    /// Tactic id → rules.
+    pub tactics: BTreeMap<String, TacticIndex>,
+    /// Technique id → rules.
+    pub techniques: BTreeMap<String, TechniqueIndex>,
+    /// `provider|channel|event id` → rules.
+    pub events: BTreeMap<String, EventIndex>,
+    /// Logsource label (`windows/process_creation`) → rules.
+    pub logsources: BTreeMap<String, Vec<usize>>,
+    /// Field → rules using it (positive or exclusion).
+    pub fields: BTreeMap<String, Vec<usize>>,
+    /// Author → rules (authors split on commas).
+    pub authors: BTreeMap<String, Vec<usize>>,
+    /// Every indicator value, most shared first.
+    pub indicators: Vec<IndicatorIndex>,
+    /// Groups of rules with equivalent matching logic.
+    pub duplicates: Vec<Vec<usize>>,
+    /// Rule counts by level, status, product, corpus.
+    pub counts: BTreeMap<&'static str, BTreeMap<String, usize>>,
+}
+
+fn push(v: &mut Vec<usize>, i: usize) {
+    if v.last() != Some(&i) {
+        v.push(i);
+    }
+}
+
+/// Build the indexes and fill every rule's corpus counts, duplicates, neighbors and related titles.
+pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[String]) -> Index {
+    let mut ix = Index::default();
+    let mut by_value: HashMap<IndicatorKey, Vec<usize>> = HashMap::new();
+    let mut first_shown: HashMap<IndicatorKey, String> = HashMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        for row in &r.attack {
+            let t = ix
+                .tactics
+                .entry(row.tactic_id.clone())
+                .or_insert_with(|| TacticIndex { name: row.tactic.clone(), rules: Vec::new() });
+            push(&mut t.rules, i);
+            for tech in &row.techniques {
+                let e = ix.techniques.entry(tech.id.clone()).or_insert_with(|| TechniqueIndex {
+                    name: tech.name.clone(),
+                    tactics: Vec::new(),
+                    rules: Vec::new(),
+                });
+                if !e.tactics.contains(&row.tactic_id) {
+                    e.tactics.push(row.tactic_id.clone());
+                }
+                push(&mut e.rules, i);
+            }
+        }
+        for e in &r.events {
+            let key = format!("{}|{}|{}", e.provider, e.channel, e.event_id.map_or(String::new(), |n| n.to_string()));
+            let entry = ix.events.entry(key).or_insert_with(|| EventIndex {
+                provider: e.provider.clone(),
+                channel: e.channel.clone(),
+                event_id: e.event_id,
+                title: e.title.clone(),
+                rules: Vec::new(),
+            });
+            push(&mut entry.rules, i);
+        }
+        if r.kind == "rule" {
+            push(ix.logsources.entry(r.logsource.label()).or_default(), i);
+        }
+        for a in r.author.iter().flat_map(|a| a.split(',')).map(str::trim).filter(|a| !a.is_empty()) {
+            push(ix.authors.entry(a.to_string()).or_default(), i);
+        }
+        for row in &r.indicators {
+            if let Some(f) = &row.key.field {
+                push(ix.fields.entry(f.clone()).or_default(), i);
+            }
+            for v in &row.values {
+                let key = (row.key.clone(), v.norm.clone());
+                first_shown.entry(key.clone()).or_insert_with(|| v.value.clone());
+                push(by_value.entry(key).or_default(), i);
+            }
+        }
+        for (name, value) in [("level", r.level), ("status", r.status)] {
+            *ix.counts.entry(name).or_default().entry(value.unwrap_or("none").to_string()).or_default() += 1;
+        }
+        let product = r.logsource.product.clone().unwrap_or_else(|| "none".into());
+        *ix.counts.entry("product").or_default().entry(product).or_default() += 1;
+        *ix.counts.entry("corpus").or_default().entry(r.corpus.clone()).or_default() += 1;
+        *ix.counts.entry("kind").or_default().entry(r.kind.to_string()).or_default() += 1;
+    }
+    // Corpus counts on every rule's values.
+    let ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+    let corpus_of: Vec<usize> = rules.iter().map(|r| r.corpus_index).collect();
+    for r in rules.iter_mut() {
+        for row in &mut r.indicators {
+            for v in &mut row.values {
+                let Some(list) = by_value.get(&(row.key.clone(), v.norm.clone())) else { continue };
+                v.corpus_count = list.len();
+                v.rules = list.iter().map(|&i| ids[i].clone()).collect();
+                v.by_corpus = BTreeMap::new();
+                for &i in list {
+                    *v.by_corpus.entry(corpus_names[corpus_of[i]].clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut indicators: Vec<IndicatorIndex> = by_value
+        .into_iter()
+        .map(|(key, rules)| {
+            let value = first_shown.get(&key).cloned().unwrap_or_default();
+            IndicatorIndex { key: key.0, value, rules }
+        })
+        .collect();
+    indicators
+        .sort_by(|a, b| b.rules.len().cmp(&a.rules.len()).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
+    ix.indicators = indicators;
+    duplicates_and_neighbors(rules, files, &mut ix);
+    resolve_related(rules);
+    ix
+}
+
+fn resolve_related(rules: &mut [RuleEntry]) {
+    let by_id: HashMap<String, (String, String)> =
+        rules.iter().map(|r| (r.id.clone(), (r.title.clone(), format!("{}/{}", r.corpus, r.slug)))).collect();
+    for r in rules.iter_mut() {
+        for rel in &mut r.related {
+            if let Some((t, s)) = by_id.get(&rel.id) {
+                rel.title = Some(t.clone());
+                rel.slug = Some(s.clone());
+            }
+        }
+    }
+}
+
+fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[SourceFile], ix: &mut Index) {
+    // Equivalent matching logic: same logsource and the same canonical condition.
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        if let Document::Rule(rule) = &files[r.file].parsed.documents[r.doc]
+            && let Some(sig) = signature(&rule.detection)
+        {
+            let ls = format!("{:?}", r.logsource).to_lowercase();
+            groups.entry(format!("{ls}\u{0}{sig}")).or_default().push(i);
+        }
+    }
+    ix.duplicates = groups.into_values().filter(|g| g.len() > 1).collect();
+    ix.duplicates.sort();
+    for g in &ix.duplicates {
+        for &i in g {
+            rules[i].neighbors.duplicates = g.iter().filter(|&&j| j != i).map(|&j| rules[j].id.clone()).collect();
+        }
+    }
+    // Rules on exactly the same events, ranked by shared positive indicator values.
+    let mut by_events: HashMap<Vec<(String, Option<u32>)>, Vec<usize>> = HashMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        if r.events.is_empty() {
+            continue;
+        }
+        let mut key: Vec<(String, Option<u32>)> = r.events.iter().map(|e| (e.channel.clone(), e.event_id)).collect();
+        key.sort();
+        by_events.entry(key).or_default().push(i);
+    }
+    let mut group_of = vec![usize::MAX; rules.len()];
+    let groups: Vec<Vec<usize>> = by_events.into_values().collect();
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            group_of[i] = g;
+        }
+    }
+    let pos: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let mut closest: Vec<Vec<Neighbor>> = vec![Vec::new(); rules.len()];
+    for (i, r) in rules.iter().enumerate() {
+        if group_of[i] == usize::MAX {
+            continue;
+        }
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for row in r.indicators.iter().filter(|row| !row.key.exclusion) {
+            for v in &row.values {
+                // Values shared by very many rules say little about closeness.
+                if v.corpus_count > 200 {
+                    continue;
+                }
+                for id in &v.rules {
+                    if let Some(&j) = pos.get(id.as_str())
+                        && j != i
+                        && group_of[j] == group_of[i]
+                    {
+                        *shared.entry(j).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut list: Vec<(usize, usize)> = shared.into_iter().collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| rules[a.0].id.cmp(&rules[b.0].id)));
+        closest[i] = list
+            .into_iter()
+            .take(10)
+            .map(|(j, n)| Neighbor { id: rules[j].id.clone(), shared_indicators: n })
+            .collect();
+    }
+    for (i, c) in closest.into_iter().enumerate() {
+        rules[i].neighbors.closest = c;
+        rules[i].neighbors.same_events =
+            if group_of[i] == usize::MAX { 0 } else { groups[group_of[i]].len().saturating_sub(1) };
+    }
+}
+
+/// A canonical text of a detection's matching logic: identifier names and
+/// ordering do not matter, values compare as Sigma compares them.
+pub fn signature(d: &Detection) -> Option<String> {
+    let names: Vec<&str> = d.identifiers.iter().map(|i| i.name.as_str()).collect();
+    let mut terms: Vec<String> = Vec::new();
+    for c in &d.conditions {
+        terms.push(canon_condition(c.parsed.as_ref()?, d, &names));
+    }
+    Some(join("or", terms))
+}
+
+fn join(op: &str, mut items: Vec<String>) -> String {
+    items.sort();
+    items.dedup();
+    if items.len() == 1 { items.remove(0) } else { format!("{op}({})", items.join(",")) }
+}
+
+fn canon_condition(c: &Condition, d: &Detection, names: &[&str]) -> String {
+    match c {
+        Condition::Or(v) => join("or", v.iter().map(|x| canon_condition(x, d, names)).collect()),
+        Condition::And(v) => join("and", v.iter().map(|x| canon_condition(x, d, names)).collect()),
+        Condition::Not(x) => format!("not({})", canon_condition(x, d, names)),
+        Condition::Identifier { name, .. } => d.identifier(name).map_or_else(|| format!("?{name}"), canon_body),
+        Condition::Quantified { quantifier, target, .. } => {
+            let members: Vec<String> =
+                Condition::resolve(target, names).into_iter().filter_map(|n| d.identifier(n)).map(canon_body).collect();
+            match quantifier {
+                Quantifier::All => join("and", members),
+                Quantifier::Count(n) => format!("{n}of({})", {
+                    let mut m = members;
+                    m.sort();
+                    m.join(",")
+                }),
+                _ => join("or", members),
+            }
+        }
+    }
+}
+
+fn canon_body(i: &detwiki_sigma::SearchIdentifier) -> String {
+    match &i.body {
+        SearchBody::Fields(g) => canon_group(g),
+        SearchBody::AnyOf(gs) => join("or", gs.iter().map(canon_group).collect()),
+        SearchBody::Keywords(vs) => join(
+            "or",
+            vs.iter()
+                .map(|v| {
+                    let (_, _, norm) = classify(&[], v);
+                    format!("kw:{norm}")
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn canon_group(g: &FieldGroup) -> String {
+    join("and", g.predicates.iter().map(canon_predicate).collect())
+}
+
+fn canon_predicate(p: &FieldPredicate) -> String {
+    let field = p.field.as_deref().unwrap_or("");
+    let extra: Vec<&str> = p
+        .modifiers
+        .iter()
+        .filter(|m| !matches!(m, Modifier::Contains | Modifier::StartsWith | Modifier::EndsWith | Modifier::All))
+        .map(|m| m.as_str())
+        .collect();
+    let values: Vec<String> = p
+        .values
+        .iter()
+        .map(|v| {
+            let (kind, _, norm) = classify(&p.modifiers, v);
+            let kind = if p.field.is_none() { Kind::Keyword } else { kind };
+            format!("{field}|{}|{}={norm}", kind.as_str(), extra.join("|"))
+        })
+        .collect();
+    join(if p.has(Modifier::All) { "and" } else { "or" }, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(detection: &str) -> String {
+        let f = detwiki_sigma::parse_str(&format!("title: t\nlogsource:\n  product: windows\ndetection:\n{detection}"));
+        let Document::Rule(r) = &f.documents[0] else { panic!() };
+        signature(&r.detection).unwrap()
+    }
+
+    #[test]
+    fn equivalent_logic_has_one_signature() {
+        let a = sig("  sel:\n    Image|endswith: '\\x.exe'\n    CommandLine|contains: 'evil'\n  condition: sel\n");
+        let b = sig(
+            "  selection_img:\n    Image: '*\\X.EXE'\n  selection_cli:\n    CommandLine: '*EVIL*'\n  condition: all of selection_*\n",
+        );
+        assert_eq!(a, b);
+        let c = sig("  sel:\n    Image|endswith: '\\x.exe'\n  condition: sel\n");
+        assert_ne!(a, c);
+    }
+}

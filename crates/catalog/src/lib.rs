@@ -1,0 +1,440 @@
+//! # detwiki-catalog: many rules → analysis, indexes and counts
+//!
+//! ```text
+//! --corpus NAME=DIR … ──load (parallel)──▶ SourceFile { text, SigmaFile }
+//!     ──analyse each rule──▶ RuleEntry { attack, events, stages, indicators, findings }
+//!     ──index the catalog──▶ corpus counts per indicator, technique/event/field/author indexes,
+//!                            duplicate groups, neighbors
+//! ```
+//!
+//! The catalog says what a rule *is*; it renders no HTML. Everything it
+//! computes is `Serialize`, in deterministic order (rules sorted by corpus and
+//! path, maps as `BTreeMap`). A file that fails to parse is listed in
+//! [`Catalog::failed`] with its diagnostics and left out of every count.
+//!
+//! ```no_run
+//! use detwiki_catalog::{Catalog, CorpusSpec};
+//!
+//! let spec = CorpusSpec::parse("sigma=../shared/corpus/sigma/rules").unwrap();
+//! let catalog = Catalog::load(&[spec], &Default::default());
+//! let rule = catalog.find("a54f842a-3713-4b45-8c84-5f136fdebd3c").unwrap();
+//! assert_eq!(rule.attack[0].tactic, "Command & Control");
+//! ```
+
+pub mod analysis;
+pub mod index;
+pub mod indicators;
+pub mod load;
+pub mod stages;
+
+use std::collections::BTreeMap;
+
+use detwiki_sigma::{Diagnostic, Document, Limits};
+use serde::Serialize;
+
+pub use analysis::{AttackRow, EventMapping, EventRow, TagInfo, TechniqueRef};
+pub use index::Index;
+pub use indicators::{IndicatorRow, IndicatorValue, Kind};
+pub use load::{CorpusSpec, SourceFile, WalkError};
+pub use stages::{PredTree, Stage};
+
+/// Options for loading.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Parser limits.
+    pub limits: Limits,
+}
+
+/// A corpus as loaded.
+#[derive(Clone, Debug, Serialize)]
+pub struct CorpusInfo {
+    /// Its name.
+    pub name: String,
+    /// Its folders or files.
+    pub paths: Vec<String>,
+    /// Rule files found.
+    pub files: usize,
+    /// Rules analysed (detection rules, filters and correlations).
+    pub rules: usize,
+    /// Files that failed to parse (listed in `failed`).
+    pub failed: usize,
+}
+
+/// A file that did not parse, with its findings.
+#[derive(Clone, Debug, Serialize)]
+pub struct FailedFile {
+    /// Corpus name.
+    pub corpus: String,
+    /// Path relative to the corpus.
+    pub path: String,
+    /// The findings (errors first).
+    pub diagnostics: Vec<Finding>,
+}
+
+/// A finding located by line and column.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// Stable code.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: Option<String>,
+    /// 1-based line, when located.
+    pub line: Option<usize>,
+    /// 1-based column, when located.
+    pub column: Option<usize>,
+}
+
+impl Finding {
+    /// Locate a diagnostic in `text`.
+    pub fn new(d: &Diagnostic, text: &str, index: &detwiki_sigma::LineIndex) -> Self {
+        let lc = d.span.map(|s| index.line_col(text, s.start));
+        Finding {
+            severity: d.severity.as_str(),
+            code: d.code.as_str(),
+            message: d.message.clone(),
+            help: d.help.clone(),
+            line: lc.map(|l| l.line),
+            column: lc.map(|l| l.column),
+        }
+    }
+}
+
+/// The logsource triple.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct LogsourceRef {
+    /// `product`.
+    pub product: Option<String>,
+    /// `category`.
+    pub category: Option<String>,
+    /// `service`.
+    pub service: Option<String>,
+}
+
+impl LogsourceRef {
+    /// `product/category/service` with absent parts left out (`windows/process_creation`).
+    pub fn label(&self) -> String {
+        [&self.product, &self.category, &self.service].iter().filter_map(|p| p.as_deref()).collect::<Vec<_>>().join("/")
+    }
+}
+
+/// A `related:` entry, resolved when the catalog has the rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct RelatedRef {
+    /// The other rule's id.
+    pub id: String,
+    /// The relation (`derived`, `obsolete` …).
+    #[serde(rename = "type")]
+    pub relation: Option<String>,
+    /// The related rule's title, when it is in the catalog.
+    pub title: Option<String>,
+    /// The related rule's slug, when it is in the catalog.
+    pub slug: Option<String>,
+}
+
+/// A rule with a shared-indicator count.
+#[derive(Clone, Debug, Serialize)]
+pub struct Neighbor {
+    /// Rule id.
+    pub id: String,
+    /// Shared indicator values.
+    pub shared_indicators: usize,
+}
+
+/// Rules related to this one by their matching logic and data.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Neighbors {
+    /// Rules with equivalent matching logic (same normalised predicates and logsource).
+    pub duplicates: Vec<String>,
+    /// How many other rules read exactly the same events.
+    pub same_events: usize,
+    /// The rules on the same events that share the most indicators (at most 10).
+    pub closest: Vec<Neighbor>,
+}
+
+/// One analysed rule (detection rule, filter or correlation).
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleEntry {
+    /// The rule id (`path:<corpus>/<path>#<n>` when the rule has none).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Corpus name.
+    pub corpus: String,
+    /// Path relative to the corpus.
+    pub path: String,
+    /// Unique page name inside the corpus (the file stem, suffixed when taken).
+    pub slug: String,
+    /// `rule`, `filter` or `correlation`.
+    pub kind: &'static str,
+    /// Level.
+    pub level: Option<&'static str>,
+    /// Status.
+    pub status: Option<&'static str>,
+    /// Description.
+    pub description: Option<String>,
+    /// Author.
+    pub author: Option<String>,
+    /// Creation date.
+    pub date: Option<String>,
+    /// Last modification date.
+    pub modified: Option<String>,
+    /// Tags as written.
+    pub tags: Vec<String>,
+    /// References.
+    pub references: Vec<String>,
+    /// False positives.
+    pub falsepositives: Vec<String>,
+    /// Related rules.
+    pub related: Vec<RelatedRef>,
+    /// Logsource.
+    pub logsource: LogsourceRef,
+    /// MITRE ATT&CK coverage rows.
+    pub attack: Vec<AttackRow>,
+    /// Groups, software, CVEs and other tags.
+    pub other_tags: Vec<TagInfo>,
+    /// Event coverage rows.
+    pub events: Vec<EventRow>,
+    /// How the logsource maps to events.
+    pub event_mapping: EventMapping,
+    /// Stages and predicates.
+    pub stages: Vec<Stage>,
+    /// Indicators with corpus counts.
+    pub indicators: Vec<IndicatorRow>,
+    /// Duplicates and neighbors.
+    pub neighbors: Neighbors,
+    /// Findings about this rule (parser and reference tables).
+    pub findings: Vec<Finding>,
+    /// The YAML document as written.
+    pub body: String,
+    /// Index of the source file in [`Catalog::files`].
+    #[serde(skip)]
+    pub file: usize,
+    /// Index of the document in its file.
+    #[serde(skip)]
+    pub doc: usize,
+    /// Index of the corpus.
+    #[serde(skip)]
+    pub corpus_index: usize,
+}
+
+/// The whole catalog.
+#[derive(Debug, Serialize)]
+pub struct Catalog {
+    /// Corpora, in the order given.
+    pub corpora: Vec<CorpusInfo>,
+    /// Every analysed rule, sorted by corpus then path.
+    pub rules: Vec<RuleEntry>,
+    /// Files that failed to parse.
+    pub failed: Vec<FailedFile>,
+    /// Paths that could not be searched.
+    #[serde(skip)]
+    pub walk_errors: Vec<WalkError>,
+    /// Corpus-wide indexes.
+    pub index: Index,
+    /// The files read, with their text and parse.
+    #[serde(skip)]
+    pub files: Vec<SourceFile>,
+}
+
+impl Catalog {
+    /// Load and analyse corpora.
+    pub fn load(specs: &[CorpusSpec], opts: &LoadOptions) -> Catalog {
+        Self::load_with_progress(specs, opts, &|_| {}, &|| {})
+    }
+
+    /// Load and analyse, calling `total` with the number of files once found and `tick` per file read.
+    pub fn load_with_progress(
+        specs: &[CorpusSpec],
+        opts: &LoadOptions,
+        total: &dyn Fn(usize),
+        tick: &(dyn Fn() + Sync),
+    ) -> Catalog {
+        let mut walk_errors = Vec::new();
+        let mut work = Vec::new();
+        for (ci, spec) in specs.iter().enumerate() {
+            for root in &spec.paths {
+                let mut found = Vec::new();
+                load::collect(root, &mut found, &mut walk_errors);
+                work.extend(found.into_iter().map(|p| (ci, root.clone(), p)));
+            }
+        }
+        total(work.len());
+        let files = load::read_all(work, &opts.limits, tick);
+        Self::from_files(specs, files, walk_errors)
+    }
+
+    /// Build the catalog from files already read.
+    pub fn from_files(specs: &[CorpusSpec], files: Vec<SourceFile>, walk_errors: Vec<WalkError>) -> Catalog {
+        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let mut corpora: Vec<CorpusInfo> = specs
+            .iter()
+            .map(|s| CorpusInfo {
+                name: s.name.clone(),
+                paths: s.paths.iter().map(|p| p.display().to_string()).collect(),
+                files: 0,
+                rules: 0,
+                failed: 0,
+            })
+            .collect();
+        let mut failed = Vec::new();
+        let mut todo: Vec<(usize, usize)> = Vec::new();
+        for (fi, f) in files.iter().enumerate() {
+            corpora[f.corpus].files += 1;
+            if f.parsed.has_errors() || f.parsed.documents.is_empty() {
+                corpora[f.corpus].failed += 1;
+                let idx = detwiki_sigma::LineIndex::new(&f.text);
+                let mut diagnostics: Vec<Finding> =
+                    f.parsed.diagnostics.iter().map(|d| Finding::new(d, &f.text, &idx)).collect();
+                diagnostics.sort_by_key(|d| d.severity != "error");
+                failed.push(FailedFile { corpus: names[f.corpus].clone(), path: f.rel_path.clone(), diagnostics });
+                continue;
+            }
+            todo.extend((0..f.parsed.documents.len()).map(|d| (fi, d)));
+        }
+        let mut rules: Vec<RuleEntry> = {
+            use rayon::prelude::*;
+            todo.par_iter().map(|&(fi, di)| entry(&files[fi], fi, di, &names)).collect()
+        };
+        rules.sort_by(|a, b| (a.corpus_index, &a.path, a.doc).cmp(&(b.corpus_index, &b.path, b.doc)));
+        for r in &rules {
+            corpora[r.corpus_index].rules += 1;
+        }
+        assign_slugs(&mut rules);
+        let index = index::build(&mut rules, &files, &names);
+        Catalog { corpora, rules, failed, walk_errors, index, files }
+    }
+
+    /// A rule by id, or by path (as given, or relative to its corpus), or by slug.
+    pub fn find(&self, key: &str) -> Option<&RuleEntry> {
+        let key_path = key.replace('\\', "/");
+        self.rules
+            .iter()
+            .find(|r| r.id == key)
+            .or_else(|| {
+                let canon = std::fs::canonicalize(key).ok();
+                self.rules.iter().find(|r| {
+                    let f = &self.files[r.file];
+                    canon.as_ref().is_some_and(|c| std::fs::canonicalize(&f.path).ok().as_ref() == Some(c))
+                        || r.path == key_path
+                        || f.path.as_path() == std::path::Path::new(key)
+                })
+            })
+            .or_else(|| self.rules.iter().find(|r| r.slug == key || format!("{}/{}", r.corpus, r.slug) == key))
+    }
+
+    /// Rules by id, for resolving lists of ids.
+    pub fn by_id(&self) -> BTreeMap<&str, &RuleEntry> {
+        self.rules.iter().map(|r| (r.id.as_str(), r)).collect()
+    }
+}
+
+fn kind_of(d: &Document) -> &'static str {
+    match d {
+        Document::Rule(_) => "rule",
+        Document::Filter(_) => "filter",
+        Document::Correlation(_) => "correlation",
+    }
+}
+
+/// The text of one document: the whole file for a single-document file.
+fn document_text(f: &SourceFile, doc: usize) -> String {
+    if f.parsed.documents.len() == 1 {
+        return f.text.clone();
+    }
+    let span = match &f.parsed.documents[doc] {
+        Document::Rule(r) => r.span,
+        Document::Filter(x) => x.span,
+        Document::Correlation(c) => c.span,
+    };
+    f.text.get(span.start..span.end).unwrap_or(&f.text).to_string()
+}
+
+fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String]) -> RuleEntry {
+    let doc = &f.parsed.documents[di];
+    let meta = doc.meta();
+    let (attack, other_tags, mut diags) = analysis::attack(meta);
+    let (logsource, detection) = match doc {
+        Document::Rule(r) => (Some(&r.logsource), Some(&r.detection)),
+        Document::Filter(x) => (x.logsource.as_ref(), Some(&x.detection)),
+        Document::Correlation(_) => (None, None),
+    };
+    let (events, event_mapping) = match (doc, logsource) {
+        (Document::Rule(_), Some(ls)) => {
+            let (rows, mapping, d) = analysis::events(ls, detection);
+            diags.extend(d);
+            (rows, mapping)
+        }
+        (_, Some(ls)) => {
+            let (rows, mapping, _) = analysis::events(ls, detection);
+            (rows, mapping)
+        }
+        _ => (Vec::new(), EventMapping::Unknown),
+    };
+    let idx = detwiki_sigma::LineIndex::new(&f.text);
+    let mut findings: Vec<Finding> = f.parsed.diagnostics.iter().map(|d| Finding::new(d, &f.text, &idx)).collect();
+    findings.extend(diags.iter().map(|d| Finding::new(d, &f.text, &idx)));
+    let id =
+        meta.id.as_ref().map_or_else(|| format!("path:{}/{}#{}", names[f.corpus], f.rel_path, di), |i| i.value.clone());
+    let stem = f.rel_path.rsplit('/').next().unwrap_or(&f.rel_path);
+    let stem = stem.strip_suffix(".yml").or_else(|| stem.strip_suffix(".yaml")).unwrap_or(stem);
+    RuleEntry {
+        id,
+        title: meta.title.as_ref().map_or_else(|| stem.to_string(), |t| t.value.clone()),
+        corpus: names[f.corpus].clone(),
+        path: f.rel_path.clone(),
+        slug: if f.parsed.documents.len() > 1 { format!("{stem}-{}", di + 1) } else { stem.to_string() },
+        kind: kind_of(doc),
+        level: meta.level.as_ref().map(|l| l.value.as_str()),
+        status: meta.status.as_ref().map(|s| s.value.as_str()),
+        description: meta.description.clone(),
+        author: meta.author.clone(),
+        date: meta.date.as_ref().map(|d| d.value.clone()),
+        modified: meta.modified.as_ref().map(|d| d.value.clone()),
+        tags: meta.tags.iter().map(|t| t.value.clone()).collect(),
+        references: meta.references.clone(),
+        falsepositives: meta.falsepositives.clone(),
+        related: meta
+            .related
+            .iter()
+            .map(|r| RelatedRef {
+                id: r.id.clone(),
+                relation: r.relation.map(|x| format!("{x:?}").to_lowercase()),
+                title: None,
+                slug: None,
+            })
+            .collect(),
+        logsource: logsource.map_or_else(LogsourceRef::default, |ls| LogsourceRef {
+            product: ls.product.clone(),
+            category: ls.category.clone(),
+            service: ls.service.clone(),
+        }),
+        attack,
+        other_tags,
+        events,
+        event_mapping,
+        stages: detection.map(stages::stages).unwrap_or_default(),
+        indicators: detection.map(indicators::extract).unwrap_or_default(),
+        neighbors: Neighbors::default(),
+        findings,
+        body: document_text(f, di),
+        file: fi,
+        doc: di,
+        corpus_index: f.corpus,
+    }
+}
+
+/// Make slugs unique inside each corpus (first by path keeps the plain stem).
+fn assign_slugs(rules: &mut [RuleEntry]) {
+    let mut seen: std::collections::HashMap<(usize, String), usize> = std::collections::HashMap::new();
+    for r in rules.iter_mut() {
+        let n = seen.entry((r.corpus_index, r.slug.clone())).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            r.slug = format!("{}-{}", r.slug, n);
+        }
+    }
+}

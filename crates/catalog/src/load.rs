@@ -1,0 +1,179 @@
+//! Corpus loading: walk each corpus folder, read and parse every rule file in
+//! parallel. Every file is kept, with its text and findings: a file that does
+//! not parse is listed with its diagnostics, never dropped.
+
+use std::path::{Path, PathBuf};
+
+use detwiki_sigma::{Code, Diagnostic, Limits, SigmaFile};
+use rayon::prelude::*;
+
+/// A named rule tree given on the command line (`--corpus sigma=DIR`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusSpec {
+    /// The corpus name shown in counts (`sigma`).
+    pub name: String,
+    /// Files or folders of the corpus.
+    pub paths: Vec<PathBuf>,
+}
+
+impl CorpusSpec {
+    /// Parse `NAME=DIR`, or `DIR` (named after the folder).
+    pub fn parse(arg: &str) -> Result<Self, String> {
+        let (name, path) = match arg.split_once('=') {
+            Some((n, p)) if !n.is_empty() && !n.contains(['/', '\\']) => (n.to_string(), PathBuf::from(p)),
+            _ => {
+                let p = PathBuf::from(arg);
+                let name = p
+                    .canonicalize()
+                    .ok()
+                    .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .or_else(|| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .ok_or_else(|| format!("cannot name corpus `{arg}`: write NAME=DIR"))?;
+                (name, p)
+            }
+        };
+        if !name.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) {
+            return Err(format!("corpus name `{name}` may only use letters, digits, `-`, `_` and `.`"));
+        }
+        Ok(Self { name, paths: vec![path] })
+    }
+}
+
+/// One file of a corpus and what the parser made of it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Index of the corpus it belongs to.
+    pub corpus: usize,
+    /// The path as found (joined to the corpus path).
+    pub path: PathBuf,
+    /// The path relative to its corpus root, with `/` separators.
+    pub rel_path: String,
+    /// The text (empty when unreadable); spans of `parsed` index into it.
+    pub text: String,
+    /// Documents and findings.
+    pub parsed: SigmaFile,
+}
+
+/// A path that could not be searched.
+#[derive(Clone, Debug)]
+pub struct WalkError {
+    /// Which path.
+    pub path: PathBuf,
+    /// Why.
+    pub message: String,
+}
+
+/// Rule files under `root`: a file as given, a folder searched recursively
+/// for `.yml`/`.yaml` (hidden folders skipped), sorted by name for stable output.
+pub fn collect(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
+    if root.is_file() {
+        files.push(root.to_path_buf());
+        return;
+    }
+    if !root.exists() {
+        errors.push(WalkError { path: root.to_path_buf(), message: "no such file or folder".into() });
+        return;
+    }
+    let walk = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.')));
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_rule_file(e.path()) => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => errors.push(WalkError {
+                path: e.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+                message: e.io_error().map_or_else(|| e.to_string(), |io| io.to_string()),
+            }),
+        }
+    }
+}
+
+fn is_rule_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+}
+
+/// Read and parse `(corpus, root, path)` triples in parallel; `tick` runs once per file.
+pub fn read_all(files: Vec<(usize, PathBuf, PathBuf)>, limits: &Limits, tick: &(dyn Fn() + Sync)) -> Vec<SourceFile> {
+    files
+        .into_par_iter()
+        .map(|(corpus, root, path)| {
+            let f = read_one(corpus, &root, path, limits);
+            tick();
+            f
+        })
+        .collect()
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = if root == path {
+        path.file_name().map_or_else(|| path.to_path_buf(), PathBuf::from)
+    } else {
+        path.strip_prefix(root).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    };
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Read and parse one file.
+pub fn read_one(corpus: usize, root: &Path, path: PathBuf, limits: &Limits) -> SourceFile {
+    let rel_path = relative(root, &path);
+    let fail = |path: PathBuf, d: Diagnostic| SourceFile {
+        corpus,
+        path,
+        rel_path: rel_path.clone(),
+        text: String::new(),
+        parsed: SigmaFile { documents: Vec::new(), diagnostics: vec![d] },
+    };
+    let size = match std::fs::metadata(&path) {
+        Ok(m) => m.len(),
+        Err(e) => {
+            let d = Diagnostic::new(Code::Io, format!("cannot read file: {e}"), None)
+                .with_help("check the path and its permissions");
+            return fail(path, d);
+        }
+    };
+    if size > limits.max_file_size as u64 {
+        let d = Diagnostic::new(
+            Code::FileTooLarge,
+            format!("file is {size} bytes, more than the limit of {} bytes", limits.max_file_size),
+            None,
+        )
+        .with_help("Sigma rules are small text files; check that this is a rule, or raise --max-file-size");
+        return fail(path, d);
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let parsed = detwiki_sigma::parse_bytes(&bytes, limits);
+            let mut text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            };
+            // parse_bytes drops a byte-order mark; spans count from after it.
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            SourceFile { corpus, path, rel_path, text, parsed }
+        }
+        Err(e) => {
+            let d = Diagnostic::new(Code::Io, format!("cannot read file: {e}"), None)
+                .with_help("check the path and its permissions");
+            fail(path, d)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corpus_spec_forms() {
+        let s = CorpusSpec::parse("acme=/tmp/rules").unwrap();
+        assert_eq!(s.name, "acme");
+        assert_eq!(s.paths, vec![PathBuf::from("/tmp/rules")]);
+        let s = CorpusSpec::parse("/nonexistent/sigma-rules").unwrap();
+        assert_eq!(s.name, "sigma-rules");
+        assert!(CorpusSpec::parse("bad name=/x").is_err());
+    }
+}
