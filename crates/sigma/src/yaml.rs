@@ -332,7 +332,7 @@ impl Builder<'_> {
                 self.anchored(anchor, Node { kind: NodeKind::Seq(items), span: Span::new(start, end.max(start)) })
             }
             Some(Frame::Map { entries, start, anchor, .. }) => {
-                // yaml-rust2 starts a block mapping at its first `:`; start it at its first key.
+                // The parser starts a block mapping at its first `:`; start it at its first key.
                 let start = entries.first().map_or(start, |(k, _)| k.span.start.min(start));
                 self.anchored(anchor, Node { kind: NodeKind::Map(entries), span: Span::new(start, end.max(start)) })
             }
