@@ -3,12 +3,13 @@
 //! and neighbors. Rule references are positions in [`crate::Catalog::rules`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use detwiki_sigma::condition::{Condition, Quantifier};
 use detwiki_sigma::{Detection, Document, FieldGroup, FieldPredicate, Modifier, SearchBody};
 use serde::Serialize;
 
-use crate::indicators::{IndicatorKey, Kind, RowKey, classify};
+use crate::indicators::{Kind, RowKey, classify};
 use crate::{Neighbor, RuleEntry, SourceFile};
 
 /// Rules under one tactic.
@@ -90,8 +91,29 @@ fn push(v: &mut Vec<usize>, i: usize) {
 /// Build the indexes and fill every rule's corpus counts, duplicates, neighbors and related titles.
 pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[String]) -> Index {
     let mut ix = Index::default();
-    let mut by_value: HashMap<IndicatorKey, Vec<usize>> = HashMap::new();
-    let mut first_shown: HashMap<IndicatorKey, String> = HashMap::new();
+    // Interned indicators: row key → value → position in `lists`.
+    let mut interned: HashMap<RowKey, HashMap<String, usize>> = HashMap::new();
+    let mut lists: Vec<(RowKey, String, Vec<usize>)> = Vec::new();
+    for (i, r) in rules.iter_mut().enumerate() {
+        for row in &mut r.indicators {
+            let values = match interned.get_mut(&row.key) {
+                Some(v) => v,
+                None => interned.entry(row.key.clone()).or_default(),
+            };
+            for v in &mut row.values {
+                let id = match values.get(&v.norm) {
+                    Some(&id) => id,
+                    None => {
+                        values.insert(v.norm.clone(), lists.len());
+                        lists.push((row.key.clone(), v.value.clone(), Vec::new()));
+                        lists.len() - 1
+                    }
+                };
+                v.key_id = id;
+                push(&mut lists[id].2, i);
+            }
+        }
+    }
     for (i, r) in rules.iter().enumerate() {
         for row in &r.attack {
             let t = ix
@@ -129,13 +151,10 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
             push(ix.authors.entry(a.to_string()).or_default(), i);
         }
         for row in &r.indicators {
-            if let Some(f) = &row.key.field {
+            if let Some(f) = &row.key.field
+                && ix.fields.get(f).is_none_or(|v| v.last() != Some(&i))
+            {
                 push(ix.fields.entry(f.clone()).or_default(), i);
-            }
-            for v in &row.values {
-                let key = (row.key.clone(), v.norm.clone());
-                first_shown.entry(key.clone()).or_insert_with(|| v.value.clone());
-                push(by_value.entry(key).or_default(), i);
             }
         }
         for (name, value) in [("level", r.level), ("status", r.status)] {
@@ -146,33 +165,32 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
         *ix.counts.entry("corpus").or_default().entry(r.corpus.clone()).or_default() += 1;
         *ix.counts.entry("kind").or_default().entry(r.kind.to_string()).or_default() += 1;
     }
-    // Corpus counts on every rule's values.
-    let ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+    // Corpus counts on every rule's values (ids and corpus names shared, not copied).
+    let ids: Vec<Arc<str>> = rules.iter().map(|r| Arc::from(r.id.as_str())).collect();
+    let names: Vec<Arc<str>> = corpus_names.iter().map(|n| Arc::from(n.as_str())).collect();
     let corpus_of: Vec<usize> = rules.iter().map(|r| r.corpus_index).collect();
     for r in rules.iter_mut() {
         for row in &mut r.indicators {
             for v in &mut row.values {
-                let Some(list) = by_value.get(&(row.key.clone(), v.norm.clone())) else { continue };
+                let list = &lists[v.key_id].2;
                 v.corpus_count = list.len();
                 v.rules = list.iter().map(|&i| ids[i].clone()).collect();
                 v.by_corpus = BTreeMap::new();
                 for &i in list {
-                    *v.by_corpus.entry(corpus_names[corpus_of[i]].clone()).or_default() += 1;
+                    *v.by_corpus.entry(names[corpus_of[i]].clone()).or_default() += 1;
                 }
             }
         }
     }
-    let mut indicators: Vec<IndicatorIndex> = by_value
-        .into_iter()
-        .map(|(key, rules)| {
-            let value = first_shown.get(&key).cloned().unwrap_or_default();
-            IndicatorIndex { key: key.0, value, rules }
-        })
+    let mut indicators: Vec<IndicatorIndex> = lists
+        .iter()
+        .map(|(key, value, rules)| IndicatorIndex { key: key.clone(), value: value.clone(), rules: rules.clone() })
         .collect();
     indicators
         .sort_by(|a, b| b.rules.len().cmp(&a.rules.len()).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
     ix.indicators = indicators;
-    duplicates_and_neighbors(rules, files, &mut ix);
+    let member_lists: Vec<Vec<usize>> = lists.into_iter().map(|(_, _, r)| r).collect();
+    duplicates_and_neighbors(rules, files, &member_lists, &mut ix);
     resolve_related(rules);
     ix
 }
@@ -190,7 +208,7 @@ fn resolve_related(rules: &mut [RuleEntry]) {
     }
 }
 
-fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[SourceFile], ix: &mut Index) {
+fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[SourceFile], lists: &[Vec<usize>], ix: &mut Index) {
     // Equivalent matching logic: same logsource and the same canonical condition.
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in rules.iter().enumerate() {
@@ -225,7 +243,6 @@ fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[SourceFile], ix: &
             group_of[i] = g;
         }
     }
-    let pos: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let mut closest: Vec<Vec<Neighbor>> = vec![Vec::new(); rules.len()];
     for (i, r) in rules.iter().enumerate() {
         if group_of[i] == usize::MAX {
@@ -238,11 +255,8 @@ fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[SourceFile], ix: &
                 if v.corpus_count > 200 {
                     continue;
                 }
-                for id in &v.rules {
-                    if let Some(&j) = pos.get(id.as_str())
-                        && j != i
-                        && group_of[j] == group_of[i]
-                    {
+                for &j in &lists[v.key_id] {
+                    if j != i && group_of[j] == group_of[i] {
                         *shared.entry(j).or_default() += 1;
                     }
                 }

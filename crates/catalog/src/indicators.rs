@@ -107,12 +107,15 @@ pub struct IndicatorValue {
     /// Rules of the whole catalog (this one included) with the same indicator.
     pub corpus_count: usize,
     /// The same count per corpus.
-    pub by_corpus: BTreeMap<String, usize>,
+    pub by_corpus: BTreeMap<std::sync::Arc<str>, usize>,
     /// Ids of those rules.
-    pub rules: Vec<String>,
+    pub rules: Vec<std::sync::Arc<str>>,
     /// The comparison key (normalised value).
     #[serde(skip)]
     pub norm: String,
+    /// Position of this indicator in the catalog's indicator index.
+    #[serde(skip)]
+    pub key_id: usize,
 }
 
 /// A row of the Indicators table.
@@ -185,6 +188,7 @@ pub fn extract(detection: &Detection) -> Vec<IndicatorRow> {
                     by_corpus: BTreeMap::new(),
                     rules: Vec::new(),
                     norm,
+                    key_id: usize::MAX,
                 });
             }
         };

@@ -128,9 +128,31 @@ pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     if args.pretty {
         serde_json::to_writer_pretty(&mut out, &catalog)?;
     } else {
-        serde_json::to_writer(&mut out, &catalog)?;
+        write_compact(&mut out, &catalog)?;
     }
     writeln!(out)?;
     out.flush().context("writing output")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The catalog as compact JSON, with the rules (most of the bytes) serialised in
+/// parallel; the same document `serde_json::to_writer(&catalog)` gives.
+fn write_compact(out: &mut impl Write, catalog: &Catalog) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let rules: Vec<Vec<u8>> = catalog.rules.par_iter().map(serde_json::to_vec).collect::<Result<_, _>>()?;
+    out.write_all(b"{\"corpora\":")?;
+    serde_json::to_writer(&mut *out, &catalog.corpora)?;
+    out.write_all(b",\"rules\":[")?;
+    for (i, r) in rules.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(r)?;
+    }
+    out.write_all(b"],\"failed\":")?;
+    serde_json::to_writer(&mut *out, &catalog.failed)?;
+    out.write_all(b",\"index\":")?;
+    serde_json::to_writer(&mut *out, &catalog.index)?;
+    out.write_all(b"}")?;
+    Ok(())
 }

@@ -1,0 +1,113 @@
+//! `detwiki rule` and `detwiki catalog` on the catalog crate's fixture corpora.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog/tests/fixtures")
+}
+
+fn corpora() -> Vec<String> {
+    let f = fixtures();
+    vec![
+        "--corpus".into(),
+        format!("alpha={}", f.join("alpha").display()),
+        "--corpus".into(),
+        format!("beta={}", f.join("beta").display()),
+    ]
+}
+
+fn detwiki() -> Command {
+    Command::cargo_bin("detwiki").unwrap()
+}
+
+#[test]
+fn rule_text_follows_the_seed_page() {
+    let out = detwiki()
+        .args(["rule", "a54f842a-3713-4b45-8c84-5f136fdebd3c", "--quiet"])
+        .args(corpora())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let sections = [
+        "Detection rules › Beta",
+        "New PortProxy Registry Entry Added",
+        "MITRE ATT&CK coverage",
+        "| Command & Control | T1090 Proxy |",
+        "Event coverage",
+        "| Sysmon | Event ID 12 | RegistryEvent (Object create and delete) |",
+        "| Sysmon | Event ID 13 | RegistryEvent (Value Set) |",
+        "| Sysmon | Event ID 14 | RegistryEvent (Key and Value Rename) |",
+        "Rule body yaml",
+        "Stages and Predicates",
+        "Stage 0: condition",
+        "Stage 1: selection",
+        "Indicators",
+        "| TargetObject | match | \\Services\\PortProxy\\v4tov4\\tcp\\ — corpus 1 (beta 1) |",
+        "Neighbors",
+    ];
+    let mut at = 0;
+    for s in sections {
+        let found = text[at..].find(s).unwrap_or_else(|| panic!("`{s}` missing or out of order in:\n{text}"));
+        at += found + s.len();
+    }
+    insta::assert_snapshot!("rule_text_seed", text);
+}
+
+#[test]
+fn rule_json_has_the_documented_keys() {
+    let out = detwiki()
+        .args(["rule", "a54f842a-3713-4b45-8c84-5f136fdebd3c", "--quiet", "--format", "json"])
+        .args(corpora())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    for key in ["id", "title", "corpus", "path", "level", "status", "attack", "events", "stages", "indicators"] {
+        assert!(v.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(v["indicators"][0]["values"][0]["rules"][0], "a54f842a-3713-4b45-8c84-5f136fdebd3c");
+}
+
+#[test]
+fn rule_by_path_without_corpus_and_unknown_rule() {
+    let path = fixtures().join("beta/reg_portproxy.yml");
+    detwiki().args(["rule", path.to_str().unwrap(), "--quiet"]).assert().success();
+    detwiki().args(["rule", "no-such-rule", "--quiet"]).args(corpora()).assert().code(1);
+    detwiki().args(["rule", "no-such-rule"]).assert().code(2);
+    detwiki().args(["rule", "x", "--corpus", "bad name=/tmp"]).assert().code(2);
+}
+
+#[test]
+fn catalog_compact_and_pretty_are_the_same_document() {
+    let compact =
+        detwiki().arg("catalog").arg("--quiet").args(corpora()).assert().success().get_output().stdout.clone();
+    let pretty = detwiki()
+        .args(["catalog", "--quiet", "--pretty"])
+        .args(corpora())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let a: serde_json::Value = serde_json::from_slice(&compact).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&pretty).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a["rules"].as_array().unwrap().len(), 6);
+    assert_eq!(a["failed"][0]["path"], "broken.yml");
+    assert_eq!(a["corpora"][1]["name"], "beta");
+}
+
+#[test]
+fn catalog_reports_left_out_files_on_stderr() {
+    let out = detwiki().arg("catalog").args(corpora()).assert().success().get_output().stderr.clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("beta/broken.yml left out: unknown modifier `contians`"), "{err}");
+    assert!(err.contains("loaded 6 rules (alpha 3, beta 3) from 7 files, 1 left out"), "{err}");
+}
