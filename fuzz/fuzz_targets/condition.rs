@@ -50,9 +50,7 @@ fuzz_target!(|data: &[u8]| {
         parsed.root.without_spans(),
         "round trip changed the tree: {text:?} -> {printed:?}"
     );
-    let kinds = |w: &[detwiki_sigma::condition::ConditionWarning]| {
-        w.iter().map(|w| w.kind).collect::<Vec<_>>()
-    };
+    let kinds = |w: &[detwiki_sigma::condition::ConditionWarning]| w.iter().map(|w| w.kind).collect::<Vec<_>>();
     assert_eq!(kinds(&again.warnings), kinds(&parsed.warnings));
     assert_eq!(again.root.to_string(), printed, "printing is not canonical");
 });

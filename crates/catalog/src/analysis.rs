@@ -56,6 +56,9 @@ pub struct EventRow {
     pub event_id: Option<u32>,
     /// The provider's own title of the event.
     pub title: String,
+    /// For an alternative provider: rule field → provider field (`Image` → `NewProcessName`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_map: Vec<(String, String)>,
 }
 
 /// How the logsource maps to events.
@@ -218,6 +221,7 @@ pub fn events(ls: &LogSource, detection: Option<&Detection>) -> (Vec<EventRow>, 
                         channel: e.channel.to_string(),
                         event_id: Some(*id),
                         title: known_title(e.channel, *id).unwrap_or_default(),
+                        field_map: field_map(e),
                     });
                 }
             }
@@ -226,10 +230,15 @@ pub fn events(ls: &LogSource, detection: Option<&Detection>) -> (Vec<EventRow>, 
                 channel: e.channel.to_string(),
                 event_id: e.event_id,
                 title: e.title.to_string(),
+                field_map: field_map(e),
             }),
         }
     }
     (rows, mapping, None)
+}
+
+fn field_map(e: &logsource::EventSource) -> Vec<(String, String)> {
+    e.field_map.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
 /// The title the taxonomy gives an event of a channel anywhere in its table.
