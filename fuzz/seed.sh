@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Seed the fuzz corpora from the SigmaHQ corpus snapshot (never committed: fuzz/corpus/ is
+# gitignored).
+#
+#   fuzz/corpus/rule_file/     a sample of rule files from rules*/, deprecated/, unsupported/
+#   fuzz/corpus/condition/     every distinct `detection.condition` string (one per file)
+#   fuzz/corpus/sigma_string/  a handful of hand-written values (escapes, wildcards, placeholders)
+#
+# Usage: fuzz/seed.sh            (from anywhere; SHARED defaults to ../shared beside the repo)
+#        DETWIKI_SHARED=/path/to/shared SEED_RULES=1000 fuzz/seed.sh
+# Without the shared corpus it still seeds the in-repo condition list and the value seeds.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+cd "$repo"
+shared="${DETWIKI_SHARED:-../shared}"
+sigma="$shared/corpus/sigma"
+sample="${SEED_RULES:-600}"   # rule files to copy; 0 = all
+
+rules_dir="$here/corpus/rule_file"
+cond_dir="$here/corpus/condition"
+str_dir="$here/corpus/sigma_string"
+mkdir -p "$rules_dir" "$cond_dir" "$str_dir"
+# Seeds are named seed-*; libFuzzer's own finds (hash names) are left alone.
+find "$rules_dir" "$cond_dir" "$str_dir" -maxdepth 1 -name 'seed-*' -delete
+
+rule_files=()
+if [ -d "$sigma" ]; then
+    # Every rule file, in a stable order, then an even sample of them.
+    mapfile -t rule_files < <(find "$sigma"/rules* "$sigma"/deprecated "$sigma"/unsupported \
+        -type f \( -name '*.yml' -o -name '*.yaml' \) 2>/dev/null | LC_ALL=C sort)
+    total=${#rule_files[@]}
+    step=1
+    if [ "$sample" -gt 0 ] && [ "$total" -gt "$sample" ]; then step=$(( (total + sample - 1) / sample )); fi
+    copied=0
+    for (( i = 0; i < total; i += step )); do
+        f="${rule_files[$i]}"
+        # cat, not cp: the snapshot is read-only and copies must stay writable.
+        cat "$f" > "$rules_dir/seed-$(basename "$f")"
+        copied=$((copied + 1))
+    done
+    echo "rule_file: $copied of $total rule files from $sigma"
+else
+    echo "rule_file: no corpus at $sigma (set DETWIKI_SHARED); rule_file starts from the condition list only" >&2
+fi
+
+# Distinct conditions: `condition: text` on one line, and the `- text` items of a list-form
+# condition. Block scalars (`condition: |`) are skipped. The in-repo list of the corpus's
+# conditions is added too, so the condition seeds exist without the shared snapshot.
+conditions="$(mktemp)"
+trap 'rm -f "$conditions"' EXIT
+{
+    if [ "${#rule_files[@]}" -gt 0 ]; then
+        printf '%s\0' "${rule_files[@]}" | xargs -0 awk '
+            function unquote(s) {
+                sub(/^[ \t]+/, "", s); sub(/[ \t]+(#.*)?$/, "", s)
+                if (s ~ /^'\''.*'\''$/) { s = substr(s, 2, length(s) - 2); gsub(/'\'\''/, "'\''", s) }
+                else if (s ~ /^".*"$/) { s = substr(s, 2, length(s) - 2) }
+                return s
+            }
+            FNR == 1 { inlist = 0 }
+            {
+                sub(/\r$/, "")
+                if (inlist) {
+                    match($0, /^[ \t]*/)
+                    if (RLENGTH > ind && $0 ~ /^[ \t]*- /) { s = $0; sub(/^[ \t]*- /, "", s); print unquote(s); next }
+                    inlist = 0
+                }
+                if ($0 ~ /^[ \t]+condition:[ \t]*/) {
+                    match($0, /^[ \t]*/); ind = RLENGTH
+                    s = $0; sub(/^[ \t]+condition:[ \t]*/, "", s)
+                    if (s == "" || s ~ /^#/) inlist = 1
+                    else if (s !~ /^[|>]/) print unquote(s)
+                }
+            }'
+    fi
+    grep -v '^#' "$repo/crates/sigma/src/condition/corpus_conditions.txt" || true
+} | grep -v '^[[:space:]]*$' | LC_ALL=C sort -u > "$conditions"
+n=0
+while IFS= read -r c; do
+    n=$((n + 1))
+    # The condition target reads its first byte as the span base: a space (32), then the text.
+    printf ' %s' "$c" > "$cond_dir/seed-$n"
+done < "$conditions"
+echo "condition: $n distinct conditions"
+
+# sigma_string: the first byte's low bit is `expand` ('0' off, '1' on).
+n=0
+for v in '0*\cmd.exe' '0C:\Windows\System32\' '0a\*b\?c\\d' '0\\\\server\share*' '0x?y*z' '0dir\' '0\' \
+         '1%admins%' '1\%x%' '1100%' '1a%b%c' '1%%' '1%a b%' '1\\%x%' '1*%u%\*?'; do
+    n=$((n + 1))
+    printf '%s' "$v" > "$str_dir/seed-$n"
+done
+echo "sigma_string: $n values"
