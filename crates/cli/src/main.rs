@@ -1,8 +1,9 @@
 //! `detwiki`: the command line. A thin dispatcher: flags in, exit code out.
 //!
 //! Exit codes (also in the README):
-//! - 0: success (for `lint`: no errors; warnings allowed)
-//! - 1: the command ran and found errors (for `lint`: at least one error finding)
+//! - 0: success (for `lint`: no errors, warnings allowed; for `hunt`: the run completed, no hits)
+//! - 1: the command ran and found something (for `lint`: at least one error finding; for
+//!   `hunt`: at least one hit — like grep's "selected lines", so scripts can test for hits)
 //! - 2: usage error (bad flags, a path that does not exist)
 //! - 3: the command could not run (I/O failure writing output, internal error)
 
@@ -12,6 +13,7 @@ use clap::Parser;
 
 mod args;
 mod files;
+mod hunt;
 mod lint;
 mod render;
 
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Lint(a) => lint::run(&a),
+        args::Command::Hunt(a) => hunt::run(&a),
     };
     match result {
         Ok(code) => code,
