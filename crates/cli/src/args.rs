@@ -27,6 +27,12 @@ pub enum Command {
     Rule(RuleArgs),
     /// Print the whole catalog (rules, indexes, counts) as JSON for tools.
     Catalog(CatalogArgs),
+    /// Run Sigma rules over EVTX and JSON-lines logs and report the hits.
+    ///
+    /// Exit status: 0 when the run completed without hits, 1 when it completed
+    /// with at least one hit, 2 on a usage error (bad flags, no rules, missing
+    /// paths), 3 when it could not run (no input could be read, output failed).
+    Hunt(HuntArgs),
 }
 
 /// `--corpus` flags shared by the catalog commands.
@@ -128,4 +134,66 @@ pub struct LintArgs {
     /// Largest rule file accepted, in bytes.
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
     pub max_file_size: usize,
+}
+
+/// Output formats of `hunt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HuntFormat {
+    /// Hits per rule with level, then totals (default on a terminal).
+    Table,
+    /// One JSON object per hit (default when stdout is not a terminal).
+    Jsonl,
+    /// One CSV row per hit, with a header.
+    Csv,
+}
+
+/// Rule levels, lowest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum LevelArg {
+    /// informational
+    Informational,
+    /// low
+    Low,
+    /// medium
+    Medium,
+    /// high
+    High,
+    /// critical
+    Critical,
+}
+
+/// Flags of `hunt`.
+#[derive(Debug, clap::Args)]
+pub struct HuntArgs {
+    /// EVTX files, JSON-lines files (`.json`, `.jsonl`, `.ndjson`, also `.gz`),
+    /// folders of them (recursive), or `-` for JSON lines on stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// A rule corpus: `NAME=DIR` (or just `DIR`, named after the folder). Repeatable.
+    #[arg(long = "corpus", value_name = "NAME=DIR", required = true)]
+    pub corpora: Vec<String>,
+    /// Only the rules with this id (or `name`). Repeatable.
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Evaluate every rule on every event, ignoring logsources.
+    #[arg(long)]
+    pub no_routing: bool,
+    /// YAML file of placeholder values for `|expand` (`name: [values]`).
+    #[arg(long, value_name = "FILE")]
+    pub placeholders: Option<PathBuf>,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<HuntFormat>,
+    /// Only rules of at least this level.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_level: Option<LevelArg>,
+    /// Only rules with this tag (e.g. `attack.t1059.001`). Repeatable: any of them.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

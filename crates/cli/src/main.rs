@@ -1,9 +1,9 @@
 //! `detwiki`: the command line. A thin dispatcher: flags in, exit code out.
 //!
 //! Exit codes (also in the README):
-//! - 0: success (for `lint`: no errors; warnings allowed)
-//! - 1: the command ran and found errors (for `lint`: at least one error finding;
-//!   for `rule`: no rule matches)
+//! - 0: success (for `lint`: no errors, warnings allowed; for `hunt`: the run completed, no hits)
+//! - 1: the command ran and found something (for `lint`: at least one error finding; for
+//!   `rule`: no rule matches; for `hunt`: at least one hit, like grep's "selected lines")
 //! - 2: usage error (bad flags, a path that does not exist)
 //! - 3: the command could not run (I/O failure writing output, internal error)
 
@@ -13,6 +13,8 @@ use clap::Parser;
 
 mod args;
 mod catalog;
+mod files;
+mod hunt;
 mod lint;
 mod render;
 
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         args::Command::Lint(a) => lint::run(&a),
         args::Command::Rule(a) => catalog::run_rule(&a),
         args::Command::Catalog(a) => catalog::run_catalog(&a),
+        args::Command::Hunt(a) => hunt::run(&a),
     };
     match result {
         Ok(code) => code,

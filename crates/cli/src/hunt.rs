@@ -1,0 +1,321 @@
+//! `detwiki hunt`: load the corpora, compile the rules once, read every input
+//! in parallel, print hits as they come (jsonl, csv) or per rule (table), and
+//! a summary on stderr.
+//!
+//! Exit codes: 0 the run completed with no hit; 1 it completed with hits;
+//! 2 usage error; 3 it could not run (no input readable, output failed).
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::Context;
+use detwiki_engine::read::{Input, ReadProblem, collect_inputs};
+use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder};
+use detwiki_engine::{Hit, HitSink, Totals};
+use detwiki_sigma::{Level, Limits, Rule};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::args::{HuntArgs, HuntFormat, LevelArg};
+use crate::files;
+
+/// Run `hunt`; returns the exit code.
+pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let Some(ruleset) = load_rules(args)? else { return Ok(ExitCode::from(2)) };
+    let (inputs, walk_problems) = collect_inputs(&args.inputs);
+    for p in &walk_problems {
+        eprintln!("error: {p}");
+    }
+    if inputs.is_empty() {
+        eprintln!("error: no input to read (EVTX, JSON lines, or `-`)");
+        return Ok(ExitCode::from(2));
+    }
+    let format =
+        args.format.unwrap_or(if std::io::stdout().is_terminal() { HuntFormat::Table } else { HuntFormat::Jsonl });
+    let total_bytes: u64 = inputs.iter().map(|i| i.size).sum();
+    let bar = progress_bar(args, total_bytes);
+    let sink = Sink::new(format, &ruleset, &inputs, bar.clone())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("starting worker threads")?;
+    let totals = pool.install(|| detwiki_engine::hunt(&ruleset, &inputs, &sink));
+    bar.finish_and_clear();
+    let failed_output = sink.finish(&ruleset)?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !args.quiet {
+        print_summary(&ruleset, &totals, &sink, seconds);
+    }
+    if failed_output {
+        return Ok(ExitCode::from(3));
+    }
+    if totals.events == 0 && totals.problems > 0 {
+        eprintln!("error: no event could be read");
+        return Ok(ExitCode::from(3));
+    }
+    Ok(if totals.hits > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Load and compile the rules; `None` after a usage error was printed.
+fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
+    let placeholders = match &args.placeholders {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            match detwiki_engine::load_placeholders(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", p.display());
+                    return Ok(None);
+                }
+            }
+        }
+        None => Default::default(),
+    };
+    let mut builder = RulesetBuilder::new();
+    let keep = |r: &Rule| keep_rule(args, r);
+    for spec in &args.corpora {
+        let (name, dir) = match spec.split_once('=') {
+            Some((n, d)) if !n.is_empty() => (n.to_string(), PathBuf::from(d)),
+            _ => {
+                let dir = PathBuf::from(spec);
+                let name = dir.file_name().map_or_else(|| spec.clone(), |n| n.to_string_lossy().into_owned());
+                (name, dir)
+            }
+        };
+        let (paths, errors) = files::collect(std::slice::from_ref(&dir));
+        if let Some(e) = errors.first() {
+            eprintln!("error: --corpus {spec}: {}: {}", e.path.display(), e.message);
+            return Ok(None);
+        }
+        for loaded in files::load(paths, &Limits::default(), || {}) {
+            builder.add(&name, &loaded.path, &loaded.file.documents, &keep);
+        }
+    }
+    let opts = Options { routing: !args.no_routing, placeholders, prefilter: true };
+    let ruleset = builder.build(&opts);
+    if ruleset.rules.is_empty() {
+        eprintln!("error: no rule to run ({} skipped)", ruleset.skipped.len());
+        return Ok(None);
+    }
+    Ok(Some(ruleset))
+}
+
+fn keep_rule(args: &HuntArgs, r: &Rule) -> bool {
+    if !args.rules.is_empty() {
+        let id = r.meta.id.as_ref().map(|s| s.value.as_str());
+        let name = r.meta.name.as_ref().map(|s| s.value.as_str());
+        if !args.rules.iter().any(|x| Some(x.as_str()) == id || Some(x.as_str()) == name) {
+            return false;
+        }
+    }
+    if let Some(min) = args.min_level {
+        let level = r.meta.level.as_ref().map(|l| l.value);
+        if level.is_none_or(|l| level_rank(l) < min as usize) {
+            return false;
+        }
+    }
+    if !args.tags.is_empty() && !r.meta.tags.iter().any(|t| args.tags.iter().any(|x| x.eq_ignore_ascii_case(&t.value)))
+    {
+        return false;
+    }
+    true
+}
+
+fn level_rank(l: Level) -> usize {
+    l as usize
+}
+
+const _: () = assert!(LevelArg::Critical as usize == Level::Critical as usize);
+
+fn progress_bar(args: &HuntArgs, bytes: u64) -> ProgressBar {
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Where hits go: written as they come (jsonl, csv) or counted (table).
+struct Sink<'a> {
+    format: HuntFormat,
+    ruleset: &'a Ruleset,
+    inputs: &'a [Input],
+    out: Mutex<Output>,
+    bar: ProgressBar,
+    events: std::sync::atomic::AtomicU64,
+}
+
+struct Output {
+    writer: std::io::BufWriter<std::io::Stdout>,
+    per_rule: Vec<u64>,
+    error: Option<std::io::Error>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(format: HuntFormat, ruleset: &'a Ruleset, inputs: &'a [Input], bar: ProgressBar) -> anyhow::Result<Self> {
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+        if format == HuntFormat::Csv {
+            writeln!(
+                writer,
+                "rule_id,title,level,corpus,timestamp,computer,channel,event_id,record_id,line,file,fields"
+            )
+            .context("writing output")?;
+        }
+        let out = Output { writer, per_rule: vec![0; ruleset.rules.len()], error: None };
+        Ok(Sink { format, ruleset, inputs, out: Mutex::new(out), bar, events: Default::default() })
+    }
+
+    /// Flush; print the table. Returns true when writing failed.
+    fn finish(&self, ruleset: &Ruleset) -> anyhow::Result<bool> {
+        let mut out = self.out.lock().map_err(|_| anyhow::anyhow!("output lock poisoned"))?;
+        if self.format == HuntFormat::Table {
+            let per_rule = out.per_rule.clone();
+            let r = write_table(&mut out.writer, ruleset, &per_rule);
+            if let Err(e) = r {
+                out.error.get_or_insert(e);
+            }
+        }
+        if let Err(e) = out.writer.flush() {
+            out.error.get_or_insert(e);
+        }
+        if let Some(e) = &out.error {
+            // A closed pipe (`| head`) is not a failure of the hunt.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: writing output: {e}");
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn per_rule(&self) -> Vec<u64> {
+        self.out.lock().map(|o| o.per_rule.clone()).unwrap_or_default()
+    }
+}
+
+impl HitSink for Sink<'_> {
+    fn hits(&self, hits: &mut Vec<Hit>) {
+        let Ok(mut out) = self.out.lock() else { return };
+        for h in hits.iter() {
+            out.per_rule[h.rule as usize] += 1;
+            if out.error.is_some() {
+                continue;
+            }
+            let rule = &self.ruleset.rules[h.rule as usize];
+            let file = self.inputs.get(h.input).map(|i| &i.path);
+            let r = match self.format {
+                HuntFormat::Table => Ok(()),
+                HuntFormat::Jsonl => write_jsonl(&mut out.writer, rule, h, file),
+                HuntFormat::Csv => write_csv(&mut out.writer, rule, h, file),
+            };
+            if let Err(e) = r {
+                out.error = Some(e);
+            }
+        }
+    }
+
+    fn problem(&self, problem: ReadProblem) {
+        self.bar.suspend(|| eprintln!("warning: {problem} (skipped)"));
+    }
+
+    fn progress(&self, bytes: u64, events: u64) {
+        let total = self.events.fetch_add(events, std::sync::atomic::Ordering::Relaxed) + events;
+        self.bar.inc(bytes);
+        self.bar.set_message(format!("{total} events"));
+    }
+}
+
+/// JSON-lines wire format, one object per hit:
+/// `{"rule_id", "title", "level", "corpus", "timestamp", "computer", "channel",
+/// "event_id", "record_id", "line", "file", "fields": {name: value}}`; absent
+/// values are `null`.
+fn write_jsonl(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathBuf>) -> std::io::Result<()> {
+    let fields: serde_json::Map<String, serde_json::Value> =
+        h.fields.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+    let obj = serde_json::json!({
+        "rule_id": rule.id,
+        "title": rule.title,
+        "level": rule.level.map(Level::as_str),
+        "corpus": rule.corpus,
+        "timestamp": h.timestamp,
+        "computer": h.computer,
+        "channel": h.channel,
+        "event_id": h.event_id,
+        "record_id": h.record_id,
+        "line": h.line,
+        "file": file.map(|p| p.display().to_string()),
+        "fields": fields,
+    });
+    serde_json::to_writer(&mut *w, &obj)?;
+    w.write_all(b"\n")
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn write_csv(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathBuf>) -> std::io::Result<()> {
+    let fields: Vec<String> = h.fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let cols = [
+        rule.id.clone().unwrap_or_default(),
+        rule.title.clone(),
+        rule.level.map_or("", Level::as_str).to_string(),
+        rule.corpus.clone(),
+        h.timestamp.clone().unwrap_or_default(),
+        h.computer.clone().unwrap_or_default(),
+        h.channel.clone().unwrap_or_default(),
+        h.event_id.clone().unwrap_or_default(),
+        h.record_id.map(|r| r.to_string()).unwrap_or_default(),
+        h.line.map(|r| r.to_string()).unwrap_or_default(),
+        file.map(|p| p.display().to_string()).unwrap_or_default(),
+        fields.join("; "),
+    ];
+    let row: Vec<String> = cols.iter().map(|c| csv_field(c)).collect();
+    writeln!(w, "{}", row.join(","))
+}
+
+fn write_table(w: &mut impl Write, ruleset: &Ruleset, per_rule: &[u64]) -> std::io::Result<()> {
+    let mut rows: Vec<(u64, &RuleInfo)> =
+        per_rule.iter().zip(&ruleset.rules).filter(|(n, _)| **n > 0).map(|(n, r)| (*n, r)).collect();
+    rows.sort_by(|a, b| {
+        (b.1.level, b.0, &a.1.title).cmp(&(a.1.level, a.0, &b.1.title)).then_with(|| a.1.id.cmp(&b.1.id))
+    });
+    writeln!(w, "{:>7}  {:<13}  {:<36}  TITLE", "HITS", "LEVEL", "RULE ID")?;
+    for (n, r) in &rows {
+        let level = r.level.map_or("-", Level::as_str);
+        writeln!(w, "{n:>7}  {level:<13}  {:<36}  {}", r.id.as_deref().unwrap_or("-"), r.title)?;
+    }
+    let total: u64 = rows.iter().map(|(n, _)| n).sum();
+    writeln!(w, "{total:>7}  hits from {} rules", rows.len())
+}
+
+fn print_summary(ruleset: &Ruleset, t: &Totals, sink: &Sink<'_>, seconds: f64) {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &ruleset.skipped {
+        *reasons.entry(s.reason.key()).or_default() += 1;
+    }
+    let why: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let firing = sink.per_rule().iter().filter(|n| **n > 0).count();
+    eprintln!(
+        "hunt: {} files, {} events in {:.2} s ({:.0} events/s); rules: {} loaded, {} skipped ({}); \
+         {} hits from {} rules; {} read problems",
+        t.files,
+        t.events,
+        seconds,
+        t.events as f64 / seconds.max(1e-9),
+        ruleset.rules.len(),
+        ruleset.skipped.len(),
+        if why.is_empty() { "none".to_string() } else { why.join(", ") },
+        t.hits,
+        firing,
+        t.problems,
+    );
+}

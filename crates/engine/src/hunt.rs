@@ -1,0 +1,142 @@
+//! Hunting: every input read once, every event matched against the ruleset,
+//! hits handed to a [`HitSink`] as they are found (memory stays flat however
+//! large the input).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::event::Event;
+use crate::read::{self, EventHandler, Input, Position, ReadProblem};
+use crate::ruleset::{Ruleset, Scratch};
+
+/// One rule matching one event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into [`Ruleset::rules`].
+    pub rule: u32,
+    /// Index of the input.
+    pub input: usize,
+    /// Event time (`TimeCreated_SystemTime`, `@timestamp` …).
+    pub timestamp: Option<String>,
+    /// `Computer`.
+    pub computer: Option<String>,
+    /// `Channel`.
+    pub channel: Option<String>,
+    /// `EventID`.
+    pub event_id: Option<String>,
+    /// EVTX record id (`EventRecordID`).
+    pub record_id: Option<u64>,
+    /// JSON line number.
+    pub line: Option<u64>,
+    /// The fields and values that matched.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Where hits and problems go; called from many threads.
+pub trait HitSink: Sync {
+    /// Hits of one batch of events.
+    fn hits(&self, hits: &mut Vec<Hit>);
+    /// A part of an input that could not be read.
+    fn problem(&self, problem: ReadProblem);
+    /// Progress: `bytes` more read, `events` more matched.
+    fn progress(&self, _bytes: u64, _events: u64) {}
+}
+
+/// Totals of a hunt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Inputs read.
+    pub files: u64,
+    /// Events read.
+    pub events: u64,
+    /// Hits found.
+    pub hits: u64,
+    /// Problems reported.
+    pub problems: u64,
+}
+
+/// Run `ruleset` over `inputs` on the current rayon pool.
+pub fn hunt(ruleset: &Ruleset, inputs: &[Input], sink: &dyn HitSink) -> Totals {
+    let h = Handler { ruleset, sink, inputs, hits: AtomicU64::new(0), problems: AtomicU64::new(0) };
+    let events: u64 = inputs.par_iter().map(|input| read::read_input(input, &h)).sum();
+    Totals {
+        files: inputs.len() as u64,
+        events,
+        hits: h.hits.load(Ordering::Relaxed),
+        problems: h.problems.load(Ordering::Relaxed),
+    }
+}
+
+struct Handler<'a> {
+    ruleset: &'a Ruleset,
+    sink: &'a dyn HitSink,
+    inputs: &'a [Input],
+    hits: AtomicU64,
+    problems: AtomicU64,
+}
+
+/// Per-thread state of a hunt.
+pub struct State {
+    scratch: Scratch,
+    hits: Vec<Hit>,
+    matched: Vec<u32>,
+    events: u64,
+}
+
+impl EventHandler for Handler<'_> {
+    type State = State;
+
+    fn state(&self) -> State {
+        State { scratch: self.ruleset.scratch(), hits: Vec::new(), matched: Vec::new(), events: 0 }
+    }
+
+    fn event(&self, st: &mut State, input: &Input, at: Position, ev: &Event) {
+        st.events += 1;
+        st.matched.clear();
+        let matched = &mut st.matched;
+        self.ruleset.matches(ev, &mut st.scratch, |i| matched.push(i));
+        if st.matched.is_empty() {
+            return;
+        }
+        let index = self.inputs.iter().position(|i| std::ptr::eq(i, input)).unwrap_or(usize::MAX);
+        for &i in &st.matched {
+            let m = self.ruleset.explain(i, ev);
+            st.hits.push(make_hit(m.rule, index, at, ev, m.fields));
+        }
+    }
+
+    fn batch_done(&self, st: &mut State, bytes: u64) {
+        self.sink.progress(bytes, st.events);
+        st.events = 0;
+        if !st.hits.is_empty() {
+            self.hits.fetch_add(st.hits.len() as u64, Ordering::Relaxed);
+            self.sink.hits(&mut st.hits);
+            st.hits.clear();
+        }
+    }
+
+    fn problem(&self, problem: ReadProblem) {
+        self.problems.fetch_add(1, Ordering::Relaxed);
+        self.sink.problem(problem);
+    }
+}
+
+fn first(ev: &Event, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| ev.get(n).filter(|v| !v.is_null()).map(|v| v.raw.to_string()))
+}
+
+/// Build a hit from an event.
+pub fn make_hit(rule: u32, input: usize, at: Position, ev: &Event, fields: Vec<(String, String)>) -> Hit {
+    Hit {
+        rule,
+        input,
+        timestamp: first(ev, &["TimeCreated_SystemTime", "@timestamp", "timestamp", "UtcTime", "TimeCreated"]),
+        computer: first(ev, &["Computer", "host.name", "hostname"]),
+        channel: first(ev, &["Channel"]),
+        event_id: first(ev, &["EventID"]),
+        record_id: at.record.or_else(|| first(ev, &["EventRecordID"]).and_then(|s| s.parse().ok())),
+        line: at.line,
+        fields,
+    }
+}

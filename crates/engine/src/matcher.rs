@@ -1,0 +1,465 @@
+//! Value matchers: what one rule value compiles to, and how it meets one field value.
+//!
+//! Strings compare case-insensitively by default (Sigma specification v2.1,
+//! "cased"): the pattern is lower-cased once at compile time and compared with
+//! the event's lower-cased value ([`FieldValue::lower`]), so the hot path is a
+//! plain byte comparison. Plain equality, prefix, suffix and substring never
+//! use a regex; `*`/`?` globs use a small backtracking matcher, or ordered
+//! substring search when the glob has no `?`.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use memchr::memmem::Finder;
+use regex::Regex;
+
+use crate::event::{Event, FieldValue};
+
+/// A compiled string comparison.
+#[derive(Debug)]
+pub struct StrMatch {
+    /// The comparison.
+    pub kind: StrKind,
+    /// Compare the raw value (`|cased`), not the lower-cased one.
+    pub cased: bool,
+}
+
+/// The shapes of a string comparison (pattern already lower-cased unless cased).
+#[derive(Debug)]
+pub enum StrKind {
+    /// Whole value equal.
+    Exact(Box<str>),
+    /// `value*`.
+    Prefix(Box<str>),
+    /// `*value`.
+    Suffix(Box<str>),
+    /// `*value*`.
+    Contains(Box<Finder<'static>>),
+    /// `*`: any value.
+    Any,
+    /// Anything else.
+    Glob(Glob),
+}
+
+/// One token of a glob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GlobPart {
+    /// Literal text.
+    Lit(Box<str>),
+    /// `*`.
+    Star,
+    /// `?`: one character.
+    One,
+}
+
+/// A wildcard pattern.
+#[derive(Debug)]
+pub struct Glob {
+    parts: Vec<GlobPart>,
+    /// For globs without `?`: the literal segments, anchored at start / end.
+    segments: Option<Segments>,
+}
+
+#[derive(Debug)]
+struct Segments {
+    start: Option<Box<str>>,
+    middle: Vec<Finder<'static>>,
+    end: Option<Box<str>>,
+}
+
+impl Glob {
+    /// Build from tokens (adjacent stars should be merged by the caller; harmless if not).
+    pub fn new(parts: Vec<GlobPart>) -> Self {
+        let segments = if parts.contains(&GlobPart::One) {
+            None
+        } else {
+            let mut lits: Vec<&str> = Vec::new();
+            for p in &parts {
+                if let GlobPart::Lit(s) = p {
+                    lits.push(s);
+                }
+            }
+            let anchored_start = matches!(parts.first(), Some(GlobPart::Lit(_)));
+            let anchored_end = matches!(parts.last(), Some(GlobPart::Lit(_)));
+            let mut it = lits.into_iter();
+            let start = if anchored_start { it.next().map(Box::from) } else { None };
+            let mut rest: Vec<&str> = it.collect();
+            let end = if anchored_end { rest.pop().map(Box::from) } else { None };
+            let middle = rest.into_iter().map(|s| Finder::new(s.as_bytes()).into_owned()).collect();
+            Some(Segments { start, middle, end })
+        };
+        Glob { parts, segments }
+    }
+
+    /// True if `s` matches the whole pattern.
+    pub fn is_match(&self, s: &str) -> bool {
+        match &self.segments {
+            Some(seg) => seg.is_match(s),
+            None => glob_match(&self.parts, s),
+        }
+    }
+}
+
+impl Segments {
+    fn is_match(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        let mut pos = 0;
+        let mut end = b.len();
+        if let Some(p) = &self.start {
+            if !b.starts_with(p.as_bytes()) {
+                return false;
+            }
+            pos = p.len();
+        }
+        if let Some(p) = &self.end {
+            if end - pos < p.len() || !b.ends_with(p.as_bytes()) {
+                return false;
+            }
+            end -= p.len();
+        }
+        for f in &self.middle {
+            match f.find(&b[pos..end]) {
+                Some(i) => pos += i + f.needle().len(),
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Backtracking glob match over chars (`?` is one char). Worst case O(n·m).
+pub fn glob_match(parts: &[GlobPart], s: &str) -> bool {
+    let (mut pi, mut si) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        if let Some(p) = parts.get(pi) {
+            match p {
+                GlobPart::Star => {
+                    star = Some((pi, si));
+                    pi += 1;
+                    continue;
+                }
+                GlobPart::Lit(l) if s[si..].starts_with(&**l) => {
+                    si += l.len();
+                    pi += 1;
+                    continue;
+                }
+                GlobPart::One if si < s.len() => {
+                    si += s[si..].chars().next().map_or(1, char::len_utf8);
+                    pi += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        } else if si == s.len() {
+            return true;
+        }
+        // Mismatch: let the last star absorb one more char.
+        match star {
+            Some((sp, ss)) if ss < s.len() => {
+                let next = ss + s[ss..].chars().next().map_or(1, char::len_utf8);
+                star = Some((sp, next));
+                pi = sp + 1;
+                si = next;
+            }
+            _ => return false,
+        }
+    }
+}
+
+impl StrMatch {
+    /// True if the value matches.
+    #[inline]
+    pub fn is_match(&self, v: &FieldValue<'_>) -> bool {
+        let s = if self.cased { v.raw } else { v.lower };
+        self.is_match_str(s)
+    }
+
+    /// True if `s` (already lower-cased unless cased) matches.
+    #[inline]
+    pub fn is_match_str(&self, s: &str) -> bool {
+        match &self.kind {
+            StrKind::Exact(p) => s == &**p,
+            StrKind::Prefix(p) => s.starts_with(&**p),
+            StrKind::Suffix(p) => s.ends_with(&**p),
+            StrKind::Contains(f) => f.find(s.as_bytes()).is_some(),
+            StrKind::Any => true,
+            StrKind::Glob(g) => g.is_match(s),
+        }
+    }
+
+    /// The longest literal every match must contain (lower-cased), for the prefilter.
+    pub fn needle(&self) -> Option<String> {
+        let lower = |s: &str| if self.cased { crate::event::lowercase(s) } else { s.to_string() };
+        match &self.kind {
+            StrKind::Exact(p) | StrKind::Prefix(p) | StrKind::Suffix(p) => Some(lower(p)),
+            StrKind::Contains(f) => std::str::from_utf8(f.needle()).ok().map(lower),
+            StrKind::Any => None,
+            StrKind::Glob(g) => g
+                .parts
+                .iter()
+                .filter_map(|p| match p {
+                    GlobPart::Lit(l) => Some(&**l),
+                    _ => None,
+                })
+                .max_by_key(|l| l.len())
+                .map(lower),
+        }
+    }
+}
+
+/// Numeric comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `lt`.
+    Lt,
+    /// `lte`.
+    Lte,
+    /// `gt`.
+    Gt,
+    /// `gte`.
+    Gte,
+}
+
+/// Parts of a timestamp (the time-part modifiers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimePart {
+    /// Minute 0–59.
+    Minute,
+    /// Hour 0–23.
+    Hour,
+    /// Day of month 1–31.
+    Day,
+    /// ISO week 1–53.
+    Week,
+    /// Month 1–12.
+    Month,
+    /// Year.
+    Year,
+}
+
+/// How a `fieldref` compares the two values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    /// Equal.
+    Eq,
+    /// Starts with the other field's value.
+    Prefix,
+    /// Ends with it.
+    Suffix,
+    /// Contains it.
+    Contains,
+}
+
+/// One compiled value of a predicate.
+#[derive(Debug)]
+pub enum Matcher {
+    /// `null`: the field is missing or null.
+    Null,
+    /// `exists: true/false`.
+    Exists(bool),
+    /// A string comparison.
+    Str(StrMatch),
+    /// `neq`: present and not equal.
+    Neq(StrMatch),
+    /// `re`.
+    Re(Regex),
+    /// `cidr`.
+    Cidr(IpNet),
+    /// `lt`/`lte`/`gt`/`gte`.
+    Cmp(CmpOp, f64),
+    /// `minute` … `year`.
+    Time(TimePart, i64),
+    /// `fieldref`.
+    FieldRef {
+        /// The other field.
+        other: Box<str>,
+        /// Comparison.
+        kind: RefKind,
+        /// Case-sensitive.
+        cased: bool,
+    },
+}
+
+impl Matcher {
+    /// True if the field `name` of `ev` satisfies this value.
+    pub fn matches_field(&self, ev: &Event, name: &str) -> bool {
+        match self {
+            Matcher::Null => ev.values(name).all(|v| v.is_null()),
+            Matcher::Exists(b) => ev.values(name).any(|v| !v.is_null()) == *b,
+            _ => ev.values(name).any(|v| !v.is_null() && self.matches_value(ev, &v)),
+        }
+    }
+
+    /// True if some value of any field of `ev` satisfies this value (keywords).
+    pub fn matches_any(&self, ev: &Event) -> bool {
+        match self {
+            Matcher::Null | Matcher::Exists(_) => false,
+            _ => ev.fields().any(|(_, v)| !v.is_null() && self.matches_value(ev, &v)),
+        }
+    }
+
+    /// True if one non-null value satisfies this value.
+    pub fn matches_value(&self, ev: &Event, v: &FieldValue<'_>) -> bool {
+        match self {
+            Matcher::Null => v.is_null(),
+            Matcher::Exists(b) => *b,
+            Matcher::Str(m) => m.is_match(v),
+            Matcher::Neq(m) => !m.is_match(v),
+            Matcher::Re(r) => r.is_match(v.raw),
+            Matcher::Cidr(net) => parse_ip(v.raw).is_some_and(|ip| net.contains(&ip)),
+            Matcher::Cmp(op, x) => parse_number(v.raw).is_some_and(|n| match op {
+                CmpOp::Lt => n < *x,
+                CmpOp::Lte => n <= *x,
+                CmpOp::Gt => n > *x,
+                CmpOp::Gte => n >= *x,
+            }),
+            Matcher::Time(part, x) => time_part(v.raw, *part) == Some(*x),
+            Matcher::FieldRef { other, kind, cased } => ev.values(other).any(|o| {
+                if o.is_null() {
+                    return false;
+                }
+                let (a, b) = if *cased { (v.raw, o.raw) } else { (v.lower, o.lower) };
+                match kind {
+                    RefKind::Eq => a == b,
+                    RefKind::Prefix => a.starts_with(b),
+                    RefKind::Suffix => a.ends_with(b),
+                    RefKind::Contains => a.contains(b),
+                }
+            }),
+        }
+    }
+}
+
+/// An IP address in an event value (`::ffff:a.b.c.d` and `[v6]` accepted).
+pub fn parse_ip(s: &str) -> Option<IpAddr> {
+    let s = s.trim();
+    let s = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
+    let s = s.split('%').next().unwrap_or(s);
+    let ip: IpAddr = s.parse().ok()?;
+    Some(match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    })
+}
+
+/// A number in an event value: decimal integer or float, or `0x` hexadecimal.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        return u64::from_str_radix(h, 16).ok().map(|n| n as f64);
+    }
+    if let Ok(i) = s.parse::<i64>() {
+        return Some(i as f64);
+    }
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// A part of a timestamp written `YYYY-MM-DD[T ]HH:MM[:SS…]` (the shapes EVTX and
+/// JSON logs use; the time is taken as written, normally UTC).
+pub fn time_part(s: &str, part: TimePart) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let d = b.get(r)?;
+        if d.iter().all(u8::is_ascii_digit) { std::str::from_utf8(d).ok()?.parse().ok() } else { None }
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let time = || -> Option<(i64, i64)> {
+        if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') {
+            return None;
+        }
+        Some((num(11..13)?, num(14..16)?))
+    };
+    Some(match part {
+        TimePart::Year => y,
+        TimePart::Month => m,
+        TimePart::Day => d,
+        TimePart::Hour => time()?.0,
+        TimePart::Minute => time()?.1,
+        TimePart::Week => iso_week(y, m, d)?,
+    })
+}
+
+/// ISO-8601 week number of a date.
+fn iso_week(y: i64, m: i64, d: i64) -> Option<i64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    const CUM: [i64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let ordinal = CUM[(m - 1) as usize] + d + i64::from(m > 2 && leap(y));
+    // Weekday, Monday = 1 … Sunday = 7 (Sakamoto's method gives Sunday = 0).
+    let t = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let yy = if m < 3 { y - 1 } else { y };
+    let dow = (yy + yy / 4 - yy / 100 + yy / 400 + t[(m - 1) as usize] + d).rem_euclid(7);
+    let weekday = if dow == 0 { 7 } else { dow };
+    let weeks_in = |y: i64| {
+        let p = |y: i64| (y + y / 4 - y / 100 + y / 400).rem_euclid(7);
+        if p(y) == 4 || p(y - 1) == 3 { 53 } else { 52 }
+    };
+    let w = (ordinal - weekday + 10) / 7;
+    Some(if w < 1 {
+        weeks_in(y - 1)
+    } else if w > weeks_in(y) {
+        1
+    } else {
+        w
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use GlobPart::*;
+
+    fn lit(s: &str) -> GlobPart {
+        Lit(s.into())
+    }
+
+    #[test]
+    fn globs() {
+        let g = |p: Vec<GlobPart>, s: &str| {
+            let fast = Glob::new(p.clone()).is_match(s);
+            assert_eq!(fast, glob_match(&p, s), "{p:?} {s}");
+            fast
+        };
+        assert!(g(vec![lit("a"), Star, lit("b"), Star, lit("c")], "axxbyyc"));
+        assert!(g(vec![lit("a"), Star, lit("b"), Star, lit("c")], "abc"));
+        assert!(!g(vec![lit("a"), Star, lit("b"), Star, lit("c")], "acb"));
+        assert!(!g(vec![lit("ab"), Star, lit("bc")], "abc"), "anchors must not overlap");
+        assert!(g(vec![Star, lit("x"), Star, lit("y")], "zzxzzy"));
+        assert!(g(vec![lit("a"), One, lit("c")], "abc"));
+        assert!(g(vec![lit("a"), One, lit("c")], "aäc"));
+        assert!(!g(vec![lit("a"), One, lit("c")], "ac"));
+        assert!(g(vec![Star, lit("a"), One], "bbab"));
+        assert!(g(vec![Star, One, Star], "x"));
+        assert!(!g(vec![Star, One, Star], ""));
+    }
+
+    #[test]
+    fn numbers_and_ips() {
+        assert_eq!(parse_number(" 42 "), Some(42.0));
+        assert_eq!(parse_number("0x10"), Some(16.0));
+        assert_eq!(parse_number("1.5"), Some(1.5));
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_ip("::ffff:10.0.0.1"), "10.0.0.1".parse().ok());
+        assert_eq!(parse_ip("[fe80::1]"), "fe80::1".parse().ok());
+    }
+
+    #[test]
+    fn time_parts() {
+        let t = "2019-03-19T23:43:52.123Z";
+        assert_eq!(time_part(t, TimePart::Year), Some(2019));
+        assert_eq!(time_part(t, TimePart::Month), Some(3));
+        assert_eq!(time_part(t, TimePart::Day), Some(19));
+        assert_eq!(time_part(t, TimePart::Hour), Some(23));
+        assert_eq!(time_part(t, TimePart::Minute), Some(43));
+        assert_eq!(time_part(t, TimePart::Week), Some(12));
+        assert_eq!(time_part("2021-01-03 10:00:00", TimePart::Week), Some(53));
+        assert_eq!(time_part("2024-12-30", TimePart::Week), Some(1));
+        assert_eq!(time_part("not a date", TimePart::Year), None);
+    }
+}

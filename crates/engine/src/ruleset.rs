@@ -1,0 +1,536 @@
+//! A set of compiled rules, routed by logsource and guarded by a literal prefilter.
+//!
+//! Each rule is compiled once per event source its logsource stands for in
+//! the taxonomy (`windows/process_creation` ⇒ Sysmon 1, and Security 4688 with
+//! 4688's field names): an *instance*. Instances are indexed by channel and
+//! event id, so an event only meets the instances of its own kind. A rule whose
+//! logsource has no known mapping is reported in [`Ruleset::skipped`], never
+//! applied to every event; `routing: false` applies every rule to every event.
+//!
+//! The prefilter: for each instance, a set of lower-cased literals such that
+//! the instance cannot match an event whose values contain none of them (an
+//! AND needs one predicate's literals, an OR all branches'; a `not` gives
+//! nothing). One Aho-Corasick automaton over all literals runs once per event;
+//! instances whose literals were not seen are not evaluated.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use detwiki_sigma::{Document, FilterRule, Level, LogSource, Rule};
+use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
+
+use crate::compile::{CompileError, CompiledDetection, Cond, Placeholders, Pred, compile_detection};
+use crate::event::{Event, lowercase};
+use crate::matcher::Matcher;
+
+/// Shortest literal worth prefiltering on (bytes).
+pub const MIN_NEEDLE: usize = 3;
+
+/// What the output says about a rule.
+#[derive(Clone, Debug)]
+pub struct RuleInfo {
+    /// `id`.
+    pub id: Option<String>,
+    /// `title`.
+    pub title: String,
+    /// `level`.
+    pub level: Option<Level>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// The corpus the rule comes from.
+    pub corpus: String,
+    /// The rule file.
+    pub path: PathBuf,
+    /// The logsource, as `product:windows category:process_creation`.
+    pub logsource: String,
+}
+
+/// A rule (or filter) that is not used, and why.
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    /// The rule.
+    pub rule: RuleInfo,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why a rule is not used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SkipReason {
+    /// The logsource has no known event mapping.
+    #[error("logsource `{0}` has no known event mapping")]
+    NoMapping(String),
+    /// The logsource is known to have no event mapping.
+    #[error("logsource `{0}` cannot be mapped to events: {1}")]
+    Unmappable(String, String),
+    /// The detection does not compile.
+    #[error("{0}")]
+    Compile(CompileError),
+    /// A meta filter that does not compile (the rules it names run unfiltered).
+    #[error("filter does not compile: {0}")]
+    Filter(CompileError),
+    /// Correlation rules are not evaluated yet.
+    #[error("correlation rules are not evaluated")]
+    Correlation,
+}
+
+impl SkipReason {
+    /// A short stable key for summaries.
+    pub fn key(&self) -> &'static str {
+        match self {
+            SkipReason::NoMapping(_) => "no-logsource-mapping",
+            SkipReason::Unmappable(..) => "unmappable-logsource",
+            SkipReason::Compile(CompileError::UnresolvedPlaceholder(_)) => "unresolved-placeholder",
+            SkipReason::Compile(_) => "does-not-compile",
+            SkipReason::Filter(_) => "filter-does-not-compile",
+            SkipReason::Correlation => "correlation",
+        }
+    }
+}
+
+/// How to build a [`Ruleset`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Route events by logsource (default); `false` = every rule sees every event.
+    pub routing: bool,
+    /// Values for `|expand` placeholders.
+    pub placeholders: Placeholders,
+    /// Use the literal prefilter (default; off only for testing).
+    pub prefilter: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { routing: true, placeholders: Placeholders::new(), prefilter: true }
+    }
+}
+
+/// Collects rules and filters from parsed files.
+#[derive(Default)]
+pub struct RulesetBuilder {
+    rules: Vec<(RuleInfo, Rule)>,
+    filters: Vec<(RuleInfo, FilterRule)>,
+    correlations: Vec<RuleInfo>,
+}
+
+/// One rule compiled for one event source.
+#[derive(Debug)]
+struct Instance {
+    rule: u32,
+    det: CompiledDetection,
+    /// Extra conditions of the event source: field → accepted values (lower-cased).
+    pre: Vec<(Box<str>, Vec<String>)>,
+    /// True when the prefilter guards this instance.
+    filtered: bool,
+}
+
+#[derive(Debug, Default)]
+struct Route {
+    any: Vec<u32>,
+    by_id: HashMap<u32, Vec<u32>>,
+}
+
+/// Compiled rules ready to match events.
+#[derive(Debug)]
+pub struct Ruleset {
+    /// Rules in use, in load order.
+    pub rules: Vec<RuleInfo>,
+    /// Rules not in use, and why.
+    pub skipped: Vec<Skipped>,
+    instances: Vec<Instance>,
+    routing: bool,
+    routes: HashMap<String, Route>,
+    all: Vec<u32>,
+    ac: Option<AhoCorasick>,
+    needle_instances: Vec<Vec<u32>>,
+}
+
+/// Per-thread scratch for [`Ruleset::matches`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    marks: Vec<u32>,
+    needle_marks: Vec<u32>,
+    generation: u32,
+    channel: String,
+}
+
+/// A rule that matched an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleMatch {
+    /// Index into [`Ruleset::rules`].
+    pub rule: u32,
+    /// The fields and values that made the positive searches match.
+    pub fields: Vec<(String, String)>,
+}
+
+fn info(corpus: &str, path: &std::path::Path, meta: &detwiki_sigma::Metadata, ls: Option<&LogSource>) -> RuleInfo {
+    RuleInfo {
+        id: meta.id.as_ref().map(|s| s.value.clone()),
+        title: meta.title.as_ref().map_or_else(String::new, |s| s.value.clone()),
+        level: meta.level.as_ref().map(|l| l.value),
+        tags: meta.tags.iter().map(|t| t.value.clone()).collect(),
+        corpus: corpus.to_string(),
+        path: path.to_path_buf(),
+        logsource: ls.map_or_else(String::new, logsource_text),
+    }
+}
+
+fn logsource_text(ls: &LogSource) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [("product", &ls.product), ("category", &ls.category), ("service", &ls.service)] {
+        if let Some(v) = v {
+            parts.push(format!("{k}:{v}"));
+        }
+    }
+    parts.join(" ")
+}
+
+impl RulesetBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add the documents of one parsed file. `keep` selects rules (by `--rule`, level, tags).
+    pub fn add(&mut self, corpus: &str, path: &std::path::Path, docs: &[Document], keep: &dyn Fn(&Rule) -> bool) {
+        for d in docs {
+            match d {
+                Document::Rule(r) if keep(r) => {
+                    self.rules.push((info(corpus, path, &r.meta, Some(&r.logsource)), (**r).clone()));
+                }
+                Document::Rule(_) => {}
+                Document::Filter(f) => {
+                    self.filters.push((info(corpus, path, &f.meta, f.logsource.as_ref()), (**f).clone()));
+                }
+                Document::Correlation(c) => self.correlations.push(info(corpus, path, &c.meta, None)),
+            }
+        }
+    }
+
+    /// Compile everything.
+    pub fn build(self, opts: &Options) -> Ruleset {
+        let mut set = Ruleset {
+            rules: Vec::new(),
+            skipped: Vec::new(),
+            instances: Vec::new(),
+            routing: opts.routing,
+            routes: HashMap::new(),
+            all: Vec::new(),
+            ac: None,
+            needle_instances: Vec::new(),
+        };
+        for c in self.correlations {
+            set.skipped.push(Skipped { rule: c, reason: SkipReason::Correlation });
+        }
+        let mut bad_filters = vec![false; self.filters.len()];
+        for (info, rule) in &self.rules {
+            let sources: Vec<Option<&'static EventSource>> = if opts.routing {
+                let ls = &rule.logsource;
+                match logsource::lookup(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref()) {
+                    Lookup::Mapped(m) => m.events.iter().map(Some).collect(),
+                    Lookup::Unmapped(u) => {
+                        let reason = SkipReason::Unmappable(info.logsource.clone(), u.reason.to_string());
+                        set.skipped.push(Skipped { rule: info.clone(), reason });
+                        continue;
+                    }
+                    Lookup::Unknown => {
+                        let reason = SkipReason::NoMapping(info.logsource.clone());
+                        set.skipped.push(Skipped { rule: info.clone(), reason });
+                        continue;
+                    }
+                }
+            } else {
+                vec![None]
+            };
+            let filters: Vec<usize> = (0..self.filters.len())
+                .filter(|&i| filter_applies(&self.filters[i].1, &self.filters[i].0, rule, info))
+                .collect();
+            let rule_index = set.rules.len() as u32;
+            let mut instances = Vec::new();
+            let mut failed = None;
+            for src in sources {
+                let map = |f: &str| src.map_or(f, |s| s.provider_field(f)).to_string();
+                let mut det = match compile_detection(&rule.detection, &map, &opts.placeholders) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                };
+                for &fi in &filters {
+                    match compile_detection(&self.filters[fi].1.detection, &map, &opts.placeholders) {
+                        Ok(f) => {
+                            let shift = det.searches.len() as u32;
+                            det.cond = Cond::And(vec![det.cond, f.cond.shifted(shift)]);
+                            det.searches.extend(f.searches);
+                        }
+                        Err(e) => {
+                            if !bad_filters[fi] {
+                                bad_filters[fi] = true;
+                                let reason = SkipReason::Filter(e);
+                                set.skipped.push(Skipped { rule: self.filters[fi].0.clone(), reason });
+                            }
+                        }
+                    }
+                }
+                let pre = src.map_or_else(Vec::new, |s| {
+                    s.conditions
+                        .iter()
+                        .map(|(f, vs)| (Box::from(*f), vs.iter().map(|v| lowercase(v)).collect()))
+                        .collect()
+                });
+                instances.push((src, Instance { rule: rule_index, det, pre, filtered: false }));
+            }
+            if let Some(e) = failed {
+                set.skipped.push(Skipped { rule: info.clone(), reason: SkipReason::Compile(e) });
+                continue;
+            }
+            set.rules.push(info.clone());
+            for (src, inst) in instances {
+                let id = set.instances.len() as u32;
+                set.instances.push(inst);
+                set.all.push(id);
+                if let Some(src) = src {
+                    let route = set.routes.entry(lowercase(src.channel)).or_default();
+                    match src.event_id {
+                        Some(eid) => route.by_id.entry(eid).or_default().push(id),
+                        None => route.any.push(id),
+                    }
+                }
+            }
+        }
+        if opts.prefilter {
+            set.build_prefilter();
+        }
+        set
+    }
+}
+
+fn filter_applies(f: &FilterRule, finfo: &RuleInfo, rule: &Rule, rinfo: &RuleInfo) -> bool {
+    if f.rules.is_empty() {
+        // No rule list: every rule of the same logsource.
+        return f.logsource.as_ref().is_some_and(|ls| {
+            ls.product == rule.logsource.product
+                && ls.category == rule.logsource.category
+                && ls.service == rule.logsource.service
+        });
+    }
+    let _ = finfo;
+    let name = rule.meta.name.as_ref().map(|n| n.value.as_str());
+    f.rules.iter().any(|r| Some(r.value.as_str()) == rinfo.id.as_deref() || Some(r.value.as_str()) == name)
+}
+
+impl Ruleset {
+    /// Number of compiled (rule, event source) instances.
+    pub fn instance_count(&self) -> usize {
+        self.instances.len()
+    }
+
+    /// Number of instances guarded by the prefilter.
+    pub fn prefiltered_count(&self) -> usize {
+        self.instances.iter().filter(|i| i.filtered).count()
+    }
+
+    fn build_prefilter(&mut self) {
+        let mut needles: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut lists: Vec<Vec<u32>> = Vec::new();
+        for (i, inst) in self.instances.iter_mut().enumerate() {
+            let Some(set) = cond_needles(&inst.det.cond, &inst.det) else { continue };
+            inst.filtered = true;
+            for n in set {
+                let k = *index.entry(n.clone()).or_insert_with(|| {
+                    needles.push(n);
+                    lists.push(Vec::new());
+                    needles.len() - 1
+                });
+                if lists[k].last() != Some(&(i as u32)) {
+                    lists[k].push(i as u32);
+                }
+            }
+        }
+        if needles.is_empty() {
+            return;
+        }
+        match AhoCorasick::builder().match_kind(MatchKind::Standard).build(&needles) {
+            Ok(ac) => {
+                self.ac = Some(ac);
+                self.needle_instances = lists;
+            }
+            Err(_) => self.instances.iter_mut().for_each(|i| i.filtered = false),
+        }
+    }
+
+    /// Fresh scratch for one thread.
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            marks: vec![0; self.instances.len()],
+            needle_marks: vec![0; self.needle_instances.len()],
+            generation: 0,
+            channel: String::new(),
+        }
+    }
+
+    /// The instances an event is routed to: (channel-wide, this event id).
+    fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32]) {
+        if !self.routing {
+            return (&self.all, &[]);
+        }
+        let Some(ch) = ev.get("Channel") else { return (&[], &[]) };
+        scratch.channel.clear();
+        scratch.channel.push_str(ch.lower);
+        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[]) };
+        let by_id = ev
+            .get("EventID")
+            .and_then(|v| v.raw.trim().parse::<u32>().ok())
+            .and_then(|id| route.by_id.get(&id))
+            .map_or(&[][..], Vec::as_slice);
+        (&route.any, by_id)
+    }
+
+    /// Call `on_match(instance)` for every instance that matches `ev`.
+    pub fn matches(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
+        let (a, b) = self.routed(ev, scratch);
+        if a.is_empty() && b.is_empty() {
+            return;
+        }
+        let need_ac = self.ac.is_some() && a.iter().chain(b).any(|&i| self.instances[i as usize].filtered);
+        if need_ac {
+            scratch.generation = scratch.generation.wrapping_add(1);
+            if scratch.generation == 0 {
+                scratch.marks.iter_mut().for_each(|m| *m = 0);
+                scratch.needle_marks.iter_mut().for_each(|m| *m = 0);
+                scratch.generation = 1;
+            }
+            let g = scratch.generation;
+            if let Some(ac) = &self.ac {
+                for m in ac.find_overlapping_iter(ev.lower_text()) {
+                    let n = m.pattern().as_usize();
+                    if scratch.needle_marks[n] != g {
+                        scratch.needle_marks[n] = g;
+                        for &i in &self.needle_instances[n] {
+                            scratch.marks[i as usize] = g;
+                        }
+                    }
+                }
+            }
+        }
+        for &i in a.iter().chain(b) {
+            let inst = &self.instances[i as usize];
+            if inst.filtered && (!need_ac || scratch.marks[i as usize] != scratch.generation) {
+                continue;
+            }
+            if !inst.pre.iter().all(|(f, vs)| ev.values(f).any(|v| vs.iter().any(|x| x == v.lower))) {
+                continue;
+            }
+            if inst.det.eval(ev) {
+                on_match(i);
+            }
+        }
+    }
+
+    /// Evaluate without routing shortcuts or prefilter: every instance routed to
+    /// the event, evaluated directly (the reference for tests).
+    pub fn matches_naive(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
+        let (a, b) = self.routed(ev, scratch);
+        for &i in a.iter().chain(b) {
+            let inst = &self.instances[i as usize];
+            if inst.pre.iter().all(|(f, vs)| ev.values(f).any(|v| vs.iter().any(|x| x == v.lower))) && inst.det.eval(ev)
+            {
+                on_match(i);
+            }
+        }
+    }
+
+    /// The rule of an instance.
+    pub fn rule_of(&self, instance: u32) -> u32 {
+        self.instances[instance as usize].rule
+    }
+
+    /// Describe a match: the rule and the fields that made it.
+    pub fn explain(&self, instance: u32, ev: &Event) -> RuleMatch {
+        let inst = &self.instances[instance as usize];
+        let mut positive = Vec::new();
+        inst.det.cond.positive_searches(&mut positive);
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for s in positive {
+            let search = &inst.det.searches[s as usize];
+            let Some(group) = search.groups.iter().find(|g| g.iter().all(|p| p.eval(ev))) else { continue };
+            for p in group {
+                explain_pred(p, ev, &mut fields);
+            }
+        }
+        RuleMatch { rule: inst.rule, fields }
+    }
+}
+
+fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
+    let mut push = |name: &str, value: &str| {
+        if !out.iter().any(|(n, v)| n == name && v == value) {
+            out.push((name.to_string(), value.to_string()));
+        }
+    };
+    match &p.field {
+        Some(f) => {
+            for v in ev.values(f) {
+                if !v.is_null() && p.values.iter().flatten().any(|m| m.matches_value(ev, &v)) {
+                    push(f, v.raw);
+                }
+            }
+        }
+        None => {
+            for (n, v) in ev.fields() {
+                if !v.is_null() && p.values.iter().flatten().any(|m| m.matches_value(ev, &v)) {
+                    push(n, v.raw);
+                }
+            }
+        }
+    }
+}
+
+/// Literals of which an event must contain one for `cond` to hold; `None` = no such set.
+fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<String>> {
+    match cond {
+        Cond::And(xs) => best(xs.iter().filter_map(|x| cond_needles(x, det))),
+        Cond::Or(xs) => union(xs.iter().map(|x| cond_needles(x, det))),
+        Cond::AtLeast(_, xs) => union(xs.iter().map(|&i| search_needles(det, i))),
+        Cond::Search(i) => search_needles(det, *i),
+        Cond::Not(_) | Cond::Const(true) => None,
+        Cond::Const(false) => Some(Vec::new()),
+    }
+}
+
+fn search_needles(det: &CompiledDetection, i: u32) -> Option<Vec<String>> {
+    let s = &det.searches[i as usize];
+    union(s.groups.iter().map(|g| best(g.iter().filter_map(pred_needles))))
+}
+
+fn pred_needles(p: &Pred) -> Option<Vec<String>> {
+    let value = |alts: &Vec<Matcher>| union(alts.iter().map(matcher_needle));
+    if p.all { best(p.values.iter().filter_map(value)) } else { union(p.values.iter().map(value)) }
+}
+
+fn matcher_needle(m: &Matcher) -> Option<Vec<String>> {
+    match m {
+        Matcher::Str(s) => s.needle().filter(|n| n.len() >= MIN_NEEDLE).map(|n| vec![n]),
+        _ => None,
+    }
+}
+
+fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for s in sets {
+        for n in s? {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The most selective of several sufficient sets: longest shortest literal, then fewest.
+fn best(sets: impl Iterator<Item = Vec<String>>) -> Option<Vec<String>> {
+    sets.max_by_key(|s| (s.iter().map(String::len).min().unwrap_or(usize::MAX), std::cmp::Reverse(s.len())))
+}

@@ -1,0 +1,16 @@
+def s($n): .[$n] | if . == null then null elif type == "string" then . else tostring end;
+def lc($n): s($n) | if . == null then null else ascii_downcase end;
+def eq($n; $v): s($n) != null and lc($n) == ($v | ascii_downcase);
+def ew($n; $v): s($n) != null and (lc($n) | endswith($v | ascii_downcase));
+def sw($n; $v): s($n) != null and (lc($n) | startswith($v | ascii_downcase));
+def ct($n; $v): s($n) != null and (lc($n) | contains($v | ascii_downcase));
+def eq_any($n; $vs): . as $e | any($vs[]; . as $v | $e | eq($n; $v));
+def ew_any($n; $vs): . as $e | any($vs[]; . as $v | $e | ew($n; $v));
+def sw_any($n; $vs): . as $e | any($vs[]; . as $v | $e | sw($n; $v));
+def ct_any($n; $vs): . as $e | any($vs[]; . as $v | $e | ct($n; $v));
+def eid($x): (.EventID | tostring) == ($x | tostring);
+def eid_any($xs): . as $e | any($xs[]; . as $x | $e | eid($x));
+def sysmon($x): .Channel == "Microsoft-Windows-Sysmon/Operational" and eid($x);
+def sec($x): .Channel == "Security" and eid($x);
+def proc: sysmon(1);
+def data_ct($v): [.Data | .. | strings] | any(ascii_downcase | contains($v | ascii_downcase));
