@@ -54,6 +54,10 @@ pub struct IndicatorIndex {
     pub key: RowKey,
     /// The value as shown (from the first rule that has it).
     pub value: String,
+    /// The comparison key (normalised value), as in [`crate::IndicatorValue::norm`]:
+    /// with `key` it identifies the indicator, so pages can link a rule's value to it.
+    #[serde(skip)]
+    pub norm: String,
     /// Rule positions.
     pub rules: Vec<usize>,
 }
@@ -166,7 +170,7 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
         .into_iter()
         .map(|(key, rules)| {
             let value = first_shown.get(&key).cloned().unwrap_or_default();
-            IndicatorIndex { key: key.0, value, rules }
+            IndicatorIndex { key: key.0, value, norm: key.1, rules }
         })
         .collect();
     indicators
