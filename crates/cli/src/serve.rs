@@ -46,7 +46,11 @@ fn render(cat: &Catalog) -> anyhow::Result<Built> {
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
     let specs = match crate::catalog::specs(&args.corpora) {
         Ok(s) => s,
         Err(_) => return Ok(ExitCode::from(2)),

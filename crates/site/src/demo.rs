@@ -30,6 +30,10 @@ pub const FILES: &[(&str, &str)] = &[
         "registry_event_portproxy_registry_key.yml",
         include_str!("../demo/rules/registry_event_portproxy_registry_key.yml"),
     ),
+    (
+        "registry_set_portproxy_unusual_process.yml",
+        include_str!("../demo/rules/registry_set_portproxy_unusual_process.yml"),
+    ),
     ("win_security_logon_failure.yml", include_str!("../demo/rules/win_security_logon_failure.yml")),
     ("win_system_service_install_susp.yml", include_str!("../demo/rules/win_system_service_install_susp.yml")),
 ];

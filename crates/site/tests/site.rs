@@ -56,7 +56,7 @@ fn seed_rule_page() {
         "Stage 1: <code>selection</code>",
         "Indicators",
         "\\Services\\PortProxy\\v4tov4\\tcp\\</code>",
-        "corpus 1 (sigma 1)",
+        "corpus 2 (sigma 2)",
         "References",
         "href=\"https://adepts.of0x.cc/netsh-portproxy-code/\"",
         "False positives",
