@@ -99,6 +99,8 @@ pub struct Stats {
 
 /// The CSS of every page.
 pub const STYLE_CSS: &str = include_str!("../assets/style.css");
+/// The icon of every page.
+pub const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 /// The script of every page (search, rules list filters).
 pub const APP_JS: &str = include_str!("../assets/app.js");
 
@@ -419,6 +421,7 @@ fn jobs(r: &Renderer<'_>) -> Vec<Job> {
         Job::AuthorsIndex,
         Job::Static("assets/style.css", STYLE_CSS),
         Job::Static("assets/app.js", APP_JS),
+        Job::Static("assets/favicon.svg", FAVICON_SVG),
         Job::Static(".detwiki-site", "This folder is a site written by `detwiki build`; the next build replaces it.\n"),
         Job::ApiRules,
         Job::SearchIndex,

@@ -313,8 +313,10 @@ pub struct IndicatorRowView {
     pub kind: String,
     /// Whether the row is an exclusion.
     pub exclusion: bool,
-    /// Values.
+    /// Values (at most [`MAX_VALUES_PER_ROW`]).
     pub values: Vec<ValueView>,
+    /// Values left out of the page (they are in the rule's JSON).
+    pub more: usize,
 }
 
 /// A neighbor.
@@ -472,6 +474,7 @@ impl Ctx<'_> {
                 field_url: row.key.field.as_ref().and_then(|f| self.paths.fields.get(f).cloned()),
                 kind: kind_label(&row.key),
                 exclusion: row.key.exclusion,
+                more: row.values.len().saturating_sub(MAX_VALUES_PER_ROW),
                 values: row
                     .values
                     .iter()
