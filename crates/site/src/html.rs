@@ -5,7 +5,8 @@
 
 use std::fmt::Write as _;
 
-/// Escape text for HTML element content and quoted attribute values.
+/// Escape text for HTML element content and double-quoted attribute values
+/// (the templates quote every attribute with `"`, so `'` needs no escape).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(&mut out, s);
@@ -19,7 +20,6 @@ fn escape_into(out: &mut String, s: &str) {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }
@@ -74,8 +74,8 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// Highlight YAML as written with simple spans: keys (`k`), quoted strings
-/// (`s`), comments (`c`) and list dashes (`p`). Everything is escaped; the text
-/// is otherwise unchanged, so copying it out of the page gives the file back.
+/// (`s`) and comments (`c`). Everything is escaped; the text is otherwise
+/// unchanged, so copying it out of the page gives the file back.
 pub fn highlight_yaml(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 5 / 4 + 64);
     for (i, line) in text.split('\n').enumerate() {
@@ -91,7 +91,7 @@ fn span(out: &mut String, class: &str, text: &str) {
     if text.is_empty() {
         return;
     }
-    let _ = write!(out, "<span class=\"{class}\">");
+    let _ = write!(out, "<span class={class}>");
     escape_into(out, text);
     out.push_str("</span>");
 }
@@ -133,8 +133,7 @@ fn highlight_line(out: &mut String, line: &str) {
     escape_into(out, &code[..indent]);
     let mut rest = &code[indent..];
     while let Some(r) = rest.strip_prefix("- ").or_else(|| (rest == "-").then_some("")) {
-        span(out, "p", "-");
-        out.push_str(if rest.len() > 1 { " " } else { "" });
+        out.push_str(&rest[..rest.len() - r.len()]);
         rest = r;
     }
     if let Some(colon) = key_end(rest) {
@@ -191,9 +190,9 @@ mod tests {
         let h = highlight_yaml("title: <b>x</b>\n  # c <i>\n    TargetObject|contains: '\\a<'\n    - 'x' # tail");
         assert_eq!(
             h,
-            "<span class=\"k\">title</span>: &lt;b&gt;x&lt;/b&gt;\n  <span class=\"c\"># c &lt;i&gt;</span>\n    \
-             <span class=\"k\">TargetObject|contains</span>: <span class=\"s\">&#39;\\a&lt;&#39;</span>\n    \
-             <span class=\"p\">-</span> <span class=\"s\">&#39;x&#39;</span> <span class=\"c\"># tail</span>"
+            "<span class=k>title</span>: &lt;b&gt;x&lt;/b&gt;\n  <span class=c># c &lt;i&gt;</span>\n    \
+             <span class=k>TargetObject|contains</span>: <span class=s>'\\a&lt;'</span>\n    \
+             - <span class=s>'x'</span> <span class=c># tail</span>"
         );
     }
 

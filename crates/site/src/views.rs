@@ -285,8 +285,10 @@ pub struct StageView {
     pub stage: usize,
     /// Label.
     pub label: String,
-    /// The stage text, highlighted.
+    /// The stage text, highlighted (at most [`MAX_STAGE_LINES`] lines).
     pub text_html: String,
+    /// Lines left out.
+    pub more_lines: usize,
 }
 
 /// An indicator value on a rule page.
@@ -416,7 +418,20 @@ pub struct RuleView {
 }
 
 /// Values per indicator row shown on a rule page; the rest are in the rule's JSON.
-pub const MAX_VALUES_PER_ROW: usize = 200;
+pub const MAX_VALUES_PER_ROW: usize = 100;
+
+/// Lines of a stage shown on a rule page; the whole detection is in the rule body.
+pub const MAX_STAGE_LINES: usize = 60;
+
+/// A stage's text, cut after [`MAX_STAGE_LINES`] lines.
+fn stage_text(text: &str) -> (String, usize) {
+    let lines = text.lines().count();
+    if lines <= MAX_STAGE_LINES {
+        return (text.to_string(), 0);
+    }
+    let cut: Vec<&str> = text.lines().take(MAX_STAGE_LINES).collect();
+    (cut.join("\n"), lines - MAX_STAGE_LINES)
+}
 
 impl Ctx<'_> {
     /// The rule page view.
@@ -536,7 +551,10 @@ impl Ctx<'_> {
             stages: r
                 .stages
                 .iter()
-                .map(|s| StageView { stage: s.stage, label: s.label.clone(), text_html: highlight_yaml(&s.text) })
+                .map(|s| {
+                    let (text, more_lines) = stage_text(&s.text);
+                    StageView { stage: s.stage, label: s.label.clone(), text_html: highlight_yaml(&text), more_lines }
+                })
                 .collect(),
             indicators,
             references: r.references.iter().map(|u| Link::external(u)).collect(),

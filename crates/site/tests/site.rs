@@ -50,7 +50,7 @@ fn seed_rule_page() {
         "Event ID 13</a></td><td>RegistryEvent (Value Set)",
         "Event ID 14</a></td><td>RegistryEvent (Key and Value Rename)",
         "Rule body",
-        "<span class=\"c\"># Example: HKLM",
+        "<span class=c># Example: HKLM",
         "Stages and Predicates",
         "Stage 0: <code>condition</code>",
         "Stage 1: <code>selection</code>",
