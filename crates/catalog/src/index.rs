@@ -55,6 +55,10 @@ pub struct IndicatorIndex {
     pub key: RowKey,
     /// The value as shown (from the first rule that has it).
     pub value: String,
+    /// The comparison key (normalised value), as in [`crate::IndicatorValue::norm`]:
+    /// with `key` it identifies the indicator, so pages can link a rule's value to it.
+    #[serde(skip)]
+    pub norm: String,
     /// Rule positions.
     pub rules: Vec<usize>,
 }
@@ -93,7 +97,7 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
     let mut ix = Index::default();
     // Interned indicators: row key → value → position in `lists`.
     let mut interned: HashMap<RowKey, HashMap<String, usize>> = HashMap::new();
-    let mut lists: Vec<(RowKey, String, Vec<usize>)> = Vec::new();
+    let mut lists: Vec<(RowKey, String, String, Vec<usize>)> = Vec::new();
     for (i, r) in rules.iter_mut().enumerate() {
         for row in &mut r.indicators {
             let values = match interned.get_mut(&row.key) {
@@ -105,12 +109,12 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
                     Some(&id) => id,
                     None => {
                         values.insert(v.norm.clone(), lists.len());
-                        lists.push((row.key.clone(), v.value.clone(), Vec::new()));
+                        lists.push((row.key.clone(), v.value.clone(), v.norm.clone(), Vec::new()));
                         lists.len() - 1
                     }
                 };
                 v.key_id = id;
-                push(&mut lists[id].2, i);
+                push(&mut lists[id].3, i);
             }
         }
     }
@@ -172,7 +176,7 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
     for r in rules.iter_mut() {
         for row in &mut r.indicators {
             for v in &mut row.values {
-                let list = &lists[v.key_id].2;
+                let list = &lists[v.key_id].3;
                 v.corpus_count = list.len();
                 v.rules = list.iter().map(|&i| ids[i].clone()).collect();
                 v.by_corpus = BTreeMap::new();
@@ -184,12 +188,17 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
     }
     let mut indicators: Vec<IndicatorIndex> = lists
         .iter()
-        .map(|(key, value, rules)| IndicatorIndex { key: key.clone(), value: value.clone(), rules: rules.clone() })
+        .map(|(key, value, norm, rules)| IndicatorIndex {
+            key: key.clone(),
+            value: value.clone(),
+            norm: norm.clone(),
+            rules: rules.clone(),
+        })
         .collect();
     indicators
         .sort_by(|a, b| b.rules.len().cmp(&a.rules.len()).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
     ix.indicators = indicators;
-    let member_lists: Vec<Vec<usize>> = lists.into_iter().map(|(_, _, r)| r).collect();
+    let member_lists: Vec<Vec<usize>> = lists.into_iter().map(|(_, _, _, r)| r).collect();
     duplicates_and_neighbors(rules, files, &member_lists, &mut ix);
     resolve_related(rules);
     ix

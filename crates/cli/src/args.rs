@@ -33,6 +33,79 @@ pub enum Command {
     /// with at least one hit, 2 on a usage error (bad flags, no rules, missing
     /// paths), 3 when it could not run (no input could be read, output failed).
     Hunt(HuntArgs),
+    /// Write the detection wiki as static files (HTML, JSON, search index, Navigator layers).
+    ///
+    /// With no --corpus, the demo corpus embedded in the binary is used. The site is written to a
+    /// temporary folder and swapped in at the end. Exit status: 0 built, 2 usage error, 3 failed.
+    Build(BuildArgs),
+    /// Serve the wiki from memory on a local address, rebuilding when rule files change.
+    ///
+    /// With no --corpus, the embedded demo corpus is served. Stop with Ctrl-C.
+    Serve(ServeArgs),
+    /// Export the catalog for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// Summary formats of `build`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuildFormat {
+    /// A one-line summary on stderr.
+    Human,
+    /// A JSON summary on stdout (rules, pages, files, bytes, seconds).
+    Json,
+}
+
+/// Flags of `build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Corpora to build from (default: the embedded demo corpus).
+    #[command(flatten)]
+    pub corpora: CorpusArgs,
+    /// Output folder; replaced whole at the end of a successful build.
+    #[arg(long, short, default_value = "site", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = BuildFormat::Human)]
+    pub format: BuildFormat,
+    /// Absolute URL where the site is published (used in Navigator layer links).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+/// Flags of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Corpora to serve (default: the embedded demo corpus). Their folders are watched.
+    #[command(flatten)]
+    pub corpora: CorpusArgs,
+    /// Address to listen on. Loopback by default; anything else exposes the wiki to the network.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub addr: std::net::SocketAddr,
+}
+
+/// What `export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// An ATT&CK Navigator layer (format 4.5): score = rule count per technique.
+    Navigator(NavigatorArgs),
+}
+
+/// Flags of `export navigator`.
+#[derive(Debug, clap::Args)]
+pub struct NavigatorArgs {
+    /// Corpora to count (default: the embedded demo corpus).
+    #[command(flatten)]
+    pub corpora: CorpusArgs,
+    /// Count only the rules of this corpus (default: all corpora).
+    #[arg(long, value_name = "NAME")]
+    pub only: Option<String>,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Absolute URL of the published wiki, for the technique links.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 /// `--corpus` flags shared by the catalog commands.

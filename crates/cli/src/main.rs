@@ -12,11 +12,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod args;
+mod build;
 mod catalog;
+mod export;
 mod files;
 mod hunt;
 mod lint;
 mod render;
+mod serve;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
@@ -25,6 +28,9 @@ fn main() -> ExitCode {
         args::Command::Rule(a) => catalog::run_rule(&a),
         args::Command::Catalog(a) => catalog::run_catalog(&a),
         args::Command::Hunt(a) => hunt::run(&a),
+        args::Command::Build(a) => build::run(&a),
+        args::Command::Serve(a) => serve::run(&a),
+        args::Command::Export(args::ExportCommand::Navigator(a)) => export::run_navigator(&a),
     };
     match result {
         Ok(code) => code,

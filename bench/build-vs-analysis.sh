@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The full wiki build of every SigmaHQ rules* folder vs the catalog analysis alone, in one run.
+#
+#   bench/build-vs-analysis.sh             # release build, 3 runs each, median
+#   bench/build-vs-analysis.sh --runs 5
+#   DETWIKI_BIN=path/to/detwiki bench/build-vs-analysis.sh   # skip the cargo build
+#
+# Analysis = `detwiki catalog --quiet` (load, parse, analyse, index, print the catalog JSON to
+# /dev/null). Build = `detwiki build --format json` (the same analysis, then every page, JSON
+# file, search index and layer written to a temporary folder and swapped in).
+# Targets (issue 4): build <= 2x analysis; every rule page < 60 KB of HTML.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SHARED="${DETWIKI_SHARED:-$ROOT/../shared}"
+runs=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+sigma="$SHARED/corpus/sigma"
+[ -d "$sigma" ] || { echo "no SigmaHQ corpus at $sigma (set DETWIKI_SHARED)" >&2; exit 1; }
+bin="${DETWIKI_BIN:-}"
+if [ -z "$bin" ]; then
+  (cd "$ROOT" && cargo build --release -q -p detwiki)
+  bin="$ROOT/target/release/detwiki"
+fi
+args=()
+for d in "$sigma"/rules*; do
+  [ -d "$d" ] && args+=(--corpus "$(basename "$d")=$d")
+done
+out="$ROOT/target/bench-site"
+mkdir -p "$ROOT/target"
+rm -rf "$out"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+analysis=(); build=()
+for _ in $(seq 1 "$runs"); do
+  t0=$(now); "$bin" catalog --quiet "${args[@]}" >/dev/null; t1=$(now)
+  analysis+=("$(echo "$t1 - $t0" | bc -l)")
+  t0=$(now); "$bin" build --format json "${args[@]}" --out "$out" >"$ROOT/target/bench-build.json"; t1=$(now)
+  build+=("$(echo "$t1 - $t0" | bc -l)")
+done
+a=$(printf '%s\n' "${analysis[@]}" | median)
+b=$(printf '%s\n' "${build[@]}" | median)
+summary="$(cat "$ROOT/target/bench-build.json")"
+field() { echo "$summary" | sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+rule_pages=$(find "$out/rules" -mindepth 3 -name index.html | wc -l)
+over=$(find "$out/rules" -mindepth 3 -name index.html -size +60k | wc -l)
+sizes=$(find "$out/rules" -mindepth 3 -name index.html -printf '%s\n' | sort -n)
+pct() { echo "$sizes" | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; print a[i]}'; }
+
+printf 'corpora:            %s\n' "$(printf '%s ' "${args[@]}" | sed 's/--corpus //g; s/=[^ ]*//g')"
+printf 'rules:              %s\n' "$(field rules)"
+printf 'analysis (catalog): %.2fs  (runs: %s)\n' "$a" "${analysis[*]}"
+printf 'build (whole site): %.2fs  (runs: %s)\n' "$b" "${build[*]}"
+printf 'ratio build/analysis: %.2fx  (target <= 2x)\n' "$(echo "$b / $a" | bc -l)"
+printf 'pages: %s HTML, files: %s, total bytes: %s (%.1f MB)\n' "$(field pages)" "$(field files)" "$(field bytes)" "$(echo "$(field bytes) / 1000000" | bc -l)"
+printf 'rule pages: %s; median %s B, p95 %s B, p99 %s B, largest %s B; over 60 KB: %s\n' \
+  "$rule_pages" "$(pct 50)" "$(pct 95)" "$(pct 99)" "$(field largest_rule_page_bytes)" "$over"
+if [ "$over" -gt 0 ]; then
+  echo "rule pages over 60 KB (their YAML bodies alone are that long):"
+  find "$out/rules" -mindepth 3 -name index.html -size +60k -printf '  %s B  %p\n' | sort -rn | head -10 | sed "s#$out/##"
+fi

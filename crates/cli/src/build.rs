@@ -1,0 +1,85 @@
+//! `detwiki build`: load the corpora (or the embedded demo), render the wiki
+//! into a temporary folder and swap it in; a progress bar on a terminal, then
+//! a one-line summary (or a JSON summary for scripts).
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use detwiki_catalog::Catalog;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::args::{BuildArgs, BuildFormat, CorpusArgs};
+use crate::catalog;
+
+/// The catalog of `--corpus` flags, or the embedded demo when none is given.
+/// `Err` carries the exit code of a usage error (already explained on stderr).
+pub fn load_or_demo(args: &CorpusArgs, quiet: bool) -> Result<Catalog, ExitCode> {
+    let specs = catalog::specs(args).map_err(|_| ExitCode::from(2))?;
+    if specs.is_empty() {
+        if !quiet {
+            eprintln!("no --corpus given: using the embedded demo corpus ({} rules)", detwiki_site::demo::FILES.len());
+        }
+        return Ok(detwiki_site::demo::catalog());
+    }
+    catalog::load(&specs, quiet).map_err(|_| ExitCode::from(2))
+}
+
+/// `detwiki build`.
+pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let json = args.format == BuildFormat::Json;
+    let quiet = args.corpora.quiet || json;
+    let cat = match load_or_demo(&args.corpora, quiet) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let analysed = started.elapsed();
+    let show = !quiet && std::io::stderr().is_terminal();
+    let bar =
+        if show { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} writing {pos}/{len} files {wide_bar} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let opts = detwiki_site::Options { base_url: args.base_url.clone() };
+    let result = detwiki_site::write::build(&cat, &opts, &args.out, &|n| bar.set_length(n as u64), &|| bar.inc(1));
+    bar.finish_and_clear();
+    let stats = match result {
+        Ok(s) => s,
+        Err(detwiki_site::Error::Refused(msg)) => {
+            eprintln!("error: {msg}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => {
+            eprintln!("error: build failed, nothing was replaced: {e}");
+            return Ok(ExitCode::from(3));
+        }
+    };
+    let secs = started.elapsed().as_secs_f64();
+    if json {
+        let summary = serde_json::json!({
+            "out": args.out.display().to_string(),
+            "rules": stats.rules,
+            "pages": stats.pages,
+            "files": stats.files,
+            "bytes": stats.bytes,
+            "largest_rule_page_bytes": stats.largest_rule_page,
+            "analysis_seconds": analysed.as_secs_f64(),
+            "seconds": secs,
+        });
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{summary}")?;
+    } else if !args.corpora.quiet {
+        eprintln!(
+            "built {} rules: {} pages, {} files, {:.1} MB in {:.2}s → {}",
+            stats.rules,
+            stats.pages,
+            stats.files,
+            stats.bytes as f64 / 1e6,
+            secs,
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

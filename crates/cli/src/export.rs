@@ -1,0 +1,31 @@
+//! `detwiki export navigator`: an ATT&CK Navigator layer of rule counts.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::args::NavigatorArgs;
+use crate::build::load_or_demo;
+
+/// `detwiki export navigator`.
+pub fn run_navigator(args: &NavigatorArgs) -> anyhow::Result<ExitCode> {
+    let cat = match load_or_demo(&args.corpora, true) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    if let Some(only) = &args.only
+        && !cat.corpora.iter().any(|c| &c.name == only)
+    {
+        eprintln!("error: --only {only}: no corpus of that name");
+        return Ok(ExitCode::from(2));
+    }
+    let layer = detwiki_site::navigator::layer(&cat, args.only.as_deref(), args.base_url.as_deref());
+    let mut text = serde_json::to_string_pretty(&layer)?;
+    text.push('\n');
+    match &args.output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes()).context("writing output")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

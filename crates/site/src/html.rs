@@ -1,0 +1,212 @@
+//! HTML helpers that run before templating: escaping, the YAML highlighter,
+//! link safety and URL path encoding. Templates escape every string they print
+//! (minijinja auto-escape for `.html`); only the `*_html` fields of the view
+//! models are printed `|safe`, and they are built here from escaped text.
+
+use std::fmt::Write as _;
+
+/// Escape text for HTML element content and double-quoted attribute values
+/// (the templates quote every attribute with `"`, so `'` needs no escape).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    escape_into(&mut out, s);
+    out
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The URL when it may be linked: only `http://` and `https://` URLs (any
+/// case, no leading blanks or control characters) are; `javascript:`,
+/// `data:` and everything else stay text.
+pub fn safe_href(url: &str) -> Option<String> {
+    let u = url.trim();
+    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+    let ok = (lower.starts_with("http://") || lower.starts_with("https://"))
+        && !u.chars().any(|c| c.is_control() || c.is_whitespace());
+    ok.then(|| u.to_string())
+}
+
+/// Percent-encode one URL path segment (everything but unreserved characters).
+pub fn pct(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Decode `%XX` escapes of a URL path (invalid escapes are kept as written).
+pub fn pct_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Highlight YAML as written with simple spans: keys (`k`), quoted strings
+/// (`s`) and comments (`c`). Everything is escaped; the text is otherwise
+/// unchanged, so copying it out of the page gives the file back.
+pub fn highlight_yaml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 5 / 4 + 64);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        highlight_line(&mut out, line);
+    }
+    out
+}
+
+fn span(out: &mut String, class: &str, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let _ = write!(out, "<span class={class}>");
+    escape_into(out, text);
+    out.push_str("</span>");
+}
+
+/// Byte offset of a comment (`#` at the start or after a blank, outside quotes).
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some('\'') if c == '\'' => {
+                if chars.peek().map(|x| x.1) == Some('\'') {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            }
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some('"') if c == '"' => quote = None,
+            Some(_) => {}
+            None if c == '#' && prev.is_whitespace() => return Some(i),
+            None if (c == '\'' || c == '"') && (prev.is_whitespace() || "[{,:-".contains(prev)) => quote = Some(c),
+            None => {}
+        }
+        prev = c;
+    }
+    None
+}
+
+fn highlight_line(out: &mut String, line: &str) {
+    let (code, comment) = match comment_start(line) {
+        Some(i) => line.split_at(i),
+        None => (line, ""),
+    };
+    let indent = code.len() - code.trim_start().len();
+    escape_into(out, &code[..indent]);
+    let mut rest = &code[indent..];
+    while let Some(r) = rest.strip_prefix("- ").or_else(|| (rest == "-").then_some("")) {
+        out.push_str(&rest[..rest.len() - r.len()]);
+        rest = r;
+    }
+    if let Some(colon) = key_end(rest) {
+        span(out, "k", &rest[..colon]);
+        out.push(':');
+        rest = &rest[colon + 1..];
+    }
+    value(out, rest);
+    span(out, "c", comment);
+}
+
+/// Where a plain `key:` ends (the colon), for lines that start with a key.
+fn key_end(s: &str) -> Option<usize> {
+    if s.starts_with(['\'', '"', '[', '{', '#', '|', '>']) {
+        return None;
+    }
+    let b = s.as_bytes();
+    (0..b.len()).find(|&i| b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' ')).filter(|&i| i > 0)
+}
+
+fn value(out: &mut String, s: &str) {
+    let trimmed = s.trim_start();
+    let lead = s.len() - trimmed.len();
+    escape_into(out, &s[..lead]);
+    let t = trimmed.trim_end();
+    let quoted =
+        t.len() >= 2 && ((t.starts_with('\'') && t.ends_with('\'')) || (t.starts_with('"') && t.ends_with('"')));
+    if quoted {
+        span(out, "s", t);
+        escape_into(out, &trimmed[t.len()..]);
+    } else {
+        escape_into(out, trimmed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_links() {
+        assert_eq!(safe_href(" https://x.org/a "), Some("https://x.org/a".into()));
+        assert_eq!(safe_href("HTTP://x.org"), Some("HTTP://x.org".into()));
+        assert_eq!(safe_href("javascript:alert(1)"), None);
+        assert_eq!(safe_href("JaVaScRiPt:alert(1)"), None);
+        assert_eq!(safe_href("data:text/html,x"), None);
+        assert_eq!(safe_href("https://x.org/\"><script>"), Some("https://x.org/\"><script>".into()));
+        assert_eq!(safe_href("https://x.org/a b"), None);
+        assert_eq!(safe_href("//evil.org"), None);
+    }
+
+    #[test]
+    fn yaml_spans_are_escaped() {
+        let h = highlight_yaml("title: <b>x</b>\n  # c <i>\n    TargetObject|contains: '\\a<'\n    - 'x' # tail");
+        assert_eq!(
+            h,
+            "<span class=k>title</span>: &lt;b&gt;x&lt;/b&gt;\n  <span class=c># c &lt;i&gt;</span>\n    \
+             <span class=k>TargetObject|contains</span>: <span class=s>'\\a&lt;'</span>\n    \
+             - <span class=s>'x'</span> <span class=c># tail</span>"
+        );
+    }
+
+    #[test]
+    fn hash_inside_quotes_is_not_a_comment() {
+        assert_eq!(comment_start("a: 'x # y'"), None);
+        assert_eq!(comment_start("a: x#y"), None);
+        assert_eq!(comment_start("a: x # y"), Some(5));
+    }
+
+    #[test]
+    fn percent_round_trip() {
+        assert_eq!(pct("space & name"), "space%20%26%20name");
+        assert_eq!(pct_decode("space%20%26%20name"), "space & name");
+        assert_eq!(pct_decode("%zz%4"), "%zz%4");
+    }
+}

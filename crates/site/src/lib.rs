@@ -1,0 +1,504 @@
+//! # detwiki-site: the detection wiki
+//!
+//! ```text
+//! Catalog (detwiki-catalog) ──views──▶ view models ──embedded templates (minijinja)──▶ HTML
+//!                           ──serde──▶ rule JSON, api/rules.json, Navigator layers
+//!                           ──search──▶ prebuilt search index (JS, loaded on demand) + ranking
+//! ```
+//!
+//! The site renders what the catalog computes; it derives no facts of its own.
+//! [`render`] produces every file of the site and hands each to a sink, so
+//! the same pages are written to disk by [`write::build`] or kept in memory
+//! by `detwiki serve`. Every string from a rule is escaped by the templates;
+//! links are made only for http(s) URLs ([`html::safe_href`]).
+//!
+//! ```no_run
+//! let catalog = detwiki_site::demo::catalog();
+//! let stats = detwiki_site::write::build(&catalog, &Default::default(), std::path::Path::new("site"), &|_| {}, &|| {})
+//!     .unwrap();
+//! println!("{} pages", stats.pages);
+//! ```
+
+pub mod demo;
+pub mod html;
+pub mod navigator;
+pub mod pages;
+pub mod paths;
+pub mod search;
+pub mod views;
+pub mod write;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use detwiki_catalog::Catalog;
+use minijinja::Environment;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::pages::RulesPage;
+use crate::paths::PlatformKey;
+use crate::views::{Counted, Ctx};
+
+/// Why the site could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A template failed.
+    #[error("rendering {page}: {source}")]
+    Template {
+        /// The page.
+        page: String,
+        /// The error.
+        #[source]
+        source: minijinja::Error,
+    },
+    /// JSON serialisation failed.
+    #[error("serialising {page}: {source}")]
+    Json {
+        /// The page.
+        page: String,
+        /// The error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// Where.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The output folder holds something that is not a detwiki site.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Build options.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Absolute URL where the site will be published (for links inside Navigator layers).
+    pub base_url: Option<String>,
+}
+
+/// What a render produced.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Stats {
+    /// Rules.
+    pub rules: usize,
+    /// HTML pages.
+    pub pages: usize,
+    /// Files (pages, JSON, assets).
+    pub files: usize,
+    /// Bytes of all files.
+    pub bytes: u64,
+    /// Bytes of the largest rule page.
+    pub largest_rule_page: u64,
+}
+
+/// The CSS of every page.
+pub const STYLE_CSS: &str = include_str!("../assets/style.css");
+/// The icon of every page.
+pub const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
+/// The script of every page (search, rules list filters).
+pub const APP_JS: &str = include_str!("../assets/app.js");
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("rule.html", include_str!("../templates/rule.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("rules_page.html", include_str!("../templates/rules_page.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("rules_list.html", include_str!("../templates/rules_list.html")),
+    ("search.html", include_str!("../templates/search.html")),
+];
+
+/// The template environment (templates embedded in the binary).
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // minijinja's own HTML escaping also escapes `/`, which bloats every URL;
+    // escape the five characters that matter instead.
+    env.set_formatter(|out, state, value| {
+        if state.auto_escape() == minijinja::AutoEscape::Html
+            && !value.is_safe()
+            && let Some(s) = value.as_str()
+        {
+            return out
+                .write_str(&html::escape(s))
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"));
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src).expect("embedded templates parse");
+    }
+    env
+}
+
+/// One page of the site to produce.
+enum Job {
+    Rule(usize),
+    RuleJson(usize),
+    Home,
+    RulesList,
+    Search,
+    Technique(String),
+    Tactic(String),
+    Event(String),
+    Provider(String),
+    EventsIndex,
+    Logsource(String),
+    LogsourcesIndex,
+    Platform(PlatformKey),
+    PlatformsIndex,
+    Field(String),
+    FieldsIndex,
+    Author(String),
+    AuthorsIndex,
+    Indicator(usize),
+    Static(&'static str, &'static str),
+    ApiRules,
+    SearchIndex,
+    Navigator(Option<String>),
+}
+
+/// A sink for produced files: `(site-relative path, bytes)`; called from many threads.
+pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Error> + Sync + 'a;
+
+struct Renderer<'a> {
+    ctx: Ctx<'a>,
+    env: Environment<'static>,
+    opts: &'a Options,
+    providers: BTreeMap<String, Vec<Counted>>,
+    platforms: BTreeMap<PlatformKey, Vec<usize>>,
+    field_values: BTreeMap<&'a str, Vec<usize>>,
+}
+
+#[derive(Serialize)]
+struct Page<'a, T: Serialize> {
+    root: String,
+    title: &'a str,
+    page: &'a T,
+}
+
+/// A list page: groups of names with counts.
+#[derive(Serialize)]
+struct ListPage {
+    title: String,
+    intro: String,
+    groups: Vec<(Option<views::Link>, Vec<Counted>)>,
+}
+
+impl Renderer<'_> {
+    fn html<T: Serialize>(&self, tmpl: &str, file: &str, title: &str, view: &T) -> Result<Vec<u8>, Error> {
+        let page = Page { root: paths::root_of(file), title, page: view };
+        let t = self.env.get_template(tmpl).map_err(|e| Error::Template { page: file.into(), source: e })?;
+        t.render(&page).map(String::into_bytes).map_err(|e| Error::Template { page: file.into(), source: e })
+    }
+
+    fn json<T: Serialize + ?Sized>(file: &str, v: &T, pretty: bool) -> Result<Vec<u8>, Error> {
+        let r = if pretty { serde_json::to_vec_pretty(v) } else { serde_json::to_vec(v) };
+        r.map_err(|e| Error::Json { page: file.into(), source: e })
+    }
+
+    fn rules_page(&self, file: &str, p: &RulesPage) -> Result<Vec<u8>, Error> {
+        self.html("rules_page.html", file, &p.title, p)
+    }
+
+    fn list(
+        &self,
+        file: &str,
+        title: &str,
+        intro: &str,
+        groups: Vec<(Option<views::Link>, Vec<Counted>)>,
+    ) -> Result<Vec<u8>, Error> {
+        let p = ListPage { title: title.into(), intro: intro.into(), groups };
+        self.html("list.html", file, title, &p)
+    }
+
+    fn counted(map: impl Iterator<Item = (String, Option<String>, usize)>) -> Vec<Counted> {
+        map.map(|(name, url, count)| Counted { name, url, count }).collect()
+    }
+
+    fn job(&self, job: &Job) -> Result<(String, Vec<u8>), Error> {
+        let c = self.ctx.cat;
+        let dir = |u: &str| paths::file_of(u);
+        Ok(match job {
+            Job::Rule(i) => {
+                let r = &c.rules[*i];
+                let file = paths::rule_file(r);
+                let v = self.ctx.rule_view(r);
+                let bytes = self.html("rule.html", &file, &r.title, &v)?;
+                (file, bytes)
+            }
+            Job::RuleJson(i) => {
+                let r = &c.rules[*i];
+                let file = paths::rule_json_file(r);
+                let mut bytes = Self::json(&file, r, true)?;
+                bytes.push(b'\n');
+                (file, bytes)
+            }
+            Job::Home => {
+                ("index.html".into(), self.html("home.html", "index.html", "Detection wiki", &self.ctx.home())?)
+            }
+            Job::RulesList => {
+                let file = "rules/index.html";
+                (file.into(), self.html("rules_list.html", file, "All rules", &self.ctx.rules_list())?)
+            }
+            Job::Search => {
+                let file = "search/index.html";
+                (file.into(), self.html("search.html", file, "Search", &())?)
+            }
+            Job::Technique(id) => {
+                let file = dir(&paths::technique_url(id));
+                let p = self.ctx.technique_page(id);
+                let b = self.rules_page(&file, &p)?;
+                (file, b)
+            }
+            Job::Tactic(id) => {
+                let file = dir(&paths::tactic_url(id));
+                let b = self.rules_page(&file, &self.ctx.tactic_page(id))?;
+                (file, b)
+            }
+            Job::Event(key) => {
+                let file = dir(&self.ctx.paths.events[key]);
+                let b = self.rules_page(&file, &self.ctx.event_page(key))?;
+                (file, b)
+            }
+            Job::Provider(name) => {
+                let file = dir(&self.ctx.paths.providers[name]);
+                let b = self.rules_page(&file, &self.ctx.provider_page(name, self.providers[name].clone()))?;
+                (file, b)
+            }
+            Job::EventsIndex => {
+                let file = "events/index.html";
+                let groups = self
+                    .providers
+                    .iter()
+                    .map(|(p, evs)| {
+                        (
+                            Some(views::Link {
+                                text: p.clone(),
+                                url: self.ctx.paths.providers.get(p).cloned(),
+                                external: false,
+                            }),
+                            evs.clone(),
+                        )
+                    })
+                    .collect();
+                (
+                    file.into(),
+                    self.list(
+                        file,
+                        "Events",
+                        "Providers and their events, with the number of rules that read each.",
+                        groups,
+                    )?,
+                )
+            }
+            Job::Logsource(label) => {
+                let file = dir(&self.ctx.paths.logsources[label]);
+                let b = self.rules_page(&file, &self.ctx.logsource_page(label))?;
+                (file, b)
+            }
+            Job::LogsourcesIndex => {
+                let file = "logsources/index.html";
+                let rows = Self::counted(c.index.logsources.iter().map(|(l, r)| {
+                    let name = if l.is_empty() { "(no logsource)".to_string() } else { l.clone() };
+                    (name, self.ctx.paths.logsources.get(l).cloned(), r.len())
+                }));
+                (
+                    file.into(),
+                    self.list(file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)])?,
+                )
+            }
+            Job::Platform(k) => {
+                let file = dir(&paths::platform_url(&k.slug));
+                let b = self.rules_page(&file, &self.ctx.platform_page(k, &self.platforms[k]))?;
+                (file, b)
+            }
+            Job::PlatformsIndex => {
+                let file = "platforms/index.html";
+                let rows = Self::counted(
+                    self.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
+                );
+                (
+                    file.into(),
+                    self.list(
+                        file,
+                        "Platforms",
+                        "Windows, Linux, macOS, each cloud and identity source, network and applications.",
+                        vec![(None, rows)],
+                    )?,
+                )
+            }
+            Job::Field(f) => {
+                let file = dir(&self.ctx.paths.fields[f]);
+                let values = self.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
+                let b = self.rules_page(&file, &self.ctx.field_page(f, values))?;
+                (file, b)
+            }
+            Job::FieldsIndex => {
+                let file = "fields/index.html";
+                let mut rows = Self::counted(
+                    c.index.fields.iter().map(|(f, r)| (f.clone(), self.ctx.paths.fields.get(f).cloned(), r.len())),
+                );
+                rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+                (
+                    file.into(),
+                    self.list(
+                        file,
+                        "Fields",
+                        "Every field the rules compare, with the number of rules using it.",
+                        vec![(None, rows)],
+                    )?,
+                )
+            }
+            Job::Author(a) => {
+                let file = dir(&self.ctx.paths.authors[a]);
+                let b = self.rules_page(&file, &self.ctx.author_page(a))?;
+                (file, b)
+            }
+            Job::AuthorsIndex => {
+                let file = "authors/index.html";
+                let mut rows = Self::counted(
+                    c.index.authors.iter().map(|(a, r)| (a.clone(), self.ctx.paths.authors.get(a).cloned(), r.len())),
+                );
+                rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+                (
+                    file.into(),
+                    self.list(
+                        file,
+                        "Authors",
+                        "Rule authors, with the number of rules each wrote.",
+                        vec![(None, rows)],
+                    )?,
+                )
+            }
+            Job::Indicator(k) => {
+                let ind = &c.index.indicators[*k];
+                let key = paths::indicator_key(&ind.key, &ind.norm);
+                let file = dir(&self.ctx.paths.indicators[&key]);
+                let b = self.rules_page(&file, &self.ctx.indicator_page(*k))?;
+                (file, b)
+            }
+            Job::Static(file, text) => ((*file).into(), text.as_bytes().to_vec()),
+            Job::ApiRules => {
+                let file = "api/rules.json";
+                (file.into(), Self::json(file, &search::summary(c), false)?)
+            }
+            Job::SearchIndex => {
+                let file = "assets/search-index.js";
+                let idx = search::SearchIndex::build(c);
+                let mut out = b"window.DETWIKI_SEARCH=".to_vec();
+                out.extend(Self::json(file, &idx, false)?);
+                out.extend(b";\n");
+                (file.into(), out)
+            }
+            Job::Navigator(corpus) => {
+                let name = corpus.clone().unwrap_or_else(|| "all".into());
+                let file = format!("api/navigator/{}.json", paths::segment(&name));
+                let layer = navigator::layer(c, corpus.as_deref(), self.opts.base_url.as_deref());
+                let b = Self::json(&file, &layer, true)?;
+                (file, b)
+            }
+        })
+    }
+}
+
+fn jobs(r: &Renderer<'_>) -> Vec<Job> {
+    let c = r.ctx.cat;
+    let mut jobs: Vec<Job> = vec![
+        Job::Home,
+        Job::RulesList,
+        Job::Search,
+        Job::EventsIndex,
+        Job::LogsourcesIndex,
+        Job::PlatformsIndex,
+        Job::FieldsIndex,
+        Job::AuthorsIndex,
+        Job::Static("assets/style.css", STYLE_CSS),
+        Job::Static("assets/app.js", APP_JS),
+        Job::Static("assets/favicon.svg", FAVICON_SVG),
+        Job::Static(".detwiki-site", "This folder is a site written by `detwiki build`; the next build replaces it.\n"),
+        Job::ApiRules,
+        Job::SearchIndex,
+        Job::Navigator(None),
+    ];
+    jobs.extend(c.corpora.iter().map(|k| Job::Navigator(Some(k.name.clone()))));
+    for i in 0..c.rules.len() {
+        jobs.push(Job::Rule(i));
+        jobs.push(Job::RuleJson(i));
+    }
+    jobs.extend(r.ctx.technique_ids().into_iter().map(Job::Technique));
+    jobs.extend(c.index.tactics.keys().cloned().map(Job::Tactic));
+    jobs.extend(c.index.events.keys().cloned().map(Job::Event));
+    jobs.extend(r.providers.keys().cloned().map(Job::Provider));
+    jobs.extend(c.index.logsources.keys().cloned().map(Job::Logsource));
+    jobs.extend(r.platforms.keys().cloned().map(Job::Platform));
+    jobs.extend(c.index.fields.keys().cloned().map(Job::Field));
+    jobs.extend(c.index.authors.keys().cloned().map(Job::Author));
+    jobs.extend(
+        c.index.indicators.iter().enumerate().filter(|(_, i)| i.rules.len() > 1).map(|(k, _)| Job::Indicator(k)),
+    );
+    jobs
+}
+
+/// Render the whole site, handing every file to `sink` (in parallel, in no
+/// particular order). `total` is called once with the number of files.
+pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<'_>) -> Result<Stats, Error> {
+    let ctx = Ctx::new(cat);
+    let providers = ctx.providers();
+    let platforms = ctx.platforms();
+    let mut field_values: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (k, ind) in cat.index.indicators.iter().enumerate() {
+        if let Some(f) = ind.key.field.as_deref() {
+            field_values.entry(f).or_default().push(k);
+        }
+    }
+    let r = Renderer { ctx, env: environment(), opts, providers, platforms, field_values };
+    let jobs = jobs(&r);
+    total(jobs.len());
+    let pages = AtomicUsize::new(0);
+    let bytes = AtomicU64::new(0);
+    let largest = AtomicU64::new(0);
+    jobs.par_iter().try_for_each(|job| {
+        let (file, body) = r.job(job)?;
+        if file.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }
+        if matches!(job, Job::Rule(_)) {
+            largest.fetch_max(body.len() as u64, Ordering::Relaxed);
+        }
+        bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+        sink(&file, body)
+    })?;
+    Ok(Stats {
+        rules: cat.rules.len(),
+        pages: pages.into_inner(),
+        files: jobs.len(),
+        bytes: bytes.into_inner(),
+        largest_rule_page: largest.into_inner(),
+    })
+}
+
+/// Render one rule's page alone (for tests and previews).
+pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Result<String, Error> {
+    let ctx = Ctx::new(cat);
+    let file = paths::rule_file(rule);
+    let env = environment();
+    let page = Page { root: paths::root_of(&file), title: &rule.title, page: &ctx.rule_view(rule) };
+    env.get_template("rule.html").and_then(|t| t.render(&page)).map_err(|e| Error::Template { page: file, source: e })
+}
+
+/// Render the whole site into memory: site-relative path → bytes.
+pub fn render_to_memory(cat: &Catalog, opts: &Options) -> Result<(BTreeMap<String, Vec<u8>>, Stats), Error> {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let stats = render(cat, opts, &|_| {}, &|path, bytes| {
+        files.lock().expect("no panics while holding the lock").insert(path.to_string(), bytes);
+        Ok(())
+    })?;
+    Ok((files.into_inner().expect("no panics while holding the lock"), stats))
+}

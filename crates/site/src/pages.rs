@@ -1,0 +1,566 @@
+//! The pages around the rule pages: home and matrix, tactics, techniques,
+//! providers and events, logsources, platforms, fields, authors, indicators,
+//! the rules list and the search page. Each function returns the view model
+//! of one page; [`crate::render`] puts it through its template.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use detwiki_taxonomy::attack;
+use serde::Serialize;
+
+use crate::paths::{self, PlatformKey};
+use crate::views::{CorpusGroup, Counted, Ctx, IndicatorStat, Link, RuleRow, kind_label};
+
+/// Indicators listed on cross-rule pages.
+const TOP_INDICATORS: usize = 25;
+
+/// A page of rules with context (technique, tactic, event, logsource, author, field …).
+#[derive(Debug, Serialize)]
+pub struct RulesPage {
+    /// What kind of page (`Technique`, `Event` …), for the breadcrumb.
+    pub kind: &'static str,
+    /// Breadcrumb links before the title.
+    pub crumbs: Vec<Link>,
+    /// Heading.
+    pub title: String,
+    /// Short facts (`label: value`).
+    pub facts: Vec<(String, Link)>,
+    /// Lists of related names with counts (sub-techniques, fields …), each with a heading.
+    pub lists: Vec<(String, Vec<Counted>)>,
+    /// Rules, by corpus.
+    pub groups: Vec<CorpusGroup>,
+    /// Number of rules.
+    pub count: usize,
+    /// Most shared indicators.
+    pub indicators: Vec<IndicatorStat>,
+    /// Exclusions (`not` terms) of its rules.
+    pub exclusions: Vec<IndicatorStat>,
+    /// Whether to show the indicator sections.
+    pub show_indicators: bool,
+}
+
+impl Ctx<'_> {
+    fn rules_page(&self, kind: &'static str, title: String, rules: &[usize], with_indicators: bool) -> RulesPage {
+        RulesPage {
+            kind,
+            crumbs: Vec::new(),
+            title,
+            facts: Vec::new(),
+            lists: Vec::new(),
+            groups: self.by_corpus(rules),
+            count: rules.len(),
+            indicators: if with_indicators { self.top_indicators(rules, false, TOP_INDICATORS) } else { Vec::new() },
+            exclusions: if with_indicators { self.top_indicators(rules, true, TOP_INDICATORS) } else { Vec::new() },
+            show_indicators: with_indicators,
+        }
+    }
+
+    /// Technique ids that get a page: every technique with rules, and parents of those.
+    pub fn technique_ids(&self) -> Vec<String> {
+        self.technique_rules.keys().cloned().collect()
+    }
+
+    /// A technique page.
+    pub fn technique_page(&self, id: &str) -> RulesPage {
+        let rules = &self.technique_rules[id];
+        let t = attack::technique(id);
+        let name = self
+            .cat
+            .index
+            .techniques
+            .get(id)
+            .map(|t| t.name.clone())
+            .or_else(|| t.map(|t| t.full_name.to_string()))
+            .unwrap_or_default();
+        let mut p = self.rules_page("Technique", format!("{id} {name}"), rules, true);
+        p.crumbs.push(Link::to("ATT&CK", "index.html#matrix"));
+        if let Some(t) = t {
+            let tactics: Vec<String> = t.tactic_list().iter().map(|x| x.display.to_string()).collect();
+            for tac in t.tactic_list() {
+                let url = self.cat.index.tactics.contains_key(tac.id).then(|| paths::tactic_url(tac.id));
+                p.facts.push(("Tactic".into(), Link { text: tac.display.into(), url, external: false }));
+            }
+            if tactics.is_empty() {
+                p.facts.push(("Tactic".into(), Link::text_only("(none in ATT&CK v19)")));
+            }
+            if let Some(parent) = t.parent {
+                let text = attack::technique(parent).map_or(parent.to_string(), |x| x.label());
+                let url = self.technique_rules.contains_key(parent).then(|| paths::technique_url(parent));
+                p.facts.push(("Parent technique".into(), Link { text, url, external: false }));
+            }
+            if !t.is_active() {
+                let state = match t.replacement() {
+                    Some(r) => format!("no longer active in ATT&CK; replaced by {}", r.label()),
+                    None => "no longer active in ATT&CK".into(),
+                };
+                p.facts.push(("Status".into(), Link::text_only(&state)));
+            }
+            p.facts.push(("MITRE ATT&CK".into(), Link::ext(&t.url())));
+            let subs: Vec<Counted> = attack::techniques()
+                .iter()
+                .filter(|s| s.parent == Some(t.id))
+                .filter_map(|s| {
+                    let n = self.technique_rules.get(s.id).map_or(0, Vec::len);
+                    (n > 0).then(|| Counted { name: s.label(), url: Some(paths::technique_url(s.id)), count: n })
+                })
+                .collect();
+            if !subs.is_empty() {
+                p.lists.push(("Sub-techniques with rules".into(), subs));
+            }
+        }
+        p
+    }
+
+    /// A tactic page.
+    pub fn tactic_page(&self, id: &str) -> RulesPage {
+        let ix = &self.cat.index.tactics[id];
+        let mut p = self.rules_page("Tactic", format!("{} ({id})", ix.name), &ix.rules, true);
+        p.crumbs.push(Link::to("ATT&CK", "index.html#matrix"));
+        if let Some(t) = attack::tactics().iter().find(|t| t.id == id) {
+            p.facts.push(("MITRE ATT&CK".into(), Link::ext(&t.url())));
+        }
+        let mut techs: Vec<Counted> = self
+            .cat
+            .index
+            .techniques
+            .iter()
+            .filter(|(_, t)| t.tactics.iter().any(|x| x == id))
+            .map(|(tid, t)| Counted {
+                name: format!("{tid} {}", t.name),
+                url: Some(paths::technique_url(tid)),
+                count: t.rules.len(),
+            })
+            .collect();
+        techs.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+        p.lists.push(("Techniques".into(), techs));
+        p
+    }
+
+    /// An event page.
+    pub fn event_page(&self, key: &str) -> RulesPage {
+        let e = &self.cat.index.events[key];
+        let label = e.event_id.map_or_else(|| "any event".to_string(), |id| format!("Event ID {id}"));
+        let mut p = self.rules_page("Event", format!("{} {label}: {}", e.provider, e.title), &e.rules, true);
+        p.crumbs.push(Link::to("Events", "events/index.html"));
+        p.crumbs.push(Link::to(e.provider.clone(), self.paths.providers[&e.provider].clone()));
+        p.facts.push(("Provider".into(), Link::to(e.provider.clone(), self.paths.providers[&e.provider].clone())));
+        p.facts.push(("Channel".into(), Link::text_only(&e.channel)));
+        p.facts.push(("Event".into(), Link::text_only(&label)));
+        p.facts.push(("Title".into(), Link::text_only(&e.title)));
+        p.lists.push(("Fields the rules use".into(), self.field_counts(&e.rules)));
+        p
+    }
+
+    /// Events of each provider, with counts.
+    pub fn providers(&self) -> BTreeMap<String, Vec<Counted>> {
+        let mut out: BTreeMap<String, Vec<Counted>> = BTreeMap::new();
+        for (key, e) in &self.cat.index.events {
+            let label = e.event_id.map_or_else(|| format!("any event of {}", e.channel), |id| format!("Event ID {id}"));
+            out.entry(e.provider.clone()).or_default().push(Counted {
+                name: format!("{label}: {}", e.title),
+                url: Some(self.paths.events[key].clone()),
+                count: e.rules.len(),
+            });
+        }
+        out
+    }
+
+    /// A provider page.
+    pub fn provider_page(&self, provider: &str, events: Vec<Counted>) -> RulesPage {
+        let mut rules: Vec<usize> = self
+            .cat
+            .index
+            .events
+            .values()
+            .filter(|e| e.provider == provider)
+            .flat_map(|e| e.rules.iter().copied())
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let mut p = self.rules_page("Provider", provider.to_string(), &rules, true);
+        p.crumbs.push(Link::to("Events", "events/index.html"));
+        let channels: BTreeSet<&str> =
+            self.cat.index.events.values().filter(|e| e.provider == provider).map(|e| e.channel.as_str()).collect();
+        for c in channels {
+            p.facts.push(("Channel".into(), Link::text_only(c)));
+        }
+        p.lists.push(("Events".into(), events));
+        p.lists.push(("Fields the rules use".into(), self.field_counts(&rules)));
+        p
+    }
+
+    /// A logsource page.
+    pub fn logsource_page(&self, label: &str) -> RulesPage {
+        let rules = &self.cat.index.logsources[label];
+        let shown = if label.is_empty() { "(no logsource)" } else { label };
+        let mut p = self.rules_page("Logsource", shown.to_string(), rules, true);
+        p.crumbs.push(Link::to("Logsources", "logsources/index.html"));
+        if let Some(&first) = rules.first() {
+            let k = &self.paths.platforms[first];
+            p.facts.push(("Platform".into(), Link::to(k.title.clone(), paths::platform_url(&k.slug))));
+        }
+        let mut events: BTreeMap<String, Counted> = BTreeMap::new();
+        for &i in rules {
+            for e in &self.cat.rules[i].events {
+                let key =
+                    format!("{}|{}|{}", e.provider, e.channel, e.event_id.map_or(String::new(), |n| n.to_string()));
+                let label = e.event_id.map_or_else(|| "any event".to_string(), |id| format!("Event ID {id}"));
+                events
+                    .entry(key.clone())
+                    .or_insert_with(|| Counted {
+                        name: format!("{} {label}: {}", e.provider, e.title),
+                        url: self.paths.events.get(&key).cloned(),
+                        count: 0,
+                    })
+                    .count += 1;
+            }
+        }
+        p.lists.push(("Events".into(), events.into_values().collect()));
+        p.lists.push(("Fields the rules use".into(), self.field_counts(rules)));
+        p
+    }
+
+    /// Platforms with their rules.
+    pub fn platforms(&self) -> BTreeMap<PlatformKey, Vec<usize>> {
+        let mut out: BTreeMap<PlatformKey, Vec<usize>> = BTreeMap::new();
+        for (i, k) in self.paths.platforms.iter().enumerate() {
+            out.entry(k.clone()).or_default().push(i);
+        }
+        out
+    }
+
+    /// A platform page.
+    pub fn platform_page(&self, key: &PlatformKey, rules: &[usize]) -> RulesPage {
+        let mut p = self.rules_page("Platform", key.title.clone(), rules, false);
+        p.crumbs.push(Link::to("Platforms", "platforms/index.html"));
+        let mut ls: BTreeMap<String, usize> = BTreeMap::new();
+        for &i in rules {
+            *ls.entry(self.cat.rules[i].logsource.label()).or_default() += 1;
+        }
+        p.lists.push((
+            "Logsources".into(),
+            ls.into_iter()
+                .map(|(l, n)| Counted {
+                    url: self.paths.logsources.get(&l).cloned(),
+                    name: if l.is_empty() { "(no logsource)".into() } else { l },
+                    count: n,
+                })
+                .collect(),
+        ));
+        p
+    }
+
+    /// A field page.
+    pub fn field_page(&self, field: &str, values: &[usize]) -> RulesPage {
+        let rules = &self.cat.index.fields[field];
+        let mut p = self.rules_page("Field", field.to_string(), rules, false);
+        p.crumbs.push(Link::to("Fields", "fields/index.html"));
+        p.show_indicators = true;
+        p.indicators = values
+            .iter()
+            .take(100)
+            .map(|&k| {
+                let ind = &self.cat.index.indicators[k];
+                IndicatorStat {
+                    field: field.to_string(),
+                    kind: kind_label(&ind.key),
+                    value: ind.value.clone(),
+                    count: ind.rules.len(),
+                    corpus_count: ind.rules.len(),
+                    url: self.paths.indicators.get(&paths::indicator_key(&ind.key, &ind.norm)).cloned(),
+                }
+            })
+            .collect();
+        p
+    }
+
+    /// An author page.
+    pub fn author_page(&self, author: &str) -> RulesPage {
+        let rules = &self.cat.index.authors[author];
+        let mut p = self.rules_page("Author", author.to_string(), rules, false);
+        p.crumbs.push(Link::to("Authors", "authors/index.html"));
+        p
+    }
+
+    /// An indicator page: the list behind a corpus count.
+    pub fn indicator_page(&self, k: usize) -> RulesPage {
+        let ind = &self.cat.index.indicators[k];
+        let field = ind.key.field.clone().unwrap_or_else(|| "(keyword)".into());
+        let mut p = self.rules_page("Indicator", ind.value.clone(), &ind.rules, false);
+        p.crumbs.push(Link::to("Fields", "fields/index.html"));
+        match ind.key.field.as_ref().and_then(|f| self.paths.fields.get(f)) {
+            Some(u) => p.crumbs.push(Link::to(field.clone(), u.clone())),
+            None => p.crumbs.push(Link::text_only(&field)),
+        }
+        p.facts.push(("Field".into(), Link::text_only(&field)));
+        p.facts.push(("Kind".into(), Link::text_only(&kind_label(&ind.key))));
+        let mut per: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in &ind.rules {
+            *per.entry(self.cat.rules[i].corpus.as_str()).or_default() += 1;
+        }
+        let per: Vec<String> = per.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        p.facts.push((
+            "Corpus count".into(),
+            Link::text_only(&format!("corpus {} ({})", ind.rules.len(), per.join(", "))),
+        ));
+        p
+    }
+
+    /// The rules list rows with their filter attributes.
+    pub fn rules_list(&self) -> RulesList {
+        let rows: Vec<ListRow> = self
+            .cat
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ListRow {
+                row: self.row(i),
+                product: r.logsource.product.clone().unwrap_or_default(),
+                source: r.logsource.category.clone().or_else(|| r.logsource.service.clone()).unwrap_or_default(),
+                tactics: r.attack.iter().map(|a| a.tactic_id.clone()).collect::<Vec<_>>().join(" "),
+                date: r.modified.clone().or_else(|| r.date.clone()).unwrap_or_default(),
+            })
+            .collect();
+        let opts = |f: &dyn Fn(&ListRow) -> Vec<String>| -> Vec<(String, String)> {
+            let set: BTreeSet<String> = rows.iter().flat_map(f).filter(|s| !s.is_empty()).collect();
+            set.into_iter().map(|s| (s.clone(), s)).collect()
+        };
+        let filters = vec![
+            Filter { name: "level", label: "Level", options: opts(&|r| vec![r.row.level.to_string()]) },
+            Filter { name: "status", label: "Status", options: opts(&|r| vec![r.row.status.to_string()]) },
+            Filter { name: "product", label: "Product", options: opts(&|r| vec![r.product.clone()]) },
+            Filter { name: "source", label: "Category / service", options: opts(&|r| vec![r.source.clone()]) },
+            Filter {
+                name: "tactic",
+                label: "Tactic",
+                options: attack::tactics()
+                    .iter()
+                    .filter(|t| self.cat.index.tactics.contains_key(t.id))
+                    .map(|t| (t.id.to_string(), t.display.to_string()))
+                    .collect(),
+            },
+            Filter {
+                name: "corpus",
+                label: "Corpus",
+                options: self.cat.corpora.iter().map(|c| (c.name.clone(), c.name.clone())).collect(),
+            },
+        ];
+        RulesList { rows, filters }
+    }
+}
+
+impl Link {
+    /// Plain text.
+    pub fn text_only(text: &str) -> Link {
+        Link { text: text.to_string(), url: None, external: false }
+    }
+    /// An external link when http(s).
+    pub fn ext(url: &str) -> Link {
+        let u = crate::html::safe_href(url);
+        Link { text: url.to_string(), external: u.is_some(), url: u }
+    }
+}
+
+/// A row of the rules list.
+#[derive(Debug, Serialize)]
+pub struct ListRow {
+    /// The rule.
+    pub row: RuleRow,
+    /// Product.
+    pub product: String,
+    /// Category or service.
+    pub source: String,
+    /// Tactic ids, space-separated.
+    pub tactics: String,
+    /// Last change.
+    pub date: String,
+}
+
+/// A filter of the rules list.
+#[derive(Debug, Serialize)]
+pub struct Filter {
+    /// Attribute name (`data-<name>`).
+    pub name: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Values and labels.
+    pub options: Vec<(String, String)>,
+}
+
+/// The rules list.
+#[derive(Debug, Serialize)]
+pub struct RulesList {
+    /// Rows.
+    pub rows: Vec<ListRow>,
+    /// Filters.
+    pub filters: Vec<Filter>,
+}
+
+// ------------------------------------------------------------------------------------------
+// Home.
+
+/// A matrix cell.
+#[derive(Debug, Serialize)]
+pub struct Cell {
+    /// `T1090`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Rules (sub-techniques included).
+    pub count: usize,
+    /// Shade 0–5.
+    pub shade: u8,
+    /// Page, when it has rules.
+    pub url: Option<String>,
+    /// Sub-techniques with rules.
+    pub subs: Vec<Cell>,
+    /// Sub-techniques without rules.
+    pub subs_without: usize,
+}
+
+/// A matrix column.
+#[derive(Debug, Serialize)]
+pub struct Column {
+    /// Tactic as shown.
+    pub tactic: String,
+    /// Tactic page, when it has rules.
+    pub url: Option<String>,
+    /// Rules under the tactic.
+    pub count: usize,
+    /// Techniques, covered first.
+    pub cells: Vec<Cell>,
+}
+
+/// The home page.
+#[derive(Debug, Serialize)]
+pub struct Home {
+    /// Corpora.
+    pub corpora: Vec<detwiki_catalog::CorpusInfo>,
+    /// Total rules.
+    pub rules: usize,
+    /// Counts tables: (title, rows).
+    pub counts: Vec<(String, Vec<Counted>)>,
+    /// The matrix.
+    pub matrix: Vec<Column>,
+    /// Tagged techniques outside the v19 matrix (revoked, deprecated, retired).
+    pub outdated: Vec<Counted>,
+    /// Platforms.
+    pub platforms: Vec<Counted>,
+    /// ATT&CK version.
+    pub attack_version: &'static str,
+    /// Navigator layers.
+    pub layers: Vec<Link>,
+}
+
+fn shade(n: usize, max: usize) -> u8 {
+    if n == 0 || max == 0 {
+        return 0;
+    }
+    let f = ((n as f64).ln_1p() / (max as f64).ln_1p() * 5.0).ceil() as u8;
+    f.clamp(1, 5)
+}
+
+impl Ctx<'_> {
+    fn count(&self, id: &str) -> usize {
+        self.technique_rules.get(id).map_or(0, Vec::len)
+    }
+
+    fn cell(&self, t: &attack::Technique, max: usize) -> Cell {
+        let n = self.count(t.id);
+        let all_subs: Vec<&attack::Technique> =
+            attack::techniques().iter().filter(|s| s.parent == Some(t.id) && s.is_active()).collect();
+        let subs: Vec<Cell> = all_subs
+            .iter()
+            .filter(|s| self.count(s.id) > 0)
+            .map(|s| Cell {
+                id: s.id.to_string(),
+                name: s.name.to_string(),
+                count: self.count(s.id),
+                shade: shade(self.count(s.id), max),
+                url: Some(paths::technique_url(s.id)),
+                subs: Vec::new(),
+                subs_without: 0,
+            })
+            .collect();
+        Cell {
+            id: t.id.to_string(),
+            name: t.name.to_string(),
+            count: n,
+            shade: shade(n, max),
+            url: (n > 0).then(|| paths::technique_url(t.id)),
+            subs_without: all_subs.len() - subs.len(),
+            subs,
+        }
+    }
+
+    /// The home page view.
+    pub fn home(&self) -> Home {
+        let max = self.technique_rules.values().map(Vec::len).max().unwrap_or(0);
+        let matrix = attack::tactics()
+            .iter()
+            .map(|tac| {
+                let mut cells: Vec<Cell> = attack::techniques()
+                    .iter()
+                    .filter(|t| t.parent.is_none() && t.is_active() && t.tactics.contains(&tac.id))
+                    .map(|t| self.cell(t, max))
+                    .collect();
+                cells.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+                let ix = self.cat.index.tactics.get(tac.id);
+                Column {
+                    tactic: tac.display.to_string(),
+                    url: ix.map(|_| paths::tactic_url(tac.id)),
+                    count: ix.map_or(0, |t| t.rules.len()),
+                    cells,
+                }
+            })
+            .collect();
+        let outdated = self
+            .technique_rules
+            .iter()
+            .filter(|(id, _)| attack::technique(id).is_none_or(|t| !t.is_active()))
+            .map(|(id, rules)| Counted {
+                name: attack::technique(id).map_or(id.clone(), |t| t.label()),
+                url: Some(paths::technique_url(id)),
+                count: rules.len(),
+            })
+            .collect();
+        let counts = ["level", "status", "product"]
+            .iter()
+            .map(|k| {
+                let rows = self.cat.index.counts.get(k).map_or_else(Vec::new, |m| {
+                    let mut v: Vec<Counted> =
+                        m.iter().map(|(n, c)| Counted { name: n.clone(), url: None, count: *c }).collect();
+                    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+                    v
+                });
+                (corpus_title_of(k), rows)
+            })
+            .collect();
+        let platforms = self
+            .platforms()
+            .into_iter()
+            .map(|(k, r)| Counted { name: k.title.clone(), url: Some(paths::platform_url(&k.slug)), count: r.len() })
+            .collect();
+        let mut layers = vec![Link::to("All corpora", "api/navigator/all.json")];
+        for c in &self.cat.corpora {
+            layers.push(Link::to(
+                c.name.clone(),
+                format!("api/navigator/{}.json", crate::html::pct(&paths::segment(&c.name))),
+            ));
+        }
+        Home {
+            corpora: self.cat.corpora.clone(),
+            rules: self.cat.rules.len(),
+            counts,
+            matrix,
+            outdated,
+            platforms,
+            attack_version: attack::version(),
+            layers,
+        }
+    }
+}
+
+fn corpus_title_of(k: &str) -> String {
+    crate::views::corpus_title(k)
+}

@@ -1,0 +1,290 @@
+//! Search: a prebuilt index over titles, ids, file names, technique ids and
+//! names, tags, indicator values, authors and descriptions, and its ranking.
+//!
+//! The same ranking runs in the browser (`assets/app.js`, over the index the
+//! build writes to `assets/search-index.js`) and in `detwiki serve`
+//! (`GET /api/search?q=`), so both give the same results in the same order.
+//!
+//! Wire format of the index (`window.DETWIKI_SEARCH = …`):
+//! `{"docs": [[title, url, corpus, level, id], …], "terms": {token: [doc, weight, doc, weight, …]}}`.
+//!
+//! Ranking: the query is split into tokens (lowercase letters and digits, two
+//! or more characters). A query token matches an index token exactly (10),
+//! as its prefix (7), or — from 4 characters on — within an edit distance of 1
+//! (2 from 8 characters on) (5). A document's score for a query token is the
+//! best match times the weight of the field where the token occurs (title 10,
+//! id 9, file name 8, technique 6, tag 5, indicator value 3, author and
+//! description 2); documents must match every query token; the score is the
+//! sum; ties keep catalog order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use detwiki_catalog::Catalog;
+use serde::Serialize;
+
+use crate::paths;
+
+/// A document: `[title, url, corpus, level, id]`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Doc(pub String, pub String, pub String, pub String, pub String);
+
+/// The search index.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SearchIndex {
+    /// Documents, in catalog order.
+    pub docs: Vec<Doc>,
+    /// Token → flattened `(doc, weight)` pairs.
+    pub terms: BTreeMap<String, Vec<u32>>,
+}
+
+/// A search result.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Hit {
+    /// Title.
+    pub title: String,
+    /// Site-relative URL of the rule page.
+    pub url: String,
+    /// Corpus.
+    pub corpus: String,
+    /// Level.
+    pub level: String,
+    /// Rule id.
+    pub id: String,
+    /// Score.
+    pub score: u32,
+}
+
+/// Lowercase tokens of letters and digits, two characters or more.
+pub fn tokens(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|t| t.chars().count() >= 2).map(str::to_lowercase)
+}
+
+const MAX_INDICATOR_VALUES: usize = 60;
+
+impl SearchIndex {
+    /// Index every rule of the catalog.
+    pub fn build(c: &Catalog) -> SearchIndex {
+        let mut idx = SearchIndex::default();
+        for (d, r) in c.rules.iter().enumerate() {
+            idx.docs.push(Doc(
+                r.title.clone(),
+                paths::rule_url(r),
+                r.corpus.clone(),
+                r.level.unwrap_or("").to_string(),
+                r.id.clone(),
+            ));
+            let mut best: HashMap<String, u32> = HashMap::new();
+            let mut add = |text: &str, w: u32| {
+                for t in tokens(text) {
+                    let e = best.entry(t).or_insert(0);
+                    *e = (*e).max(w);
+                }
+            };
+            add(&r.title, 10);
+            add(&r.id, 9);
+            add(r.path.rsplit('/').next().unwrap_or(&r.path), 8);
+            for row in &r.attack {
+                for t in &row.techniques {
+                    add(&t.id, 6);
+                    add(&t.name, 6);
+                }
+                add(&row.tactic, 5);
+            }
+            for t in &r.tags {
+                add(t, 5);
+            }
+            let values = r.indicators.iter().filter(|row| !row.key.exclusion).flat_map(|row| &row.values);
+            for v in values.take(MAX_INDICATOR_VALUES) {
+                add(&v.value, 3);
+            }
+            if let Some(a) = &r.author {
+                add(a, 2);
+            }
+            if let Some(desc) = &r.description {
+                add(desc, 2);
+            }
+            let mut list: Vec<(String, u32)> = best.into_iter().collect();
+            list.sort();
+            for (t, w) in list {
+                let postings = idx.terms.entry(t).or_default();
+                postings.push(d as u32);
+                postings.push(w);
+            }
+        }
+        idx
+    }
+
+    /// The best `limit` rules for a query, best first.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let mut q: Vec<String> = Vec::new();
+        for t in tokens(query) {
+            if !q.contains(&t) && q.len() < 8 {
+                q.push(t);
+            }
+        }
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut total: Option<HashMap<u32, u32>> = None;
+        for term in &q {
+            let mut scores: HashMap<u32, u32> = HashMap::new();
+            for (token, postings) in &self.terms {
+                let m = match_score(term, token);
+                if m == 0 {
+                    continue;
+                }
+                for pair in postings.chunks_exact(2) {
+                    let s = m * pair[1];
+                    let e = scores.entry(pair[0]).or_insert(0);
+                    *e = (*e).max(s);
+                }
+            }
+            total = Some(match total {
+                None => scores,
+                Some(prev) => prev.into_iter().filter_map(|(d, s)| scores.get(&d).map(|x| (d, s + x))).collect(),
+            });
+        }
+        let mut hits: Vec<(u32, u32)> = total.unwrap_or_default().into_iter().collect();
+        hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.into_iter()
+            .take(limit)
+            .map(|(d, score)| {
+                let doc = &self.docs[d as usize];
+                Hit {
+                    title: doc.0.clone(),
+                    url: doc.1.clone(),
+                    corpus: doc.2.clone(),
+                    level: doc.3.clone(),
+                    id: doc.4.clone(),
+                    score,
+                }
+            })
+            .collect()
+    }
+}
+
+/// How well query token `q` matches index token `t`: 10 exact, 7 prefix, 5 typo, 0 none.
+pub fn match_score(q: &str, t: &str) -> u32 {
+    if q == t {
+        return 10;
+    }
+    let ql = q.chars().count();
+    if ql >= 2 && t.starts_with(q) {
+        return 7;
+    }
+    if ql >= 4 {
+        let d = if ql >= 8 { 2 } else { 1 };
+        if t.chars().count().abs_diff(ql) <= d && within(q, t, d) {
+            return 5;
+        }
+    }
+    0
+}
+
+/// Whether the edit distance of `a` and `b` is at most `d`.
+fn within(a: &str, b: &str, d: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > d {
+            return false;
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= d
+}
+
+/// A rule in `api/rules.json`.
+#[derive(Debug, Serialize)]
+pub struct RuleSummary<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Corpus.
+    pub corpus: &'a str,
+    /// Path in the corpus.
+    pub path: &'a str,
+    /// Page.
+    pub url: String,
+    /// The rule's JSON (same schema as `detwiki rule --format json`).
+    pub json: String,
+    /// `rule`, `filter`, `correlation`.
+    pub kind: &'a str,
+    /// Level.
+    pub level: Option<&'a str>,
+    /// Status.
+    pub status: Option<&'a str>,
+    /// Author.
+    pub author: Option<&'a str>,
+    /// Date.
+    pub date: Option<&'a str>,
+    /// Modified.
+    pub modified: Option<&'a str>,
+    /// Logsource.
+    pub logsource: &'a detwiki_catalog::LogsourceRef,
+    /// Tactic ids.
+    pub tactics: Vec<&'a str>,
+    /// Technique ids.
+    pub techniques: Vec<&'a str>,
+}
+
+/// The rules summary.
+pub fn summary(c: &Catalog) -> Vec<RuleSummary<'_>> {
+    c.rules
+        .iter()
+        .map(|r| RuleSummary {
+            id: &r.id,
+            title: &r.title,
+            corpus: &r.corpus,
+            path: &r.path,
+            url: paths::rule_url(r),
+            json: paths::rule_json_url(r),
+            kind: r.kind,
+            level: r.level,
+            status: r.status,
+            author: r.author.as_deref(),
+            date: r.date.as_deref(),
+            modified: r.modified.as_deref(),
+            logsource: &r.logsource,
+            tactics: r.attack.iter().map(|a| a.tactic_id.as_str()).collect(),
+            techniques: {
+                let mut t: Vec<&str> =
+                    r.attack.iter().flat_map(|a| a.techniques.iter().map(|t| t.id.as_str())).collect();
+                t.sort_unstable();
+                t.dedup();
+                t
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_kinds() {
+        assert_eq!(match_score("portproxy", "portproxy"), 10);
+        assert_eq!(match_score("portpr", "portproxy"), 7);
+        assert_eq!(match_score("portprxy", "portproxy"), 5);
+        assert_eq!(match_score("protproxy", "portproxy"), 5);
+        assert_eq!(match_score("abc", "abd"), 0);
+        assert_eq!(match_score("whoam", "whoami"), 7);
+        assert_eq!(match_score("wohami", "whoami"), 0, "a swap is two edits below 8 characters");
+    }
+
+    #[test]
+    fn tokenizer() {
+        let t: Vec<String> = tokens("\\Services\\PortProxy\\v4tov4\\tcp\\ T1090.001 a").collect();
+        assert_eq!(t, ["services", "portproxy", "v4tov4", "tcp", "t1090", "001"]);
+    }
+}

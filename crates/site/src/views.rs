@@ -1,0 +1,595 @@
+//! View models: what each page shows, built from the catalog and nothing else.
+//! They hold text (escaped by the templates) and site-relative URLs; the only
+//! HTML they carry is in `*_html` fields, made by [`crate::html`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use detwiki_catalog::{Catalog, EventMapping, RuleEntry};
+use detwiki_taxonomy::attack;
+use serde::Serialize;
+
+use crate::html::{highlight_yaml, safe_href};
+use crate::paths::{self, Paths, indicator_key};
+
+/// A link.
+#[derive(Clone, Debug, Serialize)]
+pub struct Link {
+    /// Text.
+    pub text: String,
+    /// Site-relative URL, or an absolute http(s) URL when `external`; `None` = plain text.
+    pub url: Option<String>,
+    /// Whether `url` leaves the site.
+    pub external: bool,
+}
+
+impl Link {
+    pub(crate) fn to(text: impl Into<String>, url: impl Into<String>) -> Link {
+        Link { text: text.into(), url: Some(url.into()), external: false }
+    }
+    pub(crate) fn text(text: impl Into<String>) -> Link {
+        Link { text: text.into(), url: None, external: false }
+    }
+    pub(crate) fn external(text: &str) -> Link {
+        let url = safe_href(text);
+        Link { text: text.to_string(), external: url.is_some(), url }
+    }
+}
+
+/// A rule in a list.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleRow {
+    /// Title.
+    pub title: String,
+    /// Page URL.
+    pub url: String,
+    /// Level.
+    pub level: &'static str,
+    /// Status.
+    pub status: &'static str,
+    /// Corpus.
+    pub corpus: String,
+    /// Logsource label.
+    pub logsource: String,
+}
+
+/// Rules of one corpus.
+#[derive(Clone, Debug, Serialize)]
+pub struct CorpusGroup {
+    /// Corpus name.
+    pub corpus: String,
+    /// Its rules.
+    pub rules: Vec<RuleRow>,
+}
+
+/// An indicator value with its count in some set of rules.
+#[derive(Clone, Debug, Serialize)]
+pub struct IndicatorStat {
+    /// Field (`(keyword)` for keywords).
+    pub field: String,
+    /// Kind.
+    pub kind: String,
+    /// Value as shown.
+    pub value: String,
+    /// Rules of the set with it.
+    pub count: usize,
+    /// Rules of the whole catalog with it.
+    pub corpus_count: usize,
+    /// The indicator page, when it has one.
+    pub url: Option<String>,
+}
+
+/// A name with a rule count.
+#[derive(Clone, Debug, Serialize)]
+pub struct Counted {
+    /// Name.
+    pub name: String,
+    /// Link.
+    pub url: Option<String>,
+    /// Rules.
+    pub count: usize,
+}
+
+/// Shared context for building views.
+pub struct Ctx<'a> {
+    /// The catalog.
+    pub cat: &'a Catalog,
+    /// Page places.
+    pub paths: Paths,
+    /// Rule position by id.
+    pub by_id: HashMap<&'a str, usize>,
+    /// Technique id → rule positions, sub-techniques' rules included.
+    pub technique_rules: BTreeMap<String, Vec<usize>>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Build the context.
+    pub fn new(cat: &'a Catalog) -> Ctx<'a> {
+        let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let mut technique_rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (id, t) in &cat.index.techniques {
+            technique_rules.entry(id.clone()).or_default().extend(&t.rules);
+            if let Some(parent) = attack::technique(id).and_then(|t| t.parent) {
+                technique_rules.entry(parent.to_string()).or_default().extend(&t.rules);
+            }
+        }
+        for v in technique_rules.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Ctx { cat, paths: Paths::new(cat), by_id, technique_rules }
+    }
+
+    /// A rule row.
+    pub fn row(&self, i: usize) -> RuleRow {
+        let r = &self.cat.rules[i];
+        RuleRow {
+            title: r.title.clone(),
+            url: paths::rule_url(r),
+            level: r.level.unwrap_or(""),
+            status: r.status.unwrap_or(""),
+            corpus: r.corpus.clone(),
+            logsource: r.logsource.label(),
+        }
+    }
+
+    /// Rules grouped by corpus, in corpus order, each sorted by title.
+    pub fn by_corpus(&self, rules: &[usize]) -> Vec<CorpusGroup> {
+        let mut groups: Vec<CorpusGroup> = Vec::new();
+        for c in &self.cat.corpora {
+            let mut rows: Vec<RuleRow> =
+                rules.iter().filter(|&&i| self.cat.rules[i].corpus == c.name).map(|&i| self.row(i)).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            rows.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.url.cmp(&b.url)));
+            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows });
+        }
+        groups
+    }
+
+    /// A link to a rule by id (plain text when not in the catalog).
+    pub fn rule_link(&self, id: &str) -> Link {
+        match self.by_id.get(id) {
+            Some(&i) => Link::to(self.cat.rules[i].title.clone(), paths::rule_url(&self.cat.rules[i])),
+            None => Link::text(id),
+        }
+    }
+
+    /// The indicator values used by a set of rules (positive ones, or exclusions),
+    /// most shared within the set first, at most `limit`.
+    pub fn top_indicators(&self, rules: &[usize], exclusion: bool, limit: usize) -> Vec<IndicatorStat> {
+        let mut acc: HashMap<String, IndicatorStat> = HashMap::new();
+        for &i in rules {
+            let mut seen = HashSet::new();
+            for row in self.cat.rules[i].indicators.iter().filter(|r| r.key.exclusion == exclusion) {
+                for v in &row.values {
+                    let key = indicator_key(&row.key, &v.norm);
+                    if !seen.insert(key.clone()) {
+                        continue;
+                    }
+                    let url = self.paths.indicators.get(&key).cloned();
+                    acc.entry(key)
+                        .or_insert_with(|| IndicatorStat {
+                            field: row.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
+                            kind: kind_label(&row.key),
+                            value: v.value.clone(),
+                            count: 0,
+                            corpus_count: v.corpus_count,
+                            url,
+                        })
+                        .count += 1;
+                }
+            }
+        }
+        let mut list: Vec<IndicatorStat> = acc.into_values().collect();
+        list.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(b.corpus_count.cmp(&a.corpus_count))
+                .then_with(|| (&a.field, &a.kind, &a.value).cmp(&(&b.field, &b.kind, &b.value)))
+        });
+        list.truncate(limit);
+        list
+    }
+
+    /// Fields used by a set of rules, with how many of them use each.
+    pub fn field_counts(&self, rules: &[usize]) -> Vec<Counted> {
+        let mut acc: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in rules {
+            let fields: HashSet<&str> =
+                self.cat.rules[i].indicators.iter().filter_map(|r| r.key.field.as_deref()).collect();
+            for f in fields {
+                *acc.entry(f).or_default() += 1;
+            }
+        }
+        let mut list: Vec<Counted> = acc
+            .into_iter()
+            .map(|(f, n)| Counted { name: f.to_string(), url: self.paths.fields.get(f).cloned(), count: n })
+            .collect();
+        list.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+        list
+    }
+}
+
+/// Kind as shown: `ends_with`, plus transforms, `cased`, `exclusion`.
+pub fn kind_label(key: &detwiki_catalog::indicators::RowKey) -> String {
+    let mut k = key.kind.as_str().to_string();
+    for t in &key.transforms {
+        k.push_str(&format!(" ({t})"));
+    }
+    if key.cased {
+        k.push_str(" (cased)");
+    }
+    if key.exclusion {
+        k.push_str(" (exclusion)");
+    }
+    k
+}
+
+/// The corpus name as a breadcrumb shows it (`sigma` → `Sigma`).
+pub fn corpus_title(name: &str) -> String {
+    let mut c = name.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+// ------------------------------------------------------------------------------------------
+// The rule page.
+
+/// A technique on a rule page.
+#[derive(Debug, Serialize)]
+pub struct TechniqueCell {
+    /// `T1090`.
+    pub id: String,
+    /// `Proxy`.
+    pub name: String,
+    /// Its page.
+    pub url: String,
+    /// `active`, `revoked` …
+    pub status: &'static str,
+    /// The replacement, when outdated.
+    pub replaced_by: Option<String>,
+}
+
+/// An ATT&CK row.
+#[derive(Debug, Serialize)]
+pub struct AttackRowView {
+    /// Tactic as shown.
+    pub tactic: String,
+    /// Tactic page.
+    pub url: String,
+    /// Techniques.
+    pub techniques: Vec<TechniqueCell>,
+}
+
+/// An Event coverage row.
+#[derive(Debug, Serialize)]
+pub struct EventRowView {
+    /// Provider.
+    pub provider: String,
+    /// Provider page.
+    pub provider_url: Option<String>,
+    /// `Event ID 13`.
+    pub event: String,
+    /// Event page.
+    pub url: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Channel.
+    pub channel: String,
+}
+
+/// A stage.
+#[derive(Debug, Serialize)]
+pub struct StageView {
+    /// Number.
+    pub stage: usize,
+    /// Label.
+    pub label: String,
+    /// The stage text, highlighted (at most [`MAX_STAGE_LINES`] lines).
+    pub text_html: String,
+    /// Lines left out.
+    pub more_lines: usize,
+}
+
+/// An indicator value on a rule page.
+#[derive(Debug, Serialize)]
+pub struct ValueView {
+    /// Value.
+    pub value: String,
+    /// `corpus 22 (sigma 22)`.
+    pub count_label: String,
+    /// Corpus count.
+    pub count: usize,
+    /// The list of rules sharing it (values of this rule alone have none).
+    pub url: Option<String>,
+}
+
+/// An Indicators row.
+#[derive(Debug, Serialize)]
+pub struct IndicatorRowView {
+    /// Field.
+    pub field: String,
+    /// Field page.
+    pub field_url: Option<String>,
+    /// Kind label.
+    pub kind: String,
+    /// Whether the row is an exclusion.
+    pub exclusion: bool,
+    /// Values (at most [`MAX_VALUES_PER_ROW`]).
+    pub values: Vec<ValueView>,
+    /// Values left out of the page (they are in the rule's JSON).
+    pub more: usize,
+}
+
+/// A neighbor.
+#[derive(Debug, Serialize)]
+pub struct NeighborView {
+    /// Link.
+    pub link: Link,
+    /// Shared indicator values.
+    pub shared: usize,
+}
+
+/// A related rule.
+#[derive(Debug, Serialize)]
+pub struct RelatedView {
+    /// Relation.
+    pub relation: String,
+    /// Id.
+    pub id: String,
+    /// Link (title when in the catalog).
+    pub link: Link,
+}
+
+/// A finding line.
+#[derive(Debug, Serialize)]
+pub struct FindingView {
+    /// `warning`/`error`.
+    pub severity: &'static str,
+    /// Code.
+    pub code: &'static str,
+    /// Message.
+    pub message: String,
+    /// `12:5`.
+    pub at: String,
+}
+
+/// Everything a rule page shows, in the seed's order.
+#[derive(Debug, Serialize)]
+pub struct RuleView {
+    /// Title.
+    pub title: String,
+    /// Corpus name.
+    pub corpus: String,
+    /// `Sigma`.
+    pub corpus_title: String,
+    /// Rule id.
+    pub id: String,
+    /// Path in the corpus.
+    pub path: String,
+    /// `rule`, `filter`, `correlation`.
+    pub kind: &'static str,
+    /// Level.
+    pub level: Option<&'static str>,
+    /// Status.
+    pub status: Option<&'static str>,
+    /// Authors, linked.
+    pub authors: Vec<Link>,
+    /// Author as written.
+    pub author: Option<String>,
+    /// Date.
+    pub date: Option<String>,
+    /// Modified.
+    pub modified: Option<String>,
+    /// Logsource label and page.
+    pub logsource: Link,
+    /// Description.
+    pub description: Option<String>,
+    /// ATT&CK rows.
+    pub attack: Vec<AttackRowView>,
+    /// Other tags.
+    pub other_tags: Vec<String>,
+    /// Event rows.
+    pub events: Vec<EventRowView>,
+    /// Why there are no event rows.
+    pub events_note: Option<String>,
+    /// The body, highlighted.
+    pub body_html: String,
+    /// Stages.
+    pub stages: Vec<StageView>,
+    /// Indicators.
+    pub indicators: Vec<IndicatorRowView>,
+    /// References.
+    pub references: Vec<Link>,
+    /// False positives.
+    pub falsepositives: Vec<String>,
+    /// Related rules.
+    pub related: Vec<RelatedView>,
+    /// Equivalent rules.
+    pub duplicates: Vec<Link>,
+    /// Rules on the same events.
+    pub same_events: usize,
+    /// Closest of those.
+    pub closest: Vec<NeighborView>,
+    /// Findings.
+    pub findings: Vec<FindingView>,
+    /// The JSON beside the page.
+    pub json_url: String,
+}
+
+/// Values per indicator row shown on a rule page; the rest are in the rule's JSON.
+pub const MAX_VALUES_PER_ROW: usize = 100;
+
+/// Lines of a stage shown on a rule page; the whole detection is in the rule body.
+pub const MAX_STAGE_LINES: usize = 60;
+
+/// A stage's text, cut after [`MAX_STAGE_LINES`] lines.
+fn stage_text(text: &str) -> (String, usize) {
+    let lines = text.lines().count();
+    if lines <= MAX_STAGE_LINES {
+        return (text.to_string(), 0);
+    }
+    let cut: Vec<&str> = text.lines().take(MAX_STAGE_LINES).collect();
+    (cut.join("\n"), lines - MAX_STAGE_LINES)
+}
+
+impl Ctx<'_> {
+    /// The rule page view.
+    pub fn rule_view(&self, r: &RuleEntry) -> RuleView {
+        let attack = r
+            .attack
+            .iter()
+            .map(|row| AttackRowView {
+                tactic: row.tactic.clone(),
+                url: paths::tactic_url(&row.tactic_id),
+                techniques: row
+                    .techniques
+                    .iter()
+                    .map(|t| TechniqueCell {
+                        id: t.id.clone(),
+                        name: t.name.clone(),
+                        url: paths::technique_url(&t.id),
+                        status: t.status,
+                        replaced_by: t.replaced_by.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let events = r
+            .events
+            .iter()
+            .map(|e| {
+                let key =
+                    format!("{}|{}|{}", e.provider, e.channel, e.event_id.map_or(String::new(), |n| n.to_string()));
+                EventRowView {
+                    provider: e.provider.clone(),
+                    provider_url: self.paths.providers.get(&e.provider).cloned(),
+                    event: e
+                        .event_id
+                        .map_or_else(|| format!("any event of {}", e.channel), |id| format!("Event ID {id}")),
+                    url: self.paths.events.get(&key).cloned(),
+                    title: e.title.clone(),
+                    channel: e.channel.clone(),
+                }
+            })
+            .collect();
+        let events_note = match &r.event_mapping {
+            EventMapping::Mapped => None,
+            EventMapping::Unmapped { reason } => Some(format!("No known event mapping: {reason}")),
+            EventMapping::Unknown if r.kind == "correlation" => {
+                Some("A correlation rule reads the events of the rules it correlates.".into())
+            }
+            EventMapping::Unknown => Some(format!("No known event mapping for logsource {}", r.logsource.label())),
+        };
+        let indicators = r
+            .indicators
+            .iter()
+            .map(|row| IndicatorRowView {
+                field: row.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
+                field_url: row.key.field.as_ref().and_then(|f| self.paths.fields.get(f).cloned()),
+                kind: kind_label(&row.key),
+                exclusion: row.key.exclusion,
+                more: row.values.len().saturating_sub(MAX_VALUES_PER_ROW),
+                values: row
+                    .values
+                    .iter()
+                    .take(MAX_VALUES_PER_ROW)
+                    .map(|v| {
+                        let per: Vec<String> = v.by_corpus.iter().map(|(c, n)| format!("{c} {n}")).collect();
+                        ValueView {
+                            value: v.value.clone(),
+                            count_label: format!("corpus {} ({})", v.corpus_count, per.join(", ")),
+                            count: v.corpus_count,
+                            url: self.paths.indicators.get(&indicator_key(&row.key, &v.norm)).cloned(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let authors = r
+            .author
+            .iter()
+            .flat_map(|a| a.split(','))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| match self.paths.authors.get(a) {
+                Some(u) => Link::to(a, u.clone()),
+                None => Link::text(a),
+            })
+            .collect();
+        let label = r.logsource.label();
+        RuleView {
+            title: r.title.clone(),
+            corpus: r.corpus.clone(),
+            corpus_title: corpus_title(&r.corpus),
+            id: r.id.clone(),
+            path: r.path.clone(),
+            kind: r.kind,
+            level: r.level,
+            status: r.status,
+            authors,
+            author: r.author.clone(),
+            date: r.date.clone(),
+            modified: r.modified.clone(),
+            logsource: match self.paths.logsources.get(&label) {
+                Some(u) => Link::to(label, u.clone()),
+                None => Link::text(label),
+            },
+            description: r.description.as_ref().map(|d| d.trim().to_string()),
+            attack,
+            other_tags: r
+                .other_tags
+                .iter()
+                .map(|t| match &t.name {
+                    Some(n) => format!("{} {n}", t.id),
+                    None => t.tag.clone(),
+                })
+                .collect(),
+            events,
+            events_note,
+            body_html: highlight_yaml(r.body.trim_end()),
+            stages: r
+                .stages
+                .iter()
+                .map(|s| {
+                    let (text, more_lines) = stage_text(&s.text);
+                    StageView { stage: s.stage, label: s.label.clone(), text_html: highlight_yaml(&text), more_lines }
+                })
+                .collect(),
+            indicators,
+            references: r.references.iter().map(|u| Link::external(u)).collect(),
+            falsepositives: r.falsepositives.clone(),
+            related: r
+                .related
+                .iter()
+                .map(|rel| RelatedView {
+                    relation: rel.relation.clone().unwrap_or_else(|| "related".into()),
+                    id: rel.id.clone(),
+                    link: self.rule_link(&rel.id),
+                })
+                .collect(),
+            duplicates: r.neighbors.duplicates.iter().map(|id| self.rule_link(id)).collect(),
+            same_events: r.neighbors.same_events,
+            closest: r
+                .neighbors
+                .closest
+                .iter()
+                .map(|n| NeighborView { link: self.rule_link(&n.id), shared: n.shared_indicators })
+                .collect(),
+            findings: r
+                .findings
+                .iter()
+                .map(|f| FindingView {
+                    severity: f.severity,
+                    code: f.code,
+                    message: f.message.clone(),
+                    at: match (f.line, f.column) {
+                        (Some(l), Some(c)) => format!("{l}:{c}"),
+                        _ => String::new(),
+                    },
+                })
+                .collect(),
+            json_url: paths::rule_json_url(r),
+        }
+    }
+}

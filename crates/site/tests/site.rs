@@ -1,0 +1,249 @@
+//! The wiki as users see it: snapshots of the seed rule's page, a technique
+//! page and an event page; every internal link of a built site resolves;
+//! hostile rule text renders inert.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use detwiki_catalog::{Catalog, CorpusSpec, LoadOptions};
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/rules")
+}
+
+/// The demo rules (the seed rule among them) as a corpus named `sigma`.
+fn sigma_catalog() -> Catalog {
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![demo_dir()] };
+    Catalog::load(&[spec], &LoadOptions::default())
+}
+
+fn site(cat: &Catalog) -> BTreeMap<String, Vec<u8>> {
+    detwiki_site::render_to_memory(cat, &Default::default()).expect("renders").0
+}
+
+fn page(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("no page {path}")).clone()).unwrap()
+}
+
+/// The `<main>` region of a page (mdBook's check_main_file idea).
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main>");
+    let end = html.find("</main>").expect("a </main>") + "</main>".len();
+    &html[start..end]
+}
+
+#[test]
+fn seed_rule_page() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "rules/sigma/registry_event_portproxy_registry_key/index.html");
+    let main = main_of(&html);
+    // The seed's sections, in the seed's order.
+    let order = [
+        "Detection rules</a>",
+        ">Sigma</a>",
+        "<h1>New PortProxy Registry Entry Added</h1>",
+        "Detects the modification of the PortProxy registry key",
+        "MITRE ATT&amp;CK coverage",
+        "Command &amp; Control</a></td><td><a href=\"../../../techniques/T1090/index.html\">T1090 Proxy</a>",
+        "Event coverage",
+        "Event ID 12</a></td><td>RegistryEvent (Object create and delete)",
+        "Event ID 13</a></td><td>RegistryEvent (Value Set)",
+        "Event ID 14</a></td><td>RegistryEvent (Key and Value Rename)",
+        "Rule body",
+        "<span class=c># Example: HKLM",
+        "Stages and Predicates",
+        "Stage 0: <code>condition</code>",
+        "Stage 1: <code>selection</code>",
+        "Indicators",
+        "\\Services\\PortProxy\\v4tov4\\tcp\\</code>",
+        "corpus 2 (sigma 2)",
+        "References",
+        "href=\"https://adepts.of0x.cc/netsh-portproxy-code/\"",
+        "False positives",
+        "Neighbors",
+    ];
+    let mut at = 0;
+    for needle in order {
+        let found = main[at..].find(needle).unwrap_or_else(|| panic!("`{needle}` missing or out of order"));
+        at += found + needle.len();
+    }
+    insta::assert_snapshot!("seed_rule_main", main);
+}
+
+#[test]
+fn technique_page() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "techniques/T1218/index.html");
+    let main = main_of(&html);
+    assert!(main.contains("T1218.011"), "sub-technique listed");
+    assert!(main.contains("Exclusions"));
+    insta::assert_snapshot!("technique_T1218_main", main);
+}
+
+#[test]
+fn event_page() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "events/sysmon/1/index.html");
+    let main = main_of(&html);
+    assert!(main.contains("Fields the rules use"));
+    insta::assert_snapshot!("event_sysmon_1_main", main);
+}
+
+#[test]
+fn shared_indicator_links_to_the_rules_sharing_it() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "rules/sigma/proc_creation_win_tscon_localsystem/index.html");
+    let re = regex::Regex::new(
+        r#"<a class="count" href="\.\./\.\./\.\./(indicators/[0-9a-f]+\.html)">corpus 2 \(sigma 2\)</a>"#,
+    )
+    .unwrap();
+    let link = re.captures(&html).expect("tscon.exe is shared by two rules")[1].to_string();
+    let list = page(&files, &link);
+    assert!(list.contains("Suspicious TSCON Start as SYSTEM"));
+    assert!(list.contains("XSS Probe Rule"));
+}
+
+// ------------------------------------------------------------------------------------------
+// Link check.
+
+fn check_links(root: &Path) -> (usize, Vec<String>) {
+    let re = regex::Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "html") {
+                continue;
+            }
+            let html = std::fs::read_to_string(&p).unwrap();
+            for cap in re.captures_iter(&html) {
+                let url = cap[1].replace("&amp;", "&");
+                let lower = url.to_ascii_lowercase();
+                if lower.starts_with("http://") || lower.starts_with("https://") || url.starts_with('#') {
+                    continue;
+                }
+                checked += 1;
+                let path = url.split(['?', '#']).next().unwrap_or("");
+                let mut target = p.parent().unwrap().join(detwiki_site::html::pct_decode(path));
+                if path.is_empty() || path.ends_with('/') {
+                    target = target.join("index.html");
+                }
+                if !target.is_file() {
+                    broken.push(format!("{} -> {url}", p.strip_prefix(root).unwrap().display()));
+                }
+            }
+        }
+    }
+    (checked, broken)
+}
+
+fn build_and_check(cat: &Catalog) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let stats = detwiki_site::write::build(cat, &Default::default(), &out, &|_| {}, &|| {}).unwrap();
+    let (checked, broken) = check_links(&out);
+    assert!(checked > stats.pages, "links were found");
+    assert!(broken.is_empty(), "{} broken links, e.g. {:?}", broken.len(), &broken[..broken.len().min(10)]);
+    println!("{} pages, {checked} internal links, all resolve", stats.pages);
+}
+
+#[test]
+fn every_internal_link_resolves_demo() {
+    build_and_check(&detwiki_site::demo::catalog());
+}
+
+#[test]
+fn every_internal_link_resolves_sigmahq() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/sigma/rules");
+    if !rules.is_dir() {
+        println!("SKIPPED: {} not present", rules.display());
+        return;
+    }
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![rules] };
+    build_and_check(&Catalog::load(&[spec], &LoadOptions::default()));
+}
+
+// ------------------------------------------------------------------------------------------
+// Untrusted content.
+
+#[test]
+fn hostile_rule_renders_inert() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "rules/sigma/file_event_win_xss_demo/index.html");
+    for bad in ["<script>alert", "<img src=x", "<svg onload", "<b>not bold", "\"><img", "<script>"] {
+        assert!(!html.contains(bad), "raw `{bad}` in the page");
+    }
+    assert!(html.contains("&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; XSS Probe Rule"));
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    let hrefs = regex::Regex::new(r#"href="([^"]*)""#).unwrap();
+    for cap in hrefs.captures_iter(&html) {
+        let url = cap[1].to_ascii_lowercase();
+        assert!(!url.contains("javascript:") && !url.starts_with("data:"), "unsafe link {url}");
+    }
+    // The javascript: and data: references are shown as text, not linked.
+    assert!(html.contains("<li>javascript:alert(document.cookie)</li>"));
+    assert!(html.contains("<li>JaVaScRiPt:alert(2)</li>"));
+    // The https reference with markup in it is linked, its quotes escaped.
+    assert!(html.contains("href=\"https://example.com/?q=&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;\""));
+}
+
+#[test]
+fn no_page_of_the_site_carries_hostile_markup() {
+    let files = site(&sigma_catalog());
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        if path.ends_with(".html") {
+            assert!(!text.contains("<script>alert") && !text.contains("<img src=x"), "raw markup in {path}");
+            assert!(!text.to_ascii_lowercase().contains("href=\"javascript:"), "javascript link in {path}");
+        }
+    }
+    // The search index is a script: rule text inside it must stay inside JSON strings.
+    let index = String::from_utf8_lossy(&files["assets/search-index.js"]);
+    assert!(index.starts_with("window.DETWIKI_SEARCH={") && index.trim_end().ends_with("};"));
+}
+
+#[test]
+fn rule_json_is_the_catalog_entry() {
+    let cat = sigma_catalog();
+    let files = site(&cat);
+    let rule = cat.find("a54f842a-3713-4b45-8c84-5f136fdebd3c").unwrap();
+    let mut expected = serde_json::to_vec_pretty(rule).unwrap();
+    expected.push(b'\n');
+    assert_eq!(files["rules/sigma/registry_event_portproxy_registry_key.json"], expected);
+    let summary: serde_json::Value = serde_json::from_slice(&files["api/rules.json"]).unwrap();
+    assert_eq!(summary.as_array().unwrap().len(), cat.rules.len());
+}
+
+#[test]
+fn search_finds_the_seed_rule_with_typos() {
+    let cat = sigma_catalog();
+    let idx = detwiki_site::search::SearchIndex::build(&cat);
+    for q in ["PortProxy", "portprxy", "a54f842a", "registry_event_portproxy", "T1090", "v4tov4"] {
+        let hits = idx.search(q, 5);
+        assert_eq!(
+            hits.first().map(|h| h.url.as_str()),
+            Some("rules/sigma/registry_event_portproxy_registry_key/index.html"),
+            "query {q}"
+        );
+    }
+    assert!(idx.search("zzzzqqq", 5).is_empty());
+}
+
+#[test]
+fn navigator_layer_counts_rules() {
+    let cat = sigma_catalog();
+    let layer = serde_json::to_value(detwiki_site::navigator::layer(&cat, None, None)).unwrap();
+    assert_eq!(layer["versions"]["layer"], "4.5");
+    assert_eq!(layer["domain"], "enterprise-attack");
+    let t = layer["techniques"].as_array().unwrap();
+    let t1033 = t.iter().find(|x| x["techniqueID"] == "T1033").unwrap();
+    assert_eq!(t1033["score"], 2);
+    assert_eq!(t1033["tactic"], "discovery");
+    assert_eq!(t1033["links"][0]["url"], "techniques/T1033/index.html");
+}

@@ -1,0 +1,173 @@
+// Browser test of the detwiki wiki in a real headless Chromium (Debian's /usr/bin/chromium),
+// driven by playwright-core. run.sh builds a fixture corpus, starts `detwiki serve` and calls:
+//
+//   node run.mjs --base http://127.0.0.1:PORT --shots DIR [--sigmahq]
+//
+// It walks home → tactic → technique → the seed rule → an indicator's corpus count → the rules
+// sharing it, searches "PortProxy" and lands on the seed rule, checks the rules list filters and
+// the hostile demo rule, fails on any console error or dialog, and saves screenshots of the seed
+// rule page (desktop, dark, phone). With --sigmahq the server holds the SigmaHQ corpus instead and
+// only the seed-rule and search checks run. Prints "N passed, M failed" and exits non-zero on failure.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const base = opt('--base', 'http://127.0.0.1:8080').replace(/\/$/, '');
+const shots = opt('--shots', 'target/browser');
+const sigmahq = args.includes('--sigmahq');
+const SEED = 'New PortProxy Registry Entry Added';
+fs.mkdirSync(shots, { recursive: true });
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'detwiki-chromium-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+const problems = [];
+let passed = 0;
+let failed = 0;
+
+const page = context.pages()[0] || (await context.newPage());
+page.setDefaultTimeout(15000);
+page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error on ${page.url()}: ${m.text()}`); });
+page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+page.on('dialog', async (d) => { problems.push(`dialog opened on ${page.url()}: ${d.message()}`); await d.dismiss(); });
+page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+
+async function step(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`);
+  }
+}
+function expect(cond, msg) { if (!cond) throw new Error(msg); }
+async function h1() { return (await page.locator('main h1').first().textContent()).trim(); }
+async function clickTo(locator) {
+  await Promise.all([page.waitForLoadState('load'), locator.first().click()]);
+  await page.waitForLoadState('load');
+}
+
+if (!sigmahq) {
+  await step('home shows the matrix', async () => {
+    await page.goto(`${base}/`);
+    expect((await h1()) === 'Detection wiki', `home h1 is ${await h1()}`);
+    expect(await page.locator('#matrix .tactic').count() >= 14, 'matrix has the tactic columns');
+  });
+  await step('home → tactic', async () => {
+    await clickTo(page.locator('#matrix .tactic h3 a', { hasText: 'Command & Control' }));
+    expect((await h1()).includes('Command & Control'), `tactic h1 is ${await h1()}`);
+  });
+  await step('tactic → technique', async () => {
+    await clickTo(page.locator('main a', { hasText: 'T1090 Proxy' }));
+    expect((await h1()).includes('T1090 Proxy'), `technique h1 is ${await h1()}`);
+  });
+  await step('technique → seed rule, sections in the seed order', async () => {
+    await clickTo(page.locator('#rules a', { hasText: SEED }));
+    expect((await h1()) === SEED, `rule h1 is ${await h1()}`);
+    const crumbs = (await page.locator('.crumbs').textContent()).replace(/\s+/g, ' ').trim();
+    expect(crumbs === 'Detection rules Sigma', `breadcrumb is "${crumbs}"`);
+    const h2 = (await page.locator('main h2').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const want = ['MITRE ATT&CK coverage', 'Event coverage', 'Rule body yaml', 'Stages and Predicates', 'Indicators',
+      'References', 'False positives', 'Neighbors'];
+    const got = h2.filter((t) => want.includes(t));
+    expect(JSON.stringify(got) === JSON.stringify(want), `sections: ${JSON.stringify(h2)}`);
+  });
+  await step('screenshots of the seed rule page', async () => {
+    await page.screenshot({ path: path.join(shots, 'seed-rule.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(shots, 'seed-rule-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(shots, 'seed-rule-phone.png'), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow <= 1, `page is ${overflow}px wider than a phone`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+  await step('seed rule → indicator corpus count → the rules sharing it', async () => {
+    const count = page.locator('#indicators a.count').first();
+    const label = (await count.textContent()).trim();
+    expect(/^corpus 2 \(sigma 2\)$/.test(label), `count label is ${label}`);
+    await clickTo(count);
+    expect((await h1()).includes('\\Services\\PortProxy\\v4tov4\\tcp\\'), `indicator h1 is ${await h1()}`);
+    const rules = await page.locator('#rules tbody a').allTextContents();
+    expect(rules.length === 2 && rules.includes(SEED), `rules sharing it: ${JSON.stringify(rules)}`);
+    await clickTo(page.locator('#rules tbody a', { hasText: 'Unusual Process' }));
+    expect((await h1()) === 'PortProxy Registry Value Set By Unusual Process', `landed on ${await h1()}`);
+  });
+  await step('keyboard: skip link and visible focus', async () => {
+    await page.goto(`${base}/`);
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent);
+    expect(focused === 'Skip to content', `first Tab focuses ${focused}`);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    expect(outline !== 'none', 'focused element has an outline');
+  });
+  await step('rules list filters and sorting', async () => {
+    await page.goto(`${base}/rules/index.html`);
+    const all = await page.locator('#rules-table tbody tr:visible').count();
+    await page.selectOption('select[data-filter=level]', 'high');
+    const high = await page.locator('#rules-table tbody tr:visible').count();
+    expect(high > 0 && high < all, `level=high shows ${high} of ${all}`);
+    expect(page.url().includes('level=high'), 'filter is kept in the URL');
+    await page.selectOption('select[data-filter=level]', '');
+    await page.locator('#rules-table th button', { hasText: 'Rule' }).click();
+    const first = (await page.locator('#rules-table tbody tr td a').first().textContent()).trim();
+    expect(first.length > 0, 'sorted');
+  });
+  await step('the hostile demo rule renders inert', async () => {
+    await page.goto(`${base}/rules/sigma/file_event_win_xss_demo/index.html`);
+    expect((await h1()).startsWith('<script>alert("title")</script>'), 'title shown as text');
+    expect(await page.locator('main script, main img, main svg').count() === 0, 'no injected elements');
+    const hrefs = await page.locator('main a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs.every((h) => !/^\s*(javascript|data):/i.test(h)), 'no javascript: links');
+  });
+}
+
+await step('search "PortProxy" lands on the seed rule', async () => {
+  await page.goto(`${base}/`);
+  await page.locator('#q').fill('PortProxy');
+  const first = page.locator('#search-results li[role=option]').first();
+  await first.waitFor();
+  const text = await page.locator('#search-results').textContent();
+  expect(text.includes(SEED), `results: ${text.slice(0, 200)}`);
+  // The seed rule is among the hits; reach it with the keyboard.
+  const titles = await page.locator('#search-results li[role=option] a').evaluateAll((as) => as.map((a) => a.firstChild.textContent));
+  const at = titles.indexOf(SEED);
+  for (let i = 0; i < at; i++) await page.keyboard.press('ArrowDown');
+  await Promise.all([page.waitForURL(/registry_event_portproxy_registry_key/), page.keyboard.press('Enter')]);
+  expect((await h1()) === SEED, `landed on ${await h1()}`);
+  if (sigmahq) await page.screenshot({ path: path.join(shots, 'seed-rule-sigmahq.png'), fullPage: true });
+});
+await step('typo-tolerant search page agrees with /api/search', async () => {
+  await page.goto(`${base}/search/index.html?q=portprxy`);
+  await page.locator('#search-page-results li').first().waitFor();
+  const shown = await page.locator('#search-page-results li a').evaluateAll((as) => as.map((a) => a.firstChild.textContent));
+  const api = await (await fetch(`${base}/api/search?q=portprxy&limit=100`)).json();
+  const fromApi = api.hits.map((h) => h.title);
+  expect(shown.includes(SEED), `page hits: ${JSON.stringify(shown.slice(0, 5))}`);
+  expect(JSON.stringify(shown) === JSON.stringify(fromApi), 'browser and server rank alike');
+});
+await step('no console error, failed request or dialog', async () => {
+  expect(problems.length === 0, problems.join(' | '));
+});
+
+await context.close();
+fs.rmSync(userDataDir, { recursive: true, force: true });
+console.log(`${sigmahq ? "sigmahq" : "browser"}: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
