@@ -3,7 +3,11 @@
 #
 #   bench/build-vs-analysis.sh             # release build, 3 runs each, median
 #   bench/build-vs-analysis.sh --runs 5
+#   bench/build-vs-analysis.sh --out /dev/shm/detwiki-bench   # write to tmpfs (no disk I/O)
 #   DETWIKI_BIN=path/to/detwiki bench/build-vs-analysis.sh   # skip the cargo build
+#
+# Each build starts with no output folder (the previous run's is removed outside the timing), so
+# the time is render + write, not the deletion of an old site.
 #
 # Analysis = `detwiki catalog --quiet` (load, parse, analyse, index, print the catalog JSON to
 # /dev/null). Build = `detwiki build --format json` (the same analysis, then every page, JSON
@@ -13,9 +17,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="${DETWIKI_SHARED:-$ROOT/../shared}"
 runs=3
+out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -30,9 +36,8 @@ args=()
 for d in "$sigma"/rules*; do
   [ -d "$d" ] && args+=(--corpus "$(basename "$d")=$d")
 done
-out="$ROOT/target/bench-site"
+out="${out:-$ROOT/target/bench-site}"
 mkdir -p "$ROOT/target"
-rm -rf "$out"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -41,6 +46,7 @@ analysis=(); build=()
 for _ in $(seq 1 "$runs"); do
   t0=$(now); "$bin" catalog --quiet "${args[@]}" >/dev/null; t1=$(now)
   analysis+=("$(echo "$t1 - $t0" | bc -l)")
+  rm -rf "$out"; sync
   t0=$(now); "$bin" build --format json "${args[@]}" --out "$out" >"$ROOT/target/bench-build.json"; t1=$(now)
   build+=("$(echo "$t1 - $t0" | bc -l)")
 done

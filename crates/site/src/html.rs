@@ -14,15 +14,25 @@ pub fn escape(s: &str) -> String {
 }
 
 fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    let _ = write_escaped(out, s);
+}
+
+/// Write `s` escaped, copying the runs between special characters whole.
+pub fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.write_str(&s[last..i])?;
+        out.write_str(rep)?;
+        last = i + 1;
     }
+    out.write_str(&s[last..])
 }
 
 /// The URL when it may be linked: only `http://` and `https://` URLs (any

@@ -125,8 +125,7 @@ pub fn environment() -> Environment<'static> {
             && !value.is_safe()
             && let Some(s) = value.as_str()
         {
-            return out
-                .write_str(&html::escape(s))
+            return html::write_escaped(out, s)
                 .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"));
         }
         minijinja::escape_formatter(out, state, value)
@@ -236,7 +235,7 @@ impl Renderer<'_> {
             Job::RuleJson(i) => {
                 let r = &c.rules[*i];
                 let file = paths::rule_json_file(r);
-                let mut bytes = Self::json(&file, r, true)?;
+                let mut bytes = Self::json(&file, r, false)?;
                 bytes.push(b'\n');
                 (file, bytes)
             }
@@ -378,9 +377,7 @@ impl Renderer<'_> {
                 )
             }
             Job::Indicator(k) => {
-                let ind = &c.index.indicators[*k];
-                let key = paths::indicator_key(&ind.key, &ind.norm);
-                let file = dir(&self.ctx.paths.indicators[&key]);
+                let file = dir(self.ctx.paths.indicator_pages[*k].as_deref().unwrap_or_default());
                 let b = self.rules_page(&file, &self.ctx.indicator_page(*k))?;
                 (file, b)
             }

@@ -259,17 +259,7 @@ impl Ctx<'_> {
         p.indicators = values
             .iter()
             .take(100)
-            .map(|&k| {
-                let ind = &self.cat.index.indicators[k];
-                IndicatorStat {
-                    field: field.to_string(),
-                    kind: kind_label(&ind.key),
-                    value: ind.value.clone(),
-                    count: ind.rules.len(),
-                    corpus_count: ind.rules.len(),
-                    url: self.paths.indicators.get(&paths::indicator_key(&ind.key, &ind.norm)).cloned(),
-                }
-            })
+            .map(|&k| self.indicator_stat(k, self.cat.index.indicators[k].rules.len()))
             .collect();
         p
     }

@@ -151,8 +151,10 @@ pub struct Paths {
     pub authors: HashMap<String, String>,
     /// Logsource label → page URL.
     pub logsources: HashMap<String, String>,
-    /// Indicator key text → page URL (values shared by at least two rules).
-    pub indicators: HashMap<String, String>,
+    /// Indicator key text → position in the catalog's indicator index.
+    pub indicator_pos: HashMap<String, usize>,
+    /// Indicator position → page URL (values shared by at least two rules have one).
+    pub indicator_pages: Vec<Option<String>>,
     /// Rule position → platform.
     pub platforms: Vec<PlatformKey>,
 }
@@ -191,13 +193,18 @@ impl Paths {
             p.logsources.insert(name, format!("logsources/{}/index.html", pct(&slug)));
         }
         let mut used = HashSet::new();
-        for ind in c.index.indicators.iter().filter(|i| i.rules.len() > 1) {
+        p.indicator_pages = vec![None; c.index.indicators.len()];
+        p.indicator_pos.reserve(c.index.indicators.len());
+        for (pos, ind) in c.index.indicators.iter().enumerate() {
             let key = indicator_key(&ind.key, &ind.norm);
-            let mut name = fnv(&key);
-            while !used.insert(name.clone()) {
-                name = fnv(&format!("{name}{key}"));
+            if ind.rules.len() > 1 {
+                let mut name = fnv(&key);
+                while !used.insert(name.clone()) {
+                    name = fnv(&format!("{name}{key}"));
+                }
+                p.indicator_pages[pos] = Some(format!("indicators/{name}.html"));
             }
-            p.indicators.insert(key, format!("indicators/{name}.html"));
+            p.indicator_pos.insert(key, pos);
         }
         p.platforms = c.rules.iter().map(platform_of).collect();
         p

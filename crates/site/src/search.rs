@@ -61,57 +61,70 @@ pub fn tokens(s: &str) -> impl Iterator<Item = String> + '_ {
 
 const MAX_INDICATOR_VALUES: usize = 60;
 
+/// A rule's tokens with the weight of the best field each occurs in, sorted by token.
+fn doc_tokens(r: &detwiki_catalog::RuleEntry) -> Vec<(String, u32)> {
+    let mut best: HashMap<String, u32> = HashMap::new();
+    let mut add = |text: &str, w: u32| {
+        for t in tokens(text) {
+            let e = best.entry(t).or_insert(0);
+            *e = (*e).max(w);
+        }
+    };
+    add(&r.title, 10);
+    add(&r.id, 9);
+    add(r.path.rsplit('/').next().unwrap_or(&r.path), 8);
+    for row in &r.attack {
+        for t in &row.techniques {
+            add(&t.id, 6);
+            add(&t.name, 6);
+        }
+        add(&row.tactic, 5);
+    }
+    for t in &r.tags {
+        add(t, 5);
+    }
+    let values = r.indicators.iter().filter(|row| !row.key.exclusion).flat_map(|row| &row.values);
+    for v in values.take(MAX_INDICATOR_VALUES) {
+        add(&v.value, 3);
+    }
+    if let Some(a) = &r.author {
+        add(a, 2);
+    }
+    if let Some(desc) = &r.description {
+        add(desc, 2);
+    }
+    let mut list: Vec<(String, u32)> = best.into_iter().collect();
+    list.sort_unstable();
+    list
+}
+
 impl SearchIndex {
-    /// Index every rule of the catalog.
+    /// Index every rule of the catalog (tokens per rule in parallel, then merged in order).
     pub fn build(c: &Catalog) -> SearchIndex {
-        let mut idx = SearchIndex::default();
-        for (d, r) in c.rules.iter().enumerate() {
-            idx.docs.push(Doc(
-                r.title.clone(),
-                paths::rule_url(r),
-                r.corpus.clone(),
-                r.level.unwrap_or("").to_string(),
-                r.id.clone(),
-            ));
-            let mut best: HashMap<String, u32> = HashMap::new();
-            let mut add = |text: &str, w: u32| {
-                for t in tokens(text) {
-                    let e = best.entry(t).or_insert(0);
-                    *e = (*e).max(w);
-                }
-            };
-            add(&r.title, 10);
-            add(&r.id, 9);
-            add(r.path.rsplit('/').next().unwrap_or(&r.path), 8);
-            for row in &r.attack {
-                for t in &row.techniques {
-                    add(&t.id, 6);
-                    add(&t.name, 6);
-                }
-                add(&row.tactic, 5);
-            }
-            for t in &r.tags {
-                add(t, 5);
-            }
-            let values = r.indicators.iter().filter(|row| !row.key.exclusion).flat_map(|row| &row.values);
-            for v in values.take(MAX_INDICATOR_VALUES) {
-                add(&v.value, 3);
-            }
-            if let Some(a) = &r.author {
-                add(a, 2);
-            }
-            if let Some(desc) = &r.description {
-                add(desc, 2);
-            }
-            let mut list: Vec<(String, u32)> = best.into_iter().collect();
-            list.sort();
+        use rayon::prelude::*;
+        let per_rule: Vec<Vec<(String, u32)>> = c.rules.par_iter().map(doc_tokens).collect();
+        let mut terms: HashMap<String, Vec<u32>> = HashMap::new();
+        for (d, list) in per_rule.into_iter().enumerate() {
             for (t, w) in list {
-                let postings = idx.terms.entry(t).or_default();
+                let postings = terms.entry(t).or_default();
                 postings.push(d as u32);
                 postings.push(w);
             }
         }
-        idx
+        let docs = c
+            .rules
+            .iter()
+            .map(|r| {
+                Doc(
+                    r.title.clone(),
+                    paths::rule_url(r),
+                    r.corpus.clone(),
+                    r.level.unwrap_or("").to_string(),
+                    r.id.clone(),
+                )
+            })
+            .collect();
+        SearchIndex { docs, terms: terms.into_iter().collect() }
     }
 
     /// The best `limit` rules for a query, best first.

@@ -99,6 +99,8 @@ pub struct Ctx<'a> {
     pub by_id: HashMap<&'a str, usize>,
     /// Technique id → rule positions, sub-techniques' rules included.
     pub technique_rules: BTreeMap<String, Vec<usize>>,
+    /// Per rule, per indicator row, per value: the position in the catalog's indicator index.
+    pub value_pos: Vec<Vec<Vec<usize>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -116,7 +118,42 @@ impl<'a> Ctx<'a> {
             v.sort_unstable();
             v.dedup();
         }
-        Ctx { cat, paths: Paths::new(cat), by_id, technique_rules }
+        let paths = Paths::new(cat);
+        let value_pos = cat
+            .rules
+            .iter()
+            .map(|r| {
+                r.indicators
+                    .iter()
+                    .map(|row| {
+                        row.values
+                            .iter()
+                            .map(|v| paths.indicator_pos.get(&indicator_key(&row.key, &v.norm)).copied().unwrap_or(0))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Ctx { cat, paths, by_id, technique_rules, value_pos }
+    }
+
+    /// The indicator page of a rule's value, when it has one.
+    pub fn value_page(&self, rule: usize, row: usize, value: usize) -> Option<String> {
+        let pos = *self.value_pos.get(rule)?.get(row)?.get(value)?;
+        self.paths.indicator_pages.get(pos).cloned().flatten()
+    }
+
+    /// An indicator of the catalog's index with a count within some set of rules.
+    pub fn indicator_stat(&self, pos: usize, count: usize) -> IndicatorStat {
+        let ind = &self.cat.index.indicators[pos];
+        IndicatorStat {
+            field: ind.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
+            kind: kind_label(&ind.key),
+            value: ind.value.clone(),
+            count,
+            corpus_count: ind.rules.len(),
+            url: self.paths.indicator_pages[pos].clone(),
+        }
     }
 
     /// A rule row.
@@ -141,7 +178,7 @@ impl<'a> Ctx<'a> {
             if rows.is_empty() {
                 continue;
             }
-            rows.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.url.cmp(&b.url)));
+            rows.sort_by_cached_key(|r| (r.title.to_lowercase(), r.url.clone()));
             groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows });
         }
         groups
@@ -158,38 +195,30 @@ impl<'a> Ctx<'a> {
     /// The indicator values used by a set of rules (positive ones, or exclusions),
     /// most shared within the set first, at most `limit`.
     pub fn top_indicators(&self, rules: &[usize], exclusion: bool, limit: usize) -> Vec<IndicatorStat> {
-        let mut acc: HashMap<String, IndicatorStat> = HashMap::new();
+        let mut acc: HashMap<usize, usize> = HashMap::new();
+        let mut seen: Vec<usize> = Vec::new();
         for &i in rules {
-            let mut seen = HashSet::new();
-            for row in self.cat.rules[i].indicators.iter().filter(|r| r.key.exclusion == exclusion) {
-                for v in &row.values {
-                    let key = indicator_key(&row.key, &v.norm);
-                    if !seen.insert(key.clone()) {
-                        continue;
-                    }
-                    let url = self.paths.indicators.get(&key).cloned();
-                    acc.entry(key)
-                        .or_insert_with(|| IndicatorStat {
-                            field: row.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
-                            kind: kind_label(&row.key),
-                            value: v.value.clone(),
-                            count: 0,
-                            corpus_count: v.corpus_count,
-                            url,
-                        })
-                        .count += 1;
+            seen.clear();
+            for (ri, row) in self.cat.rules[i].indicators.iter().enumerate() {
+                if row.key.exclusion != exclusion {
+                    continue;
                 }
+                seen.extend(&self.value_pos[i][ri]);
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            for &pos in &seen {
+                *acc.entry(pos).or_default() += 1;
             }
         }
-        let mut list: Vec<IndicatorStat> = acc.into_values().collect();
-        list.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then(b.corpus_count.cmp(&a.corpus_count))
-                .then_with(|| (&a.field, &a.kind, &a.value).cmp(&(&b.field, &b.kind, &b.value)))
+        let inds = &self.cat.index.indicators;
+        let mut list: Vec<(usize, usize)> = acc.into_iter().collect();
+        // Most shared within the set, then in the catalog, then the index's own order.
+        list.sort_unstable_by(|a, b| {
+            b.1.cmp(&a.1).then(inds[b.0].rules.len().cmp(&inds[a.0].rules.len())).then(a.0.cmp(&b.0))
         });
         list.truncate(limit);
-        list
+        list.into_iter().map(|(pos, n)| self.indicator_stat(pos, n)).collect()
     }
 
     /// Fields used by a set of rules, with how many of them use each.
@@ -436,6 +465,8 @@ fn stage_text(text: &str) -> (String, usize) {
 impl Ctx<'_> {
     /// The rule page view.
     pub fn rule_view(&self, r: &RuleEntry) -> RuleView {
+        let at = self.by_id.get(r.id.as_str()).copied().filter(|&i| std::ptr::eq(&self.cat.rules[i], r));
+        let at = at.or_else(|| self.cat.rules.iter().position(|x| std::ptr::eq(x, r)));
         let attack = r
             .attack
             .iter()
@@ -484,7 +515,8 @@ impl Ctx<'_> {
         let indicators = r
             .indicators
             .iter()
-            .map(|row| IndicatorRowView {
+            .enumerate()
+            .map(|(ri, row)| IndicatorRowView {
                 field: row.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
                 field_url: row.key.field.as_ref().and_then(|f| self.paths.fields.get(f).cloned()),
                 kind: kind_label(&row.key),
@@ -494,13 +526,14 @@ impl Ctx<'_> {
                     .values
                     .iter()
                     .take(MAX_VALUES_PER_ROW)
-                    .map(|v| {
+                    .enumerate()
+                    .map(|(vi, v)| {
                         let per: Vec<String> = v.by_corpus.iter().map(|(c, n)| format!("{c} {n}")).collect();
                         ValueView {
                             value: v.value.clone(),
                             count_label: format!("corpus {} ({})", v.corpus_count, per.join(", ")),
                             count: v.corpus_count,
-                            url: self.paths.indicators.get(&indicator_key(&row.key, &v.norm)).cloned(),
+                            url: at.and_then(|i| self.value_page(i, ri, vi)),
                         }
                     })
                     .collect(),
