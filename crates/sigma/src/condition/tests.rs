@@ -517,7 +517,10 @@ fn arb_target() -> impl Strategy<Value = Target> {
         Just(Target::Them),
         prop::sample::select(vec!["sel*", "*", "filter_*", "*_x_*", "a", "_p*", "of", "1"])
             .prop_map(|p| Target::Pattern(p.to_owned())),
-        "[a-zA-Z0-9_*]{1,6}".prop_filter("them is the keyword", |s| s != "them").prop_map(Target::Pattern),
+        // Reserved words cannot be patterns either (a generated `or` made this flaky).
+        "[a-zA-Z0-9_*]{1,6}"
+            .prop_filter("keywords", |s| !matches!(s.as_str(), "them" | "and" | "or" | "not" | "near"))
+            .prop_map(Target::Pattern),
     ]
 }
 
