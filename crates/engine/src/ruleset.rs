@@ -129,6 +129,45 @@ struct Instance {
 struct Route {
     any: Vec<u32>,
     by_id: HashMap<u32, Vec<u32>>,
+    /// Prefilter for events whose id has no instances of its own (channel-wide instances only).
+    prefilter_any: Option<Prefilter>,
+    /// Prefilter per event id: channel-wide instances and the id's own.
+    prefilter_by_id: HashMap<u32, Prefilter>,
+}
+
+/// One Aho-Corasick automaton over the literals of a set of instances.
+#[derive(Debug)]
+struct Prefilter {
+    ac: AhoCorasick,
+    /// Per literal: the instances that need it.
+    needle_instances: Vec<Vec<u32>>,
+}
+
+impl Prefilter {
+    /// Build for `ids`, whose literal sets are `sets[id]` (`None` = not filtered).
+    fn build(ids: impl Iterator<Item = u32>, sets: &[Option<Vec<String>>]) -> Option<Prefilter> {
+        let mut needles: Vec<&str> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut lists: Vec<Vec<u32>> = Vec::new();
+        for i in ids {
+            let Some(set) = &sets[i as usize] else { continue };
+            for n in set {
+                let k = *index.entry(n.as_str()).or_insert_with(|| {
+                    needles.push(n);
+                    lists.push(Vec::new());
+                    needles.len() - 1
+                });
+                if lists[k].last() != Some(&i) {
+                    lists[k].push(i);
+                }
+            }
+        }
+        if needles.is_empty() {
+            return None;
+        }
+        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&needles).ok()?;
+        Some(Prefilter { ac, needle_instances: lists })
+    }
 }
 
 /// Compiled rules ready to match events.
@@ -142,8 +181,10 @@ pub struct Ruleset {
     routing: bool,
     routes: HashMap<String, Route>,
     all: Vec<u32>,
-    ac: Option<AhoCorasick>,
-    needle_instances: Vec<Vec<u32>>,
+    /// The prefilter without routing (all instances).
+    prefilter_all: Option<Prefilter>,
+    /// Most literals of any prefilter (sizes the scratch).
+    max_needles: usize,
     fields: FieldTable,
 }
 
@@ -234,8 +275,8 @@ impl RulesetBuilder {
             routing: opts.routing,
             routes: HashMap::new(),
             all: Vec::new(),
-            ac: None,
-            needle_instances: Vec::new(),
+            prefilter_all: None,
+            max_needles: 0,
             fields: FieldTable::default(),
         };
         for c in self.correlations {
@@ -351,32 +392,27 @@ impl Ruleset {
     }
 
     fn build_prefilter(&mut self) {
-        let mut needles: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut lists: Vec<Vec<u32>> = Vec::new();
-        for (i, inst) in self.instances.iter_mut().enumerate() {
-            let Some(set) = cond_needles(&inst.det.cond, &inst.det) else { continue };
-            inst.filtered = true;
-            for n in set {
-                let k = *index.entry(n.clone()).or_insert_with(|| {
-                    needles.push(n);
-                    lists.push(Vec::new());
-                    needles.len() - 1
-                });
-                if lists[k].last() != Some(&(i as u32)) {
-                    lists[k].push(i as u32);
+        let sets: Vec<Option<Vec<String>>> =
+            self.instances.iter().map(|inst| cond_needles(&inst.det.cond, &inst.det)).collect();
+        let mut max = 0;
+        if self.routing {
+            for route in self.routes.values_mut() {
+                route.prefilter_any = Prefilter::build(route.any.iter().copied(), &sets);
+                for (id, list) in &route.by_id {
+                    if let Some(p) = Prefilter::build(route.any.iter().chain(list).copied(), &sets) {
+                        max = max.max(p.needle_instances.len());
+                        route.prefilter_by_id.insert(*id, p);
+                    }
                 }
+                max = max.max(route.prefilter_any.as_ref().map_or(0, |p| p.needle_instances.len()));
             }
+        } else {
+            self.prefilter_all = Prefilter::build(self.all.iter().copied(), &sets);
+            max = self.prefilter_all.as_ref().map_or(0, |p| p.needle_instances.len());
         }
-        if needles.is_empty() {
-            return;
-        }
-        match AhoCorasick::builder().match_kind(MatchKind::Standard).build(&needles) {
-            Ok(ac) => {
-                self.ac = Some(ac);
-                self.needle_instances = lists;
-            }
-            Err(_) => self.instances.iter_mut().for_each(|i| i.filtered = false),
+        self.max_needles = max;
+        for (inst, set) in self.instances.iter_mut().zip(&sets) {
+            inst.filtered = set.is_some();
         }
     }
 
@@ -384,7 +420,7 @@ impl Ruleset {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             marks: vec![0; self.instances.len()],
-            needle_marks: vec![0; self.needle_instances.len()],
+            needle_marks: vec![0; self.max_needles],
             generation: 0,
             channel: String::new(),
             index: FieldIndex::default(),
@@ -393,32 +429,32 @@ impl Ruleset {
     }
 
     /// The instances an event is routed to: (channel-wide, this event id).
-    fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32]) {
+    /// The instances an event is routed to (channel-wide, this event id) and their prefilter.
+    fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
         if !self.routing {
-            return (&self.all, &[]);
+            return (&self.all, &[], self.prefilter_all.as_ref());
         }
-        let Some(ch) = ev.get("Channel") else { return (&[], &[]) };
+        let Some(ch) = ev.get("Channel") else { return (&[], &[], None) };
         scratch.channel.clear();
         scratch.channel.push_str(ch.lower);
-        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[]) };
-        let by_id = ev
-            .get("EventID")
-            .and_then(|v| v.raw.trim().parse::<u32>().ok())
-            .and_then(|id| route.by_id.get(&id))
-            .map_or(&[][..], Vec::as_slice);
-        (&route.any, by_id)
+        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[], None) };
+        let id = ev.get("EventID").and_then(|v| v.raw.trim().parse::<u32>().ok());
+        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
+            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
+            None => (&route.any, &[], route.prefilter_any.as_ref()),
+        }
     }
 
     /// Call `on_match(instance)` for every instance that matches `ev`.
     pub fn matches(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
-        let (a, b) = self.routed(ev, scratch);
+        let (a, b, prefilter) = self.routed(ev, scratch);
         scratch.stats.events += 1;
         scratch.stats.routed += (a.len() + b.len()) as u64;
         if a.is_empty() && b.is_empty() {
             return;
         }
-        let need_ac = self.ac.is_some() && a.iter().chain(b).any(|&i| self.instances[i as usize].filtered);
-        if need_ac {
+        let need_ac = prefilter.is_some();
+        if let Some(pf) = prefilter {
             scratch.generation = scratch.generation.wrapping_add(1);
             if scratch.generation == 0 {
                 scratch.marks.iter_mut().for_each(|m| *m = 0);
@@ -426,15 +462,13 @@ impl Ruleset {
                 scratch.generation = 1;
             }
             let g = scratch.generation;
-            if let Some(ac) = &self.ac {
-                for m in ac.find_overlapping_iter(ev.lower_text()) {
-                    scratch.stats.needle_hits += 1;
-                    let n = m.pattern().as_usize();
-                    if scratch.needle_marks[n] != g {
-                        scratch.needle_marks[n] = g;
-                        for &i in &self.needle_instances[n] {
-                            scratch.marks[i as usize] = g;
-                        }
+            for m in pf.ac.find_overlapping_iter(ev.lower_text()) {
+                scratch.stats.needle_hits += 1;
+                let n = m.pattern().as_usize();
+                if scratch.needle_marks[n] != g {
+                    scratch.needle_marks[n] = g;
+                    for &i in &pf.needle_instances[n] {
+                        scratch.marks[i as usize] = g;
                     }
                 }
             }
@@ -463,7 +497,7 @@ impl Ruleset {
     /// Evaluate without routing shortcuts or prefilter: every instance routed to
     /// the event, evaluated directly (the reference for tests).
     pub fn matches_naive(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
-        let (a, b) = self.routed(ev, scratch);
+        let (a, b, _) = self.routed(ev, scratch);
         for &i in a.iter().chain(b) {
             let inst = &self.instances[i as usize];
             if inst.pre.iter().all(|(f, vs)| Fields::values(ev, f).any(|v| vs.iter().any(|x| x == v.lower)))
