@@ -52,7 +52,7 @@ measure() { # name cmd... ; prints "wall_s rss_kb" of the best run, output in $O
     local best=999999 rss=0
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -f "%e %M" -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" || true
-        read -r wall kb < "$OUT/$name.time"
+        read -r wall kb < <(tail -1 "$OUT/$name.time")
         if awk "BEGIN{exit !($wall < $best)}"; then best=$wall; rss=$kb; fi
     done
     echo "$best $rss"

@@ -114,6 +114,8 @@ impl Node<'_, '_> {
         };
         match self.mode {
             Mode::Root if key == "Event" => (Mode::EventRoot, fresh(&mut ctx.name, key)),
+            // evtx_dump's element text: `{"Data": {"#text": [...]}}` is field `Data`.
+            Mode::Path if key == "#text" => (Mode::Path, own),
             Mode::Root | Mode::Path => {
                 if here > own {
                     ctx.name.push('.');
@@ -324,6 +326,12 @@ mod tests {
                 p("Event", "s")
             ]
         );
+    }
+
+    #[test]
+    fn element_text_in_flat_objects_is_the_element() {
+        let got = pairs(r##"{"Provider_Name":"ESENT","Data":{"#text":["a","ntds.dit"]}}"##);
+        assert_eq!(got, vec![p("Provider_Name", "ESENT"), p("Data", "a"), p("Data", "ntds.dit")]);
     }
 
     #[test]
