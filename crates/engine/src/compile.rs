@@ -17,8 +17,8 @@ use detwiki_sigma::value::{Part, SigmaString};
 use detwiki_sigma::{Detection, FieldGroup, FieldPredicate, Modifier, SearchBody, ValueKind};
 use memchr::memmem::Finder;
 
-use crate::event::{Event, lowercase};
-use crate::matcher::{CmpOp, Glob, GlobPart, Matcher, RefKind, StrKind, StrMatch, TimePart};
+use crate::event::{FieldKey, Fields, lowercase};
+use crate::matcher::{CmpOp, FnvBuild, Glob, GlobPart, Matcher, RefKind, StrKind, StrMatch, StrSet, TimePart};
 
 /// Placeholder values for `|expand` (`--placeholders FILE`): name → values.
 pub type Placeholders = BTreeMap<String, Vec<String>>;
@@ -52,20 +52,83 @@ pub enum CompileError {
 /// Cap on the alternatives one value may expand to.
 pub const MAX_EXPANSIONS: usize = 4096;
 
+/// Field names interned to small ids, for the indexed field lookup.
+#[derive(Clone, Debug, Default)]
+pub struct FieldTable {
+    map: std::collections::HashMap<Box<str>, u32, FnvBuild>,
+}
+
+impl FieldTable {
+    /// The key of `name`, adding it if new.
+    pub fn intern(&mut self, name: &str) -> FieldKey {
+        let next = self.map.len() as u32;
+        let id = *self.map.entry(name.into()).or_insert(next);
+        FieldKey { name: name.into(), id }
+    }
+
+    /// The id of `name`, if some rule uses it.
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.map.get(name).copied()
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when no name is interned.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Lists of at least this many strings are matched as a [`StrSet`].
+pub const STR_SET_MIN: usize = 4;
+
 /// A predicate: one field (or none: keywords) and its values.
 #[derive(Debug)]
 pub struct Pred {
     /// The field as the event names it; `None` = any field.
-    pub field: Option<Box<str>>,
+    pub field: Option<FieldKey>,
     /// Every value must match (`|all`) instead of any.
     pub all: bool,
     /// The values; each is a set of alternatives (windash, base64offset …), any of which matches.
     pub values: Vec<Vec<Matcher>>,
+    /// The same values for OR lists of many strings: a [`StrSet`] plus the other matchers.
+    fast: Option<(StrSet, Vec<Matcher>)>,
 }
 
 impl Pred {
+    fn new(field: Option<FieldKey>, all: bool, values: Vec<Vec<Matcher>>, cased: bool) -> Self {
+        let strings = values.iter().flatten().filter(|m| matches!(m, Matcher::Str(_))).count();
+        let fast = (!all && strings >= STR_SET_MIN).then(|| {
+            let (mut strs, mut others) = (Vec::new(), Vec::new());
+            for m in values.iter().flatten().cloned() {
+                match m {
+                    Matcher::Str(s) => strs.push(s),
+                    m => others.push(m),
+                }
+            }
+            (StrSet::new(strs, cased), others)
+        });
+        Pred { field, all, values, fast }
+    }
+
     /// True if the predicate holds on `ev`.
-    pub fn eval(&self, ev: &Event) -> bool {
+    pub fn eval<F: Fields>(&self, ev: &F) -> bool {
+        let Some((set, others)) = &self.fast else { return self.eval_naive(ev) };
+        let hit = match &self.field {
+            Some(k) => ev.values(k).any(|v| !v.is_null() && set.is_match(&v)),
+            None => ev.event().fields().any(|(_, v)| !v.is_null() && set.is_match(&v)),
+        };
+        hit || others.iter().any(|m| match &self.field {
+            Some(k) => m.matches_field(ev, k),
+            None => m.matches_any(ev),
+        })
+    }
+
+    /// The same, value by value (the reference for the fast path).
+    pub fn eval_naive<F: Fields>(&self, ev: &F) -> bool {
         let alt = |alts: &Vec<Matcher>| match &self.field {
             Some(f) => alts.iter().any(|m| m.matches_field(ev, f)),
             None => alts.iter().any(|m| m.matches_any(ev)),
@@ -85,8 +148,13 @@ pub struct Search {
 
 impl Search {
     /// True if the search matches `ev`.
-    pub fn eval(&self, ev: &Event) -> bool {
+    pub fn eval<F: Fields>(&self, ev: &F) -> bool {
         self.groups.iter().any(|g| g.iter().all(|p| p.eval(ev)))
+    }
+
+    /// The same without fast paths.
+    pub fn eval_naive<F: Fields>(&self, ev: &F) -> bool {
+        self.groups.iter().any(|g| g.iter().all(|p| p.eval_naive(ev)))
     }
 }
 
@@ -176,8 +244,13 @@ pub struct CompiledDetection {
 
 impl CompiledDetection {
     /// True if the detection matches `ev`.
-    pub fn eval(&self, ev: &Event) -> bool {
+    pub fn eval<F: Fields>(&self, ev: &F) -> bool {
         self.cond.eval(&mut |i| self.searches[i as usize].eval(ev))
+    }
+
+    /// The same without fast paths.
+    pub fn eval_naive<F: Fields>(&self, ev: &F) -> bool {
+        self.cond.eval(&mut |i| self.searches[i as usize].eval_naive(ev))
     }
 }
 
@@ -187,13 +260,14 @@ pub fn compile_detection(
     det: &Detection,
     map_field: &dyn Fn(&str) -> String,
     placeholders: &Placeholders,
+    table: &mut FieldTable,
 ) -> Result<CompiledDetection, CompileError> {
     let mut searches = Vec::with_capacity(det.identifiers.len());
     for id in &det.identifiers {
         let groups = match &id.body {
-            SearchBody::Fields(g) => vec![compile_group(g, map_field, placeholders)?],
+            SearchBody::Fields(g) => vec![compile_group(g, map_field, placeholders, table)?],
             SearchBody::AnyOf(gs) => {
-                gs.iter().map(|g| compile_group(g, map_field, placeholders)).collect::<Result<_, _>>()?
+                gs.iter().map(|g| compile_group(g, map_field, placeholders, table)).collect::<Result<_, _>>()?
             }
             SearchBody::Keywords(values) => {
                 let p = FieldPredicate {
@@ -203,7 +277,7 @@ pub fn compile_detection(
                     is_list: true,
                     key_span: id.span,
                 };
-                vec![vec![compile_pred(&p, map_field, placeholders)?]]
+                vec![vec![compile_pred(&p, map_field, placeholders, table)?]]
             }
         };
         searches.push(Search { name: id.name.as_str().into(), groups });
@@ -249,8 +323,9 @@ fn compile_group(
     g: &FieldGroup,
     map_field: &dyn Fn(&str) -> String,
     placeholders: &Placeholders,
+    table: &mut FieldTable,
 ) -> Result<Vec<Pred>, CompileError> {
-    g.predicates.iter().map(|p| compile_pred(p, map_field, placeholders)).collect()
+    g.predicates.iter().map(|p| compile_pred(p, map_field, placeholders, table)).collect()
 }
 
 /// Compile one `Field|mods: values` predicate.
@@ -258,14 +333,16 @@ pub fn compile_pred(
     p: &FieldPredicate,
     map_field: &dyn Fn(&str) -> String,
     placeholders: &Placeholders,
+    table: &mut FieldTable,
 ) -> Result<Pred, CompileError> {
     let has = |m: Modifier| p.modifiers.contains(&m);
     let cased = has(Modifier::Cased);
     let mut values = Vec::with_capacity(p.values.len());
     for v in &p.values {
-        values.push(compile_value(p, &v.kind, &v.text, cased, map_field, placeholders)?);
+        values.push(compile_value(p, &v.kind, &v.text, cased, map_field, placeholders, table)?);
     }
-    Ok(Pred { field: p.field.as_deref().map(|f| map_field(f).into_boxed_str()), all: has(Modifier::All), values })
+    let field = p.field.as_deref().map(|f| table.intern(&map_field(f)));
+    Ok(Pred::new(field, has(Modifier::All), values, cased))
 }
 
 fn compile_value(
@@ -275,6 +352,7 @@ fn compile_value(
     cased: bool,
     map_field: &dyn Fn(&str) -> String,
     placeholders: &Placeholders,
+    table: &mut FieldTable,
 ) -> Result<Vec<Matcher>, CompileError> {
     let has = |m: Modifier| p.modifiers.contains(&m);
     let keyword = p.field.is_none();
@@ -309,7 +387,7 @@ fn compile_value(
             } else {
                 RefKind::Eq
             };
-            return Ok(vec![Matcher::FieldRef { other: map_field(other).into(), kind, cased }]);
+            return Ok(vec![Matcher::FieldRef { other: table.intern(&map_field(other)), kind, cased }]);
         }
         ValueKind::Int(_) | ValueKind::Float(_) if numeric_op(p).is_some() => {
             let x = match kind {

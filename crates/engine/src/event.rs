@@ -160,6 +160,21 @@ impl Event {
         &self.lower
     }
 
+    /// Value of slot `i` (see [`Event::len`]).
+    pub(crate) fn value_at(&self, i: usize) -> FieldValue<'_> {
+        self.value_of(&self.slots[i])
+    }
+
+    /// Name of slot `i`.
+    pub(crate) fn name_at(&self, i: usize) -> &str {
+        self.name_of(&self.slots[i])
+    }
+
+    /// True when some field name has a space.
+    pub(crate) fn has_spaced_names(&self) -> bool {
+        self.spaced_names
+    }
+
     /// Build an event from pairs (tests and examples).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut e = Event::new();
@@ -167,6 +182,33 @@ impl Event {
             e.push(k, v, Kind::Str);
         }
         e
+    }
+}
+
+/// A field as compiled rules name it: its name, and its id in the ruleset's
+/// field table (for the indexed lookup of [`crate::ruleset`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldKey {
+    /// The field name as the event names it.
+    pub name: Box<str>,
+    /// Its id in the field table.
+    pub id: u32,
+}
+
+/// Access to the values of an event's fields, by compiled field key.
+pub trait Fields {
+    /// The event.
+    fn event(&self) -> &Event;
+    /// Every value of the field.
+    fn values<'a>(&'a self, key: &'a FieldKey) -> impl Iterator<Item = FieldValue<'a>> + 'a;
+}
+
+impl Fields for Event {
+    fn event(&self) -> &Event {
+        self
+    }
+    fn values<'a>(&'a self, key: &'a FieldKey) -> impl Iterator<Item = FieldValue<'a>> + 'a {
+        Event::values(self, &key.name)
     }
 }
 

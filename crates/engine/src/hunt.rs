@@ -2,6 +2,7 @@
 //! hits handed to a [`HitSink`] as they are found (memory stays flat however
 //! large the input).
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -58,7 +59,8 @@ pub struct Totals {
 
 /// Run `ruleset` over `inputs` on the current rayon pool.
 pub fn hunt(ruleset: &Ruleset, inputs: &[Input], sink: &dyn HitSink) -> Totals {
-    let h = Handler { ruleset, sink, inputs, hits: AtomicU64::new(0), problems: AtomicU64::new(0) };
+    let pool = Mutex::new(Vec::new());
+    let h = Handler { ruleset, sink, inputs, hits: AtomicU64::new(0), problems: AtomicU64::new(0), pool: &pool };
     let events: u64 = inputs.par_iter().map(|input| read::read_input(input, &h)).sum();
     Totals {
         files: inputs.len() as u64,
@@ -74,24 +76,53 @@ struct Handler<'a> {
     inputs: &'a [Input],
     hits: AtomicU64,
     problems: AtomicU64,
+    /// Scratch states, reused across chunks: rayon asks for a fresh state per
+    /// split, and a state's buffers are sized by the ruleset.
+    pool: &'a Mutex<Vec<Inner>>,
 }
 
-/// Per-thread state of a hunt.
-pub struct State {
+/// Per-thread state of a hunt, given back to the pool when dropped.
+pub struct State<'a> {
+    pool: &'a Mutex<Vec<Inner>>,
+    inner: Inner,
+}
+
+/// The buffers of a [`State`].
+pub struct Inner {
     scratch: Scratch,
     hits: Vec<Hit>,
     matched: Vec<u32>,
     events: u64,
 }
 
-impl EventHandler for Handler<'_> {
-    type State = State;
+impl Drop for State<'_> {
+    fn drop(&mut self) {
+        let inner = std::mem::replace(
+            &mut self.inner,
+            Inner { scratch: Scratch::default(), hits: Vec::new(), matched: Vec::new(), events: 0 },
+        );
+        if let Ok(mut p) = self.pool.lock() {
+            p.push(inner);
+        }
+    }
+}
 
-    fn state(&self) -> State {
-        State { scratch: self.ruleset.scratch(), hits: Vec::new(), matched: Vec::new(), events: 0 }
+impl<'a> EventHandler for Handler<'a> {
+    type State = State<'a>;
+
+    fn state(&self) -> State<'a> {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let inner = pooled.unwrap_or_else(|| Inner {
+            scratch: self.ruleset.scratch(),
+            hits: Vec::new(),
+            matched: Vec::new(),
+            events: 0,
+        });
+        State { pool: self.pool, inner }
     }
 
-    fn event(&self, st: &mut State, input: &Input, at: Position, ev: &Event) {
+    fn event(&self, st: &mut State<'a>, input: &Input, at: Position, ev: &Event) {
+        let st = &mut st.inner;
         st.events += 1;
         st.matched.clear();
         let matched = &mut st.matched;
@@ -106,7 +137,8 @@ impl EventHandler for Handler<'_> {
         }
     }
 
-    fn batch_done(&self, st: &mut State, bytes: u64) {
+    fn batch_done(&self, st: &mut State<'a>, bytes: u64) {
+        let st = &mut st.inner;
         self.sink.progress(bytes, st.events);
         st.events = 0;
         if !st.hits.is_empty() {

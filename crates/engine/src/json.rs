@@ -85,6 +85,22 @@ impl Node<'_, '_> {
         self.ctx.num = num;
     }
 
+    /// Decimal digits without the formatting machinery (EVTX has many small integers).
+    fn unsigned(&mut self, v: u64) {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut n = v;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.leaf(std::str::from_utf8(&buf[i..]).unwrap_or("0"), Kind::Num);
+    }
+
     /// The child's mode and name for `key` (already in `ctx.key`); returns
     /// the child's name start. The caller truncates `ctx.name` afterwards.
     fn child(&mut self) -> (Mode, usize) {
@@ -98,6 +114,8 @@ impl Node<'_, '_> {
         };
         match self.mode {
             Mode::Root if key == "Event" => (Mode::EventRoot, fresh(&mut ctx.name, key)),
+            // evtx_dump's element text: `{"Data": {"#text": [...]}}` is field `Data`.
+            Mode::Path if key == "#text" => (Mode::Path, own),
             Mode::Root | Mode::Path => {
                 if here > own {
                     ctx.name.push('.');
@@ -151,11 +169,15 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
         Ok(())
     }
     fn visit_i64<E>(mut self, v: i64) -> Result<(), E> {
-        self.number(v);
+        if v >= 0 {
+            self.unsigned(v as u64);
+        } else {
+            self.number(v);
+        }
         Ok(())
     }
     fn visit_u64<E>(mut self, v: u64) -> Result<(), E> {
-        self.number(v);
+        self.unsigned(v);
         Ok(())
     }
     fn visit_f64<E>(mut self, v: f64) -> Result<(), E> {
@@ -304,6 +326,12 @@ mod tests {
                 p("Event", "s")
             ]
         );
+    }
+
+    #[test]
+    fn element_text_in_flat_objects_is_the_element() {
+        let got = pairs(r##"{"Provider_Name":"ESENT","Data":{"#text":["a","ntds.dit"]}}"##);
+        assert_eq!(got, vec![p("Provider_Name", "ESENT"), p("Data", "a"), p("Data", "ntds.dit")]);
     }
 
     #[test]

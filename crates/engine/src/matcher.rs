@@ -13,10 +13,10 @@ use ipnet::IpNet;
 use memchr::memmem::Finder;
 use regex::Regex;
 
-use crate::event::{Event, FieldValue};
+use crate::event::{FieldKey, FieldValue, Fields};
 
 /// A compiled string comparison.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct StrMatch {
     /// The comparison.
     pub kind: StrKind,
@@ -25,7 +25,7 @@ pub struct StrMatch {
 }
 
 /// The shapes of a string comparison (pattern already lower-cased unless cased).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum StrKind {
     /// Whole value equal.
     Exact(Box<str>),
@@ -53,14 +53,14 @@ pub enum GlobPart {
 }
 
 /// A wildcard pattern.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Glob {
     parts: Vec<GlobPart>,
     /// For globs without `?`: the literal segments, anchored at start / end.
     segments: Option<Segments>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Segments {
     start: Option<Box<str>>,
     middle: Vec<Finder<'static>>,
@@ -252,7 +252,7 @@ pub enum RefKind {
 }
 
 /// One compiled value of a predicate.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Matcher {
     /// `null`: the field is missing or null.
     Null,
@@ -273,7 +273,7 @@ pub enum Matcher {
     /// `fieldref`.
     FieldRef {
         /// The other field.
-        other: Box<str>,
+        other: FieldKey,
         /// Comparison.
         kind: RefKind,
         /// Case-sensitive.
@@ -282,25 +282,25 @@ pub enum Matcher {
 }
 
 impl Matcher {
-    /// True if the field `name` of `ev` satisfies this value.
-    pub fn matches_field(&self, ev: &Event, name: &str) -> bool {
+    /// True if the field `key` of `ev` satisfies this value.
+    pub fn matches_field<F: Fields>(&self, ev: &F, key: &FieldKey) -> bool {
         match self {
-            Matcher::Null => ev.values(name).all(|v| v.is_null()),
-            Matcher::Exists(b) => ev.values(name).any(|v| !v.is_null()) == *b,
-            _ => ev.values(name).any(|v| !v.is_null() && self.matches_value(ev, &v)),
+            Matcher::Null => ev.values(key).all(|v| v.is_null()),
+            Matcher::Exists(b) => ev.values(key).any(|v| !v.is_null()) == *b,
+            _ => ev.values(key).any(|v| !v.is_null() && self.matches_value(ev, &v)),
         }
     }
 
     /// True if some value of any field of `ev` satisfies this value (keywords).
-    pub fn matches_any(&self, ev: &Event) -> bool {
+    pub fn matches_any<F: Fields>(&self, ev: &F) -> bool {
         match self {
             Matcher::Null | Matcher::Exists(_) => false,
-            _ => ev.fields().any(|(_, v)| !v.is_null() && self.matches_value(ev, &v)),
+            _ => ev.event().fields().any(|(_, v)| !v.is_null() && self.matches_value(ev, &v)),
         }
     }
 
     /// True if one non-null value satisfies this value.
-    pub fn matches_value(&self, ev: &Event, v: &FieldValue<'_>) -> bool {
+    pub fn matches_value<F: Fields>(&self, ev: &F, v: &FieldValue<'_>) -> bool {
         match self {
             Matcher::Null => v.is_null(),
             Matcher::Exists(b) => *b,
@@ -328,6 +328,109 @@ impl Matcher {
                 }
             }),
         }
+    }
+}
+
+/// Many string values of one predicate OR'ed, matched at once: exact values
+/// by hash, prefixes and suffixes by hash per length, substrings with one
+/// Aho-Corasick automaton, the rest (globs, `*`) one by one.
+#[derive(Debug)]
+pub struct StrSet {
+    cased: bool,
+    exact: ByteSet,
+    prefix: Vec<(usize, ByteSet)>,
+    suffix: Vec<(usize, ByteSet)>,
+    contains: Option<aho_corasick::AhoCorasick>,
+    rest: Vec<StrMatch>,
+}
+
+type ByteSet = std::collections::HashSet<Box<[u8]>, FnvBuild>;
+
+/// FNV-1a: short keys, no DoS concern (the keys are the rules' own values).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FnvBuild;
+
+/// The FNV-1a hasher.
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv(u64);
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
+impl StrSet {
+    /// Group string matchers (all with the same `cased`).
+    pub fn new(matchers: Vec<StrMatch>, cased: bool) -> Self {
+        let mut set = StrSet {
+            cased,
+            exact: ByteSet::default(),
+            prefix: Vec::new(),
+            suffix: Vec::new(),
+            contains: None,
+            rest: Vec::new(),
+        };
+        let mut contains: Vec<Vec<u8>> = Vec::new();
+        let by_len = |v: &mut Vec<(usize, ByteSet)>, p: &str| {
+            let b: Box<[u8]> = p.as_bytes().into();
+            match v.iter_mut().find(|(l, _)| *l == b.len()) {
+                Some((_, s)) => {
+                    s.insert(b);
+                }
+                None => {
+                    let mut s = ByteSet::default();
+                    let len = b.len();
+                    s.insert(b);
+                    v.push((len, s));
+                }
+            }
+        };
+        for m in matchers {
+            match m.kind {
+                StrKind::Exact(p) => {
+                    set.exact.insert(p.as_bytes().into());
+                }
+                StrKind::Prefix(p) => by_len(&mut set.prefix, &p),
+                StrKind::Suffix(p) => by_len(&mut set.suffix, &p),
+                StrKind::Contains(f) => contains.push(f.needle().to_vec()),
+                _ => set.rest.push(m),
+            }
+        }
+        if !contains.is_empty() {
+            match aho_corasick::AhoCorasick::new(&contains) {
+                Ok(ac) => set.contains = Some(ac),
+                Err(_) => set.rest.extend(
+                    contains
+                        .iter()
+                        .map(|c| StrMatch { kind: StrKind::Contains(Box::new(Finder::new(c).into_owned())), cased }),
+                ),
+            }
+        }
+        set
+    }
+
+    /// True if the value matches one of the strings.
+    pub fn is_match(&self, v: &FieldValue<'_>) -> bool {
+        let s = if self.cased { v.raw } else { v.lower };
+        let b = s.as_bytes();
+        (!self.exact.is_empty() && self.exact.contains(b))
+            || self.prefix.iter().any(|(l, set)| b.len() >= *l && set.contains(&b[..*l]))
+            || self.suffix.iter().any(|(l, set)| b.len() >= *l && set.contains(&b[b.len() - l..]))
+            || self.contains.as_ref().is_some_and(|ac| ac.is_match(b))
+            || self.rest.iter().any(|m| m.is_match_str(s))
     }
 }
 

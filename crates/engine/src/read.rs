@@ -167,8 +167,9 @@ fn read_evtx<H: EventHandler>(input: &Input, h: &H, counted: &std::sync::atomic:
         .with_configuration(settings.clone());
     let settings = Arc::new(settings);
     parser.chunks().enumerate().par_bridge().for_each_init(
-        || (h.state(), Event::new()),
+        || (h.state(), PooledEvent::take()),
         |(state, event), (n, chunk)| {
+            let event = &mut event.0;
             let problem = |location: String, message: String| {
                 h.problem(ReadProblem { path: input.path.clone(), location: Some(location), message })
             };
@@ -232,6 +233,27 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+thread_local! {
+    /// Events whose buffers have grown, kept per worker thread across chunks and files.
+    static EVENTS: std::cell::RefCell<Vec<Event>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An event taken from the thread's pool, given back when dropped.
+struct PooledEvent(Event);
+
+impl PooledEvent {
+    fn take() -> Self {
+        PooledEvent(EVENTS.with_borrow_mut(Vec::pop).unwrap_or_default())
+    }
+}
+
+impl Drop for PooledEvent {
+    fn drop(&mut self) {
+        let e = std::mem::take(&mut self.0);
+        EVENTS.with_borrow_mut(|v| v.push(e));
+    }
+}
+
 /// Lines are read in batches of about this many bytes, each batch handled by one thread.
 const BATCH_BYTES: usize = 1 << 20;
 
@@ -268,8 +290,9 @@ fn read_lines<H: EventHandler>(
         (!data.is_empty()).then_some(Batch { data, first_line })
     });
     batches.par_bridge().for_each_init(
-        || (h.state(), Event::new()),
+        || (h.state(), PooledEvent::take()),
         |(state, event), batch| {
+            let event = &mut event.0;
             let mut events = 0;
             for (i, line) in batch.data.split(|&b| b == b'\n').enumerate() {
                 let line = line.strip_suffix(b"\r").unwrap_or(line);

@@ -20,8 +20,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use detwiki_sigma::{Document, FilterRule, Level, LogSource, Rule};
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
-use crate::compile::{CompileError, CompiledDetection, Cond, Placeholders, Pred, compile_detection};
-use crate::event::{Event, lowercase};
+use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, Placeholders, Pred, compile_detection};
+use crate::event::{Event, FieldKey, FieldValue, Fields, lowercase};
 use crate::matcher::Matcher;
 
 /// Shortest literal worth prefiltering on (bytes).
@@ -120,7 +120,7 @@ struct Instance {
     rule: u32,
     det: CompiledDetection,
     /// Extra conditions of the event source: field → accepted values (lower-cased).
-    pre: Vec<(Box<str>, Vec<String>)>,
+    pre: Vec<(FieldKey, Vec<String>)>,
     /// True when the prefilter guards this instance.
     filtered: bool,
 }
@@ -129,6 +129,45 @@ struct Instance {
 struct Route {
     any: Vec<u32>,
     by_id: HashMap<u32, Vec<u32>>,
+    /// Prefilter for events whose id has no instances of its own (channel-wide instances only).
+    prefilter_any: Option<Prefilter>,
+    /// Prefilter per event id: channel-wide instances and the id's own.
+    prefilter_by_id: HashMap<u32, Prefilter>,
+}
+
+/// One Aho-Corasick automaton over the literals of a set of instances.
+#[derive(Debug)]
+struct Prefilter {
+    ac: AhoCorasick,
+    /// Per literal: the instances that need it.
+    needle_instances: Vec<Vec<u32>>,
+}
+
+impl Prefilter {
+    /// Build for `ids`, whose literal sets are `sets[id]` (`None` = not filtered).
+    fn build(ids: impl Iterator<Item = u32>, sets: &[Option<Vec<String>>]) -> Option<Prefilter> {
+        let mut needles: Vec<&str> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut lists: Vec<Vec<u32>> = Vec::new();
+        for i in ids {
+            let Some(set) = &sets[i as usize] else { continue };
+            for n in set {
+                let k = *index.entry(n.as_str()).or_insert_with(|| {
+                    needles.push(n);
+                    lists.push(Vec::new());
+                    needles.len() - 1
+                });
+                if lists[k].last() != Some(&i) {
+                    lists[k].push(i);
+                }
+            }
+        }
+        if needles.is_empty() {
+            return None;
+        }
+        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&needles).ok()?;
+        Some(Prefilter { ac, needle_instances: lists })
+    }
 }
 
 /// Compiled rules ready to match events.
@@ -142,8 +181,11 @@ pub struct Ruleset {
     routing: bool,
     routes: HashMap<String, Route>,
     all: Vec<u32>,
-    ac: Option<AhoCorasick>,
-    needle_instances: Vec<Vec<u32>>,
+    /// The prefilter without routing (all instances).
+    prefilter_all: Option<Prefilter>,
+    /// Most literals of any prefilter (sizes the scratch).
+    max_needles: usize,
+    fields: FieldTable,
 }
 
 /// Per-thread scratch for [`Ruleset::matches`].
@@ -153,6 +195,22 @@ pub struct Scratch {
     needle_marks: Vec<u32>,
     generation: u32,
     channel: String,
+    index: FieldIndex,
+    /// Counters, for tuning: events seen, instances routed to them, instances evaluated.
+    pub stats: MatchStats,
+}
+
+/// Counters kept by [`Scratch`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MatchStats {
+    /// Events matched.
+    pub events: u64,
+    /// Instances the routing gave them.
+    pub routed: u64,
+    /// Instances evaluated after the prefilter.
+    pub evaluated: u64,
+    /// Prefilter literal occurrences found.
+    pub needle_hits: u64,
 }
 
 /// A rule that matched an event.
@@ -217,8 +275,9 @@ impl RulesetBuilder {
             routing: opts.routing,
             routes: HashMap::new(),
             all: Vec::new(),
-            ac: None,
-            needle_instances: Vec::new(),
+            prefilter_all: None,
+            max_needles: 0,
+            fields: FieldTable::default(),
         };
         for c in self.correlations {
             set.skipped.push(Skipped { rule: c, reason: SkipReason::Correlation });
@@ -251,7 +310,7 @@ impl RulesetBuilder {
             let mut failed = None;
             for src in sources {
                 let map = |f: &str| src.map_or(f, |s| s.provider_field(f)).to_string();
-                let mut det = match compile_detection(&rule.detection, &map, &opts.placeholders) {
+                let mut det = match compile_detection(&rule.detection, &map, &opts.placeholders, &mut set.fields) {
                     Ok(d) => d,
                     Err(e) => {
                         failed = Some(e);
@@ -259,7 +318,7 @@ impl RulesetBuilder {
                     }
                 };
                 for &fi in &filters {
-                    match compile_detection(&self.filters[fi].1.detection, &map, &opts.placeholders) {
+                    match compile_detection(&self.filters[fi].1.detection, &map, &opts.placeholders, &mut set.fields) {
                         Ok(f) => {
                             let shift = det.searches.len() as u32;
                             det.cond = Cond::And(vec![det.cond, f.cond.shifted(shift)]);
@@ -277,7 +336,7 @@ impl RulesetBuilder {
                 let pre = src.map_or_else(Vec::new, |s| {
                     s.conditions
                         .iter()
-                        .map(|(f, vs)| (Box::from(*f), vs.iter().map(|v| lowercase(v)).collect()))
+                        .map(|(f, vs)| (set.fields.intern(f), vs.iter().map(|v| lowercase(v)).collect()))
                         .collect()
                 });
                 instances.push((src, Instance { rule: rule_index, det, pre, filtered: false }));
@@ -333,32 +392,27 @@ impl Ruleset {
     }
 
     fn build_prefilter(&mut self) {
-        let mut needles: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut lists: Vec<Vec<u32>> = Vec::new();
-        for (i, inst) in self.instances.iter_mut().enumerate() {
-            let Some(set) = cond_needles(&inst.det.cond, &inst.det) else { continue };
-            inst.filtered = true;
-            for n in set {
-                let k = *index.entry(n.clone()).or_insert_with(|| {
-                    needles.push(n);
-                    lists.push(Vec::new());
-                    needles.len() - 1
-                });
-                if lists[k].last() != Some(&(i as u32)) {
-                    lists[k].push(i as u32);
+        let sets: Vec<Option<Vec<String>>> =
+            self.instances.iter().map(|inst| cond_needles(&inst.det.cond, &inst.det)).collect();
+        let mut max = 0;
+        if self.routing {
+            for route in self.routes.values_mut() {
+                route.prefilter_any = Prefilter::build(route.any.iter().copied(), &sets);
+                for (id, list) in &route.by_id {
+                    if let Some(p) = Prefilter::build(route.any.iter().chain(list).copied(), &sets) {
+                        max = max.max(p.needle_instances.len());
+                        route.prefilter_by_id.insert(*id, p);
+                    }
                 }
+                max = max.max(route.prefilter_any.as_ref().map_or(0, |p| p.needle_instances.len()));
             }
+        } else {
+            self.prefilter_all = Prefilter::build(self.all.iter().copied(), &sets);
+            max = self.prefilter_all.as_ref().map_or(0, |p| p.needle_instances.len());
         }
-        if needles.is_empty() {
-            return;
-        }
-        match AhoCorasick::builder().match_kind(MatchKind::Standard).build(&needles) {
-            Ok(ac) => {
-                self.ac = Some(ac);
-                self.needle_instances = lists;
-            }
-            Err(_) => self.instances.iter_mut().for_each(|i| i.filtered = false),
+        self.max_needles = max;
+        for (inst, set) in self.instances.iter_mut().zip(&sets) {
+            inst.filtered = set.is_some();
         }
     }
 
@@ -366,37 +420,41 @@ impl Ruleset {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             marks: vec![0; self.instances.len()],
-            needle_marks: vec![0; self.needle_instances.len()],
+            needle_marks: vec![0; self.max_needles],
             generation: 0,
             channel: String::new(),
+            index: FieldIndex::default(),
+            stats: MatchStats::default(),
         }
     }
 
     /// The instances an event is routed to: (channel-wide, this event id).
-    fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32]) {
+    /// The instances an event is routed to (channel-wide, this event id) and their prefilter.
+    fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
         if !self.routing {
-            return (&self.all, &[]);
+            return (&self.all, &[], self.prefilter_all.as_ref());
         }
-        let Some(ch) = ev.get("Channel") else { return (&[], &[]) };
+        let Some(ch) = ev.get("Channel") else { return (&[], &[], None) };
         scratch.channel.clear();
         scratch.channel.push_str(ch.lower);
-        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[]) };
-        let by_id = ev
-            .get("EventID")
-            .and_then(|v| v.raw.trim().parse::<u32>().ok())
-            .and_then(|id| route.by_id.get(&id))
-            .map_or(&[][..], Vec::as_slice);
-        (&route.any, by_id)
+        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[], None) };
+        let id = ev.get("EventID").and_then(|v| v.raw.trim().parse::<u32>().ok());
+        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
+            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
+            None => (&route.any, &[], route.prefilter_any.as_ref()),
+        }
     }
 
     /// Call `on_match(instance)` for every instance that matches `ev`.
     pub fn matches(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
-        let (a, b) = self.routed(ev, scratch);
+        let (a, b, prefilter) = self.routed(ev, scratch);
+        scratch.stats.events += 1;
+        scratch.stats.routed += (a.len() + b.len()) as u64;
         if a.is_empty() && b.is_empty() {
             return;
         }
-        let need_ac = self.ac.is_some() && a.iter().chain(b).any(|&i| self.instances[i as usize].filtered);
-        if need_ac {
+        let need_ac = prefilter.is_some();
+        if let Some(pf) = prefilter {
             scratch.generation = scratch.generation.wrapping_add(1);
             if scratch.generation == 0 {
                 scratch.marks.iter_mut().for_each(|m| *m = 0);
@@ -404,27 +462,33 @@ impl Ruleset {
                 scratch.generation = 1;
             }
             let g = scratch.generation;
-            if let Some(ac) = &self.ac {
-                for m in ac.find_overlapping_iter(ev.lower_text()) {
-                    let n = m.pattern().as_usize();
-                    if scratch.needle_marks[n] != g {
-                        scratch.needle_marks[n] = g;
-                        for &i in &self.needle_instances[n] {
-                            scratch.marks[i as usize] = g;
-                        }
+            for m in pf.ac.find_overlapping_iter(ev.lower_text()) {
+                scratch.stats.needle_hits += 1;
+                let n = m.pattern().as_usize();
+                if scratch.needle_marks[n] != g {
+                    scratch.needle_marks[n] = g;
+                    for &i in &pf.needle_instances[n] {
+                        scratch.marks[i as usize] = g;
                     }
                 }
             }
         }
+        let mut indexed = false;
         for &i in a.iter().chain(b) {
             let inst = &self.instances[i as usize];
             if inst.filtered && (!need_ac || scratch.marks[i as usize] != scratch.generation) {
                 continue;
             }
-            if !inst.pre.iter().all(|(f, vs)| ev.values(f).any(|v| vs.iter().any(|x| x == v.lower))) {
+            if !indexed {
+                scratch.index.build(ev, &self.fields);
+                indexed = true;
+            }
+            let view = Indexed { ev, index: &scratch.index };
+            if !inst.pre.iter().all(|(f, vs)| view.values(f).any(|v| vs.iter().any(|x| x == v.lower))) {
                 continue;
             }
-            if inst.det.eval(ev) {
+            scratch.stats.evaluated += 1;
+            if inst.det.eval(&view) {
                 on_match(i);
             }
         }
@@ -433,10 +497,11 @@ impl Ruleset {
     /// Evaluate without routing shortcuts or prefilter: every instance routed to
     /// the event, evaluated directly (the reference for tests).
     pub fn matches_naive(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
-        let (a, b) = self.routed(ev, scratch);
+        let (a, b, _) = self.routed(ev, scratch);
         for &i in a.iter().chain(b) {
             let inst = &self.instances[i as usize];
-            if inst.pre.iter().all(|(f, vs)| ev.values(f).any(|v| vs.iter().any(|x| x == v.lower))) && inst.det.eval(ev)
+            if inst.pre.iter().all(|(f, vs)| Fields::values(ev, f).any(|v| vs.iter().any(|x| x == v.lower)))
+                && inst.det.eval_naive(ev)
             {
                 on_match(i);
             }
@@ -456,12 +521,107 @@ impl Ruleset {
         let mut fields: Vec<(String, String)> = Vec::new();
         for s in positive {
             let search = &inst.det.searches[s as usize];
-            let Some(group) = search.groups.iter().find(|g| g.iter().all(|p| p.eval(ev))) else { continue };
+            let Some(group) = search.groups.iter().find(|g| g.iter().all(|p| p.eval_naive(ev))) else { continue };
             for p in group {
                 explain_pred(p, ev, &mut fields);
             }
         }
         RuleMatch { rule: inst.rule, fields }
+    }
+}
+
+/// Per-thread index of an event's fields by [`FieldTable`] id, rebuilt for
+/// each event that reaches rule evaluation (stamped, never cleared).
+#[derive(Debug, Default)]
+struct FieldIndex {
+    /// Per field id: 1 + first slot with that exact name (0 = none).
+    first: Vec<u32>,
+    /// Per field id: 1 + first slot whose name, without spaces, is it.
+    alias: Vec<u32>,
+    stamp: Vec<u32>,
+    /// Per slot: 1 + next slot of the same chain.
+    next: Vec<u32>,
+    generation: u32,
+    key: String,
+}
+
+impl FieldIndex {
+    fn build(&mut self, ev: &Event, table: &FieldTable) {
+        if self.first.len() < table.len() {
+            self.first.resize(table.len(), 0);
+            self.alias.resize(table.len(), 0);
+            self.stamp.resize(table.len(), 0);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        let g = self.generation;
+        self.next.clear();
+        self.next.resize(ev.len(), 0);
+        let spaced = ev.has_spaced_names();
+        // Backwards, so that chains are in event order.
+        for i in (0..ev.len()).rev() {
+            let name = ev.name_at(i);
+            if let Some(id) = table.get(name) {
+                self.link(id as usize, i, g, false);
+            }
+            if spaced && name.contains(' ') {
+                self.key.clear();
+                self.key.extend(name.chars().filter(|&c| c != ' '));
+                if let Some(id) = table.get(&self.key) {
+                    self.link(id as usize, i, g, true);
+                }
+            }
+        }
+    }
+
+    fn link(&mut self, id: usize, slot: usize, g: u32, alias: bool) {
+        if self.stamp[id] != g {
+            self.stamp[id] = g;
+            self.first[id] = 0;
+            self.alias[id] = 0;
+        }
+        let head = if alias { &mut self.alias[id] } else { &mut self.first[id] };
+        // An alias slot is never also in the exact chain (its name has spaces).
+        self.next[slot] = *head;
+        *head = slot as u32 + 1;
+    }
+}
+
+/// An event seen through its [`FieldIndex`].
+struct Indexed<'a> {
+    ev: &'a Event,
+    index: &'a FieldIndex,
+}
+
+impl Fields for Indexed<'_> {
+    fn event(&self) -> &Event {
+        self.ev
+    }
+
+    fn values<'a>(&'a self, key: &'a FieldKey) -> impl Iterator<Item = FieldValue<'a>> + 'a {
+        let id = key.id as usize;
+        let ix = self.index;
+        let mut at = match ix.stamp.get(id) {
+            Some(&s) if s == ix.generation => {
+                if ix.first[id] != 0 {
+                    ix.first[id]
+                } else {
+                    ix.alias[id]
+                }
+            }
+            _ => 0,
+        };
+        std::iter::from_fn(move || {
+            if at == 0 {
+                return None;
+            }
+            let slot = at as usize - 1;
+            at = ix.next[slot];
+            Some(self.ev.value_at(slot))
+        })
     }
 }
 
@@ -473,9 +633,9 @@ fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
     };
     match &p.field {
         Some(f) => {
-            for v in ev.values(f) {
+            for v in Fields::values(ev, f) {
                 if !v.is_null() && p.values.iter().flatten().any(|m| m.matches_value(ev, &v)) {
-                    push(f, v.raw);
+                    push(&f.name, v.raw);
                 }
             }
         }
@@ -513,9 +673,46 @@ fn pred_needles(p: &Pred) -> Option<Vec<String>> {
 
 fn matcher_needle(m: &Matcher) -> Option<Vec<String>> {
     match m {
-        Matcher::Str(s) => s.needle().filter(|n| n.len() >= MIN_NEEDLE).map(|n| vec![n]),
+        Matcher::Str(s) => s.needle().filter(|n| useful_needle(n)).map(|n| vec![n]),
+        Matcher::Re(r) => regex_needles(r.as_str()),
         _ => None,
     }
+}
+
+/// Long enough to be selective: 3 bytes, or any non-ASCII character (rare in logs).
+fn useful_needle(n: &str) -> bool {
+    n.len() >= MIN_NEEDLE || !n.is_ascii()
+}
+
+/// Literals of which every match of the regex contains one: its prefix
+/// literals (regex-syntax's extractor), lower-cased; `None` when not finite
+/// or too short. `i`/`m`/`s` flags are inline in the pattern text.
+fn regex_needles(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let mut ex = Extractor::new();
+        ex.kind(kind);
+        let seq = ex.extract(&hir);
+        let Some(lits) = seq.literals() else { continue };
+        let mut out: Vec<String> = Vec::new();
+        let mut ok = !lits.is_empty();
+        for l in lits {
+            match std::str::from_utf8(l.as_bytes()) {
+                Ok(s) if useful_needle(s) => {
+                    let s = lowercase(s);
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+                _ => ok = false,
+            }
+        }
+        if ok {
+            return Some(out);
+        }
+    }
+    None
 }
 
 fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {

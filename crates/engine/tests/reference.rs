@@ -49,7 +49,7 @@ struct Pred {
 }
 
 fn pred() -> impl Strategy<Value = Pred> {
-    (0..FIELDS.len(), 0..MODS.len(), proptest::collection::vec(value(), 1..4)).prop_map(|(field, mods, values)| Pred {
+    (0..FIELDS.len(), 0..MODS.len(), proptest::collection::vec(value(), 1..7)).prop_map(|(field, mods, values)| Pred {
         field,
         mods,
         values,
@@ -131,6 +131,11 @@ fn naive_pred(p: &FieldPredicate, ev: &Ev) -> bool {
                     Some(f) => ev.get(f).and_then(Option::as_deref).is_some_and(hit),
                     None => ev.values().flatten().any(|x| hit(x)),
                 }
+            }
+            ValueKind::Regex(re) => {
+                let flags = if p.modifiers.contains(&Modifier::ReI) { "(?i)" } else { "" };
+                let r = regex::Regex::new(&format!("{flags}{re}")).expect("reference regex");
+                p.field.as_ref().and_then(|f| ev.get(f)).and_then(Option::as_deref).is_some_and(|x| r.is_match(x))
             }
             other => panic!("generator made {other:?}"),
         }

@@ -327,3 +327,32 @@ fn every_sample_reads_without_problems() {
     assert!(sink.problems.lock().unwrap().is_empty(), "{:?}", sink.problems.lock().unwrap());
     assert_eq!(totals.events, 8255);
 }
+
+#[test]
+fn corrupt_chunks_and_records_are_reported_and_skipped() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("SKIPPED: shared/events/evtx-attack-samples not found (set DETWIKI_SHARED)");
+        return;
+    };
+    // A two-chunk sample; damage the first chunk's header magic and some record bytes of the second.
+    let src = shared.join("events/evtx-attack-samples/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx");
+    let mut bytes = std::fs::read(&src).expect("sample");
+    let chunk = |n: usize| 4096 + n * 65536;
+    assert!(bytes.len() >= chunk(2), "sample has two chunks");
+    bytes[chunk(0)..chunk(0) + 8].copy_from_slice(b"XXXXXXXX");
+    for b in &mut bytes[chunk(1) + 20_000..chunk(1) + 20_064] {
+        *b = 0xAA;
+    }
+    let dir = std::env::temp_dir().join(format!("detwiki-corrupt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("corrupt.evtx");
+    std::fs::write(&path, &bytes).unwrap();
+    let rs = RulesetBuilder::new().build(&Options::default());
+    let sink = Collect::default();
+    let totals = detwiki_engine::hunt(&rs, &[evtx(path.clone())], &sink);
+    let problems = sink.problems.lock().unwrap().clone();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(!problems.is_empty(), "damage is reported");
+    assert!(problems.iter().all(|p| p.path == path && p.location.is_some()), "{problems:?}");
+    assert!(totals.events > 0, "the undamaged records are still read");
+}
