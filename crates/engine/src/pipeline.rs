@@ -815,3 +815,248 @@ fn replace_placeholders(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use detwiki_sigma::Document;
+
+    fn rule(detection: &str) -> Rule {
+        rule_with("  category: process_creation\n  product: windows\n", "tags:\n  - attack.execution\n", detection)
+    }
+
+    fn rule_with(logsource: &str, extra: &str, detection: &str) -> Rule {
+        let text = format!(
+            "title: T\nid: 11111111-1111-4111-8111-111111111111\n{extra}logsource:\n{logsource}detection:\n{detection}"
+        );
+        let file = detwiki_sigma::parse_str(&text);
+        let Some(Document::Rule(r)) = file.documents.into_iter().next() else { panic!("not a rule: {text}") };
+        *r
+    }
+
+    fn pipes(yaml: &str) -> Pipelines {
+        Pipelines::new(vec![load(yaml, "p.yml").unwrap_or_else(|e| panic!("{}", e[0]))])
+    }
+
+    /// Fields of every group of every identifier: `[[fields of group] per group]` per identifier.
+    fn fields(r: &Rule) -> Vec<Vec<Vec<String>>> {
+        r.detection
+            .identifiers
+            .iter()
+            .map(|id| {
+                let gs: Vec<&FieldGroup> = match &id.body {
+                    SearchBody::Fields(g) => vec![g],
+                    SearchBody::AnyOf(gs) => gs.iter().collect(),
+                    SearchBody::Keywords(_) => vec![],
+                };
+                gs.iter().map(|g| g.predicates.iter().map(|p| p.field.clone().unwrap_or_default()).collect()).collect()
+            })
+            .collect()
+    }
+
+    const DET: &str = "  sel:\n    Image|endswith: '\\x.exe'\n    CommandLine|contains: 'a'\n  condition: sel\n";
+
+    #[test]
+    fn field_name_mapping_one_to_one_and_one_to_many() {
+        let p = pipes(
+            "transformations:\n  - type: field_name_mapping\n    mapping:\n      Image: process.executable\n      \
+             CommandLine: [a.cmd, b.cmd]\n",
+        );
+        let r = p.apply(&rule(DET)).unwrap();
+        // One-to-many: the AND group becomes two groups, one per name.
+        assert_eq!(
+            fields(&r),
+            [[vec!["process.executable", "a.cmd"], vec!["process.executable", "b.cmd"]]]
+                .map(|g| g.iter().map(|x| x.iter().map(|s| s.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>())
+        );
+    }
+
+    #[test]
+    fn fieldref_values_are_mapped_too() {
+        let p = pipes("transformations:\n  - type: field_name_mapping\n    mapping:\n      ParentImage: p.exe\n");
+        let r = p.apply(&rule("  sel:\n    Image|fieldref: ParentImage\n  condition: sel\n")).unwrap();
+        let SearchBody::Fields(g) = &r.detection.identifiers[0].body else { panic!() };
+        assert_eq!(g.predicates[0].values[0].kind, ValueKind::FieldRef("p.exe".into()));
+    }
+
+    #[test]
+    fn prefix_mapping_and_prefix_with_field_conditions() {
+        let p = pipes(
+            "transformations:\n  - type: field_name_prefix_mapping\n    mapping:\n      Command: cmd.\n  \
+             - type: field_name_prefix\n    prefix: ev.\n    field_name_conditions:\n      - type: exclude_fields\n        \
+             fields: ['\\w+\\.']\n        mode: re\n",
+        );
+        let r = p.apply(&rule(DET)).unwrap();
+        assert_eq!(fields(&r), [[["ev.Image", "cmd.Line"]]]);
+        let p = pipes(
+            "transformations:\n  - type: field_name_suffix\n    suffix: .keyword\n    field_name_conditions:\n      \
+             - type: include_fields\n        fields: [Image]\n",
+        );
+        assert_eq!(fields(&p.apply(&rule(DET)).unwrap()), [[["Image.keyword", "CommandLine"]]]);
+    }
+
+    #[test]
+    fn field_name_cond_not_negates() {
+        let p = pipes(
+            "transformations:\n  - type: field_name_prefix\n    prefix: x.\n    field_name_conditions:\n      \
+             - type: include_fields\n        fields: [Image]\n    field_name_cond_not: true\n",
+        );
+        assert_eq!(fields(&p.apply(&rule(DET)).unwrap()), [[["Image", "x.CommandLine"]]]);
+    }
+
+    #[test]
+    fn add_condition_with_template_and_negation() {
+        let p = pipes(
+            "transformations:\n  - type: add_condition\n    conditions:\n      source: 'win-$category'\n      \
+             Level|gte: 3\n    template: true\n  - type: add_condition\n    name: _not_this\n    negated: true\n    \
+             conditions:\n      user: [a, b]\n",
+        );
+        let r = p.apply(&rule(DET)).unwrap();
+        let added = r.detection.identifier("_cond_0").expect("added identifier");
+        let SearchBody::Fields(g) = &added.body else { panic!() };
+        assert_eq!(g.predicates[0].values[0].kind, ValueKind::String(SigmaString::literal("win-process_creation")));
+        assert_eq!(g.predicates[1].modifiers, [Modifier::Gte]);
+        assert_eq!(g.predicates[1].values[0].kind, ValueKind::Int(3));
+        assert_eq!(r.detection.conditions[0].text, "not _not_this and (_cond_0 and (sel))");
+        let ids = |c: &Condition| c.leaves().len();
+        assert_eq!(ids(r.detection.conditions[0].parsed.as_ref().unwrap()), 3);
+    }
+
+    #[test]
+    fn change_logsource_and_logsource_condition() {
+        let p = pipes(
+            "transformations:\n  - type: change_logsource\n    product: windows\n    service: sysmon\n    \
+             rule_conditions:\n      - type: logsource\n        category: process_creation\n",
+        );
+        let r = p.apply(&rule(DET)).unwrap();
+        assert_eq!((r.logsource.category.as_deref(), r.logsource.service.as_deref()), (None, Some("sysmon")));
+        // Another category: untouched.
+        let other = rule_with("  category: file_event\n  product: windows\n", "", DET);
+        assert_eq!(p.apply(&other).unwrap().logsource, other.logsource);
+    }
+
+    #[test]
+    fn drop_detection_item_prunes_emptied_identifiers_from_the_condition() {
+        let p = pipes(
+            "transformations:\n  - type: drop_detection_item\n    field_name_conditions:\n      - type: include_fields\n        \
+             fields: [User]\n",
+        );
+        let r = p
+            .apply(&rule(
+                "  sel:\n    Image: a\n    User: b\n  filter:\n    User: SYSTEM\n  condition: sel and not filter\n",
+            ))
+            .unwrap();
+        assert_eq!(fields(&r), [[["Image"]]]);
+        assert_eq!(
+            r.detection.conditions[0].parsed.as_ref().unwrap().without_spans(),
+            Condition::Identifier { name: "sel".into(), span: Span::default() }
+        );
+        let all = rule("  sel:\n    User: b\n  condition: sel\n");
+        assert!(p.apply(&all).is_err(), "nothing left to match");
+    }
+
+    #[test]
+    fn value_and_wildcard_placeholders() {
+        let p = pipes(
+            "vars:\n  admins: [root, 'adm*']\ntransformations:\n  - type: value_placeholders\n    include: [admins]\n  \
+             - type: wildcard_placeholders\n",
+        );
+        let r = p
+            .apply(&rule("  sel:\n    User|expand: '%admins%'\n    Host|expand: '%other%x'\n  condition: sel\n"))
+            .unwrap();
+        let SearchBody::Fields(g) = &r.detection.identifiers[0].body else { panic!() };
+        let kinds: Vec<&ValueKind> = g.predicates[0].values.iter().map(|v| &v.kind).collect();
+        assert_eq!(kinds.len(), 2);
+        assert_eq!(*kinds[1], ValueKind::String(SigmaString::parse("adm*", false)));
+        assert_eq!(g.predicates[1].values[0].kind, ValueKind::String(SigmaString::parse("*x", false)));
+        // A variable the pipeline lacks fails the rule, as in pySigma.
+        let p = pipes("transformations:\n  - type: value_placeholders\n");
+        let err = p.apply(&rule("  sel:\n    User|expand: '%nope%'\n  condition: sel\n")).unwrap_err();
+        assert!(err.contains("%nope%"), "{err}");
+    }
+
+    #[test]
+    fn rule_conditions_tag_id_attribute_op_not_and_expr() {
+        let fail = |conds: &str| {
+            let p = pipes(&format!("transformations:\n  - type: rule_failure\n    message: nope\n{conds}"));
+            p.apply(&rule(DET)).is_err()
+        };
+        assert!(fail("    rule_conditions:\n      - type: tag\n        tag: attack.execution\n"));
+        assert!(!fail("    rule_conditions:\n      - type: tag\n        tag: attack.persistence\n"));
+        assert!(fail("    rule_conditions:\n      - type: tag\n        tags: [x, ATTACK.EXECUTION]\n"));
+        assert!(fail(
+            "    rule_conditions:\n      - type: rule_id\n        ids: ['11111111-1111-4111-8111-111111111111']\n"
+        ));
+        assert!(!fail("    rule_conditions:\n      - type: rule_id\n        id: other\n"));
+        assert!(fail(
+            "    rule_conditions:\n      - type: rule_attribute\n        attribute: id\n        \
+             value: 11111111-1111-4111-8111-111111111111\n"
+        ));
+        assert!(fail(
+            "    rule_conditions:\n      - type: rule_attribute\n        attribute: title\n        value: T\n"
+        ));
+        assert!(fail(
+            "    rule_conditions:\n      - type: logsource\n        product: linux\n      - type: tag\n        \
+             tag: attack.execution\n    rule_cond_op: or\n"
+        ));
+        assert!(!fail(
+            "    rule_conditions:\n      - type: logsource\n        product: linux\n      - type: tag\n        \
+             tag: attack.execution\n"
+        ));
+        assert!(!fail(
+            "    rule_conditions:\n      - type: logsource\n        product: windows\n    rule_cond_not: true\n"
+        ));
+        assert!(fail(
+            "    rule_conditions:\n      win:\n        type: logsource\n        product: windows\n      lin:\n        \
+             type: logsource\n        product: linux\n    rule_cond_expr: win and not lin\n"
+        ));
+        assert!(!fail(
+            "    rule_conditions:\n      win:\n        type: logsource\n        product: windows\n      lin:\n        \
+             type: logsource\n        product: linux\n    rule_cond_expr: lin or not win\n"
+        ));
+    }
+
+    #[test]
+    fn detection_item_failure_only_for_matching_fields() {
+        let p = pipes(
+            "transformations:\n  - type: detection_item_failure\n    message: no hashes here\n    field_name_conditions:\n      \
+             - type: include_fields\n        fields: [Hashes]\n",
+        );
+        assert!(p.apply(&rule(DET)).is_ok());
+        assert_eq!(p.apply(&rule("  sel:\n    Hashes|contains: x\n  condition: sel\n")).unwrap_err(), "no hashes here");
+    }
+
+    #[test]
+    fn priority_orders_pipelines() {
+        let a = load("priority: 50\ntransformations:\n  - type: field_name_prefix\n    prefix: late.\n", "a").unwrap();
+        let b = load("priority: 10\ntransformations:\n  - type: field_name_prefix\n    prefix: early.\n", "b").unwrap();
+        let p = Pipelines::new(vec![a, b]);
+        assert_eq!(fields(&p.apply(&rule(DET)).unwrap())[0][0][0], "late.early.Image");
+    }
+
+    #[test]
+    fn builtins_load_and_map_names() {
+        for (name, _, yaml) in BUILTINS {
+            let p = load(yaml, name).unwrap_or_else(|e| panic!("{name}: {}", e[0]));
+            assert!(p.warnings.is_empty(), "{name}");
+        }
+        let wlb = Pipelines::new(vec![load(BUILTINS[0].2, "w").unwrap()]);
+        let r = rule(DET);
+        assert_eq!(wlb.map_name(&r, "Channel"), "winlog.channel");
+        assert_eq!(wlb.map_name(&r, "EventID"), "winlog.event_id");
+        assert_eq!(wlb.map_name(&r, "Image"), "winlog.event_data.Image");
+        let ecs = Pipelines::new(vec![load(BUILTINS[1].2, "e").unwrap()]);
+        assert_eq!(ecs.map_name(&r, "EventID"), "event.code");
+        assert_eq!(ecs.map_name(&r, "CommandLine"), "process.command_line");
+        assert_eq!(ecs.map_name(&r, "IntegrityLevel"), "winlog.event_data.IntegrityLevel");
+        let reg = rule_with("  category: registry_set\n  product: windows\n", "", DET);
+        assert_eq!(ecs.map_name(&reg, "TargetObject"), "registry.path");
+        assert_eq!(ecs.map_name(&reg, "CommandLine"), "winlog.event_data.CommandLine");
+    }
+
+    #[test]
+    fn template_substitution() {
+        let r = rule(DET);
+        assert_eq!(substitute_template("$product/${category}/$service/$$/$x", &r), "windows/process_creation//$/$x");
+    }
+}

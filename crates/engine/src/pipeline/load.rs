@@ -685,3 +685,111 @@ fn field_cond(cx: &mut Ctx<'_>, node: &Node, prefix: &str) -> Option<FieldCond> 
     }
     Some(cond)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<PipelineError> {
+        load(text, "p.yml").expect_err("should fail")
+    }
+
+    fn at(e: &PipelineError) -> (usize, usize) {
+        (e.line, e.column)
+    }
+
+    #[test]
+    fn unsupported_transformation_names_the_supported_ones() {
+        let e = errors("name: x\ntransformations:\n  - type: replace_string\n    regex: a\n");
+        assert_eq!(at(&e[0]), (3, 11));
+        assert!(e[0].message.contains("`replace_string` is not supported"), "{}", e[0]);
+        assert!(e[0].help.contains("field_name_mapping") && e[0].help.contains("drop_detection_item"));
+        let e = errors("transformations:\n  - type: field_name_mappin\n    mapping: {}\n");
+        assert!(e[0].message.contains("unknown transformation type"), "{}", e[0]);
+        assert_eq!(
+            e[0].to_string().lines().next().unwrap(),
+            "p.yml:2:11: unknown transformation type `field_name_mappin`"
+        );
+    }
+
+    #[test]
+    fn malformed_items_point_at_the_place() {
+        // Missing parameter: at the type.
+        let e = errors("transformations:\n  - type: field_name_prefix\n");
+        assert_eq!((at(&e[0]), e[0].message.as_str()), ((2, 11), "`field_name_prefix` needs `prefix`"));
+        // Unknown parameter: at its key.
+        let e = errors("transformations:\n  - type: field_name_prefix\n    prefix: a.\n    prefx: b\n");
+        assert_eq!(at(&e[0]), (4, 5));
+        assert!(e[0].help.contains("prefix"));
+        // Wrong shape.
+        let e = errors("transformations:\n  - type: field_name_mapping\n    mapping: [a, b]\n");
+        assert_eq!(at(&e[0]), (3, 14));
+        assert!(e[0].message.contains("must be a mapping, found a list"));
+        // No type.
+        let e = errors("transformations:\n  - mapping: {a: b}\n");
+        assert_eq!(at(&e[0]), (2, 5));
+        // Unknown top-level key.
+        let e = errors("name: x\ntransformation: []\n");
+        assert_eq!(at(&e[0]), (2, 1));
+        // YAML syntax.
+        let e = errors("transformations:\n  - type: [unclosed\n");
+        assert!(e[0].message.starts_with("YAML"), "{}", e[0]);
+        assert!(e[0].line >= 2);
+    }
+
+    #[test]
+    fn malformed_conditions() {
+        let e = errors(
+            "transformations:\n  - type: drop_detection_item\n    rule_conditions:\n      - type: contains_field\n        field: x\n",
+        );
+        assert_eq!(at(&e[0]), (4, 15));
+        assert!(e[0].help.contains("logsource") && e[0].help.contains("tag"));
+        let e = errors(
+            "transformations:\n  - type: drop_detection_item\n    rule_conditions:\n      - type: logsource\n        prodct: x\n",
+        );
+        assert_eq!(at(&e[0]), (5, 9));
+        let e = errors(
+            "transformations:\n  - type: drop_detection_item\n    rule_conditions:\n      a:\n        type: tag\n        tag: x\n    \
+             rule_cond_expr: a and b\n",
+        );
+        assert_eq!(at(&e[0]), (7, 27));
+        assert!(e[0].message.contains("`b` is not a condition id"));
+        let e = errors("transformations:\n  - type: drop_detection_item\n    rule_cond_op: xor\n");
+        assert_eq!(at(&e[0]), (3, 19));
+        let e = errors(
+            "transformations:\n  - type: drop_detection_item\n    field_name_conditions:\n      - type: include_fields\n        \
+             fields: ['(']\n        mode: re\n",
+        );
+        assert_eq!(at(&e[0]), (5, 17));
+        let e = errors(
+            "transformations:\n  - type: drop_detection_item\n    detection_item_conditions:\n      - type: match_string\n        \
+             pattern: x\n",
+        );
+        assert_eq!(at(&e[0]), (4, 15));
+        assert!(e[0].message.contains("match_string"));
+    }
+
+    #[test]
+    fn add_condition_modifiers_are_checked() {
+        let e = errors("transformations:\n  - type: add_condition\n    conditions:\n      a|contians: x\n");
+        assert_eq!(at(&e[0]), (4, 7));
+        assert!(e[0].message.contains("contians"));
+    }
+
+    #[test]
+    fn postprocessing_is_a_warning_and_vars_are_read() {
+        let p = load("name: n\npriority: 3\nvars:\n  a: [x, 1]\n  b: y\npostprocessing: []\ntransformations:\n", "p")
+            .unwrap();
+        assert_eq!((p.name.as_str(), p.priority), ("n", 3));
+        assert_eq!(p.vars["a"], ["x", "1"]);
+        assert_eq!(p.vars["b"], ["y"]);
+        assert_eq!((p.warnings.len(), p.warnings[0].line), (1, 6));
+    }
+
+    #[test]
+    fn several_documents_or_none() {
+        assert_eq!(errors("").len(), 1);
+        let e = errors("name: a\n---\nname: b\n");
+        assert_eq!(e[0].line, 3);
+    }
+}
