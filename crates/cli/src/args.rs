@@ -240,11 +240,18 @@ pub enum LevelArg {
 pub struct HuntArgs {
     /// EVTX files, JSON-lines files (`.json`, `.jsonl`, `.ndjson`, also `.gz`),
     /// folders of them (recursive), or `-` for JSON lines on stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "list_pipelines", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// A rule corpus: `NAME=DIR` (or just `DIR`, named after the folder). Repeatable.
-    #[arg(long = "corpus", value_name = "NAME=DIR", required = true)]
+    #[arg(long = "corpus", value_name = "NAME=DIR", required_unless_present = "list_pipelines")]
     pub corpora: Vec<String>,
+    /// A pySigma processing pipeline: a YAML file, or the name of a built-in one
+    /// (`--list-pipelines`). Repeatable; applied in order of their `priority`.
+    #[arg(long = "pipeline", value_name = "FILE|NAME")]
+    pub pipelines: Vec<String>,
+    /// Print the built-in pipelines and exit.
+    #[arg(long)]
+    pub list_pipelines: bool,
     /// Only the rules with this id (or `name`). Repeatable.
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,

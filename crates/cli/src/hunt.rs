@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::Context;
 use detwiki_engine::read::{Input, ReadProblem, collect_inputs};
 use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder};
-use detwiki_engine::{Hit, HitSink, Totals};
+use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
 use detwiki_sigma::{Level, Limits, Rule};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -25,6 +25,13 @@ use crate::files;
 /// Run `hunt`; returns the exit code.
 pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    if args.list_pipelines {
+        let mut out = std::io::stdout().lock();
+        for (name, what, _) in detwiki_engine::pipeline::BUILTINS {
+            writeln!(out, "{name:<12}  {what}").context("writing output")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(ruleset) = load_rules(args)? else { return Ok(ExitCode::from(2)) };
     let (inputs, walk_problems) = collect_inputs(&args.inputs);
     for p in &walk_problems {
@@ -75,6 +82,7 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
         }
         None => Default::default(),
     };
+    let Some(pipelines) = load_pipelines(args)? else { return Ok(None) };
     let mut builder = RulesetBuilder::new();
     let keep = |r: &Rule| keep_rule(args, r);
     for spec in &args.corpora {
@@ -95,13 +103,54 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
             builder.add(&name, &loaded.path, &loaded.file.documents, &keep);
         }
     }
-    let opts = Options { routing: !args.no_routing, placeholders, prefilter: true };
+    let opts = Options { routing: !args.no_routing, placeholders, prefilter: true, pipelines };
     let ruleset = builder.build(&opts);
     if ruleset.rules.is_empty() {
         eprintln!("error: no rule to run ({} skipped)", ruleset.skipped.len());
         return Ok(None);
     }
     Ok(Some(ruleset))
+}
+
+/// Read `--pipeline` files and built-in names; `None` after the problems were printed.
+fn load_pipelines(args: &HuntArgs) -> anyhow::Result<Option<Pipelines>> {
+    use detwiki_engine::pipeline::{BUILTINS, load};
+    let mut out = Vec::new();
+    let mut failed = false;
+    for spec in &args.pipelines {
+        let path = std::path::Path::new(spec);
+        let (text, origin) = if path.exists() {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            (std::borrow::Cow::Owned(text), path.display().to_string())
+        } else if let Some((name, _, yaml)) = BUILTINS.iter().find(|(n, _, _)| n == spec) {
+            (std::borrow::Cow::Borrowed(*yaml), format!("builtin:{name}"))
+        } else {
+            let names: Vec<&str> = BUILTINS.iter().map(|(n, _, _)| *n).collect();
+            eprintln!(
+                "error: --pipeline {spec}: no such file, nor a built-in pipeline (built-ins: {})",
+                names.join(", ")
+            );
+            failed = true;
+            continue;
+        };
+        match load(&text, &origin) {
+            Ok(p) => {
+                if !args.quiet {
+                    for w in &p.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                }
+                out.push(p);
+            }
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("error: {e}");
+                }
+                failed = true;
+            }
+        }
+    }
+    Ok((!failed).then(|| Pipelines::new(out)))
 }
 
 fn keep_rule(args: &HuntArgs, r: &Rule) -> bool {

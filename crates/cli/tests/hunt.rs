@@ -103,3 +103,42 @@ fn stdin_table_and_exit_codes() {
     detwiki().args(["hunt", "--corpus", &corpus, "/no/such/path"]).assert().code(2);
     detwiki().args(["hunt", "--min-level", "critical", "--corpus", &corpus, "-"]).write_stdin("").assert().code(2);
 }
+
+#[test]
+fn pipelines_builtin_file_list_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(tmp.path());
+    let corpus = format!("sigma={}", tmp.path().join("rules").display());
+    let out = detwiki().args(["hunt", "--list-pipelines"]).assert().success().get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("winlogbeat") && out.contains("ecs-windows"), "{out}");
+    // Winlogbeat-shaped line through the built-in pipeline.
+    let wlb = r#"{"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"computer_name":"PC9","event_data":{"Image":"C:\\Windows\\System32\\whoami.exe"}}}"#;
+    let out = detwiki()
+        .args(["hunt", "-q", "--format", "jsonl", "--pipeline", "winlogbeat", "--corpus", &corpus, "-"])
+        .write_stdin(format!("{wlb}\n"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let hit: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(hit["computer"], "PC9");
+    assert_eq!(hit["event_id"], "1");
+    assert_eq!(hit["fields"]["winlog.event_data.Image"], r"C:\Windows\System32\whoami.exe");
+    // A pipeline file with an unsupported transformation: exit 2, file:line:col and the supported types.
+    let bad = tmp.path().join("bad.yml");
+    std::fs::write(&bad, "name: bad\ntransformations:\n  - type: set_state\n    key: a\n").unwrap();
+    let out = detwiki()
+        .args(["hunt", "--pipeline", bad.to_str().unwrap(), "--corpus", &corpus, "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("bad.yml:3:11: transformation type `set_state` is not supported"), "{err}");
+    assert!(err.contains("supported types: field_name_mapping"), "{err}");
+    detwiki().args(["hunt", "--pipeline", "no-such", "--corpus", &corpus, "-"]).write_stdin("").assert().code(2);
+}

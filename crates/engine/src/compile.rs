@@ -44,6 +44,9 @@ pub enum CompileError {
     /// A value that cannot be used with its modifiers.
     #[error("value `{0}` cannot be used with its modifiers: {1}")]
     BadValue(String, String),
+    /// A processing pipeline rejected the rule (`rule_failure`, a missing variable …).
+    #[error("pipeline: {0}")]
+    Pipeline(String),
     /// Too many windash / placeholder expansions.
     #[error("value `{0}` expands to more than {MAX_EXPANSIONS} alternatives")]
     TooManyExpansions(String),

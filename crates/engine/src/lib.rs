@@ -14,6 +14,7 @@
 //! - [`json`]: JSON → event in one streaming pass (EVTX records are rendered to JSON by the `evtx` crate);
 //! - [`read`]: inputs (EVTX, JSON lines, `.gz`, folders, stdin) and their problems;
 //! - [`compile`] / [`matcher`]: the semantics of detections and modifiers;
+//! - [`pipeline`]: pySigma processing pipelines (field mappings …) applied to rules before compiling;
 //! - [`ruleset`]: routing by logsource, the literal prefilter, matching;
 //! - [`hunt`]: the whole run, parallel over files and within them.
 //!
@@ -43,10 +44,12 @@ pub mod event;
 pub mod hunt;
 pub mod json;
 pub mod matcher;
+pub mod pipeline;
 pub mod read;
 pub mod ruleset;
 
 pub use compile::{Placeholders, load_placeholders};
 pub use event::Event;
 pub use hunt::{Hit, HitSink, Totals, hunt};
+pub use pipeline::{Pipeline, Pipelines};
 pub use ruleset::{Options, Ruleset, RulesetBuilder};

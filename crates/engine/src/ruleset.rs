@@ -13,16 +13,18 @@
 //! nothing). One Aho-Corasick automaton over all literals runs once per event;
 //! instances whose literals were not seen are not evaluated.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use detwiki_sigma::{Document, FilterRule, Level, LogSource, Rule};
+use detwiki_sigma::{Detection, Document, FilterRule, Level, LogSource, Rule, SearchBody, ValueKind};
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
 use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, Placeholders, Pred, compile_detection};
 use crate::event::{Event, FieldKey, FieldValue, Fields, lowercase};
 use crate::matcher::Matcher;
+use crate::pipeline::Pipelines;
 
 /// Shortest literal worth prefiltering on (bytes).
 pub const MIN_NEEDLE: usize = 3;
@@ -82,6 +84,7 @@ impl SkipReason {
             SkipReason::NoMapping(_) => "no-logsource-mapping",
             SkipReason::Unmappable(..) => "unmappable-logsource",
             SkipReason::Compile(CompileError::UnresolvedPlaceholder(_)) => "unresolved-placeholder",
+            SkipReason::Compile(CompileError::Pipeline(_)) => "pipeline-failure",
             SkipReason::Compile(_) => "does-not-compile",
             SkipReason::Filter(_) => "filter-does-not-compile",
             SkipReason::Correlation => "correlation",
@@ -98,11 +101,13 @@ pub struct Options {
     pub placeholders: Placeholders,
     /// Use the literal prefilter (default; off only for testing).
     pub prefilter: bool,
+    /// Processing pipelines applied to every rule (and meta filter) before it is compiled.
+    pub pipelines: Pipelines,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { routing: true, placeholders: Placeholders::new(), prefilter: true }
+        Options { routing: true, placeholders: Placeholders::new(), prefilter: true, pipelines: Pipelines::default() }
     }
 }
 
@@ -186,6 +191,10 @@ pub struct Ruleset {
     /// Most literals of any prefilter (sizes the scratch).
     max_needles: usize,
     fields: FieldTable,
+    /// Where events keep their channel and event id: `Channel` / `EventID`, then the names
+    /// pipelines map them to (`winlog.channel`, `event.code` …).
+    channel_fields: Vec<String>,
+    event_id_fields: Vec<String>,
 }
 
 /// Per-thread scratch for [`Ruleset::matches`].
@@ -278,12 +287,26 @@ impl RulesetBuilder {
             prefilter_all: None,
             max_needles: 0,
             fields: FieldTable::default(),
+            channel_fields: vec!["Channel".into()],
+            event_id_fields: vec!["EventID".into()],
         };
+        let pipelines = &opts.pipelines;
         for c in self.correlations {
             set.skipped.push(Skipped { rule: c, reason: SkipReason::Correlation });
         }
         let mut bad_filters = vec![false; self.filters.len()];
-        for (info, rule) in &self.rules {
+        for (info, raw) in &self.rules {
+            // The rule as the pipelines rewrite it decides the routing (change_logsource).
+            let processed =
+                if pipelines.is_empty() { Ok(Cow::Borrowed(raw)) } else { pipelines.apply(raw).map(Cow::Owned) };
+            let rule: Cow<'_, Rule> = match processed {
+                Ok(r) => r,
+                Err(e) => {
+                    let reason = SkipReason::Compile(CompileError::Pipeline(e));
+                    set.skipped.push(Skipped { rule: info.clone(), reason });
+                    continue;
+                }
+            };
             let sources: Vec<Option<&'static EventSource>> = if opts.routing {
                 let ls = &rule.logsource;
                 match logsource::lookup(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref()) {
@@ -303,14 +326,30 @@ impl RulesetBuilder {
                 vec![None]
             };
             let filters: Vec<usize> = (0..self.filters.len())
-                .filter(|&i| filter_applies(&self.filters[i].1, &self.filters[i].0, rule, info))
+                .filter(|&i| filter_applies(&self.filters[i].1, &self.filters[i].0, raw, info))
                 .collect();
             let rule_index = set.rules.len() as u32;
             let mut instances = Vec::new();
             let mut failed = None;
             for src in sources {
-                let map = |f: &str| src.map_or(f, |s| s.provider_field(f)).to_string();
-                let mut det = match compile_detection(&rule.detection, &map, &opts.placeholders, &mut set.fields) {
+                // Without pipelines the taxonomy's field names are applied while compiling; with
+                // them, first (Sigma name → the event source's name), then the pipelines, so
+                // that a pipeline sees e.g. 4688's `NewProcessName` and maps it for its log shape.
+                let taxonomy_map = |f: &str| src.map_or(f, |s| s.provider_field(f)).to_string();
+                let identity = |f: &str| f.to_string();
+                let map: &dyn Fn(&str) -> String = if pipelines.is_empty() { &taxonomy_map } else { &identity };
+                let for_source = |r: &Rule| -> Result<Detection, CompileError> {
+                    let renamed = renamed_for_source(r, src);
+                    pipelines.apply(&renamed).map(|r| r.detection).map_err(CompileError::Pipeline)
+                };
+                let compiled = match src {
+                    _ if pipelines.is_empty() => Ok(Cow::Borrowed(&raw.detection)),
+                    // No field names of its own: the rule processed once serves.
+                    Some(s) if !s.field_map.is_empty() => for_source(raw).map(Cow::Owned),
+                    _ => Ok(Cow::Borrowed(&rule.detection)),
+                }
+                .and_then(|d| compile_detection(&d, map, &opts.placeholders, &mut set.fields));
+                let mut det = match compiled {
                     Ok(d) => d,
                     Err(e) => {
                         failed = Some(e);
@@ -318,7 +357,14 @@ impl RulesetBuilder {
                     }
                 };
                 for &fi in &filters {
-                    match compile_detection(&self.filters[fi].1.detection, &map, &opts.placeholders, &mut set.fields) {
+                    // A filter is rewritten as part of the rule it applies to (its metadata and logsource).
+                    let as_rule = || Rule { detection: self.filters[fi].1.detection.clone(), ..raw.clone() };
+                    let fdet = if pipelines.is_empty() {
+                        Ok(Cow::Borrowed(&self.filters[fi].1.detection))
+                    } else {
+                        for_source(&as_rule()).map(Cow::Owned)
+                    };
+                    match fdet.and_then(|d| compile_detection(&d, map, &opts.placeholders, &mut set.fields)) {
                         Ok(f) => {
                             let shift = det.searches.len() as u32;
                             det.cond = Cond::And(vec![det.cond, f.cond.shifted(shift)]);
@@ -333,12 +379,25 @@ impl RulesetBuilder {
                         }
                     }
                 }
+                let pipeline_name = |f: &str| {
+                    if pipelines.is_empty() { f.to_string() } else { pipelines.map_name(raw, f) }
+                };
                 let pre = src.map_or_else(Vec::new, |s| {
                     s.conditions
                         .iter()
-                        .map(|(f, vs)| (set.fields.intern(f), vs.iter().map(|v| lowercase(v)).collect()))
+                        .map(|(f, vs)| {
+                            (set.fields.intern(&pipeline_name(f)), vs.iter().map(|v| lowercase(v)).collect())
+                        })
                         .collect()
                 });
+                if !pipelines.is_empty() && src.is_some() {
+                    for (name, list) in [("Channel", &mut set.channel_fields), ("EventID", &mut set.event_id_fields)] {
+                        let mapped = pipeline_name(name);
+                        if !list.contains(&mapped) {
+                            list.push(mapped);
+                        }
+                    }
+                }
                 instances.push((src, Instance { rule: rule_index, det, pre, filtered: false }));
             }
             if let Some(e) = failed {
@@ -366,6 +425,30 @@ impl RulesetBuilder {
     }
 }
 
+/// `rule` with its field names (and field references) as event source `src` names them.
+fn renamed_for_source(rule: &Rule, src: Option<&EventSource>) -> Rule {
+    let mut r = rule.clone();
+    let Some(src) = src.filter(|s| !s.field_map.is_empty()) else { return r };
+    for id in &mut r.detection.identifiers {
+        let groups: Vec<&mut detwiki_sigma::FieldGroup> = match &mut id.body {
+            SearchBody::Fields(g) => vec![g],
+            SearchBody::AnyOf(gs) => gs.iter_mut().collect(),
+            SearchBody::Keywords(_) => Vec::new(),
+        };
+        for p in groups.into_iter().flat_map(|g| g.predicates.iter_mut()) {
+            if let Some(f) = &p.field {
+                p.field = Some(src.provider_field(f).to_string());
+            }
+            for v in &mut p.values {
+                if let ValueKind::FieldRef(f) = &v.kind {
+                    v.kind = ValueKind::FieldRef(src.provider_field(f).to_string());
+                }
+            }
+        }
+    }
+    r
+}
+
 fn filter_applies(f: &FilterRule, finfo: &RuleInfo, rule: &Rule, rinfo: &RuleInfo) -> bool {
     if f.rules.is_empty() {
         // No rule list: every rule of the same logsource.
@@ -384,6 +467,16 @@ impl Ruleset {
     /// Number of compiled (rule, event source) instances.
     pub fn instance_count(&self) -> usize {
         self.instances.len()
+    }
+
+    /// The fields the router reads an event's channel from, in order (`Channel`, then names pipelines map it to).
+    pub fn channel_fields(&self) -> &[String] {
+        &self.channel_fields
+    }
+
+    /// The fields the router reads an event's id from, in order.
+    pub fn event_id_fields(&self) -> &[String] {
+        &self.event_id_fields
     }
 
     /// Number of instances guarded by the prefilter.
@@ -434,11 +527,11 @@ impl Ruleset {
         if !self.routing {
             return (&self.all, &[], self.prefilter_all.as_ref());
         }
-        let Some(ch) = ev.get("Channel") else { return (&[], &[], None) };
+        let Some(ch) = self.channel_fields.iter().find_map(|f| ev.get(f)) else { return (&[], &[], None) };
         scratch.channel.clear();
         scratch.channel.push_str(ch.lower);
         let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[], None) };
-        let id = ev.get("EventID").and_then(|v| v.raw.trim().parse::<u32>().ok());
+        let id = self.event_id_fields.iter().find_map(|f| ev.get(f)).and_then(|v| v.raw.trim().parse::<u32>().ok());
         match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
             Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
             None => (&route.any, &[], route.prefilter_any.as_ref()),

@@ -310,7 +310,7 @@ fn placeholders_expand_or_skip_the_rule() {
     assert_eq!(rs.skipped[0].reason.key(), "unresolved-placeholder");
     let mut placeholders = Placeholders::new();
     placeholders.insert("admins".into(), vec!["alice".into(), "bob*".into()]);
-    let rs = build(&rule(d), &Options { routing: false, placeholders, prefilter: true });
+    let rs = build(&rule(d), &Options { routing: false, placeholders, prefilter: true, ..Options::default() });
     assert_eq!(rs.rules.len(), 1);
     assert_eq!(hits(&rs, &ev(r#"{"User":"Alice"}"#)).len(), 1);
     assert_eq!(hits(&rs, &ev(r#"{"User":"bobby"}"#)).len(), 1);
