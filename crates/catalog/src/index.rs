@@ -93,7 +93,7 @@ fn push(v: &mut Vec<usize>, i: usize) {
 }
 
 /// Build the indexes and fill every rule's corpus counts, duplicates, neighbors and related titles.
-pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[String]) -> Index {
+pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &[String]) -> Index {
     let mut ix = Index::default();
     // Interned indicators: row key → value → position in `lists`.
     let mut interned: HashMap<RowKey, HashMap<String, usize>> = HashMap::new();
@@ -217,7 +217,7 @@ fn resolve_related(rules: &mut [RuleEntry]) {
     }
 }
 
-fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[SourceFile], lists: &[Vec<usize>], ix: &mut Index) {
+fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], lists: &[Vec<usize>], ix: &mut Index) {
     // Equivalent matching logic: same logsource and the same canonical condition.
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in rules.iter().enumerate() {

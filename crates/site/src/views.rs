@@ -89,24 +89,25 @@ pub struct Counted {
     pub count: usize,
 }
 
-/// Shared context for building views.
-pub struct Ctx<'a> {
-    /// The catalog.
-    pub cat: &'a Catalog,
+/// What the views derive from a catalog once: page places and lookups. It is
+/// owned (no borrow of the catalog), so a long-lived [`crate::Site`] keeps it
+/// beside its catalog; [`Ctx`] pairs the two for building views.
+#[derive(Debug)]
+pub struct Derived {
     /// Page places.
     pub paths: Paths,
     /// Rule position by id.
-    pub by_id: HashMap<&'a str, usize>,
+    pub by_id: HashMap<String, usize>,
     /// Technique id → rule positions, sub-techniques' rules included.
     pub technique_rules: BTreeMap<String, Vec<usize>>,
     /// Per rule, per indicator row, per value: the position in the catalog's indicator index.
     pub value_pos: Vec<Vec<Vec<usize>>>,
 }
 
-impl<'a> Ctx<'a> {
-    /// Build the context.
-    pub fn new(cat: &'a Catalog) -> Ctx<'a> {
-        let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+impl Derived {
+    /// Derive the lookups of `cat`.
+    pub fn new(cat: &Catalog) -> Derived {
+        let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
         let mut technique_rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (id, t) in &cat.index.techniques {
             technique_rules.entry(id.clone()).or_default().extend(&t.rules);
@@ -134,7 +135,30 @@ impl<'a> Ctx<'a> {
                     .collect()
             })
             .collect();
-        Ctx { cat, paths, by_id, technique_rules, value_pos }
+        Derived { paths, by_id, technique_rules, value_pos }
+    }
+}
+
+/// Shared context for building views: a catalog and what was derived from it.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The catalog.
+    pub cat: &'a Catalog,
+    /// Its lookups.
+    pub derived: &'a Derived,
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = Derived;
+    fn deref(&self) -> &Derived {
+        self.derived
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// Pair a catalog with its lookups (made by [`Derived::new`] from the same catalog).
+    pub fn new(cat: &'a Catalog, derived: &'a Derived) -> Ctx<'a> {
+        Ctx { cat, derived }
     }
 
     /// The indicator page of a rule's value, when it has one.

@@ -248,3 +248,24 @@ fn navigator_layer_counts_rules() {
     assert_eq!(t1033["tactic"], "discovery");
     assert_eq!(t1033["links"][0]["url"], "techniques/T1033/index.html");
 }
+
+// ------------------------------------------------------------------------------------------
+// The in-memory site of `detwiki serve`.
+
+#[test]
+fn lazy_site_serves_the_same_files_as_the_build() {
+    let built = site(&sigma_catalog());
+    let lazy = detwiki_site::Site::new(sigma_catalog(), Default::default());
+    assert_eq!(lazy.len(), built.len());
+    assert!(lazy.cached("index.html").is_none(), "nothing is made before it is asked for");
+    for (path, bytes) in &built {
+        let got = lazy.get(path).unwrap_or_else(|| panic!("{path} missing")).unwrap();
+        assert!(got == bytes.as_slice(), "{path} differs");
+        assert_eq!(lazy.cached(path), Some(bytes.as_slice()));
+    }
+    assert!(lazy.get("rules/../index.html").is_none());
+    assert!(lazy.get("nope.html").is_none());
+    assert!(!lazy.contains("rules/sigma/registry_event_portproxy_registry_key"));
+    assert!(lazy.contains("rules/sigma/registry_event_portproxy_registry_key/index.html"));
+    assert!(!lazy.search().search("portproxy", 5).is_empty());
+}
