@@ -173,6 +173,16 @@ pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &
     let ids: Vec<Arc<str>> = rules.iter().map(|r| Arc::from(r.id.as_str())).collect();
     let names: Vec<Arc<str>> = corpus_names.iter().map(|n| Arc::from(n.as_str())).collect();
     let corpus_of: Vec<usize> = rules.iter().map(|r| r.corpus_index).collect();
+    // The index lists indicators most shared first; `key_id` becomes the position in that order.
+    let mut order: Vec<usize> = (0..lists.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&lists[a], &lists[b]);
+        b.3.len().cmp(&a.3.len()).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
+    });
+    let mut sorted_pos = vec![0; lists.len()];
+    for (pos, &id) in order.iter().enumerate() {
+        sorted_pos[id] = pos;
+    }
     for r in rules.iter_mut() {
         for row in &mut r.indicators {
             for v in &mut row.values {
@@ -186,20 +196,22 @@ pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &
             }
         }
     }
-    let mut indicators: Vec<IndicatorIndex> = lists
+    ix.indicators = order
         .iter()
-        .map(|(key, value, norm, rules)| IndicatorIndex {
-            key: key.clone(),
-            value: value.clone(),
-            norm: norm.clone(),
-            rules: rules.clone(),
+        .map(|&id| {
+            let (key, value, norm, rules) = &lists[id];
+            IndicatorIndex { key: key.clone(), value: value.clone(), norm: norm.clone(), rules: rules.clone() }
         })
         .collect();
-    indicators
-        .sort_by(|a, b| b.rules.len().cmp(&a.rules.len()).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
-    ix.indicators = indicators;
     let member_lists: Vec<Vec<usize>> = lists.into_iter().map(|(_, _, _, r)| r).collect();
     duplicates_and_neighbors(rules, files, &member_lists, &mut ix);
+    for r in rules.iter_mut() {
+        for row in &mut r.indicators {
+            for v in &mut row.values {
+                v.key_id = sorted_pos[v.key_id];
+            }
+        }
+    }
     resolve_related(rules);
     ix
 }

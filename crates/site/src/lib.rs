@@ -231,8 +231,12 @@ impl Renderer<'_> {
         r.map_err(|e| Error::Json { page: file.into(), source: e })
     }
 
-    fn rules_page(&self, file: &str, p: &RulesPage) -> Result<Vec<u8>, Error> {
-        self.html("rules_page.html", file, &p.title, p)
+    fn rules_page(&self, file: &str, mut p: RulesPage) -> Result<Vec<u8>, Error> {
+        let root = paths::root_of(file);
+        for g in &mut p.groups {
+            g.rows_html = self.ctx.rows_html(&g.rules, &root);
+        }
+        self.html("rules_page.html", file, &p.title, &p)
     }
 
     fn list(
@@ -300,12 +304,10 @@ impl Renderer<'_> {
             Job::Home => self.html("home.html", file, "Detection wiki", &self.ctx.home())?,
             Job::RulesList => self.html("rules_list.html", file, "All rules", &self.ctx.rules_list())?,
             Job::Search => self.html("search.html", file, "Search", &())?,
-            Job::Technique(id) => self.rules_page(file, &self.ctx.technique_page(id))?,
-            Job::Tactic(id) => self.rules_page(file, &self.ctx.tactic_page(id))?,
-            Job::Event(key) => self.rules_page(file, &self.ctx.event_page(key))?,
-            Job::Provider(name) => {
-                self.rules_page(file, &self.ctx.provider_page(name, prep.providers[name].clone()))?
-            }
+            Job::Technique(id) => self.rules_page(file, self.ctx.technique_page(id))?,
+            Job::Tactic(id) => self.rules_page(file, self.ctx.tactic_page(id))?,
+            Job::Event(key) => self.rules_page(file, self.ctx.event_page(key))?,
+            Job::Provider(name) => self.rules_page(file, self.ctx.provider_page(name, prep.providers[name].clone()))?,
             Job::EventsIndex => {
                 let groups = prep
                     .providers
@@ -328,7 +330,7 @@ impl Renderer<'_> {
                     groups,
                 )?
             }
-            Job::Logsource(label) => self.rules_page(file, &self.ctx.logsource_page(label))?,
+            Job::Logsource(label) => self.rules_page(file, self.ctx.logsource_page(label))?,
             Job::LogsourcesIndex => {
                 let rows = Self::counted(c.index.logsources.iter().map(|(l, r)| {
                     let name = if l.is_empty() { "(no logsource)".to_string() } else { l.clone() };
@@ -336,7 +338,7 @@ impl Renderer<'_> {
                 }));
                 self.list(file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)])?
             }
-            Job::Platform(k) => self.rules_page(file, &self.ctx.platform_page(k, &prep.platforms[k]))?,
+            Job::Platform(k) => self.rules_page(file, self.ctx.platform_page(k, &prep.platforms[k]))?,
             Job::PlatformsIndex => {
                 let rows = Self::counted(
                     prep.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
@@ -350,7 +352,7 @@ impl Renderer<'_> {
             }
             Job::Field(f) => {
                 let values = prep.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
-                self.rules_page(file, &self.ctx.field_page(f, values))?
+                self.rules_page(file, self.ctx.field_page(f, values))?
             }
             Job::FieldsIndex => {
                 let mut rows = Self::counted(
@@ -364,7 +366,7 @@ impl Renderer<'_> {
                     vec![(None, rows)],
                 )?
             }
-            Job::Author(a) => self.rules_page(file, &self.ctx.author_page(a))?,
+            Job::Author(a) => self.rules_page(file, self.ctx.author_page(a))?,
             Job::AuthorsIndex => {
                 let mut rows = Self::counted(
                     c.index.authors.iter().map(|(a, r)| (a.clone(), self.ctx.paths.authors.get(a).cloned(), r.len())),
@@ -372,7 +374,7 @@ impl Renderer<'_> {
                 rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
                 self.list(file, "Authors", "Rule authors, with the number of rules each wrote.", vec![(None, rows)])?
             }
-            Job::Indicator(k) => self.rules_page(file, &self.ctx.indicator_page(*k))?,
+            Job::Indicator(k) => self.rules_page(file, self.ctx.indicator_page(*k))?,
             Job::Static(_, text) => text.as_bytes().to_vec(),
             Job::ApiRules => Self::json(file, &search::summary(c), false)?,
             Job::SearchIndex => {

@@ -151,8 +151,6 @@ pub struct Paths {
     pub authors: HashMap<String, String>,
     /// Logsource label → page URL.
     pub logsources: HashMap<String, String>,
-    /// Indicator key text → position in the catalog's indicator index.
-    pub indicator_pos: HashMap<String, usize>,
     /// Indicator position → page URL (values shared by at least two rules have one).
     pub indicator_pages: Vec<Option<String>>,
     /// Rule position → platform.
@@ -194,17 +192,15 @@ impl Paths {
         }
         let mut used = HashSet::new();
         p.indicator_pages = vec![None; c.index.indicators.len()];
-        p.indicator_pos.reserve(c.index.indicators.len());
         for (pos, ind) in c.index.indicators.iter().enumerate() {
-            let key = indicator_key(&ind.key, &ind.norm);
             if ind.rules.len() > 1 {
+                let key = indicator_key(&ind.key, &ind.norm);
                 let mut name = fnv(&key);
                 while !used.insert(name.clone()) {
                     name = fnv(&format!("{name}{key}"));
                 }
                 p.indicator_pages[pos] = Some(format!("indicators/{name}.html"));
             }
-            p.indicator_pos.insert(key, pos);
         }
         p.platforms = c.rules.iter().map(platform_of).collect();
         p

@@ -9,7 +9,7 @@ use detwiki_taxonomy::attack;
 use serde::Serialize;
 
 use crate::html::{highlight_yaml, safe_href};
-use crate::paths::{self, Paths, indicator_key};
+use crate::paths::{self, Paths};
 
 /// A link.
 #[derive(Clone, Debug, Serialize)]
@@ -57,8 +57,11 @@ pub struct RuleRow {
 pub struct CorpusGroup {
     /// Corpus name.
     pub corpus: String,
-    /// Its rules.
-    pub rules: Vec<RuleRow>,
+    /// Its rules (positions in the catalog), sorted by title.
+    pub rules: Vec<usize>,
+    /// The rows of its rules table, made by [`Ctx::rows_html`] for the page's `root`
+    /// when the page is rendered (each rule's row is made once per catalog).
+    pub rows_html: String,
 }
 
 /// An indicator value with its count in some set of rules.
@@ -102,6 +105,11 @@ pub struct Derived {
     pub technique_rules: BTreeMap<String, Vec<usize>>,
     /// Per rule, per indicator row, per value: the position in the catalog's indicator index.
     pub value_pos: Vec<Vec<Vec<usize>>>,
+    /// Per rule: its place in the order of rule lists (title, case-insensitive, then page URL).
+    pub title_rank: Vec<usize>,
+    /// Per rule: its row of a rules table after the page's `root` prefix
+    /// (`rules/x/index.html">Title</a></td>…</tr>`), escaped.
+    pub row_tail: Vec<String>,
 }
 
 impl Derived {
@@ -127,16 +135,47 @@ impl Derived {
                 r.indicators
                     .iter()
                     .map(|row| {
-                        row.values
-                            .iter()
-                            .map(|v| paths.indicator_pos.get(&indicator_key(&row.key, &v.norm)).copied().unwrap_or(0))
-                            .collect()
+                        row.values.iter().map(|v| v.key_id.min(cat.index.indicators.len().saturating_sub(1))).collect()
                     })
                     .collect()
             })
             .collect();
-        Derived { paths, by_id, technique_rules, value_pos }
+        let mut order: Vec<(String, String, usize)> =
+            cat.rules.iter().enumerate().map(|(i, r)| (r.title.to_lowercase(), paths::rule_url(r), i)).collect();
+        order.sort_unstable();
+        let mut title_rank = vec![0; cat.rules.len()];
+        for (rank, (_, _, i)) in order.iter().enumerate() {
+            title_rank[*i] = rank;
+        }
+        let row_tail = order_free_rows(cat);
+        Derived { paths, by_id, technique_rules, value_pos, title_rank, row_tail }
     }
+}
+
+/// Each rule's row of a rules table, after the `root` prefix; the same HTML as
+/// the row template it replaced (`macros.html`, `rule_table`).
+fn order_free_rows(cat: &Catalog) -> Vec<String> {
+    use crate::html::write_escaped;
+    cat.rules
+        .iter()
+        .map(|r| {
+            let mut s = String::with_capacity(200);
+            let level = r.level.unwrap_or("");
+            let _ = write_escaped(&mut s, &paths::rule_url(r));
+            s.push_str("\">");
+            let _ = write_escaped(&mut s, &r.title);
+            s.push_str("</a></td><td><span class=\"lvl lvl-");
+            let _ = write_escaped(&mut s, level);
+            s.push_str("\">");
+            let _ = write_escaped(&mut s, level);
+            s.push_str("</span></td><td>");
+            let _ = write_escaped(&mut s, r.status.unwrap_or(""));
+            s.push_str("</td><td><code>");
+            let _ = write_escaped(&mut s, &r.logsource.label());
+            s.push_str("</code></td></tr>");
+            s
+        })
+        .collect()
 }
 
 /// Shared context for building views: a catalog and what was derived from it.
@@ -193,19 +232,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Rules grouped by corpus, in corpus order, each sorted by title.
+    /// Rules grouped by corpus, in corpus order, each sorted by title (the
+    /// rows are made for the page's root by [`Ctx::rows_html`]).
     pub fn by_corpus(&self, rules: &[usize]) -> Vec<CorpusGroup> {
         let mut groups: Vec<CorpusGroup> = Vec::new();
-        for c in &self.cat.corpora {
-            let mut rows: Vec<RuleRow> =
-                rules.iter().filter(|&&i| self.cat.rules[i].corpus == c.name).map(|&i| self.row(i)).collect();
+        for (ci, c) in self.cat.corpora.iter().enumerate() {
+            let mut rows: Vec<usize> =
+                rules.iter().copied().filter(|&i| self.cat.rules[i].corpus_index == ci).collect();
             if rows.is_empty() {
                 continue;
             }
-            rows.sort_by_cached_key(|r| (r.title.to_lowercase(), r.url.clone()));
-            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows });
+            rows.sort_unstable_by_key(|&i| self.title_rank[i]);
+            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows, rows_html: String::new() });
         }
         groups
+    }
+
+    /// The rows of a rules table for a page at `root` (`../../`).
+    pub fn rows_html(&self, rules: &[usize], root: &str) -> String {
+        let mut out = String::with_capacity(rules.iter().map(|&i| self.row_tail[i].len() + 30).sum());
+        for &i in rules {
+            out.push_str("\n<tr><td><a href=\"");
+            crate::html::write_escaped(&mut out, root).ok();
+            out.push_str(&self.row_tail[i]);
+        }
+        out
     }
 
     /// A link to a rule by id (plain text when not in the catalog).
