@@ -142,6 +142,7 @@ pub fn environment() -> Environment<'static> {
 enum Job {
     Rule(usize),
     RuleJson(usize),
+    RuleYaml(usize),
     Home,
     RulesList,
     Search,
@@ -261,6 +262,7 @@ impl Renderer<'_> {
         match job {
             Job::Rule(i) => paths::rule_file(&c.rules[*i]),
             Job::RuleJson(i) => paths::rule_json_file(&c.rules[*i]),
+            Job::RuleYaml(i) => paths::rule_yaml_file(&c.rules[*i]),
             Job::Home => "index.html".into(),
             Job::RulesList => "rules/index.html".into(),
             Job::Search => "search/index.html".into(),
@@ -298,6 +300,11 @@ impl Renderer<'_> {
             }
             Job::RuleJson(i) => {
                 let mut bytes = Self::json(file, &c.rules[*i], false)?;
+                bytes.push(b'\n');
+                bytes
+            }
+            Job::RuleYaml(i) => {
+                let mut bytes = c.rules[*i].body.trim_end().as_bytes().to_vec();
                 bytes.push(b'\n');
                 bytes
             }
@@ -419,9 +426,12 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         Job::Navigator(None),
     ];
     jobs.extend(c.corpora.iter().map(|k| Job::Navigator(Some(k.name.clone()))));
-    for i in 0..c.rules.len() {
+    for (i, r) in c.rules.iter().enumerate() {
         jobs.push(Job::Rule(i));
         jobs.push(Job::RuleJson(i));
+        if views::body_is_cut(r) {
+            jobs.push(Job::RuleYaml(i));
+        }
     }
     jobs.extend(Ctx::new(cat, &prep.derived).technique_ids().into_iter().map(Job::Technique));
     jobs.extend(c.index.tactics.keys().cloned().map(Job::Tactic));

@@ -217,6 +217,16 @@ pub fn rule_json_url(r: &RuleEntry) -> String {
     format!("rules/{}/{}.json", pct(&segment(&r.corpus)), pct(&segment(&r.slug)))
 }
 
+/// The URL of the rule's complete YAML (written for rules whose page shows the body cut).
+pub fn rule_yaml_url(r: &RuleEntry) -> String {
+    format!("rules/{}/{}.yml", pct(&segment(&r.corpus)), pct(&segment(&r.slug)))
+}
+
+/// The rule's YAML file, relative to the site root.
+pub fn rule_yaml_file(r: &RuleEntry) -> String {
+    format!("rules/{}/{}.yml", segment(&r.corpus), segment(&r.slug))
+}
+
 /// The rule's page file, relative to the site root.
 pub fn rule_file(r: &RuleEntry) -> String {
     format!("rules/{}/{}/index.html", segment(&r.corpus), segment(&r.slug))

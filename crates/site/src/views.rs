@@ -389,7 +389,7 @@ pub struct StageView {
     pub stage: usize,
     /// Label.
     pub label: String,
-    /// The stage text, highlighted (at most [`MAX_STAGE_LINES`] lines).
+    /// The stage text, highlighted (at most [`MAX_STAGE_LINES`] lines, [`MAX_STAGE_LINES_PER_PAGE`] over all stages).
     pub text_html: String,
     /// Lines left out.
     pub more_lines: usize,
@@ -419,7 +419,7 @@ pub struct IndicatorRowView {
     pub kind: String,
     /// Whether the row is an exclusion.
     pub exclusion: bool,
-    /// Values (at most [`MAX_VALUES_PER_ROW`]).
+    /// Values (at most [`MAX_VALUES_PER_ROW`], [`MAX_VALUES_PER_PAGE`] over all rows).
     pub values: Vec<ValueView>,
     /// Values left out of the page (they are in the rule's JSON).
     pub more: usize,
@@ -497,8 +497,16 @@ pub struct RuleView {
     pub events: Vec<EventRowView>,
     /// Why there are no event rows.
     pub events_note: Option<String>,
-    /// The body, highlighted.
+    /// The body, highlighted (its first lines only when it is over [`MAX_BODY_BYTES`]).
     pub body_html: String,
+    /// Lines of the body.
+    pub body_lines: usize,
+    /// Lines shown when the body is cut (0 = all).
+    pub body_shown_lines: usize,
+    /// Size of the body in KB (rounded up).
+    pub body_kb: usize,
+    /// The complete YAML beside the page, when the body is cut.
+    pub yaml_url: Option<String>,
     /// Stages.
     pub stages: Vec<StageView>,
     /// Indicators.
@@ -522,19 +530,60 @@ pub struct RuleView {
 }
 
 /// Values per indicator row shown on a rule page; the rest are in the rule's JSON.
-pub const MAX_VALUES_PER_ROW: usize = 100;
+pub const MAX_VALUES_PER_ROW: usize = 50;
+
+/// Values shown on a rule page over all its indicator rows.
+pub const MAX_VALUES_PER_PAGE: usize = 100;
+
+/// Stage lines shown on a rule page over all its stages (each stage shows at least 10).
+pub const MAX_STAGE_LINES_PER_PAGE: usize = 180;
 
 /// Lines of a stage shown on a rule page; the whole detection is in the rule body.
 pub const MAX_STAGE_LINES: usize = 60;
 
-/// A stage's text, cut after [`MAX_STAGE_LINES`] lines.
-fn stage_text(text: &str) -> (String, usize) {
+/// A rule body longer than this (bytes) is shown cut, its complete YAML written beside the page.
+/// Highlighting can double the size of YAML (a quoted value per line, or non-ASCII text), so
+/// this keeps the body section within about 32 KB and the page within 60 KB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How much of a cut body is shown (bytes, whole lines).
+pub const SHOWN_BODY_BYTES: usize = 8 * 1024;
+
+/// Whether a rule's page shows its body cut (and the complete YAML is written beside it).
+pub fn body_is_cut(r: &RuleEntry) -> bool {
+    r.body.trim_end().len() > MAX_BODY_BYTES
+}
+
+/// The first whole lines of `text` within [`SHOWN_BODY_BYTES`] (a first line longer than
+/// that is cut at a character boundary), and how many lines they are.
+fn body_head(text: &str) -> (&str, usize) {
+    let mut end = 0;
+    let mut lines = 0;
+    for line in text.split_inclusive('\n') {
+        if end + line.len() > SHOWN_BODY_BYTES {
+            break;
+        }
+        end += line.len();
+        lines += 1;
+    }
+    if lines == 0 {
+        end = SHOWN_BODY_BYTES.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        lines = 1;
+    }
+    (text[..end].trim_end_matches('\n'), lines)
+}
+
+/// A stage's text, cut after `max` lines.
+fn stage_text(text: &str, max: usize) -> (String, usize) {
     let lines = text.lines().count();
-    if lines <= MAX_STAGE_LINES {
+    if lines <= max {
         return (text.to_string(), 0);
     }
-    let cut: Vec<&str> = text.lines().take(MAX_STAGE_LINES).collect();
-    (cut.join("\n"), lines - MAX_STAGE_LINES)
+    let cut: Vec<&str> = text.lines().take(max).collect();
+    (cut.join("\n"), lines - max)
 }
 
 impl Ctx<'_> {
@@ -587,20 +636,27 @@ impl Ctx<'_> {
             }
             EventMapping::Unknown => Some(format!("No known event mapping for logsource {}", r.logsource.label())),
         };
+        let mut value_budget = MAX_VALUES_PER_PAGE;
         let indicators = r
             .indicators
             .iter()
             .enumerate()
-            .map(|(ri, row)| IndicatorRowView {
+            .map(|(ri, row)| (ri, row, row.values.len().min(MAX_VALUES_PER_ROW)))
+            .map(|(ri, row, n)| {
+                let shown = n.min(value_budget);
+                value_budget -= shown;
+                (ri, row, shown)
+            })
+            .map(|(ri, row, shown)| IndicatorRowView {
                 field: row.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
                 field_url: row.key.field.as_ref().and_then(|f| self.paths.fields.get(f).cloned()),
                 kind: kind_label(&row.key),
                 exclusion: row.key.exclusion,
-                more: row.values.len().saturating_sub(MAX_VALUES_PER_ROW),
+                more: row.values.len() - shown,
                 values: row
                     .values
                     .iter()
-                    .take(MAX_VALUES_PER_ROW)
+                    .take(shown)
                     .enumerate()
                     .map(|(vi, v)| {
                         let per: Vec<String> = v.by_corpus.iter().map(|(c, n)| format!("{c} {n}")).collect();
@@ -626,6 +682,11 @@ impl Ctx<'_> {
             })
             .collect();
         let label = r.logsource.label();
+        let body = r.body.trim_end();
+        let body_lines = body.lines().count();
+        let cut = body_is_cut(r);
+        let mut stage_budget = MAX_STAGE_LINES_PER_PAGE;
+        let (body_shown, body_shown_lines) = if cut { body_head(body) } else { (body, 0) };
         RuleView {
             title: r.title.clone(),
             corpus: r.corpus.clone(),
@@ -655,12 +716,18 @@ impl Ctx<'_> {
                 .collect(),
             events,
             events_note,
-            body_html: highlight_yaml(r.body.trim_end()),
+            body_html: highlight_yaml(body_shown),
+            body_lines,
+            body_shown_lines,
+            body_kb: body.len().div_ceil(1024),
+            yaml_url: cut.then(|| paths::rule_yaml_url(r)),
             stages: r
                 .stages
                 .iter()
                 .map(|s| {
-                    let (text, more_lines) = stage_text(&s.text);
+                    let max = MAX_STAGE_LINES.min(stage_budget.max(10));
+                    let (text, more_lines) = stage_text(&s.text, max);
+                    stage_budget = stage_budget.saturating_sub(max.min(s.text.lines().count()));
                     StageView { stage: s.stage, label: s.label.clone(), text_html: highlight_yaml(&text), more_lines }
                 })
                 .collect(),
@@ -699,5 +766,22 @@ impl Ctx<'_> {
                 .collect(),
             json_url: paths::rule_json_url(r),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_body_is_cut_at_a_line() {
+        let text = "a: 1\n".repeat(10_000);
+        let (head, lines) = body_head(&text);
+        assert!(head.len() <= SHOWN_BODY_BYTES && head.ends_with("a: 1"));
+        assert_eq!(lines, head.lines().count());
+        let one = "é".repeat(20_000);
+        let (head, lines) = body_head(&one);
+        assert!(head.len() <= SHOWN_BODY_BYTES && !head.is_empty());
+        assert_eq!(lines, 1);
     }
 }
