@@ -93,7 +93,7 @@ fn push(v: &mut Vec<usize>, i: usize) {
 }
 
 /// Build the indexes and fill every rule's corpus counts, duplicates, neighbors and related titles.
-pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[String]) -> Index {
+pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &[String]) -> Index {
     let mut ix = Index::default();
     // Interned indicators: row key → value → position in `lists`.
     let mut interned: HashMap<RowKey, HashMap<String, usize>> = HashMap::new();
@@ -173,6 +173,16 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
     let ids: Vec<Arc<str>> = rules.iter().map(|r| Arc::from(r.id.as_str())).collect();
     let names: Vec<Arc<str>> = corpus_names.iter().map(|n| Arc::from(n.as_str())).collect();
     let corpus_of: Vec<usize> = rules.iter().map(|r| r.corpus_index).collect();
+    // The index lists indicators most shared first; `key_id` becomes the position in that order.
+    let mut order: Vec<usize> = (0..lists.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&lists[a], &lists[b]);
+        b.3.len().cmp(&a.3.len()).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
+    });
+    let mut sorted_pos = vec![0; lists.len()];
+    for (pos, &id) in order.iter().enumerate() {
+        sorted_pos[id] = pos;
+    }
     for r in rules.iter_mut() {
         for row in &mut r.indicators {
             for v in &mut row.values {
@@ -186,20 +196,22 @@ pub fn build(rules: &mut [RuleEntry], files: &[SourceFile], corpus_names: &[Stri
             }
         }
     }
-    let mut indicators: Vec<IndicatorIndex> = lists
+    ix.indicators = order
         .iter()
-        .map(|(key, value, norm, rules)| IndicatorIndex {
-            key: key.clone(),
-            value: value.clone(),
-            norm: norm.clone(),
-            rules: rules.clone(),
+        .map(|&id| {
+            let (key, value, norm, rules) = &lists[id];
+            IndicatorIndex { key: key.clone(), value: value.clone(), norm: norm.clone(), rules: rules.clone() }
         })
         .collect();
-    indicators
-        .sort_by(|a, b| b.rules.len().cmp(&a.rules.len()).then_with(|| (&a.key, &a.value).cmp(&(&b.key, &b.value))));
-    ix.indicators = indicators;
     let member_lists: Vec<Vec<usize>> = lists.into_iter().map(|(_, _, _, r)| r).collect();
     duplicates_and_neighbors(rules, files, &member_lists, &mut ix);
+    for r in rules.iter_mut() {
+        for row in &mut r.indicators {
+            for v in &mut row.values {
+                v.key_id = sorted_pos[v.key_id];
+            }
+        }
+    }
     resolve_related(rules);
     ix
 }
@@ -217,7 +229,7 @@ fn resolve_related(rules: &mut [RuleEntry]) {
     }
 }
 
-fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[SourceFile], lists: &[Vec<usize>], ix: &mut Index) {
+fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], lists: &[Vec<usize>], ix: &mut Index) {
     // Equivalent matching logic: same logsource and the same canonical condition.
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in rules.iter().enumerate() {

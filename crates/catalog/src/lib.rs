@@ -27,7 +27,9 @@ pub mod indicators;
 pub mod load;
 pub mod stages;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use detwiki_sigma::{Diagnostic, Document, Limits};
 use serde::Serialize;
@@ -235,9 +237,26 @@ pub struct Catalog {
     pub walk_errors: Vec<WalkError>,
     /// Corpus-wide indexes.
     pub index: Index,
-    /// The files read, with their text and parse.
+    /// The files read, with their text and parse (shared, so that a catalog
+    /// rebuilt after a change keeps the files that did not change: [`Catalog::updated`]).
     #[serde(skip)]
-    pub files: Vec<SourceFile>,
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+/// A file that changed on disk, as a folder watcher reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileChange {
+    /// A rule file was created or written: read it again.
+    Changed {
+        /// Index of its corpus in the specs.
+        corpus: usize,
+        /// The corpus folder it lies in (its path is made relative to this).
+        root: PathBuf,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A rule file is gone.
+    Removed(PathBuf),
 }
 
 impl Catalog {
@@ -269,6 +288,44 @@ impl Catalog {
 
     /// Build the catalog from files already read.
     pub fn from_files(specs: &[CorpusSpec], files: Vec<SourceFile>, walk_errors: Vec<WalkError>) -> Catalog {
+        Self::from_shared_files(specs, files.into_iter().map(Arc::new).collect(), walk_errors)
+    }
+
+    /// This catalog again after some files changed: only the changed files are
+    /// read and parsed; every other file is shared with `self`, then the
+    /// analysis and indexes are rebuilt over the whole set (as
+    /// [`Catalog::from_files`] does), so the result equals a fresh
+    /// [`Catalog::load`] of the same folders. Files keep the load order
+    /// (corpus, then path component by component, as the folder walk sorts them).
+    pub fn updated(&self, specs: &[CorpusSpec], changes: &[FileChange], opts: &LoadOptions) -> Catalog {
+        let gone: HashSet<&Path> = changes
+            .iter()
+            .map(|c| match c {
+                FileChange::Changed { path, .. } | FileChange::Removed(path) => path.as_path(),
+            })
+            .collect();
+        let fresh: Vec<(usize, PathBuf, PathBuf)> = changes
+            .iter()
+            .filter_map(|c| match c {
+                FileChange::Changed { corpus, root, path } => Some((*corpus, root.clone(), path.clone())),
+                FileChange::Removed(_) => None,
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut files: Vec<Arc<SourceFile>> =
+            self.files.iter().filter(|f| !gone.contains(f.path.as_path())).cloned().collect();
+        files.extend(load::read_all(fresh, &opts.limits, &|| {}).into_iter().map(Arc::new));
+        files.sort_by(|a, b| (a.corpus, &a.path).cmp(&(b.corpus, &b.path)));
+        Self::from_shared_files(specs, files, self.walk_errors.clone())
+    }
+
+    /// Build the catalog from files already read and shared.
+    pub fn from_shared_files(
+        specs: &[CorpusSpec],
+        files: Vec<Arc<SourceFile>>,
+        walk_errors: Vec<WalkError>,
+    ) -> Catalog {
         let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
         let mut corpora: Vec<CorpusInfo> = specs
             .iter()

@@ -201,3 +201,50 @@ fn sigmahq_corpus_seed_rule_and_full_coverage() {
         .unwrap();
     assert!(ps.rules.len() > 50, "{}", ps.rules.len());
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() { copy_tree(&p, &dest) } else { std::fs::copy(&p, &dest).map(|_| ()).unwrap() }
+    }
+}
+
+#[test]
+fn an_updated_catalog_equals_a_fresh_load() {
+    use detwiki_catalog::FileChange;
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures(), dir.path());
+    let specs = vec![
+        CorpusSpec { name: "alpha".into(), paths: vec![dir.path().join("alpha")] },
+        CorpusSpec { name: "beta".into(), paths: vec![dir.path().join("beta")] },
+    ];
+    let opts = LoadOptions::default();
+    let before = Catalog::load(&specs, &opts);
+    // Change one file (a new title), add one (a copy under a new name), remove one, and fix the broken one.
+    let alpha = dir.path().join("alpha");
+    let beta = dir.path().join("beta");
+    let tscon = std::fs::read_to_string(alpha.join("proc_tscon.yml")).unwrap();
+    let title = tscon.lines().find(|l| l.starts_with("title:")).unwrap();
+    std::fs::write(alpha.join("proc_tscon.yml"), tscon.replacen(title, "title: Renamed TSCON rule", 1)).unwrap();
+    let added = tscon.replace("11111111-1111-4111-8111-111111111111", "55555555-5555-4555-8555-555555555555");
+    std::fs::write(alpha.join("proc_a_added.yml"), added).unwrap();
+    std::fs::remove_file(beta.join("security_logon.yml")).unwrap();
+    std::fs::remove_file(beta.join("broken.yml")).unwrap();
+    let changes = vec![
+        FileChange::Changed { corpus: 0, root: alpha.clone(), path: alpha.join("proc_tscon.yml") },
+        FileChange::Changed { corpus: 0, root: alpha.clone(), path: alpha.join("proc_a_added.yml") },
+        FileChange::Removed(beta.join("security_logon.yml")),
+        FileChange::Removed(beta.join("broken.yml")),
+    ];
+    let after = before.updated(&specs, &changes, &opts);
+    let fresh = Catalog::load(&specs, &opts);
+    assert_eq!(serde_json::to_string(&after).unwrap(), serde_json::to_string(&fresh).unwrap());
+    assert_eq!(rule(&after, "11111111-1111-4111-8111-111111111111").title, "Renamed TSCON rule");
+    assert!(after.find("55555555-5555-4555-8555-555555555555").is_some());
+    assert_eq!((after.rules.len(), after.failed.len()), (before.rules.len(), 0));
+    // Unchanged files are shared, not read again.
+    let reg = |c: &Catalog| c.files.iter().find(|f| f.rel_path == "reg_portproxy.yml").unwrap().clone();
+    assert!(std::sync::Arc::ptr_eq(&reg(&before), &reg(&after)));
+}

@@ -1,17 +1,22 @@
 //! `detwiki serve`: the wiki from memory on a local address.
 //!
-//! - Every page is rendered into memory by the same code as `detwiki build`;
-//!   requests are answered from that map, so no request can reach a file
-//!   outside it (and paths with `..`, backslashes or NUL are refused anyway).
+//! - Pages are made by the same code as `detwiki build`, each on its first
+//!   request, then kept ([`detwiki_site::Site`]); requests are answered from
+//!   the site's own list of files, so no request can reach a file outside it
+//!   (and paths with `..`, backslashes or NUL are refused anyway).
 //! - `GET /api/search?q=…&limit=…` ranks rules in Rust exactly as the page's
 //!   script does over the static index.
-//! - The corpus folders are watched; a change reloads the catalog and
-//!   re-renders, then swaps the new pages in at once.
+//! - The corpus folders are watched. A change re-reads only the files the
+//!   watcher names (a new or removed folder, or a watcher overflow, re-reads
+//!   everything), rebuilds the catalog from the kept files
+//!   ([`Catalog::updated`]) and swaps in a new site at once; its pages are
+//!   made again as they are asked for.
 //! - Requests are logged with `tracing` (`RUST_LOG` sets the level); Ctrl-C
 //!   or SIGTERM shut down cleanly.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
@@ -22,24 +27,30 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use detwiki_catalog::{Catalog, CorpusSpec};
-use detwiki_site::search::SearchIndex;
+use detwiki_catalog::{Catalog, CorpusSpec, FileChange, LoadOptions};
+use detwiki_site::Site;
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::args::ServeArgs;
 use crate::build::load_or_demo;
 
-/// One rendered generation of the site.
-struct Built {
-    files: HashMap<String, Bytes>,
-    search: SearchIndex,
+/// The site being served; a rebuild replaces the inner `Arc` at once.
+type Shared = Arc<RwLock<Arc<Site>>>;
+
+fn current(shared: &Shared) -> Arc<Site> {
+    shared.read().map(|g| Arc::clone(&g)).unwrap_or_else(|p| Arc::clone(&p.into_inner()))
 }
 
-type Shared = Arc<RwLock<Arc<Built>>>;
-
-fn render(cat: &Catalog) -> anyhow::Result<Built> {
-    let (files, _) = detwiki_site::render_to_memory(cat, &detwiki_site::Options::default())?;
-    Ok(Built { files: files.into_iter().map(|(k, v)| (k, Bytes::from(v))).collect(), search: SearchIndex::build(cat) })
+fn swap(shared: &Shared, site: Site) {
+    let site = Arc::new(site);
+    match shared.write() {
+        Ok(mut g) => *g = Arc::clone(&site),
+        Err(p) => *p.into_inner() = Arc::clone(&site),
+    }
+    // Build the search index now rather than on the first search after the change.
+    std::thread::spawn(move || {
+        site.search();
+    });
 }
 
 /// `detwiki serve`.
@@ -60,15 +71,20 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let started = Instant::now();
-    let built = render(&cat)?;
+    let site = Site::new(cat, detwiki_site::Options::default());
     tracing::info!(
-        rules = cat.rules.len(),
-        files = built.files.len(),
+        rules = site.catalog().rules.len(),
+        files = site.len(),
         ms = started.elapsed().as_millis() as u64,
-        "rendered"
+        "site ready (pages are made on first request)"
     );
-    drop(cat);
-    let shared: Shared = Arc::new(RwLock::new(Arc::new(built)));
+    let shared: Shared = Arc::new(RwLock::new(Arc::new(site)));
+    {
+        let site = current(&shared);
+        std::thread::spawn(move || {
+            site.search();
+        });
+    }
     let _watcher = if specs.is_empty() { None } else { Some(watch(&specs, shared.clone())?) };
     if !args.addr.ip().is_loopback() {
         tracing::warn!(addr = %args.addr, "listening on a non-loopback address: the wiki is reachable from the network");
@@ -157,6 +173,15 @@ fn query_params(q: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// A cached file of one site generation, kept alive while its response is sent.
+struct CachedFile(Arc<Site>, String);
+
+impl AsRef<[u8]> for CachedFile {
+    fn as_ref(&self) -> &[u8] {
+        self.0.cached(&self.1).unwrap_or_default()
+    }
+}
+
 async fn handle(State(shared): State<Shared>, method: Method, uri: axum::http::Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return respond(StatusCode::METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET\n");
@@ -165,21 +190,41 @@ async fn handle(State(shared): State<Shared>, method: Method, uri: axum::http::U
     if path.contains(['\\', '\0']) || path.split('/').any(|s| s == "..") {
         return respond(StatusCode::BAD_REQUEST, "text/plain; charset=utf-8", "path refused\n");
     }
-    let site = shared.read().map(|g| Arc::clone(&g)).unwrap_or_else(|p| Arc::clone(&p.into_inner()));
+    let site = current(&shared);
     if path == "/api/search" {
         let params = query_params(uri.query().unwrap_or(""));
         let q = params.get("q").cloned().unwrap_or_default();
         let limit = params.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20usize).min(200);
-        let hits = site.search.search(&q, limit);
+        let hits = match site.search_if_built() {
+            Some(s) => s.search(&q, limit),
+            None => {
+                let (site, q) = (Arc::clone(&site), q.clone());
+                match tokio::task::spawn_blocking(move || site.search().search(&q, limit)).await {
+                    Ok(h) => h,
+                    Err(e) => return internal_error(&path, &e),
+                }
+            }
+        };
         let body = serde_json::json!({ "query": q, "hits": hits });
         return respond(StatusCode::OK, "application/json", body.to_string());
     }
     let rel = path.trim_start_matches('/');
     let key = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
-    if let Some(bytes) = site.files.get(&key) {
-        return respond(StatusCode::OK, content_type(&key), bytes.clone());
+    if site.contains(&key) {
+        if site.cached(&key).is_none() {
+            // Made on first request, off the async workers (the search index of a big corpus takes a while).
+            let (s, k) = (Arc::clone(&site), key.clone());
+            match tokio::task::spawn_blocking(move || s.get(&k).map(|r| r.map(|_| ()))).await {
+                Ok(Some(Ok(()))) => {}
+                Ok(Some(Err(e))) => return internal_error(&key, &e),
+                Ok(None) => {}
+                Err(e) => return internal_error(&key, &e),
+            }
+        }
+        let ctype = content_type(&key);
+        return respond(StatusCode::OK, ctype, Bytes::from_owner(CachedFile(site, key)));
     }
-    if site.files.contains_key(&format!("{key}/index.html")) {
+    if site.contains(&format!("{key}/index.html")) {
         let mut res = respond(StatusCode::PERMANENT_REDIRECT, "text/plain; charset=utf-8", "");
         if let Ok(v) = HeaderValue::from_str(&format!("{}/", uri.path())) {
             res.headers_mut().insert(header::LOCATION, v);
@@ -193,7 +238,63 @@ async fn handle(State(shared): State<Shared>, method: Method, uri: axum::http::U
     )
 }
 
-/// Watch the corpus folders; reload and re-render on change (debounced).
+fn internal_error(what: &str, e: &dyn std::fmt::Display) -> Response {
+    tracing::error!("{what}: {e}");
+    respond(StatusCode::INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", "internal error\n")
+}
+
+/// What a batch of watcher events asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Reload {
+    /// Nothing that the catalog reads changed.
+    Nothing,
+    /// These rule files changed.
+    Files(Vec<FileChange>),
+    /// Read every folder again (a folder appeared or went, or events were lost).
+    Everything,
+}
+
+fn is_rule_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+}
+
+/// Turn the paths of a burst of events into changes, mirroring what the
+/// corpus walk reads: `.yml`/`.yaml` files (not symbolic links) under a corpus
+/// path, outside hidden folders. `known` tells whether a path is a file of the
+/// current catalog (to notice a folder that went away).
+fn classify(specs: &[CorpusSpec], paths: &[PathBuf], known: &dyn Fn(&Path) -> bool) -> Reload {
+    let mut changes: Vec<FileChange> = Vec::new();
+    for p in paths {
+        let mut inside = false;
+        for (ci, spec) in specs.iter().enumerate() {
+            for root in &spec.paths {
+                let Ok(rel) = p.strip_prefix(root) else { continue };
+                inside = true;
+                let hidden = rel.components().any(|c| c.as_os_str().to_str().is_some_and(|n| n.starts_with('.')));
+                if hidden {
+                    continue;
+                }
+                let meta = std::fs::symlink_metadata(p).ok();
+                if is_rule_file(p) && meta.as_ref().is_none_or(|m| !m.is_dir()) {
+                    if meta.as_ref().is_some_and(|m| m.is_file()) {
+                        changes.push(FileChange::Changed { corpus: ci, root: root.clone(), path: p.clone() });
+                    } else {
+                        changes.push(FileChange::Removed(p.clone()));
+                    }
+                } else if meta.as_ref().is_some_and(|m| m.is_dir()) || (meta.is_none() && known(p)) {
+                    return Reload::Everything;
+                }
+            }
+        }
+        if !inside && known(p) {
+            return Reload::Everything;
+        }
+    }
+    changes.dedup();
+    if changes.is_empty() { Reload::Nothing } else { Reload::Files(changes) }
+}
+
+/// Watch the corpus folders; on a change (debounced) rebuild from the changed files and swap the site.
 fn watch(specs: &[CorpusSpec], shared: Shared) -> anyhow::Result<notify::RecommendedWatcher> {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(move |ev| {
@@ -208,32 +309,114 @@ fn watch(specs: &[CorpusSpec], shared: Shared) -> anyhow::Result<notify::Recomme
     }
     let specs = specs.to_vec();
     std::thread::spawn(move || {
-        let relevant = |ev: &notify::Result<notify::Event>| matches!(ev, Ok(e) if matches!(e.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any));
-        while let Ok(ev) = rx.recv() {
-            if !relevant(&ev) {
-                continue;
-            }
-            // Let a burst of writes (an editor's save) settle.
-            while rx.recv_timeout(Duration::from_millis(60)).is_ok() {}
-            let started = Instant::now();
-            let Ok(cat) = crate::catalog::load(&specs, true) else {
-                tracing::warn!("reload failed: a corpus folder is gone");
-                continue;
-            };
-            match render(&cat) {
-                Ok(built) => {
-                    if let Ok(mut g) = shared.write() {
-                        *g = Arc::new(built);
-                    }
-                    tracing::info!(
-                        rules = cat.rules.len(),
-                        ms = started.elapsed().as_millis() as u64,
-                        "rebuilt after a change"
-                    );
+        // Ok(paths): the paths of a relevant event; Err: reload everything.
+        let relevant = |ev: notify::Result<notify::Event>| -> Option<Result<Vec<PathBuf>, ()>> {
+            match ev {
+                Ok(e) if e.need_rescan() => Some(Err(())),
+                Ok(e) if matches!(e.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)) => {
+                    Some(Ok(e.paths))
                 }
-                Err(e) => tracing::warn!("rebuild failed, still serving the previous pages: {e:#}"),
+                Ok(e) if matches!(e.kind, EventKind::Any | EventKind::Other) => Some(Err(())),
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::warn!("watcher: {e}");
+                    Some(Err(()))
+                }
             }
+        };
+        while let Ok(ev) = rx.recv() {
+            let Some(first) = relevant(ev) else { continue };
+            let started = Instant::now();
+            let mut paths: Vec<PathBuf> = Vec::new();
+            let mut everything = false;
+            let mut take = |r: Result<Vec<PathBuf>, ()>| match r {
+                Ok(p) => paths.extend(p),
+                Err(()) => everything = true,
+            };
+            take(first);
+            // Let a burst of writes (an editor's save) settle, but not forever.
+            while started.elapsed() < Duration::from_secs(2) {
+                match rx.recv_timeout(Duration::from_millis(40)) {
+                    Ok(ev) => {
+                        if let Some(r) = relevant(ev) {
+                            take(r);
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+            let site = current(&shared);
+            let reload = if everything {
+                Reload::Everything
+            } else {
+                let files: std::collections::HashSet<&Path> =
+                    site.catalog().files.iter().map(|f| f.path.as_path()).collect();
+                classify(&specs, &paths, &|p| files.contains(p) || files.iter().any(|f| f.starts_with(p)))
+            };
+            let cat: Catalog = match &reload {
+                Reload::Nothing => continue,
+                Reload::Files(changes) => site.catalog().updated(&specs, changes, &LoadOptions::default()),
+                Reload::Everything => match crate::catalog::load(&specs, true) {
+                    Ok(c) => c,
+                    Err(_) => {
+                        tracing::warn!("reload failed: a corpus folder is gone; still serving the previous pages");
+                        continue;
+                    }
+                },
+            };
+            drop(site);
+            let (rules, failed) = (cat.rules.len(), cat.failed.len());
+            let analysed = started.elapsed();
+            swap(&shared, Site::new(cat, detwiki_site::Options::default()));
+            let what = match &reload {
+                Reload::Files(c) => format!("{} file(s)", c.len()),
+                _ => "every file".to_string(),
+            };
+            tracing::info!(
+                rules,
+                failed,
+                reread = %what,
+                catalog_ms = analysed.as_millis() as u64,
+                ms = started.elapsed().as_millis() as u64,
+                "rebuilt after a change"
+            );
         }
     });
     Ok(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watcher_paths_become_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("rules");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join("sub/a.yml"), "title: a").unwrap();
+        std::fs::write(root.join(".git/x.yml"), "").unwrap();
+        std::fs::write(root.join("notes.txt"), "").unwrap();
+        let specs = vec![CorpusSpec { name: "x".into(), paths: vec![root.clone()] }];
+        let none = |_: &Path| false;
+        let r = classify(
+            &specs,
+            &[root.join("sub/a.yml"), root.join("gone.yml"), root.join("notes.txt"), root.join(".git/x.yml")],
+            &none,
+        );
+        assert_eq!(
+            r,
+            Reload::Files(vec![
+                FileChange::Changed { corpus: 0, root: root.clone(), path: root.join("sub/a.yml") },
+                FileChange::Removed(root.join("gone.yml")),
+            ])
+        );
+        assert_eq!(classify(&specs, &[root.join("notes.txt"), root.join("4913")], &none), Reload::Nothing);
+        // A new folder may hold rules; a folder that went away held some.
+        assert_eq!(classify(&specs, &[root.join("sub")], &none), Reload::Everything);
+        let old = root.join("old");
+        let known = |p: &Path| p == old.as_path();
+        assert_eq!(classify(&specs, std::slice::from_ref(&old), &known), Reload::Everything);
+    }
 }

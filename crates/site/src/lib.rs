@@ -8,8 +8,8 @@
 //!
 //! The site renders what the catalog computes; it derives no facts of its own.
 //! [`render`] produces every file of the site and hands each to a sink, so
-//! the same pages are written to disk by [`write::build`] or kept in memory
-//! by `detwiki serve`. Every string from a rule is escaped by the templates;
+//! the same pages are written to disk by [`write::build`]; [`Site`] makes the
+//! same files one at a time, on request, for `detwiki serve`. Every string from a rule is escaped by the templates;
 //! links are made only for http(s) URLs ([`html::safe_href`]).
 //!
 //! ```no_run
@@ -28,7 +28,8 @@ pub mod search;
 pub mod views;
 pub mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use detwiki_catalog::Catalog;
@@ -136,10 +137,12 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
-/// One page of the site to produce.
+/// One file of the site to produce.
+#[derive(Debug)]
 enum Job {
     Rule(usize),
     RuleJson(usize),
+    RuleYaml(usize),
     Home,
     RulesList,
     Search,
@@ -166,13 +169,40 @@ enum Job {
 /// A sink for produced files: `(site-relative path, bytes)`; called from many threads.
 pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Error> + Sync + 'a;
 
-struct Renderer<'a> {
-    ctx: Ctx<'a>,
-    env: Environment<'static>,
-    opts: &'a Options,
+/// What every page of one catalog needs, computed once.
+struct Prepared {
+    derived: views::Derived,
     providers: BTreeMap<String, Vec<Counted>>,
     platforms: BTreeMap<PlatformKey, Vec<usize>>,
-    field_values: BTreeMap<&'a str, Vec<usize>>,
+    field_values: BTreeMap<String, Vec<usize>>,
+}
+
+impl Prepared {
+    fn new(cat: &Catalog) -> Prepared {
+        let derived = views::Derived::new(cat);
+        let ctx = Ctx::new(cat, &derived);
+        let providers = ctx.providers();
+        let platforms = ctx.platforms();
+        let mut field_values: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (k, ind) in cat.index.indicators.iter().enumerate() {
+            if let Some(f) = ind.key.field.as_deref() {
+                match field_values.get_mut(f) {
+                    Some(v) => v.push(k),
+                    None => {
+                        field_values.insert(f.to_string(), vec![k]);
+                    }
+                }
+            }
+        }
+        Prepared { derived, providers, platforms, field_values }
+    }
+}
+
+struct Renderer<'a> {
+    ctx: Ctx<'a>,
+    env: &'a Environment<'static>,
+    opts: &'a Options,
+    prep: &'a Prepared,
 }
 
 #[derive(Serialize)]
@@ -202,8 +232,12 @@ impl Renderer<'_> {
         r.map_err(|e| Error::Json { page: file.into(), source: e })
     }
 
-    fn rules_page(&self, file: &str, p: &RulesPage) -> Result<Vec<u8>, Error> {
-        self.html("rules_page.html", file, &p.title, p)
+    fn rules_page(&self, file: &str, mut p: RulesPage) -> Result<Vec<u8>, Error> {
+        let root = paths::root_of(file);
+        for g in &mut p.groups {
+            g.rows_html = self.ctx.rows_html(&g.rules, &root);
+        }
+        self.html("rules_page.html", file, &p.title, &p)
     }
 
     fn list(
@@ -221,59 +255,68 @@ impl Renderer<'_> {
         map.map(|(name, url, count)| Counted { name, url, count }).collect()
     }
 
-    fn job(&self, job: &Job) -> Result<(String, Vec<u8>), Error> {
+    /// The site-relative file a job produces.
+    fn file(&self, job: &Job) -> String {
         let c = self.ctx.cat;
         let dir = |u: &str| paths::file_of(u);
+        match job {
+            Job::Rule(i) => paths::rule_file(&c.rules[*i]),
+            Job::RuleJson(i) => paths::rule_json_file(&c.rules[*i]),
+            Job::RuleYaml(i) => paths::rule_yaml_file(&c.rules[*i]),
+            Job::Home => "index.html".into(),
+            Job::RulesList => "rules/index.html".into(),
+            Job::Search => "search/index.html".into(),
+            Job::Technique(id) => dir(&paths::technique_url(id)),
+            Job::Tactic(id) => dir(&paths::tactic_url(id)),
+            Job::Event(key) => dir(&self.ctx.paths.events[key]),
+            Job::Provider(name) => dir(&self.ctx.paths.providers[name]),
+            Job::EventsIndex => "events/index.html".into(),
+            Job::Logsource(label) => dir(&self.ctx.paths.logsources[label]),
+            Job::LogsourcesIndex => "logsources/index.html".into(),
+            Job::Platform(k) => dir(&paths::platform_url(&k.slug)),
+            Job::PlatformsIndex => "platforms/index.html".into(),
+            Job::Field(f) => dir(&self.ctx.paths.fields[f]),
+            Job::FieldsIndex => "fields/index.html".into(),
+            Job::Author(a) => dir(&self.ctx.paths.authors[a]),
+            Job::AuthorsIndex => "authors/index.html".into(),
+            Job::Indicator(k) => dir(self.ctx.paths.indicator_pages[*k].as_deref().unwrap_or_default()),
+            Job::Static(file, _) => (*file).into(),
+            Job::ApiRules => "api/rules.json".into(),
+            Job::SearchIndex => "assets/search-index.js".into(),
+            Job::Navigator(corpus) => {
+                format!("api/navigator/{}.json", paths::segment(corpus.as_deref().unwrap_or("all")))
+            }
+        }
+    }
+
+    /// The bytes of the file `file` that `job` produces; `search` is the search index when already built.
+    fn body(&self, job: &Job, file: &str, search: Option<&search::SearchIndex>) -> Result<Vec<u8>, Error> {
+        let c = self.ctx.cat;
+        let prep = self.prep;
         Ok(match job {
             Job::Rule(i) => {
                 let r = &c.rules[*i];
-                let file = paths::rule_file(r);
-                let v = self.ctx.rule_view(r);
-                let bytes = self.html("rule.html", &file, &r.title, &v)?;
-                (file, bytes)
+                self.html("rule.html", file, &r.title, &self.ctx.rule_view(r))?
             }
             Job::RuleJson(i) => {
-                let r = &c.rules[*i];
-                let file = paths::rule_json_file(r);
-                let mut bytes = Self::json(&file, r, false)?;
+                let mut bytes = Self::json(file, &c.rules[*i], false)?;
                 bytes.push(b'\n');
-                (file, bytes)
+                bytes
             }
-            Job::Home => {
-                ("index.html".into(), self.html("home.html", "index.html", "Detection wiki", &self.ctx.home())?)
+            Job::RuleYaml(i) => {
+                let mut bytes = c.rules[*i].body.trim_end().as_bytes().to_vec();
+                bytes.push(b'\n');
+                bytes
             }
-            Job::RulesList => {
-                let file = "rules/index.html";
-                (file.into(), self.html("rules_list.html", file, "All rules", &self.ctx.rules_list())?)
-            }
-            Job::Search => {
-                let file = "search/index.html";
-                (file.into(), self.html("search.html", file, "Search", &())?)
-            }
-            Job::Technique(id) => {
-                let file = dir(&paths::technique_url(id));
-                let p = self.ctx.technique_page(id);
-                let b = self.rules_page(&file, &p)?;
-                (file, b)
-            }
-            Job::Tactic(id) => {
-                let file = dir(&paths::tactic_url(id));
-                let b = self.rules_page(&file, &self.ctx.tactic_page(id))?;
-                (file, b)
-            }
-            Job::Event(key) => {
-                let file = dir(&self.ctx.paths.events[key]);
-                let b = self.rules_page(&file, &self.ctx.event_page(key))?;
-                (file, b)
-            }
-            Job::Provider(name) => {
-                let file = dir(&self.ctx.paths.providers[name]);
-                let b = self.rules_page(&file, &self.ctx.provider_page(name, self.providers[name].clone()))?;
-                (file, b)
-            }
+            Job::Home => self.html("home.html", file, "Detection wiki", &self.ctx.home())?,
+            Job::RulesList => self.html("rules_list.html", file, "All rules", &self.ctx.rules_list())?,
+            Job::Search => self.html("search.html", file, "Search", &())?,
+            Job::Technique(id) => self.rules_page(file, self.ctx.technique_page(id))?,
+            Job::Tactic(id) => self.rules_page(file, self.ctx.tactic_page(id))?,
+            Job::Event(key) => self.rules_page(file, self.ctx.event_page(key))?,
+            Job::Provider(name) => self.rules_page(file, self.ctx.provider_page(name, prep.providers[name].clone()))?,
             Job::EventsIndex => {
-                let file = "events/index.html";
-                let groups = self
+                let groups = prep
                     .providers
                     .iter()
                     .map(|(p, evs)| {
@@ -287,126 +330,84 @@ impl Renderer<'_> {
                         )
                     })
                     .collect();
-                (
-                    file.into(),
-                    self.list(
-                        file,
-                        "Events",
-                        "Providers and their events, with the number of rules that read each.",
-                        groups,
-                    )?,
-                )
+                self.list(
+                    file,
+                    "Events",
+                    "Providers and their events, with the number of rules that read each.",
+                    groups,
+                )?
             }
-            Job::Logsource(label) => {
-                let file = dir(&self.ctx.paths.logsources[label]);
-                let b = self.rules_page(&file, &self.ctx.logsource_page(label))?;
-                (file, b)
-            }
+            Job::Logsource(label) => self.rules_page(file, self.ctx.logsource_page(label))?,
             Job::LogsourcesIndex => {
-                let file = "logsources/index.html";
                 let rows = Self::counted(c.index.logsources.iter().map(|(l, r)| {
                     let name = if l.is_empty() { "(no logsource)".to_string() } else { l.clone() };
                     (name, self.ctx.paths.logsources.get(l).cloned(), r.len())
                 }));
-                (
-                    file.into(),
-                    self.list(file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)])?,
-                )
+                self.list(file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)])?
             }
-            Job::Platform(k) => {
-                let file = dir(&paths::platform_url(&k.slug));
-                let b = self.rules_page(&file, &self.ctx.platform_page(k, &self.platforms[k]))?;
-                (file, b)
-            }
+            Job::Platform(k) => self.rules_page(file, self.ctx.platform_page(k, &prep.platforms[k]))?,
             Job::PlatformsIndex => {
-                let file = "platforms/index.html";
                 let rows = Self::counted(
-                    self.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
+                    prep.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
                 );
-                (
-                    file.into(),
-                    self.list(
-                        file,
-                        "Platforms",
-                        "Windows, Linux, macOS, each cloud and identity source, network and applications.",
-                        vec![(None, rows)],
-                    )?,
-                )
+                self.list(
+                    file,
+                    "Platforms",
+                    "Windows, Linux, macOS, each cloud and identity source, network and applications.",
+                    vec![(None, rows)],
+                )?
             }
             Job::Field(f) => {
-                let file = dir(&self.ctx.paths.fields[f]);
-                let values = self.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
-                let b = self.rules_page(&file, &self.ctx.field_page(f, values))?;
-                (file, b)
+                let values = prep.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
+                self.rules_page(file, self.ctx.field_page(f, values))?
             }
             Job::FieldsIndex => {
-                let file = "fields/index.html";
                 let mut rows = Self::counted(
                     c.index.fields.iter().map(|(f, r)| (f.clone(), self.ctx.paths.fields.get(f).cloned(), r.len())),
                 );
                 rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                (
-                    file.into(),
-                    self.list(
-                        file,
-                        "Fields",
-                        "Every field the rules compare, with the number of rules using it.",
-                        vec![(None, rows)],
-                    )?,
-                )
+                self.list(
+                    file,
+                    "Fields",
+                    "Every field the rules compare, with the number of rules using it.",
+                    vec![(None, rows)],
+                )?
             }
-            Job::Author(a) => {
-                let file = dir(&self.ctx.paths.authors[a]);
-                let b = self.rules_page(&file, &self.ctx.author_page(a))?;
-                (file, b)
-            }
+            Job::Author(a) => self.rules_page(file, self.ctx.author_page(a))?,
             Job::AuthorsIndex => {
-                let file = "authors/index.html";
                 let mut rows = Self::counted(
                     c.index.authors.iter().map(|(a, r)| (a.clone(), self.ctx.paths.authors.get(a).cloned(), r.len())),
                 );
                 rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                (
-                    file.into(),
-                    self.list(
-                        file,
-                        "Authors",
-                        "Rule authors, with the number of rules each wrote.",
-                        vec![(None, rows)],
-                    )?,
-                )
+                self.list(file, "Authors", "Rule authors, with the number of rules each wrote.", vec![(None, rows)])?
             }
-            Job::Indicator(k) => {
-                let file = dir(self.ctx.paths.indicator_pages[*k].as_deref().unwrap_or_default());
-                let b = self.rules_page(&file, &self.ctx.indicator_page(*k))?;
-                (file, b)
-            }
-            Job::Static(file, text) => ((*file).into(), text.as_bytes().to_vec()),
-            Job::ApiRules => {
-                let file = "api/rules.json";
-                (file.into(), Self::json(file, &search::summary(c), false)?)
-            }
+            Job::Indicator(k) => self.rules_page(file, self.ctx.indicator_page(*k))?,
+            Job::Static(_, text) => text.as_bytes().to_vec(),
+            Job::ApiRules => Self::json(file, &search::summary(c), false)?,
             Job::SearchIndex => {
-                let file = "assets/search-index.js";
-                let idx = search::SearchIndex::build(c);
+                let built;
+                let idx = match search {
+                    Some(s) => s,
+                    None => {
+                        built = search::SearchIndex::build(c);
+                        &built
+                    }
+                };
                 let mut out = b"window.DETWIKI_SEARCH=".to_vec();
-                out.extend(Self::json(file, &idx, false)?);
+                out.extend(Self::json(file, idx, false)?);
                 out.extend(b";\n");
-                (file.into(), out)
+                out
             }
             Job::Navigator(corpus) => {
-                let name = corpus.clone().unwrap_or_else(|| "all".into());
-                let file = format!("api/navigator/{}.json", paths::segment(&name));
                 let layer = navigator::layer(c, corpus.as_deref(), self.opts.base_url.as_deref());
-                let b = Self::json(&file, &layer, true)?;
-                (file, b)
+                Self::json(file, &layer, true)?
             }
         })
     }
 }
 
-fn jobs(r: &Renderer<'_>) -> Vec<Job> {
-    let c = r.ctx.cat;
+fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
+    let c = cat;
     let mut jobs: Vec<Job> = vec![
         Job::Home,
         Job::RulesList,
@@ -425,16 +426,19 @@ fn jobs(r: &Renderer<'_>) -> Vec<Job> {
         Job::Navigator(None),
     ];
     jobs.extend(c.corpora.iter().map(|k| Job::Navigator(Some(k.name.clone()))));
-    for i in 0..c.rules.len() {
+    for (i, r) in c.rules.iter().enumerate() {
         jobs.push(Job::Rule(i));
         jobs.push(Job::RuleJson(i));
+        if views::body_is_cut(r) {
+            jobs.push(Job::RuleYaml(i));
+        }
     }
-    jobs.extend(r.ctx.technique_ids().into_iter().map(Job::Technique));
+    jobs.extend(Ctx::new(cat, &prep.derived).technique_ids().into_iter().map(Job::Technique));
     jobs.extend(c.index.tactics.keys().cloned().map(Job::Tactic));
     jobs.extend(c.index.events.keys().cloned().map(Job::Event));
-    jobs.extend(r.providers.keys().cloned().map(Job::Provider));
+    jobs.extend(prep.providers.keys().cloned().map(Job::Provider));
     jobs.extend(c.index.logsources.keys().cloned().map(Job::Logsource));
-    jobs.extend(r.platforms.keys().cloned().map(Job::Platform));
+    jobs.extend(prep.platforms.keys().cloned().map(Job::Platform));
     jobs.extend(c.index.fields.keys().cloned().map(Job::Field));
     jobs.extend(c.index.authors.keys().cloned().map(Job::Author));
     jobs.extend(
@@ -446,23 +450,17 @@ fn jobs(r: &Renderer<'_>) -> Vec<Job> {
 /// Render the whole site, handing every file to `sink` (in parallel, in no
 /// particular order). `total` is called once with the number of files.
 pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<'_>) -> Result<Stats, Error> {
-    let ctx = Ctx::new(cat);
-    let providers = ctx.providers();
-    let platforms = ctx.platforms();
-    let mut field_values: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (k, ind) in cat.index.indicators.iter().enumerate() {
-        if let Some(f) = ind.key.field.as_deref() {
-            field_values.entry(f).or_default().push(k);
-        }
-    }
-    let r = Renderer { ctx, env: environment(), opts, providers, platforms, field_values };
-    let jobs = jobs(&r);
+    let prep = Prepared::new(cat);
+    let env = environment();
+    let r = Renderer { ctx: Ctx::new(cat, &prep.derived), env: &env, opts, prep: &prep };
+    let jobs = jobs(cat, &prep);
     total(jobs.len());
     let pages = AtomicUsize::new(0);
     let bytes = AtomicU64::new(0);
     let largest = AtomicU64::new(0);
     jobs.par_iter().try_for_each(|job| {
-        let (file, body) = r.job(job)?;
+        let file = r.file(job);
+        let body = r.body(job, &file, None)?;
         if file.ends_with(".html") {
             pages.fetch_add(1, Ordering::Relaxed);
         }
@@ -483,7 +481,8 @@ pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<
 
 /// Render one rule's page alone (for tests and previews).
 pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Result<String, Error> {
-    let ctx = Ctx::new(cat);
+    let derived = views::Derived::new(cat);
+    let ctx = Ctx::new(cat, &derived);
     let file = paths::rule_file(rule);
     let env = environment();
     let page = Page { root: paths::root_of(&file), title: &rule.title, page: &ctx.rule_view(rule) };
@@ -498,4 +497,92 @@ pub fn render_to_memory(cat: &Catalog, opts: &Options) -> Result<(BTreeMap<Strin
         Ok(())
     })?;
     Ok((files.into_inner().expect("no panics while holding the lock"), stats))
+}
+
+/// The site of one catalog kept in memory, each file rendered on its first
+/// request and cached: what `detwiki serve` answers from. Making one costs the
+/// page places and lookups only, not the pages, so a server can swap in the
+/// site of a changed catalog at once (the cache goes with the old site).
+pub struct Site {
+    cat: Catalog,
+    prep: Prepared,
+    env: Environment<'static>,
+    opts: Options,
+    jobs: Vec<Job>,
+    routes: HashMap<String, usize>,
+    cache: Vec<OnceLock<Vec<u8>>>,
+    search: OnceLock<search::SearchIndex>,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site").field("rules", &self.cat.rules.len()).field("files", &self.jobs.len()).finish()
+    }
+}
+
+impl Site {
+    /// The site of `cat`; nothing is rendered yet.
+    pub fn new(cat: Catalog, opts: Options) -> Site {
+        let prep = Prepared::new(&cat);
+        let env = environment();
+        let jobs = jobs(&cat, &prep);
+        let routes = {
+            let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), env: &env, opts: &opts, prep: &prep };
+            jobs.iter().enumerate().map(|(i, j)| (r.file(j), i)).collect()
+        };
+        let cache = jobs.iter().map(|_| OnceLock::new()).collect();
+        Site { cat, prep, env, opts, jobs, routes, cache, search: OnceLock::new() }
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.cat
+    }
+
+    /// How many files the site has.
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Whether the site has no file (never: the home page is always there).
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// Whether `file` (site-relative, `rules/index.html`) is a file of the site.
+    pub fn contains(&self, file: &str) -> bool {
+        self.routes.contains_key(file)
+    }
+
+    /// The bytes of `file`, rendered now when first asked for; `None` when
+    /// the site has no such file.
+    pub fn get(&self, file: &str) -> Option<Result<&[u8], Error>> {
+        let &i = self.routes.get(file)?;
+        if let Some(b) = self.cache[i].get() {
+            return Some(Ok(b));
+        }
+        let r = Renderer {
+            ctx: Ctx::new(&self.cat, &self.prep.derived),
+            env: &self.env,
+            opts: &self.opts,
+            prep: &self.prep,
+        };
+        let search = matches!(self.jobs[i], Job::SearchIndex).then(|| self.search());
+        Some(r.body(&self.jobs[i], file, search).map(|body| self.cache[i].get_or_init(|| body).as_slice()))
+    }
+
+    /// The bytes of `file` when it was already made.
+    pub fn cached(&self, file: &str) -> Option<&[u8]> {
+        self.cache[*self.routes.get(file)?].get().map(Vec::as_slice)
+    }
+
+    /// The search index, when already built.
+    pub fn search_if_built(&self) -> Option<&search::SearchIndex> {
+        self.search.get()
+    }
+
+    /// The search index (built on first use).
+    pub fn search(&self) -> &search::SearchIndex {
+        self.search.get_or_init(|| search::SearchIndex::build(&self.cat))
+    }
 }

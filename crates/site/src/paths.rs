@@ -151,8 +151,6 @@ pub struct Paths {
     pub authors: HashMap<String, String>,
     /// Logsource label → page URL.
     pub logsources: HashMap<String, String>,
-    /// Indicator key text → position in the catalog's indicator index.
-    pub indicator_pos: HashMap<String, usize>,
     /// Indicator position → page URL (values shared by at least two rules have one).
     pub indicator_pages: Vec<Option<String>>,
     /// Rule position → platform.
@@ -194,17 +192,15 @@ impl Paths {
         }
         let mut used = HashSet::new();
         p.indicator_pages = vec![None; c.index.indicators.len()];
-        p.indicator_pos.reserve(c.index.indicators.len());
         for (pos, ind) in c.index.indicators.iter().enumerate() {
-            let key = indicator_key(&ind.key, &ind.norm);
             if ind.rules.len() > 1 {
+                let key = indicator_key(&ind.key, &ind.norm);
                 let mut name = fnv(&key);
                 while !used.insert(name.clone()) {
                     name = fnv(&format!("{name}{key}"));
                 }
                 p.indicator_pages[pos] = Some(format!("indicators/{name}.html"));
             }
-            p.indicator_pos.insert(key, pos);
         }
         p.platforms = c.rules.iter().map(platform_of).collect();
         p
@@ -219,6 +215,16 @@ pub fn rule_url(r: &RuleEntry) -> String {
 /// The rule's JSON URL.
 pub fn rule_json_url(r: &RuleEntry) -> String {
     format!("rules/{}/{}.json", pct(&segment(&r.corpus)), pct(&segment(&r.slug)))
+}
+
+/// The URL of the rule's complete YAML (written for rules whose page shows the body cut).
+pub fn rule_yaml_url(r: &RuleEntry) -> String {
+    format!("rules/{}/{}.yml", pct(&segment(&r.corpus)), pct(&segment(&r.slug)))
+}
+
+/// The rule's YAML file, relative to the site root.
+pub fn rule_yaml_file(r: &RuleEntry) -> String {
+    format!("rules/{}/{}.yml", segment(&r.corpus), segment(&r.slug))
 }
 
 /// The rule's page file, relative to the site root.

@@ -9,7 +9,7 @@ use detwiki_taxonomy::attack;
 use serde::Serialize;
 
 use crate::html::{highlight_yaml, safe_href};
-use crate::paths::{self, Paths, indicator_key};
+use crate::paths::{self, Paths};
 
 /// A link.
 #[derive(Clone, Debug, Serialize)]
@@ -57,8 +57,11 @@ pub struct RuleRow {
 pub struct CorpusGroup {
     /// Corpus name.
     pub corpus: String,
-    /// Its rules.
-    pub rules: Vec<RuleRow>,
+    /// Its rules (positions in the catalog), sorted by title.
+    pub rules: Vec<usize>,
+    /// The rows of its rules table, made by [`Ctx::rows_html`] for the page's `root`
+    /// when the page is rendered (each rule's row is made once per catalog).
+    pub rows_html: String,
 }
 
 /// An indicator value with its count in some set of rules.
@@ -89,24 +92,30 @@ pub struct Counted {
     pub count: usize,
 }
 
-/// Shared context for building views.
-pub struct Ctx<'a> {
-    /// The catalog.
-    pub cat: &'a Catalog,
+/// What the views derive from a catalog once: page places and lookups. It is
+/// owned (no borrow of the catalog), so a long-lived [`crate::Site`] keeps it
+/// beside its catalog; [`Ctx`] pairs the two for building views.
+#[derive(Debug)]
+pub struct Derived {
     /// Page places.
     pub paths: Paths,
     /// Rule position by id.
-    pub by_id: HashMap<&'a str, usize>,
+    pub by_id: HashMap<String, usize>,
     /// Technique id → rule positions, sub-techniques' rules included.
     pub technique_rules: BTreeMap<String, Vec<usize>>,
     /// Per rule, per indicator row, per value: the position in the catalog's indicator index.
     pub value_pos: Vec<Vec<Vec<usize>>>,
+    /// Per rule: its place in the order of rule lists (title, case-insensitive, then page URL).
+    pub title_rank: Vec<usize>,
+    /// Per rule: its row of a rules table after the page's `root` prefix
+    /// (`rules/x/index.html">Title</a></td>…</tr>`), escaped.
+    pub row_tail: Vec<String>,
 }
 
-impl<'a> Ctx<'a> {
-    /// Build the context.
-    pub fn new(cat: &'a Catalog) -> Ctx<'a> {
-        let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+impl Derived {
+    /// Derive the lookups of `cat`.
+    pub fn new(cat: &Catalog) -> Derived {
+        let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
         let mut technique_rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (id, t) in &cat.index.techniques {
             technique_rules.entry(id.clone()).or_default().extend(&t.rules);
@@ -126,15 +135,69 @@ impl<'a> Ctx<'a> {
                 r.indicators
                     .iter()
                     .map(|row| {
-                        row.values
-                            .iter()
-                            .map(|v| paths.indicator_pos.get(&indicator_key(&row.key, &v.norm)).copied().unwrap_or(0))
-                            .collect()
+                        row.values.iter().map(|v| v.key_id.min(cat.index.indicators.len().saturating_sub(1))).collect()
                     })
                     .collect()
             })
             .collect();
-        Ctx { cat, paths, by_id, technique_rules, value_pos }
+        let mut order: Vec<(String, String, usize)> =
+            cat.rules.iter().enumerate().map(|(i, r)| (r.title.to_lowercase(), paths::rule_url(r), i)).collect();
+        order.sort_unstable();
+        let mut title_rank = vec![0; cat.rules.len()];
+        for (rank, (_, _, i)) in order.iter().enumerate() {
+            title_rank[*i] = rank;
+        }
+        let row_tail = order_free_rows(cat);
+        Derived { paths, by_id, technique_rules, value_pos, title_rank, row_tail }
+    }
+}
+
+/// Each rule's row of a rules table, after the `root` prefix; the same HTML as
+/// the row template it replaced (`macros.html`, `rule_table`).
+fn order_free_rows(cat: &Catalog) -> Vec<String> {
+    use crate::html::write_escaped;
+    cat.rules
+        .iter()
+        .map(|r| {
+            let mut s = String::with_capacity(200);
+            let level = r.level.unwrap_or("");
+            let _ = write_escaped(&mut s, &paths::rule_url(r));
+            s.push_str("\">");
+            let _ = write_escaped(&mut s, &r.title);
+            s.push_str("</a></td><td><span class=\"lvl lvl-");
+            let _ = write_escaped(&mut s, level);
+            s.push_str("\">");
+            let _ = write_escaped(&mut s, level);
+            s.push_str("</span></td><td>");
+            let _ = write_escaped(&mut s, r.status.unwrap_or(""));
+            s.push_str("</td><td><code>");
+            let _ = write_escaped(&mut s, &r.logsource.label());
+            s.push_str("</code></td></tr>");
+            s
+        })
+        .collect()
+}
+
+/// Shared context for building views: a catalog and what was derived from it.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The catalog.
+    pub cat: &'a Catalog,
+    /// Its lookups.
+    pub derived: &'a Derived,
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = Derived;
+    fn deref(&self) -> &Derived {
+        self.derived
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// Pair a catalog with its lookups (made by [`Derived::new`] from the same catalog).
+    pub fn new(cat: &'a Catalog, derived: &'a Derived) -> Ctx<'a> {
+        Ctx { cat, derived }
     }
 
     /// The indicator page of a rule's value, when it has one.
@@ -169,19 +232,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Rules grouped by corpus, in corpus order, each sorted by title.
+    /// Rules grouped by corpus, in corpus order, each sorted by title (the
+    /// rows are made for the page's root by [`Ctx::rows_html`]).
     pub fn by_corpus(&self, rules: &[usize]) -> Vec<CorpusGroup> {
         let mut groups: Vec<CorpusGroup> = Vec::new();
-        for c in &self.cat.corpora {
-            let mut rows: Vec<RuleRow> =
-                rules.iter().filter(|&&i| self.cat.rules[i].corpus == c.name).map(|&i| self.row(i)).collect();
+        for (ci, c) in self.cat.corpora.iter().enumerate() {
+            let mut rows: Vec<usize> =
+                rules.iter().copied().filter(|&i| self.cat.rules[i].corpus_index == ci).collect();
             if rows.is_empty() {
                 continue;
             }
-            rows.sort_by_cached_key(|r| (r.title.to_lowercase(), r.url.clone()));
-            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows });
+            rows.sort_unstable_by_key(|&i| self.title_rank[i]);
+            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows, rows_html: String::new() });
         }
         groups
+    }
+
+    /// The rows of a rules table for a page at `root` (`../../`).
+    pub fn rows_html(&self, rules: &[usize], root: &str) -> String {
+        let mut out = String::with_capacity(rules.iter().map(|&i| self.row_tail[i].len() + 30).sum());
+        for &i in rules {
+            out.push_str("\n<tr><td><a href=\"");
+            crate::html::write_escaped(&mut out, root).ok();
+            out.push_str(&self.row_tail[i]);
+        }
+        out
     }
 
     /// A link to a rule by id (plain text when not in the catalog).
@@ -314,7 +389,7 @@ pub struct StageView {
     pub stage: usize,
     /// Label.
     pub label: String,
-    /// The stage text, highlighted (at most [`MAX_STAGE_LINES`] lines).
+    /// The stage text, highlighted (at most [`MAX_STAGE_LINES`] lines, [`MAX_STAGE_LINES_PER_PAGE`] over all stages).
     pub text_html: String,
     /// Lines left out.
     pub more_lines: usize,
@@ -344,7 +419,7 @@ pub struct IndicatorRowView {
     pub kind: String,
     /// Whether the row is an exclusion.
     pub exclusion: bool,
-    /// Values (at most [`MAX_VALUES_PER_ROW`]).
+    /// Values (at most [`MAX_VALUES_PER_ROW`], [`MAX_VALUES_PER_PAGE`] over all rows).
     pub values: Vec<ValueView>,
     /// Values left out of the page (they are in the rule's JSON).
     pub more: usize,
@@ -422,8 +497,16 @@ pub struct RuleView {
     pub events: Vec<EventRowView>,
     /// Why there are no event rows.
     pub events_note: Option<String>,
-    /// The body, highlighted.
+    /// The body, highlighted (its first lines only when it is over [`MAX_BODY_BYTES`]).
     pub body_html: String,
+    /// Lines of the body.
+    pub body_lines: usize,
+    /// Lines shown when the body is cut (0 = all).
+    pub body_shown_lines: usize,
+    /// Size of the body in KB (rounded up).
+    pub body_kb: usize,
+    /// The complete YAML beside the page, when the body is cut.
+    pub yaml_url: Option<String>,
     /// Stages.
     pub stages: Vec<StageView>,
     /// Indicators.
@@ -447,19 +530,60 @@ pub struct RuleView {
 }
 
 /// Values per indicator row shown on a rule page; the rest are in the rule's JSON.
-pub const MAX_VALUES_PER_ROW: usize = 100;
+pub const MAX_VALUES_PER_ROW: usize = 50;
+
+/// Values shown on a rule page over all its indicator rows.
+pub const MAX_VALUES_PER_PAGE: usize = 100;
+
+/// Stage lines shown on a rule page over all its stages (each stage shows at least 10).
+pub const MAX_STAGE_LINES_PER_PAGE: usize = 180;
 
 /// Lines of a stage shown on a rule page; the whole detection is in the rule body.
 pub const MAX_STAGE_LINES: usize = 60;
 
-/// A stage's text, cut after [`MAX_STAGE_LINES`] lines.
-fn stage_text(text: &str) -> (String, usize) {
+/// A rule body longer than this (bytes) is shown cut, its complete YAML written beside the page.
+/// Highlighting can double the size of YAML (a quoted value per line, or non-ASCII text), so
+/// this keeps the body section within about 32 KB and the page within 60 KB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How much of a cut body is shown (bytes, whole lines).
+pub const SHOWN_BODY_BYTES: usize = 8 * 1024;
+
+/// Whether a rule's page shows its body cut (and the complete YAML is written beside it).
+pub fn body_is_cut(r: &RuleEntry) -> bool {
+    r.body.trim_end().len() > MAX_BODY_BYTES
+}
+
+/// The first whole lines of `text` within [`SHOWN_BODY_BYTES`] (a first line longer than
+/// that is cut at a character boundary), and how many lines they are.
+fn body_head(text: &str) -> (&str, usize) {
+    let mut end = 0;
+    let mut lines = 0;
+    for line in text.split_inclusive('\n') {
+        if end + line.len() > SHOWN_BODY_BYTES {
+            break;
+        }
+        end += line.len();
+        lines += 1;
+    }
+    if lines == 0 {
+        end = SHOWN_BODY_BYTES.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        lines = 1;
+    }
+    (text[..end].trim_end_matches('\n'), lines)
+}
+
+/// A stage's text, cut after `max` lines.
+fn stage_text(text: &str, max: usize) -> (String, usize) {
     let lines = text.lines().count();
-    if lines <= MAX_STAGE_LINES {
+    if lines <= max {
         return (text.to_string(), 0);
     }
-    let cut: Vec<&str> = text.lines().take(MAX_STAGE_LINES).collect();
-    (cut.join("\n"), lines - MAX_STAGE_LINES)
+    let cut: Vec<&str> = text.lines().take(max).collect();
+    (cut.join("\n"), lines - max)
 }
 
 impl Ctx<'_> {
@@ -512,20 +636,27 @@ impl Ctx<'_> {
             }
             EventMapping::Unknown => Some(format!("No known event mapping for logsource {}", r.logsource.label())),
         };
+        let mut value_budget = MAX_VALUES_PER_PAGE;
         let indicators = r
             .indicators
             .iter()
             .enumerate()
-            .map(|(ri, row)| IndicatorRowView {
+            .map(|(ri, row)| (ri, row, row.values.len().min(MAX_VALUES_PER_ROW)))
+            .map(|(ri, row, n)| {
+                let shown = n.min(value_budget);
+                value_budget -= shown;
+                (ri, row, shown)
+            })
+            .map(|(ri, row, shown)| IndicatorRowView {
                 field: row.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
                 field_url: row.key.field.as_ref().and_then(|f| self.paths.fields.get(f).cloned()),
                 kind: kind_label(&row.key),
                 exclusion: row.key.exclusion,
-                more: row.values.len().saturating_sub(MAX_VALUES_PER_ROW),
+                more: row.values.len() - shown,
                 values: row
                     .values
                     .iter()
-                    .take(MAX_VALUES_PER_ROW)
+                    .take(shown)
                     .enumerate()
                     .map(|(vi, v)| {
                         let per: Vec<String> = v.by_corpus.iter().map(|(c, n)| format!("{c} {n}")).collect();
@@ -551,6 +682,11 @@ impl Ctx<'_> {
             })
             .collect();
         let label = r.logsource.label();
+        let body = r.body.trim_end();
+        let body_lines = body.lines().count();
+        let cut = body_is_cut(r);
+        let mut stage_budget = MAX_STAGE_LINES_PER_PAGE;
+        let (body_shown, body_shown_lines) = if cut { body_head(body) } else { (body, 0) };
         RuleView {
             title: r.title.clone(),
             corpus: r.corpus.clone(),
@@ -580,12 +716,18 @@ impl Ctx<'_> {
                 .collect(),
             events,
             events_note,
-            body_html: highlight_yaml(r.body.trim_end()),
+            body_html: highlight_yaml(body_shown),
+            body_lines,
+            body_shown_lines,
+            body_kb: body.len().div_ceil(1024),
+            yaml_url: cut.then(|| paths::rule_yaml_url(r)),
             stages: r
                 .stages
                 .iter()
                 .map(|s| {
-                    let (text, more_lines) = stage_text(&s.text);
+                    let max = MAX_STAGE_LINES.min(stage_budget.max(10));
+                    let (text, more_lines) = stage_text(&s.text, max);
+                    stage_budget = stage_budget.saturating_sub(max.min(s.text.lines().count()));
                     StageView { stage: s.stage, label: s.label.clone(), text_html: highlight_yaml(&text), more_lines }
                 })
                 .collect(),
@@ -624,5 +766,22 @@ impl Ctx<'_> {
                 .collect(),
             json_url: paths::rule_json_url(r),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_body_is_cut_at_a_line() {
+        let text = "a: 1\n".repeat(10_000);
+        let (head, lines) = body_head(&text);
+        assert!(head.len() <= SHOWN_BODY_BYTES && head.ends_with("a: 1"));
+        assert_eq!(lines, head.lines().count());
+        let one = "é".repeat(20_000);
+        let (head, lines) = body_head(&one);
+        assert!(head.len() <= SHOWN_BODY_BYTES && !head.is_empty());
+        assert_eq!(lines, 1);
     }
 }

@@ -52,10 +52,17 @@ pub fn build(
         std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
     }
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+    // Folders already made: most files share theirs (a mkdir per file is two wasted syscalls).
+    let made = std::sync::Mutex::new(std::collections::HashSet::<PathBuf>::new());
     let result = render(cat, opts, total, &|rel, bytes| {
         let path = tmp.join(rel);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            // Made under the lock, so no file is written before its folder exists.
+            let mut made = made.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !made.contains(dir) {
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+                made.insert(dir.to_path_buf());
+            }
         }
         std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
         tick();

@@ -248,3 +248,92 @@ fn navigator_layer_counts_rules() {
     assert_eq!(t1033["tactic"], "discovery");
     assert_eq!(t1033["links"][0]["url"], "techniques/T1033/index.html");
 }
+
+// ------------------------------------------------------------------------------------------
+// The in-memory site of `detwiki serve`.
+
+#[test]
+fn lazy_site_serves_the_same_files_as_the_build() {
+    let built = site(&sigma_catalog());
+    let lazy = detwiki_site::Site::new(sigma_catalog(), Default::default());
+    assert_eq!(lazy.len(), built.len());
+    assert!(lazy.cached("index.html").is_none(), "nothing is made before it is asked for");
+    for (path, bytes) in &built {
+        let got = lazy.get(path).unwrap_or_else(|| panic!("{path} missing")).unwrap();
+        assert!(got == bytes.as_slice(), "{path} differs");
+        assert_eq!(lazy.cached(path), Some(bytes.as_slice()));
+    }
+    assert!(lazy.get("rules/../index.html").is_none());
+    assert!(lazy.get("nope.html").is_none());
+    assert!(!lazy.contains("rules/sigma/registry_event_portproxy_registry_key"));
+    assert!(lazy.contains("rules/sigma/registry_event_portproxy_registry_key/index.html"));
+    assert!(!lazy.search().search("portproxy", 5).is_empty());
+}
+
+// ------------------------------------------------------------------------------------------
+// Page size.
+
+/// The issue's bound on a rule page.
+const MAX_RULE_PAGE: usize = 60 * 1024;
+
+/// Every rule page of `cat`, made alone: (page, bytes) of those over the bound, and the largest.
+fn oversized_rule_pages(cat: Catalog) -> (Vec<(String, usize)>, usize) {
+    let files: Vec<String> = cat.rules.iter().map(detwiki_site::paths::rule_file).collect();
+    let site = detwiki_site::Site::new(cat, Default::default());
+    let mut over = Vec::new();
+    let mut largest = 0;
+    for f in files {
+        let n = site.get(&f).expect("a rule page").unwrap().len();
+        largest = largest.max(n);
+        if n >= MAX_RULE_PAGE {
+            over.push((f, n));
+        }
+    }
+    (over, largest)
+}
+
+#[test]
+fn every_rule_page_is_under_60_kb_demo() {
+    let (over, largest) = oversized_rule_pages(detwiki_site::demo::catalog());
+    assert!(over.is_empty(), "{over:?}");
+    println!("largest demo rule page: {largest} B");
+}
+
+#[test]
+fn every_rule_page_is_under_60_kb_sigmahq() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/sigma/rules");
+    if !rules.is_dir() {
+        println!("SKIPPED: {} not present", rules.display());
+        return;
+    }
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![rules] };
+    let (over, largest) = oversized_rule_pages(Catalog::load(&[spec], &LoadOptions::default()));
+    assert!(over.is_empty(), "{} rule pages over 60 KB: {over:?}", over.len());
+    println!("largest SigmaHQ rule page: {largest} B");
+}
+
+#[test]
+fn a_huge_body_is_cut_with_the_complete_yaml_beside_the_page() {
+    let mut text = String::from(
+        "title: Huge list\nid: 9d8e0c3e-2f6a-4d51-9a8e-3b0f6c1d2e4f\nstatus: test\nlevel: low\n\
+         logsource:\n    category: driver_load\n    product: windows\ndetection:\n    selection:\n        Hashes|contains:\n",
+    );
+    for i in 0..3000 {
+        text.push_str(&format!("            - 'SHA256={i:064x}'\n"));
+    }
+    text.push_str("    condition: selection\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("huge_list.yml"), &text).unwrap();
+    let spec = CorpusSpec { name: "acme".into(), paths: vec![dir.path().to_path_buf()] };
+    let cat = Catalog::load(&[spec], &LoadOptions::default());
+    let files = site(&cat);
+    let html = page(&files, "rules/acme/huge_list/index.html");
+    assert!(html.len() < MAX_RULE_PAGE, "{} B", html.len());
+    assert!(html.contains("Showing the first"), "a note says the body is cut");
+    assert!(html.contains(&format!("of {} lines", text.trim_end().lines().count())));
+    assert!(html.contains(r#"href="../../../rules/acme/huge_list.yml""#));
+    assert_eq!(page(&files, "rules/acme/huge_list.yml"), text);
+    // Bodies under the bound get no file beside the page.
+    let demo = site(&detwiki_site::demo::catalog());
+    assert!(!demo.keys().any(|k| k.ends_with(".yml")));
+}
