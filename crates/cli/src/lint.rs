@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, lint::duplicate_ids};
+use detwiki_sigma::lint::{document_ids, duplicate_id_lists};
+use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, Span};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{LintArgs, LintFormat};
 use crate::render::{self, Finding, Summary};
-use detwiki_catalog::SourceFile;
 use detwiki_catalog::analysis::taxonomy_findings;
 use detwiki_catalog::load;
 
@@ -34,13 +34,16 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     }
     let limits = Limits { max_file_size: args.max_file_size, ..Limits::default() };
     let bar = progress_bar(args, paths.len() as u64);
-    let mut loaded = load::read_all(work, &limits, &|| bar.inc(1));
-    // Shown paths are the paths as found (joined to what was given).
-    for l in &mut loaded {
-        l.rel_path = l.path.display().to_string();
-        let extra: Vec<_> = l.parsed.documents.iter().flat_map(taxonomy_findings).collect();
-        l.parsed.diagnostics.extend(extra);
-    }
+    let mut loaded: Vec<Checked> = {
+        use rayon::prelude::*;
+        work.into_par_iter()
+            .map(|(corpus, root, path)| {
+                let c = check(load::read_one(corpus, &root, path, &limits));
+                bar.inc(1);
+                c
+            })
+            .collect()
+    };
     bar.finish_and_clear();
 
     let mut findings: Vec<Finding<'_>> = Vec::new();
@@ -50,14 +53,25 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
             Diagnostic::new(Code::Io, format!("cannot search: {}", e.message), None),
         ));
     }
-    for (i, l) in loaded.iter().enumerate() {
-        findings.extend(l.parsed.diagnostics.iter().cloned().map(|d| Finding::new(i, l, d)));
-    }
-    let dups = duplicate_ids(loaded.iter().enumerate().map(|(i, l)| (i, l.parsed.documents.as_slice())), |i| {
+    let dups = duplicate_id_lists(loaded.iter().enumerate().map(|(i, l)| (i, l.ids.as_slice())), |i| {
         loaded[i].path.display().to_string()
     });
+    // Texts were dropped for files without findings; read back those a duplicate id is shown in.
+    for d in &dups {
+        let l = &mut loaded[d.file];
+        if l.text.is_empty() {
+            l.text = std::fs::read_to_string(&l.path).unwrap_or_default();
+            if l.text.starts_with('\u{feff}') {
+                l.text.drain(..3);
+            }
+        }
+    }
+    for (i, l) in loaded.iter().enumerate() {
+        findings.extend(l.diagnostics.iter().cloned().map(|d| Finding::new(i, &l.path, &l.text, d)));
+    }
     for d in dups {
-        findings.push(Finding::new(d.file, &loaded[d.file], d.diagnostic));
+        let l = &loaded[d.file];
+        findings.push(Finding::new(d.file, &l.path, &l.text, d.diagnostic));
     }
     // Stable order: by file as walked, then position, then code.
     findings.sort_by(|a, b| {
@@ -106,16 +120,40 @@ fn progress_bar(args: &LintArgs, len: u64) -> ProgressBar {
     bar
 }
 
-fn summarize(loaded: &[SourceFile], findings: &[Finding<'_>], seconds: f64) -> Summary {
+/// What `lint` keeps of one file: the rules themselves are dropped as soon as
+/// they are checked, so memory stays small (and page faults few) on big corpora.
+struct Checked {
+    path: std::path::PathBuf,
+    /// The text, kept only when there is a finding to show with it.
+    text: String,
+    diagnostics: Vec<Diagnostic>,
+    ids: Vec<(String, Span)>,
+    kinds: [usize; 3],
+}
+
+fn check(f: detwiki_catalog::SourceFile) -> Checked {
+    let mut diagnostics = f.parsed.diagnostics;
+    diagnostics.extend(f.parsed.documents.iter().flat_map(taxonomy_findings));
+    let mut kinds = [0; 3];
+    for d in &f.parsed.documents {
+        kinds[match d {
+            Document::Rule(_) => 0,
+            Document::Filter(_) => 1,
+            Document::Correlation(_) => 2,
+        }] += 1;
+    }
+    let ids = document_ids(&f.parsed.documents);
+    // Duplicate ids are found later, across files; their text is read back then.
+    let text = if diagnostics.is_empty() { String::new() } else { f.text };
+    Checked { path: f.path, text, diagnostics, ids, kinds }
+}
+
+fn summarize(loaded: &[Checked], findings: &[Finding<'_>], seconds: f64) -> Summary {
     let mut s = Summary { files: loaded.len(), seconds, ..Summary::default() };
     for l in loaded {
-        for d in &l.parsed.documents {
-            match d {
-                Document::Rule(_) => s.rules += 1,
-                Document::Filter(_) => s.filters += 1,
-                Document::Correlation(_) => s.correlations += 1,
-            }
-        }
+        s.rules += l.kinds[0];
+        s.filters += l.kinds[1];
+        s.correlations += l.kinds[2];
     }
     // From the findings, so that set-level errors (duplicate ids) count too.
     let mut with_errors: Vec<usize> = findings

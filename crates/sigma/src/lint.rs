@@ -16,7 +16,7 @@ pub struct FileDiagnostic {
 }
 
 /// Rules that share an id, reported on every occurrence after the first
-/// (in the order given), with a label naming the first.
+/// (in the order given), with help naming the first.
 ///
 /// `files` yields (file index, documents); `name_of` names a file for the help.
 /// Documents of one legacy `action: global` file share their id by design and
@@ -25,23 +25,35 @@ pub fn duplicate_ids<'a>(
     files: impl IntoIterator<Item = (usize, &'a [Document])>,
     name_of: impl Fn(usize) -> String,
 ) -> Vec<FileDiagnostic> {
-    let mut first: HashMap<&str, (usize, Span)> = HashMap::new();
+    let lists: Vec<(usize, Vec<(String, Span)>)> = files.into_iter().map(|(f, docs)| (f, document_ids(docs))).collect();
+    duplicate_id_lists(lists.iter().map(|(f, ids)| (*f, ids.as_slice())), name_of)
+}
+
+/// The ids of a file's documents, with their spans.
+pub fn document_ids(docs: &[Document]) -> Vec<(String, Span)> {
+    docs.iter().filter_map(|d| d.meta().id.as_ref()).map(|id| (id.value.clone(), id.span)).collect()
+}
+
+/// [`duplicate_ids`] over id lists already taken from the documents (see
+/// [`document_ids`]), so callers need not keep whole rules in memory.
+pub fn duplicate_id_lists<'a>(
+    files: impl IntoIterator<Item = (usize, &'a [(String, Span)])>,
+    name_of: impl Fn(usize) -> String,
+) -> Vec<FileDiagnostic> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::new();
-    for (file, docs) in files {
-        for doc in docs {
-            let Some(id) = &doc.meta().id else { continue };
-            match first.get(id.value.as_str()) {
+    for (file, ids) in files {
+        let legacy = is_legacy_collection(ids);
+        for (id, span) in ids {
+            match first.get(id.as_str()) {
                 None => {
-                    first.insert(&id.value, (file, id.span));
+                    first.insert(id, file);
                 }
-                Some(&(f0, _)) if f0 == file && is_legacy_collection(docs) => {}
-                Some(&(f0, _)) => {
-                    let d = Diagnostic::new(
-                        Code::DuplicateRuleId,
-                        format!("rule id `{}` is already used", id.value),
-                        Some(id.span),
-                    )
-                    .with_help(format!("first used in {}; give this rule a new id (`uuidgen`)", name_of(f0)));
+                Some(&f0) if f0 == file && legacy => {}
+                Some(&f0) => {
+                    let d =
+                        Diagnostic::new(Code::DuplicateRuleId, format!("rule id `{id}` is already used"), Some(*span))
+                            .with_help(format!("first used in {}; give this rule a new id (`uuidgen`)", name_of(f0)));
                     out.push(FileDiagnostic { file, diagnostic: d });
                 }
             }
@@ -50,7 +62,7 @@ pub fn duplicate_ids<'a>(
     out
 }
 
-/// True when the documents came from one legacy collection (all share one id).
-fn is_legacy_collection(docs: &[Document]) -> bool {
-    docs.len() > 1 && docs.windows(2).all(|w| w[0].meta().id == w[1].meta().id)
+/// True when the ids came from one legacy collection (several documents, one id).
+fn is_legacy_collection(ids: &[(String, Span)]) -> bool {
+    ids.len() > 1 && ids.windows(2).all(|w| w[0].0 == w[1].0)
 }

@@ -6,8 +6,6 @@ use std::path::Path;
 use detwiki_sigma::{Diagnostic, LineCol, LineIndex};
 use serde::Serialize;
 
-use detwiki_catalog::SourceFile as Loaded;
-
 pub mod human;
 pub mod json;
 pub mod rule_text;
@@ -27,8 +25,8 @@ pub struct Finding<'a> {
 
 impl<'a> Finding<'a> {
     /// A finding about a loaded file.
-    pub fn new(file_index: usize, l: &'a Loaded, diagnostic: Diagnostic) -> Self {
-        Self { file_index, path: &l.path, text: &l.text, diagnostic }
+    pub fn new(file_index: usize, path: &'a Path, text: &'a str, diagnostic: Diagnostic) -> Self {
+        Self { file_index, path, text, diagnostic }
     }
 
     /// A finding about a path that could not be searched.
