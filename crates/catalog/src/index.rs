@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use detwiki_sigma::condition::{Condition, Quantifier};
 use detwiki_sigma::{Detection, Document, FieldGroup, FieldPredicate, Modifier, SearchBody};
 use serde::Serialize;
@@ -183,16 +185,23 @@ pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &
     for (pos, &id) in order.iter().enumerate() {
         sorted_pos[id] = pos;
     }
+    // One id list and per-corpus count per indicator, shared by every rule that has it.
+    type Shared = (Arc<[Arc<str>]>, Arc<BTreeMap<Arc<str>, usize>>);
+    let mut shared: Vec<Option<Shared>> = vec![None; lists.len()];
     for r in rules.iter_mut() {
         for row in &mut r.indicators {
             for v in &mut row.values {
                 let list = &lists[v.key_id].3;
+                let (ids_of, per) = shared[v.key_id].get_or_insert_with(|| {
+                    let mut per: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+                    for &i in list {
+                        *per.entry(names[corpus_of[i]].clone()).or_default() += 1;
+                    }
+                    (list.iter().map(|&i| ids[i].clone()).collect(), Arc::new(per))
+                });
                 v.corpus_count = list.len();
-                v.rules = list.iter().map(|&i| ids[i].clone()).collect();
-                v.by_corpus = BTreeMap::new();
-                for &i in list {
-                    *v.by_corpus.entry(names[corpus_of[i]].clone()).or_default() += 1;
-                }
+                v.rules = ids_of.clone();
+                v.by_corpus = per.clone();
             }
         }
     }
@@ -231,13 +240,18 @@ fn resolve_related(rules: &mut [RuleEntry]) {
 
 fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], lists: &[Vec<usize>], ix: &mut Index) {
     // Equivalent matching logic: same logsource and the same canonical condition.
+    let sigs: Vec<Option<String>> = rules
+        .par_iter()
+        .map(|r| match &files[r.file].parsed.documents[r.doc] {
+            Document::Rule(rule) => signature(&rule.detection)
+                .map(|sig| format!("{}\u{0}{sig}", format!("{:?}", r.logsource).to_lowercase())),
+            _ => None,
+        })
+        .collect();
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, r) in rules.iter().enumerate() {
-        if let Document::Rule(rule) = &files[r.file].parsed.documents[r.doc]
-            && let Some(sig) = signature(&rule.detection)
-        {
-            let ls = format!("{:?}", r.logsource).to_lowercase();
-            groups.entry(format!("{ls}\u{0}{sig}")).or_default().push(i);
+    for (i, sig) in sigs.into_iter().enumerate() {
+        if let Some(sig) = sig {
+            groups.entry(sig).or_default().push(i);
         }
     }
     ix.duplicates = groups.into_values().filter(|g| g.len() > 1).collect();
@@ -264,10 +278,22 @@ fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], 
             group_of[i] = g;
         }
     }
-    let mut closest: Vec<Vec<Neighbor>> = vec![Vec::new(); rules.len()];
-    for (i, r) in rules.iter().enumerate() {
+    let rules_ro: &[RuleEntry] = rules;
+    let closest: Vec<Vec<Neighbor>> =
+        (0..rules_ro.len()).into_par_iter().map(|i| closest_to(rules_ro, i, lists, &group_of)).collect();
+    for (i, c) in closest.into_iter().enumerate() {
+        rules[i].neighbors.closest = c;
+        rules[i].neighbors.same_events =
+            if group_of[i] == usize::MAX { 0 } else { groups[group_of[i]].len().saturating_sub(1) };
+    }
+}
+
+/// The (at most 10) rules on the same events sharing the most positive indicator values with rule `i`.
+fn closest_to(rules: &[RuleEntry], i: usize, lists: &[Vec<usize>], group_of: &[usize]) -> Vec<Neighbor> {
+    let r = &rules[i];
+    {
         if group_of[i] == usize::MAX {
-            continue;
+            return Vec::new();
         }
         let mut shared: HashMap<usize, usize> = HashMap::new();
         for row in r.indicators.iter().filter(|row| !row.key.exclusion) {
@@ -285,16 +311,7 @@ fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], 
         }
         let mut list: Vec<(usize, usize)> = shared.into_iter().collect();
         list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| rules[a.0].id.cmp(&rules[b.0].id)));
-        closest[i] = list
-            .into_iter()
-            .take(10)
-            .map(|(j, n)| Neighbor { id: rules[j].id.clone(), shared_indicators: n })
-            .collect();
-    }
-    for (i, c) in closest.into_iter().enumerate() {
-        rules[i].neighbors.closest = c;
-        rules[i].neighbors.same_events =
-            if group_of[i] == usize::MAX { 0 } else { groups[group_of[i]].len().saturating_sub(1) };
+        list.into_iter().take(10).map(|(j, n)| Neighbor { id: rules[j].id.clone(), shared_indicators: n }).collect()
     }
 }
 

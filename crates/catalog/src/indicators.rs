@@ -107,9 +107,11 @@ pub struct IndicatorValue {
     /// Rules of the whole catalog (this one included) with the same indicator.
     pub corpus_count: usize,
     /// The same count per corpus.
-    pub by_corpus: BTreeMap<std::sync::Arc<str>, usize>,
+    /// (Shared by every rule with this indicator.)
+    pub by_corpus: std::sync::Arc<BTreeMap<std::sync::Arc<str>, usize>>,
     /// Ids of those rules.
-    pub rules: Vec<std::sync::Arc<str>>,
+    /// (Shared by every rule with this indicator.)
+    pub rules: std::sync::Arc<[std::sync::Arc<str>]>,
     /// The comparison key (normalised value).
     #[serde(skip)]
     pub norm: String,
@@ -169,24 +171,27 @@ pub fn negative_identifiers(detection: &Detection) -> Vec<(String, bool)> {
 pub fn extract(detection: &Detection) -> Vec<IndicatorRow> {
     let polarity = negative_identifiers(detection);
     let mut rows: Vec<IndicatorRow> = Vec::new();
+    // (row, normalised value) pairs already added: rules like vulnerable-driver lists carry
+    // thousands of values, so membership is hashed, not scanned.
+    let mut seen: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
     for ident in &detection.identifiers {
         let Some(exclusion) = polarity.iter().find(|(n, _)| *n == ident.name).map(|(_, e)| *e) else {
             continue; // unused identifiers do not affect what the rule matches
         };
         let mut add = |key: RowKey, value: String, norm: String| {
-            let row = match rows.iter_mut().position(|r| r.key == key) {
-                Some(i) => &mut rows[i],
+            let at = match rows.iter().position(|r| r.key == key) {
+                Some(i) => i,
                 None => {
                     rows.push(IndicatorRow { key, values: Vec::new() });
-                    rows.last_mut().expect("just pushed")
+                    rows.len() - 1
                 }
             };
-            if !row.values.iter().any(|v| v.norm == norm) {
-                row.values.push(IndicatorValue {
+            if seen.insert((at, norm.clone())) {
+                rows[at].values.push(IndicatorValue {
                     value,
                     corpus_count: 0,
-                    by_corpus: BTreeMap::new(),
-                    rules: Vec::new(),
+                    by_corpus: Default::default(),
+                    rules: Default::default(),
                     norm,
                     key_id: usize::MAX,
                 });
