@@ -375,9 +375,14 @@ impl Catalog {
                 let canon = std::fs::canonicalize(key).ok();
                 self.rules.iter().find(|r| {
                     let f = &self.files[r.file];
-                    canon.as_ref().is_some_and(|c| std::fs::canonicalize(&f.path).ok().as_ref() == Some(c))
-                        || r.path == key_path
-                        || f.path.as_path() == std::path::Path::new(key)
+                    // Only a file of the same name can be the same file: resolve just those.
+                    let same_file = || {
+                        canon.as_ref().is_some_and(|c| {
+                            c.file_name() == f.path.file_name()
+                                && std::fs::canonicalize(&f.path).ok().as_ref() == Some(c)
+                        })
+                    };
+                    r.path == key_path || f.path.as_path() == std::path::Path::new(key) || same_file()
                 })
             })
             .or_else(|| self.rules.iter().find(|r| r.slug == key || format!("{}/{}", r.corpus, r.slug) == key))

@@ -2,12 +2,11 @@
 //! into a temporary folder and swap it in; a progress bar on a terminal, then
 //! a one-line summary (or a JSON summary for scripts).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use detwiki_catalog::Catalog;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{BuildArgs, BuildFormat, CorpusArgs};
 use crate::catalog;
@@ -35,13 +34,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let analysed = started.elapsed();
-    let show = !quiet && std::io::stderr().is_terminal();
-    let bar =
-        if show { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} writing {pos}/{len} files {wide_bar} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::progress::bar(quiet, None, "{spinner} writing {pos}/{len} files {wide_bar} {elapsed}");
     let opts = detwiki_site::Options { base_url: args.base_url.clone() };
     let result = detwiki_site::write::build(&cat, &opts, &args.out, &|n| bar.set_length(n as u64), &|| bar.inc(1));
     bar.finish_and_clear();

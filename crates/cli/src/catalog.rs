@@ -1,13 +1,12 @@
 //! `detwiki rule` and `detwiki catalog`: load corpora into a catalog and print
 //! one rule's analysis or the whole catalog.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use detwiki_catalog::{Catalog, CorpusSpec, LoadOptions};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{CatalogArgs, CorpusArgs, RuleArgs, RuleFormat};
 use crate::render;
@@ -40,13 +39,7 @@ pub fn specs(args: &CorpusArgs) -> Result<Vec<CorpusSpec>, LoadError> {
 /// Load corpora with a progress bar on a terminal and a one-line summary on stderr.
 pub fn load(specs: &[CorpusSpec], quiet: bool) -> Result<Catalog, LoadError> {
     let started = Instant::now();
-    let show = !quiet && std::io::stderr().is_terminal();
-    let bar =
-        if show { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} loading {pos}/{len} rule files {wide_bar} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::progress::bar(quiet, None, "{spinner} loading {pos}/{len} rule files {wide_bar} {elapsed}");
     let catalog =
         Catalog::load_with_progress(specs, &LoadOptions::default(), &|n| bar.set_length(n as u64), &|| bar.inc(1));
     bar.finish_and_clear();

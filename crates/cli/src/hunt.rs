@@ -17,10 +17,10 @@ use detwiki_engine::read::{Input, ReadProblem, collect_inputs};
 use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder};
 use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
 use detwiki_sigma::{Level, Limits, Rule};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::args::{HuntArgs, HuntFormat, LevelArg};
-use crate::files;
+use detwiki_catalog::{CorpusSpec, load};
 
 /// Run `hunt`; returns the exit code.
 pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
@@ -44,7 +44,11 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     let format =
         args.format.unwrap_or(if std::io::stdout().is_terminal() { HuntFormat::Table } else { HuntFormat::Jsonl });
     let total_bytes: u64 = inputs.iter().map(|i| i.size).sum();
-    let bar = progress_bar(args, total_bytes);
+    let bar = crate::progress::bar(
+        args.quiet,
+        Some(total_bytes),
+        "{spinner} {bytes}/{total_bytes} {wide_bar} {msg} {elapsed}",
+    );
     let sink = Sink::new(format, &ruleset, &inputs, bar.clone())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
@@ -85,22 +89,26 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
     let Some(pipelines) = load_pipelines(args)? else { return Ok(None) };
     let mut builder = RulesetBuilder::new();
     let keep = |r: &Rule| keep_rule(args, r);
-    for spec in &args.corpora {
-        let (name, dir) = match spec.split_once('=') {
-            Some((n, d)) if !n.is_empty() => (n.to_string(), PathBuf::from(d)),
-            _ => {
-                let dir = PathBuf::from(spec);
-                let name = dir.file_name().map_or_else(|| spec.clone(), |n| n.to_string_lossy().into_owned());
-                (name, dir)
+    for arg in &args.corpora {
+        let spec = match CorpusSpec::parse(arg) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: --corpus {arg}: {e}");
+                return Ok(None);
             }
         };
-        let (paths, errors) = files::collect(std::slice::from_ref(&dir));
+        let mut paths = Vec::new();
+        let mut errors = Vec::new();
+        for root in &spec.paths {
+            load::collect(root, &mut paths, &mut errors);
+        }
         if let Some(e) = errors.first() {
-            eprintln!("error: --corpus {spec}: {}: {}", e.path.display(), e.message);
+            eprintln!("error: --corpus {arg}: {}: {}", e.path.display(), e.message);
             return Ok(None);
         }
-        for loaded in files::load(paths, &Limits::default(), || {}) {
-            builder.add(&name, &loaded.path, &loaded.file.documents, &keep);
+        let work = paths.into_iter().map(|p| (0, p.clone(), p)).collect();
+        for file in load::read_all(work, &Limits::default(), &|| {}) {
+            builder.add(&spec.name, &file.path, &file.parsed.documents, &keep);
         }
     }
     let opts = Options { routing: !args.no_routing, placeholders, prefilter: true, pipelines };
@@ -179,18 +187,6 @@ fn level_rank(l: Level) -> usize {
 }
 
 const _: () = assert!(LevelArg::Critical as usize == Level::Critical as usize);
-
-fn progress_bar(args: &HuntArgs, bytes: u64) -> ProgressBar {
-    if args.quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
 
 /// Where hits go: written as they come (jsonl, csv) or counted (table).
 struct Sink<'a> {

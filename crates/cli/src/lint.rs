@@ -8,7 +8,6 @@ use std::time::Instant;
 use anyhow::Context;
 use detwiki_sigma::lint::{document_ids, duplicate_id_lists};
 use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, Span};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{LintArgs, LintFormat};
 use crate::render::{self, Finding, Summary};
@@ -33,7 +32,11 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let limits = Limits { max_file_size: args.max_file_size, ..Limits::default() };
-    let bar = progress_bar(args, paths.len() as u64);
+    let bar = crate::progress::bar(
+        args.quiet,
+        Some(paths.len() as u64),
+        "{spinner} linting {pos}/{len} files {wide_bar} {elapsed}",
+    );
     let mut loaded: Vec<Checked> = {
         use rayon::prelude::*;
         work.into_par_iter()
@@ -106,18 +109,6 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush().context("writing output")?;
     Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn progress_bar(args: &LintArgs, len: u64) -> ProgressBar {
-    if args.quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} linting {pos}/{len} files {wide_bar} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }
 
 /// What `lint` keeps of one file: the rules themselves are dropped as soon as

@@ -20,9 +20,9 @@ mod args;
 mod build;
 mod catalog;
 mod export;
-mod files;
 mod hunt;
 mod lint;
+mod progress;
 mod render;
 mod serve;
 
