@@ -131,6 +131,12 @@ pub fn attack(meta: &Metadata) -> (Vec<AttackRow>, Vec<TagInfo>, Vec<Diagnostic>
             TagRef::Malformed(v) => others.push(info("other", v, None)),
         }
     }
+    let diags = attack_findings(meta, &cov);
+    (rows, others, diags)
+}
+
+/// Findings where a rule's tags disagree with ATT&CK, from its coverage analysis.
+fn attack_findings(meta: &Metadata, cov: &attack::Coverage) -> Vec<Diagnostic> {
     let span_of =
         |pred: &dyn Fn(&str) -> bool| meta.tags.iter().find(|t| pred(&t.value)).map(|t: &Spanned<String>| t.span);
     let mut diags = Vec::new();
@@ -179,7 +185,23 @@ pub fn attack(meta: &Metadata) -> (Vec<AttackRow>, Vec<TagInfo>, Vec<Diagnostic>
                 .with_help("check the id or tactic name against attack.mitre.org"),
         );
     }
-    (rows, others, diags)
+    diags
+}
+
+/// The `unmapped-logsource` finding for a logsource the taxonomy has no events for.
+fn unmapped_finding(ls: &LogSource, mapping: &EventMapping) -> Diagnostic {
+    let what = [("product", &ls.product), ("category", &ls.category), ("service", &ls.service)]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {v}")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let help = match mapping {
+        EventMapping::Unmapped { reason } => format!("known to have no event mapping: {reason}"),
+        _ => "the taxonomy has no events for this logsource; check its spelling against SigmaHQ's logsource guides"
+            .into(),
+    };
+    Diagnostic::new(Code::UnmappedLogsource, format!("logsource `{what}` has no known event mapping"), Some(ls.span))
+        .with_help(help)
 }
 
 /// Event rows of a logsource, plus EventID literals that a `service:` rule's detection pins.
@@ -191,23 +213,7 @@ pub fn events(ls: &LogSource, detection: Option<&Detection>) -> (Vec<EventRow>, 
         Lookup::Unknown => EventMapping::Unknown,
     };
     let Lookup::Mapped(m) = lookup else {
-        let what = [("product", &ls.product), ("category", &ls.category), ("service", &ls.service)]
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {v}")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let help = match &mapping {
-            EventMapping::Unmapped { reason } => format!("known to have no event mapping: {reason}"),
-            _ => "the taxonomy has no events for this logsource; check its spelling against SigmaHQ's logsource guides"
-                .into(),
-        };
-        let d = Diagnostic::new(
-            Code::UnmappedLogsource,
-            format!("logsource `{what}` has no known event mapping"),
-            Some(ls.span),
-        )
-        .with_help(help);
-        return (Vec::new(), mapping, Some(d));
+        return (Vec::new(), mapping.clone(), Some(unmapped_finding(ls, &mapping)));
     };
     let pinned: Vec<u32> =
         if ls.service.is_some() { detection.map(pinned_event_ids).unwrap_or_default() } else { Vec::new() };
@@ -286,11 +292,18 @@ pub fn pinned_event_ids(d: &Detection) -> Vec<u32> {
 
 /// Findings the reference tables give about one document (ATT&CK tags, logsource mapping).
 pub fn taxonomy_findings(doc: &Document) -> Vec<Diagnostic> {
-    let mut diags = attack(doc.meta()).2;
-    if let Document::Rule(r) = doc
-        && let (_, _, Some(d)) = events(&r.logsource, Some(&r.detection))
-    {
-        diags.push(d);
+    // Only the findings: no rows, titles or pinned event ids are built (this runs in `lint`).
+    let meta = doc.meta();
+    let tags: Vec<&str> = meta.tags.iter().map(|t| t.value.as_str()).collect();
+    let mut diags = attack_findings(meta, &attack::analyze(&tags));
+    if let Document::Rule(r) = doc {
+        let ls = &r.logsource;
+        let mapping = match logsource::lookup(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref()) {
+            Lookup::Mapped(_) => None,
+            Lookup::Unmapped(u) => Some(EventMapping::Unmapped { reason: u.reason.to_string() }),
+            Lookup::Unknown => Some(EventMapping::Unknown),
+        };
+        diags.extend(mapping.map(|m| unmapped_finding(ls, &m)));
     }
     diags
 }

@@ -523,7 +523,7 @@ impl Ctx<'_> {
                     v.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
                     v
                 });
-                (corpus_title_of(k), rows)
+                (crate::views::corpus_title(k), rows)
             })
             .collect();
         let platforms = self
@@ -549,8 +549,4 @@ impl Ctx<'_> {
             layers,
         }
     }
-}
-
-fn corpus_title_of(k: &str) -> String {
-    crate::views::corpus_title(k)
 }

@@ -6,12 +6,7 @@
 use std::io::{self, Write};
 
 use detwiki_catalog::{Catalog, EventMapping, RuleEntry};
-
-/// The corpus name as a breadcrumb shows it (`sigma` → `Sigma`).
-pub fn corpus_title(name: &str) -> String {
-    let mut c = name.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
+use detwiki_site::views::corpus_title;
 
 /// Write the page.
 pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Result<()> {
