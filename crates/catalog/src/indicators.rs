@@ -130,9 +130,6 @@ pub struct IndicatorRow {
     pub values: Vec<IndicatorValue>,
 }
 
-/// The full identity of one indicator value.
-pub type IndicatorKey = (RowKey, String);
-
 /// Which identifiers the conditions use only under `not`.
 pub fn negative_identifiers(detection: &Detection) -> Vec<(String, bool)> {
     let names: Vec<&str> = detection.identifiers.iter().map(|i| i.name.as_str()).collect();
