@@ -11,8 +11,8 @@ use detwiki_sigma::condition::{Condition, Quantifier};
 use detwiki_sigma::{Detection, Document, FieldGroup, FieldPredicate, Modifier, SearchBody};
 use serde::Serialize;
 
-use crate::indicators::{Kind, RowKey, classify};
-use crate::{Neighbor, RuleEntry, SourceFile};
+use crate::indicators::{Kind, RowKey, RuleIds, classify};
+use crate::{LogsourceRef, Neighbor, RuleEntry, SourceFile};
 
 /// Rules under one tactic.
 #[derive(Clone, Debug, Serialize)]
@@ -96,30 +96,158 @@ fn push(v: &mut Vec<usize>, i: usize) {
 
 /// Build the indexes and fill every rule's corpus counts, duplicates, neighbors and related titles.
 pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &[String]) -> Index {
-    let mut ix = Index::default();
-    // Interned indicators: row key → value → position in `lists`.
-    let mut interned: HashMap<RowKey, HashMap<String, usize>> = HashMap::new();
-    let mut lists: Vec<(RowKey, String, String, Vec<usize>)> = Vec::new();
-    for (i, r) in rules.iter_mut().enumerate() {
+    // The per-rule indexes and the indicator index only read the rules: build them side by side.
+    let rules_ro: &[RuleEntry] = rules;
+    let (mut ix, tables) = rayon::join(|| rule_maps(rules_ro), || indicator_tables(rules_ro, corpus_names));
+    let IndicatorTables { value_ids, sorted_pos, shared, indicators } = tables;
+    ix.indicators = indicators;
+    // Every rule's values get their shared counts, in parallel (`value_ids` is in rule order).
+    let mut offsets = Vec::with_capacity(rules.len());
+    let mut at = 0;
+    for r in rules.iter() {
+        offsets.push(at);
+        at += r.indicators.iter().map(|row| row.values.len()).sum::<usize>();
+    }
+    rules.par_iter_mut().zip(offsets).for_each(|(r, mut at)| {
         for row in &mut r.indicators {
-            let values = match interned.get_mut(&row.key) {
-                Some(v) => v,
-                None => interned.entry(row.key.clone()).or_default(),
-            };
             for v in &mut row.values {
-                let id = match values.get(&v.norm) {
-                    Some(&id) => id,
-                    None => {
-                        values.insert(v.norm.clone(), lists.len());
-                        lists.push((row.key.clone(), v.value.clone(), v.norm.clone(), Vec::new()));
-                        lists.len() - 1
-                    }
-                };
-                v.key_id = id;
-                push(&mut lists[id].3, i);
+                let id = value_ids[at] as usize;
+                at += 1;
+                let (ids_of, per) = &shared[id];
+                v.key_id = sorted_pos[id];
+                v.corpus_count = ids_of.len();
+                v.rules = ids_of.clone();
+                v.by_corpus = per.clone();
+            }
+        }
+    });
+    duplicates_and_neighbors(rules, files, &mut ix);
+    resolve_related(rules);
+    ix
+}
+
+/// Rule counts per corpus name, shared by every rule with one indicator.
+type PerCorpus = Arc<BTreeMap<Arc<str>, usize>>;
+
+/// The indicator index and what each rule's values need from it.
+struct IndicatorTables {
+    /// The interned id of every value of every rule, in rule/row/value order.
+    value_ids: Vec<u32>,
+    /// Position in `indicators` of each interned id.
+    sorted_pos: Vec<usize>,
+    /// Per interned id: the ids of the rules having it (rendered once) and their count per corpus.
+    shared: Vec<(RuleIds, PerCorpus)>,
+    /// Every indicator, most shared first (then by row key and value).
+    indicators: Vec<IndicatorIndex>,
+}
+
+fn indicator_tables(rules: &[RuleEntry], corpus_names: &[String]) -> IndicatorTables {
+    let Interned { ids: value_ids, firsts, lists, row_keys } = intern(rules);
+    // Rank the (few) distinct row keys once, so the sort compares numbers, then values.
+    let mut by_key: Vec<u32> = (0..row_keys.len() as u32).collect();
+    by_key.sort_unstable_by(|&a, &b| row_keys[a as usize].cmp(row_keys[b as usize]));
+    let mut rank = vec![0u32; row_keys.len()];
+    for (r, &k) in by_key.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    let value_of = |id: usize| {
+        let f = &firsts[id];
+        &rules[f.rule].indicators[f.row].values[f.value]
+    };
+    let mut order: Vec<(std::cmp::Reverse<usize>, u32, &str, u32)> = (0..lists.len())
+        .map(|id| {
+            (std::cmp::Reverse(lists[id].len()), rank[firsts[id].key as usize], value_of(id).value.as_str(), id as u32)
+        })
+        .collect();
+    order.par_sort_unstable();
+    let mut sorted_pos = vec![0; lists.len()];
+    for (pos, o) in order.iter().enumerate() {
+        sorted_pos[o.3 as usize] = pos;
+    }
+    // One id list (rendered once) and per-corpus count per indicator, shared by every rule that has it.
+    let ids: Vec<Arc<str>> = rules.iter().map(|r| Arc::from(r.id.as_str())).collect();
+    let names: Vec<Arc<str>> = corpus_names.iter().map(|n| Arc::from(n.as_str())).collect();
+    let shared = lists
+        .par_iter()
+        .map(|list| {
+            let mut per: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+            for &i in list {
+                *per.entry(names[rules[i].corpus_index].clone()).or_default() += 1;
+            }
+            (RuleIds::new(list.iter().map(|&i| ids[i].clone()).collect()), Arc::new(per))
+        })
+        .collect();
+    let mut lists = lists;
+    let sorted_lists: Vec<Vec<usize>> = order.iter().map(|o| std::mem::take(&mut lists[o.3 as usize])).collect();
+    let indicators = order
+        .par_iter()
+        .zip(sorted_lists)
+        .map(|(o, rules_of)| {
+            let id = o.3 as usize;
+            let v = value_of(id);
+            IndicatorIndex {
+                key: row_keys[firsts[id].key as usize].clone(),
+                value: v.value.clone(),
+                norm: v.norm.clone(),
+                rules: rules_of,
+            }
+        })
+        .collect();
+    IndicatorTables { value_ids, sorted_pos, shared, indicators }
+}
+
+/// Where an interned value first occurs.
+struct First {
+    rule: usize,
+    row: usize,
+    value: usize,
+    /// Its row key's interned id.
+    key: u32,
+}
+
+/// Indicator values interned across the catalog.
+struct Interned<'a> {
+    /// The interned id of every value of every rule, in rule/row/value order.
+    ids: Vec<u32>,
+    /// Where each interned value first occurs.
+    firsts: Vec<First>,
+    /// The rules having each interned value, in rule order.
+    lists: Vec<Vec<usize>>,
+    /// The distinct row keys.
+    row_keys: Vec<&'a RowKey>,
+}
+
+/// Intern (row key, normalised value) pairs in rule order; the first rule with a value gives its display form.
+fn intern(rules: &[RuleEntry]) -> Interned<'_> {
+    type Fast = foldhash::fast::RandomState;
+    let total: usize = rules.iter().flat_map(|r| &r.indicators).map(|row| row.values.len()).sum();
+    let mut keys: HashMap<&RowKey, u32, Fast> = HashMap::default();
+    let mut map: HashMap<(u32, &str), u32, Fast> = HashMap::with_capacity_and_hasher(total, Default::default());
+    let mut out =
+        Interned { ids: Vec::with_capacity(total), firsts: Vec::new(), lists: Vec::new(), row_keys: Vec::new() };
+    for (i, r) in rules.iter().enumerate() {
+        for (ri, row) in r.indicators.iter().enumerate() {
+            let key = *keys.entry(&row.key).or_insert_with(|| {
+                out.row_keys.push(&row.key);
+                (out.row_keys.len() - 1) as u32
+            });
+            for (vi, v) in row.values.iter().enumerate() {
+                let id = *map.entry((key, v.norm.as_str())).or_insert_with(|| {
+                    out.firsts.push(First { rule: i, row: ri, value: vi, key });
+                    out.lists.push(Vec::new());
+                    (out.lists.len() - 1) as u32
+                });
+                out.ids.push(id);
+                push(&mut out.lists[id as usize], i);
             }
         }
     }
+    out
+}
+
+/// Rules per tactic, technique, event, logsource, author and field, and the counts.
+fn rule_maps(rules: &[RuleEntry]) -> Index {
+    let mut ix = Index::default();
     for (i, r) in rules.iter().enumerate() {
         for row in &r.attack {
             let t = ix
@@ -171,57 +299,6 @@ pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &
         *ix.counts.entry("corpus").or_default().entry(r.corpus.clone()).or_default() += 1;
         *ix.counts.entry("kind").or_default().entry(r.kind.to_string()).or_default() += 1;
     }
-    // Corpus counts on every rule's values (ids and corpus names shared, not copied).
-    let ids: Vec<Arc<str>> = rules.iter().map(|r| Arc::from(r.id.as_str())).collect();
-    let names: Vec<Arc<str>> = corpus_names.iter().map(|n| Arc::from(n.as_str())).collect();
-    let corpus_of: Vec<usize> = rules.iter().map(|r| r.corpus_index).collect();
-    // The index lists indicators most shared first; `key_id` becomes the position in that order.
-    let mut order: Vec<usize> = (0..lists.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&lists[a], &lists[b]);
-        b.3.len().cmp(&a.3.len()).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
-    });
-    let mut sorted_pos = vec![0; lists.len()];
-    for (pos, &id) in order.iter().enumerate() {
-        sorted_pos[id] = pos;
-    }
-    // One id list and per-corpus count per indicator, shared by every rule that has it.
-    type Shared = (Arc<[Arc<str>]>, Arc<BTreeMap<Arc<str>, usize>>);
-    let mut shared: Vec<Option<Shared>> = vec![None; lists.len()];
-    for r in rules.iter_mut() {
-        for row in &mut r.indicators {
-            for v in &mut row.values {
-                let list = &lists[v.key_id].3;
-                let (ids_of, per) = shared[v.key_id].get_or_insert_with(|| {
-                    let mut per: BTreeMap<Arc<str>, usize> = BTreeMap::new();
-                    for &i in list {
-                        *per.entry(names[corpus_of[i]].clone()).or_default() += 1;
-                    }
-                    (list.iter().map(|&i| ids[i].clone()).collect(), Arc::new(per))
-                });
-                v.corpus_count = list.len();
-                v.rules = ids_of.clone();
-                v.by_corpus = per.clone();
-            }
-        }
-    }
-    ix.indicators = order
-        .iter()
-        .map(|&id| {
-            let (key, value, norm, rules) = &lists[id];
-            IndicatorIndex { key: key.clone(), value: value.clone(), norm: norm.clone(), rules: rules.clone() }
-        })
-        .collect();
-    let member_lists: Vec<Vec<usize>> = lists.into_iter().map(|(_, _, _, r)| r).collect();
-    duplicates_and_neighbors(rules, files, &member_lists, &mut ix);
-    for r in rules.iter_mut() {
-        for row in &mut r.indicators {
-            for v in &mut row.values {
-                v.key_id = sorted_pos[v.key_id];
-            }
-        }
-    }
-    resolve_related(rules);
     ix
 }
 
@@ -238,17 +315,26 @@ fn resolve_related(rules: &mut [RuleEntry]) {
     }
 }
 
-fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], lists: &[Vec<usize>], ix: &mut Index) {
-    // Equivalent matching logic: same logsource and the same canonical condition.
-    let sigs: Vec<Option<String>> = rules
+fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], ix: &mut Index) {
+    let sigs: Vec<Option<(LogsourceRef, u128)>> = rules
         .par_iter()
         .map(|r| match &files[r.file].parsed.documents[r.doc] {
-            Document::Rule(rule) => signature(&rule.detection)
-                .map(|sig| format!("{}\u{0}{sig}", format!("{:?}", r.logsource).to_lowercase())),
+            Document::Rule(rule) => signature(&rule.detection).map(|sig| {
+                let lower = |p: &Option<String>| p.as_ref().map(|p| p.to_lowercase());
+                let ls = &r.logsource;
+                (
+                    LogsourceRef {
+                        product: lower(&ls.product),
+                        category: lower(&ls.category),
+                        service: lower(&ls.service),
+                    },
+                    sig,
+                )
+            }),
             _ => None,
         })
         .collect();
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut groups: HashMap<(LogsourceRef, u128), Vec<usize>> = HashMap::new();
     for (i, sig) in sigs.into_iter().enumerate() {
         if let Some(sig) = sig {
             groups.entry(sig).or_default().push(i);
@@ -279,8 +365,11 @@ fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], 
         }
     }
     let rules_ro: &[RuleEntry] = rules;
-    let closest: Vec<Vec<Neighbor>> =
-        (0..rules_ro.len()).into_par_iter().map(|i| closest_to(rules_ro, i, lists, &group_of)).collect();
+    let lists = &ix.indicators;
+    let closest: Vec<Vec<Neighbor>> = (0..rules_ro.len())
+        .into_par_iter()
+        .map_init(Scratch::default, |s, i| closest_to(rules_ro, i, lists, &group_of, s))
+        .collect();
     for (i, c) in closest.into_iter().enumerate() {
         rules[i].neighbors.closest = c;
         rules[i].neighbors.same_events =
@@ -288,93 +377,120 @@ fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], 
     }
 }
 
+/// Counts per rule, reset after each use: cheaper than a map per rule.
+#[derive(Default)]
+struct Scratch {
+    counts: Vec<u32>,
+    touched: Vec<usize>,
+}
+
 /// The (at most 10) rules on the same events sharing the most positive indicator values with rule `i`.
-fn closest_to(rules: &[RuleEntry], i: usize, lists: &[Vec<usize>], group_of: &[usize]) -> Vec<Neighbor> {
-    let r = &rules[i];
-    {
-        if group_of[i] == usize::MAX {
-            return Vec::new();
-        }
-        let mut shared: HashMap<usize, usize> = HashMap::new();
-        for row in r.indicators.iter().filter(|row| !row.key.exclusion) {
-            for v in &row.values {
-                // Values shared by very many rules say little about closeness.
-                if v.corpus_count > 200 {
-                    continue;
-                }
-                for &j in &lists[v.key_id] {
-                    if j != i && group_of[j] == group_of[i] {
-                        *shared.entry(j).or_default() += 1;
+fn closest_to(
+    rules: &[RuleEntry],
+    i: usize,
+    lists: &[IndicatorIndex],
+    group_of: &[usize],
+    s: &mut Scratch,
+) -> Vec<Neighbor> {
+    if group_of[i] == usize::MAX {
+        return Vec::new();
+    }
+    s.counts.resize(rules.len(), 0);
+    for row in rules[i].indicators.iter().filter(|row| !row.key.exclusion) {
+        for v in &row.values {
+            // Values shared by very many rules say little about closeness.
+            if v.corpus_count > 200 {
+                continue;
+            }
+            for &j in &lists[v.key_id].rules {
+                if j != i && group_of[j] == group_of[i] {
+                    if s.counts[j] == 0 {
+                        s.touched.push(j);
                     }
+                    s.counts[j] += 1;
                 }
             }
         }
-        let mut list: Vec<(usize, usize)> = shared.into_iter().collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| rules[a.0].id.cmp(&rules[b.0].id)));
-        list.into_iter().take(10).map(|(j, n)| Neighbor { id: rules[j].id.clone(), shared_indicators: n }).collect()
     }
+    let mut list: Vec<(usize, u32)> = s.touched.drain(..).map(|j| (j, std::mem::take(&mut s.counts[j]))).collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| rules[a.0].id.cmp(&rules[b.0].id)));
+    list.into_iter()
+        .take(10)
+        .map(|(j, n)| Neighbor { id: rules[j].id.clone(), shared_indicators: n as usize })
+        .collect()
 }
 
-/// A canonical text of a detection's matching logic: identifier names and
-/// ordering do not matter, values compare as Sigma compares them.
-pub fn signature(d: &Detection) -> Option<String> {
+/// A canonical hash of a detection's matching logic: identifier names and
+/// ordering do not matter, values compare as Sigma compares them. Two
+/// detections with the same logic have the same signature; different logic
+/// gives a different one but for a 128-bit hash collision.
+pub fn signature(d: &Detection) -> Option<u128> {
     let names: Vec<&str> = d.identifiers.iter().map(|i| i.name.as_str()).collect();
-    let mut terms: Vec<String> = Vec::new();
+    let mut terms: Vec<u128> = Vec::new();
     for c in &d.conditions {
         terms.push(canon_condition(c.parsed.as_ref()?, d, &names));
     }
-    Some(join("or", terms))
+    Some(join(b"or", terms))
 }
 
-fn join(op: &str, mut items: Vec<String>) -> String {
-    items.sort();
+/// A 128-bit hash of `value` (two independent 64-bit hashes).
+fn hash128(value: impl std::hash::Hash) -> u128 {
+    use std::hash::BuildHasher;
+    const A: foldhash::quality::FixedState = foldhash::quality::FixedState::with_seed(0x5167_6d61_2d63_616e);
+    const B: foldhash::quality::FixedState = foldhash::quality::FixedState::with_seed(0x6465_7477_696b_6921);
+    (u128::from(A.hash_one(&value)) << 64) | u128::from(B.hash_one(&value))
+}
+
+/// Order and repetition do not matter: one item stands for itself.
+fn join(op: &[u8], mut items: Vec<u128>) -> u128 {
+    items.sort_unstable();
     items.dedup();
-    if items.len() == 1 { items.remove(0) } else { format!("{op}({})", items.join(",")) }
+    if items.len() == 1 { items[0] } else { hash128((op, items)) }
 }
 
-fn canon_condition(c: &Condition, d: &Detection, names: &[&str]) -> String {
+fn canon_condition(c: &Condition, d: &Detection, names: &[&str]) -> u128 {
     match c {
-        Condition::Or(v) => join("or", v.iter().map(|x| canon_condition(x, d, names)).collect()),
-        Condition::And(v) => join("and", v.iter().map(|x| canon_condition(x, d, names)).collect()),
-        Condition::Not(x) => format!("not({})", canon_condition(x, d, names)),
-        Condition::Identifier { name, .. } => d.identifier(name).map_or_else(|| format!("?{name}"), canon_body),
+        Condition::Or(v) => join(b"or", v.iter().map(|x| canon_condition(x, d, names)).collect()),
+        Condition::And(v) => join(b"and", v.iter().map(|x| canon_condition(x, d, names)).collect()),
+        Condition::Not(x) => hash128((b"not", canon_condition(x, d, names))),
+        Condition::Identifier { name, .. } => d.identifier(name).map_or_else(|| hash128((b"?", name)), canon_body),
         Condition::Quantified { quantifier, target, .. } => {
-            let members: Vec<String> =
+            let members: Vec<u128> =
                 Condition::resolve(target, names).into_iter().filter_map(|n| d.identifier(n)).map(canon_body).collect();
             match quantifier {
-                Quantifier::All => join("and", members),
-                Quantifier::Count(n) => format!("{n}of({})", {
+                Quantifier::All => join(b"and", members),
+                Quantifier::Count(n) => {
                     let mut m = members;
-                    m.sort();
-                    m.join(",")
-                }),
-                _ => join("or", members),
+                    m.sort_unstable();
+                    hash128((b"of", *n, m))
+                }
+                _ => join(b"or", members),
             }
         }
     }
 }
 
-fn canon_body(i: &detwiki_sigma::SearchIdentifier) -> String {
+fn canon_body(i: &detwiki_sigma::SearchIdentifier) -> u128 {
     match &i.body {
         SearchBody::Fields(g) => canon_group(g),
-        SearchBody::AnyOf(gs) => join("or", gs.iter().map(canon_group).collect()),
+        SearchBody::AnyOf(gs) => join(b"or", gs.iter().map(canon_group).collect()),
         SearchBody::Keywords(vs) => join(
-            "or",
+            b"or",
             vs.iter()
                 .map(|v| {
                     let (_, _, norm) = classify(&[], v);
-                    format!("kw:{norm}")
+                    hash128((b"kw", norm))
                 })
                 .collect(),
         ),
     }
 }
 
-fn canon_group(g: &FieldGroup) -> String {
-    join("and", g.predicates.iter().map(canon_predicate).collect())
+fn canon_group(g: &FieldGroup) -> u128 {
+    join(b"and", g.predicates.iter().map(canon_predicate).collect())
 }
 
-fn canon_predicate(p: &FieldPredicate) -> String {
+fn canon_predicate(p: &FieldPredicate) -> u128 {
     let field = p.field.as_deref().unwrap_or("");
     let extra: Vec<&str> = p
         .modifiers
@@ -382,23 +498,23 @@ fn canon_predicate(p: &FieldPredicate) -> String {
         .filter(|m| !matches!(m, Modifier::Contains | Modifier::StartsWith | Modifier::EndsWith | Modifier::All))
         .map(|m| m.as_str())
         .collect();
-    let values: Vec<String> = p
+    let values: Vec<u128> = p
         .values
         .iter()
         .map(|v| {
             let (kind, _, norm) = classify(&p.modifiers, v);
             let kind = if p.field.is_none() { Kind::Keyword } else { kind };
-            format!("{field}|{}|{}={norm}", kind.as_str(), extra.join("|"))
+            hash128((field, kind.as_str(), &extra, norm))
         })
         .collect();
-    join(if p.has(Modifier::All) { "and" } else { "or" }, values)
+    join(if p.has(Modifier::All) { b"and" } else { b"or" }, values)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sig(detection: &str) -> String {
+    fn sig(detection: &str) -> u128 {
         let f = detwiki_sigma::parse_str(&format!("title: t\nlogsource:\n  product: windows\ndetection:\n{detection}"));
         let Document::Rule(r) = &f.documents[0] else { panic!() };
         signature(&r.detection).unwrap()

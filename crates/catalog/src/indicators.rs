@@ -12,12 +12,14 @@
 //!   exclusions, kept apart from what the rule looks for.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use detwiki_sigma::condition::Condition;
 use detwiki_sigma::modifier::{Modifier, ModifierClass};
 use detwiki_sigma::value::{Part, SigmaString};
 use detwiki_sigma::{Detection, FieldPredicate, SearchBody, Value, ValueKind};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// The comparison an indicator makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -111,13 +113,66 @@ pub struct IndicatorValue {
     pub by_corpus: std::sync::Arc<BTreeMap<std::sync::Arc<str>, usize>>,
     /// Ids of those rules.
     /// (Shared by every rule with this indicator.)
-    pub rules: std::sync::Arc<[std::sync::Arc<str>]>,
+    pub rules: RuleIds,
     /// The comparison key (normalised value).
     #[serde(skip)]
     pub norm: String,
     /// Position of this indicator in the catalog's indicator index.
     #[serde(skip)]
     pub key_id: usize,
+}
+
+/// The ids of the rules that share one indicator: one list per indicator,
+/// shared by every rule that has it, with its JSON rendered once.
+///
+/// The catalog JSON repeats each list in every rule that has the indicator
+/// (most of its 40 MB on SigmaHQ); writing the rendered list is a copy, not a
+/// re-encoding of every id. It serialises as a JSON array of strings with
+/// `serde_json`; it derefs to the ids for everything else.
+#[derive(Clone, Default)]
+pub struct RuleIds(Option<Arc<Rendered>>);
+
+/// Ids and their JSON.
+struct Rendered {
+    ids: Box<[Arc<str>]>,
+    json: Box<RawValue>,
+}
+
+impl RuleIds {
+    /// The list of `ids`, rendered once.
+    pub fn new(ids: Vec<Arc<str>>) -> Self {
+        let json = serde_json::to_string(&ids).expect("a list of strings always serialises");
+        let raw = RawValue::from_string(json).expect("serde_json output is valid JSON");
+        RuleIds(Some(Arc::new(Rendered { ids: ids.into_boxed_slice(), json: raw })))
+    }
+}
+
+impl std::ops::Deref for RuleIds {
+    type Target = [Arc<str>];
+    fn deref(&self) -> &[Arc<str>] {
+        self.0.as_ref().map_or(&[], |x| &x.ids)
+    }
+}
+
+impl PartialEq for RuleIds {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for RuleIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for RuleIds {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(x) => x.json.serialize(s),
+            None => s.collect_seq(std::iter::empty::<&str>()),
+        }
+    }
 }
 
 /// A row of the Indicators table.

@@ -282,8 +282,22 @@ impl Catalog {
             }
         }
         total(work.len());
-        let files = load::read_all(work, &opts.limits, tick);
-        Self::from_files(specs, files, walk_errors)
+        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        // Read, parse and analyse each file in one parallel pass, while it is in cache.
+        let done: Vec<(Arc<SourceFile>, Analysed)> = {
+            use rayon::prelude::*;
+            work.into_par_iter()
+                .enumerate()
+                .map(|(fi, (corpus, root, path))| {
+                    let f = Arc::new(load::read_one(corpus, &root, path, &opts.limits));
+                    let a = analyse(&f, fi, &names);
+                    tick();
+                    (f, a)
+                })
+                .collect()
+        };
+        let (files, analysed) = done.into_iter().unzip();
+        Self::assemble(specs, files, analysed, walk_errors)
     }
 
     /// Build the catalog from files already read.
@@ -326,6 +340,19 @@ impl Catalog {
         files: Vec<Arc<SourceFile>>,
         walk_errors: Vec<WalkError>,
     ) -> Catalog {
+        use rayon::prelude::*;
+        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let analysed = files.par_iter().enumerate().map(|(fi, f)| analyse(f, fi, &names)).collect();
+        Self::assemble(specs, files, analysed, walk_errors)
+    }
+
+    /// The catalog of analysed files: counts, slugs and indexes.
+    fn assemble(
+        specs: &[CorpusSpec],
+        files: Vec<Arc<SourceFile>>,
+        analysed: Vec<Analysed>,
+        walk_errors: Vec<WalkError>,
+    ) -> Catalog {
         let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
         let mut corpora: Vec<CorpusInfo> = specs
             .iter()
@@ -338,24 +365,17 @@ impl Catalog {
             })
             .collect();
         let mut failed = Vec::new();
-        let mut todo: Vec<(usize, usize)> = Vec::new();
-        for (fi, f) in files.iter().enumerate() {
+        let mut rules: Vec<RuleEntry> = Vec::with_capacity(files.len());
+        for (f, a) in files.iter().zip(analysed) {
             corpora[f.corpus].files += 1;
-            if f.parsed.has_errors() || f.parsed.documents.is_empty() {
-                corpora[f.corpus].failed += 1;
-                let idx = detwiki_sigma::LineIndex::new(&f.text);
-                let mut diagnostics: Vec<Finding> =
-                    f.parsed.diagnostics.iter().map(|d| Finding::new(d, &f.text, &idx)).collect();
-                diagnostics.sort_by_key(|d| d.severity != "error");
-                failed.push(FailedFile { corpus: names[f.corpus].clone(), path: f.rel_path.clone(), diagnostics });
-                continue;
+            match a {
+                Analysed::Failed(x) => {
+                    corpora[f.corpus].failed += 1;
+                    failed.push(x);
+                }
+                Analysed::Rules(r) => rules.extend(r),
             }
-            todo.extend((0..f.parsed.documents.len()).map(|d| (fi, d)));
         }
-        let mut rules: Vec<RuleEntry> = {
-            use rayon::prelude::*;
-            todo.par_iter().map(|&(fi, di)| entry(&files[fi], fi, di, &names)).collect()
-        };
         rules.sort_by(|a, b| (a.corpus_index, &a.path, a.doc).cmp(&(b.corpus_index, &b.path, b.doc)));
         for r in &rules {
             corpora[r.corpus_index].rules += 1;
@@ -392,6 +412,25 @@ impl Catalog {
     pub fn by_id(&self) -> BTreeMap<&str, &RuleEntry> {
         self.rules.iter().map(|r| (r.id.as_str(), r)).collect()
     }
+}
+
+/// What the analysis made of one file.
+enum Analysed {
+    /// It did not parse: its findings.
+    Failed(FailedFile),
+    /// Its rules.
+    Rules(Vec<RuleEntry>),
+}
+
+fn analyse(f: &SourceFile, fi: usize, names: &[String]) -> Analysed {
+    if f.parsed.has_errors() || f.parsed.documents.is_empty() {
+        let idx = detwiki_sigma::LineIndex::new(&f.text);
+        let mut diagnostics: Vec<Finding> =
+            f.parsed.diagnostics.iter().map(|d| Finding::new(d, &f.text, &idx)).collect();
+        diagnostics.sort_by_key(|d| d.severity != "error");
+        return Analysed::Failed(FailedFile { corpus: names[f.corpus].clone(), path: f.rel_path.clone(), diagnostics });
+    }
+    Analysed::Rules((0..f.parsed.documents.len()).map(|di| entry(f, fi, di, names)).collect())
 }
 
 fn kind_of(d: &Document) -> &'static str {
@@ -436,9 +475,12 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String]) -> RuleEntry {
         }
         _ => (Vec::new(), EventMapping::Unknown),
     };
-    let idx = detwiki_sigma::LineIndex::new(&f.text);
-    let mut findings: Vec<Finding> = f.parsed.diagnostics.iter().map(|d| Finding::new(d, &f.text, &idx)).collect();
-    findings.extend(diags.iter().map(|d| Finding::new(d, &f.text, &idx)));
+    let findings: Vec<Finding> = if f.parsed.diagnostics.is_empty() && diags.is_empty() {
+        Vec::new()
+    } else {
+        let idx = detwiki_sigma::LineIndex::new(&f.text);
+        f.parsed.diagnostics.iter().chain(&diags).map(|d| Finding::new(d, &f.text, &idx)).collect()
+    };
     let id =
         meta.id.as_ref().map_or_else(|| format!("path:{}/{}#{}", names[f.corpus], f.rel_path, di), |i| i.value.clone());
     let stem = f.rel_path.rsplit('/').next().unwrap_or(&f.rel_path);

@@ -105,6 +105,9 @@ pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
         RuleFormat::Text => render::rule_text::write(&mut out, rule, &catalog)?,
     }
     out.flush().context("writing output")?;
+    // The process ends here: freeing the catalog's many small allocations one by
+    // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
+    std::mem::forget(catalog);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -125,22 +128,33 @@ pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(out)?;
     out.flush().context("writing output")?;
+    // The process ends here: freeing the catalog's many small allocations one by
+    // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
+    std::mem::forget(catalog);
     Ok(ExitCode::SUCCESS)
 }
 
 /// The catalog as compact JSON, with the rules (most of the bytes) serialised in
-/// parallel; the same document `serde_json::to_writer(&catalog)` gives.
+/// parallel, a batch at a time into reused buffers, and written as they are
+/// done; the same document `serde_json::to_writer(&catalog)` gives.
 fn write_compact(out: &mut impl Write, catalog: &Catalog) -> anyhow::Result<()> {
     use rayon::prelude::*;
-    let rules: Vec<Vec<u8>> = catalog.rules.par_iter().map(serde_json::to_vec).collect::<Result<_, _>>()?;
+    const BATCH: usize = 64;
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); BATCH];
     out.write_all(b"{\"corpora\":")?;
     serde_json::to_writer(&mut *out, &catalog.corpora)?;
     out.write_all(b",\"rules\":[")?;
-    for (i, r) in rules.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+    for (n, batch) in catalog.rules.chunks(BATCH).enumerate() {
+        buffers.par_iter_mut().zip(batch).try_for_each(|(buf, rule)| {
+            buf.clear();
+            serde_json::to_writer(buf, rule)
+        })?;
+        for (i, buf) in buffers.iter().take(batch.len()).enumerate() {
+            if n > 0 || i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(buf)?;
         }
-        out.write_all(r)?;
     }
     out.write_all(b"],\"failed\":")?;
     serde_json::to_writer(&mut *out, &catalog.failed)?;
