@@ -8,11 +8,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use detwiki_sigma::condition::{Condition, Quantifier};
-use detwiki_sigma::{Detection, Document, FieldGroup, FieldPredicate, Modifier, SearchBody};
+use detwiki_sigma::{Detection, FieldGroup, FieldPredicate, Modifier, SearchBody};
 use serde::Serialize;
 
 use crate::indicators::{Kind, RowKey, RuleIds, classify};
-use crate::{LogsourceRef, Neighbor, RuleEntry, SourceFile};
+use crate::{LogsourceRef, Neighbor, RuleEntry};
 
 /// Rules under one tactic.
 #[derive(Clone, Debug, Serialize)]
@@ -95,7 +95,7 @@ fn push(v: &mut Vec<usize>, i: usize) {
 }
 
 /// Build the indexes and fill every rule's corpus counts, duplicates, neighbors and related titles.
-pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &[String]) -> Index {
+pub fn build(rules: &mut [RuleEntry], corpus_names: &[String]) -> Index {
     // The per-rule indexes and the indicator index only read the rules: build them side by side.
     let rules_ro: &[RuleEntry] = rules;
     let (mut ix, tables) = rayon::join(|| rule_maps(rules_ro), || indicator_tables(rules_ro, corpus_names));
@@ -121,7 +121,7 @@ pub fn build(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], corpus_names: &
             }
         }
     });
-    duplicates_and_neighbors(rules, files, &mut ix);
+    duplicates_and_neighbors(rules, &mut ix);
     resolve_related(rules);
     ix
 }
@@ -167,15 +167,29 @@ fn indicator_tables(rules: &[RuleEntry], corpus_names: &[String]) -> IndicatorTa
     // One id list (rendered once) and per-corpus count per indicator, shared by every rule that has it.
     let ids: Vec<Arc<str>> = rules.iter().map(|r| Arc::from(r.id.as_str())).collect();
     let names: Vec<Arc<str>> = corpus_names.iter().map(|n| Arc::from(n.as_str())).collect();
+    // The per-corpus counts take few distinct values ({"sigma": 1} most of all): share those too.
+    let mut per_corpus: HashMap<Vec<u32>, PerCorpus> = HashMap::new();
+    let mut counts = vec![0u32; names.len()];
+    let per: Vec<PerCorpus> = lists
+        .iter()
+        .map(|list| {
+            counts.iter_mut().for_each(|c| *c = 0);
+            for &i in list {
+                counts[rules[i].corpus_index] += 1;
+            }
+            if let Some(p) = per_corpus.get(counts.as_slice()) {
+                return p.clone();
+            }
+            let map = counts.iter().zip(&names).filter(|(n, _)| **n > 0).map(|(n, c)| (c.clone(), *n as usize));
+            let p: PerCorpus = Arc::new(map.collect());
+            per_corpus.insert(counts.clone(), p.clone());
+            p
+        })
+        .collect();
     let shared = lists
         .par_iter()
-        .map(|list| {
-            let mut per: BTreeMap<Arc<str>, usize> = BTreeMap::new();
-            for &i in list {
-                *per.entry(names[rules[i].corpus_index].clone()).or_default() += 1;
-            }
-            (RuleIds::new(list.iter().map(|&i| ids[i].clone()).collect()), Arc::new(per))
-        })
+        .zip(per)
+        .map(|(list, per)| (RuleIds::new(list.iter().map(|&i| ids[i].clone()).collect()), per))
         .collect();
     let mut lists = lists;
     let sorted_lists: Vec<Vec<usize>> = order.iter().map(|o| std::mem::take(&mut lists[o.3 as usize])).collect();
@@ -315,11 +329,11 @@ fn resolve_related(rules: &mut [RuleEntry]) {
     }
 }
 
-fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], ix: &mut Index) {
+fn duplicates_and_neighbors(rules: &mut [RuleEntry], ix: &mut Index) {
     let sigs: Vec<Option<(LogsourceRef, u128)>> = rules
         .par_iter()
-        .map(|r| match &files[r.file].parsed.documents[r.doc] {
-            Document::Rule(rule) => signature(&rule.detection).map(|sig| {
+        .map(|r| {
+            r.logic.map(|sig| {
                 let lower = |p: &Option<String>| p.as_ref().map(|p| p.to_lowercase());
                 let ls = &r.logsource;
                 (
@@ -330,8 +344,7 @@ fn duplicates_and_neighbors(rules: &mut [RuleEntry], files: &[Arc<SourceFile>], 
                     },
                     sig,
                 )
-            }),
-            _ => None,
+            })
         })
         .collect();
     let mut groups: HashMap<(LogsourceRef, u128), Vec<usize>> = HashMap::new();
@@ -516,7 +529,7 @@ mod tests {
 
     fn sig(detection: &str) -> u128 {
         let f = detwiki_sigma::parse_str(&format!("title: t\nlogsource:\n  product: windows\ndetection:\n{detection}"));
-        let Document::Rule(r) = &f.documents[0] else { panic!() };
+        let detwiki_sigma::Document::Rule(r) = &f.documents[0] else { panic!() };
         signature(&r.detection).unwrap()
     }
 

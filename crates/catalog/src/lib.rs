@@ -45,6 +45,12 @@ pub use stages::{PredTree, Stage};
 pub struct LoadOptions {
     /// Parser limits.
     pub limits: Limits,
+    /// Drop each file's parsed documents once its rules are analysed (the text,
+    /// findings and analysis stay). Loading then needs far less memory, which
+    /// is what `detwiki catalog`, `rule` and `build` want; a catalog that will
+    /// be [`Catalog::updated`] in place or whose rules will be compiled for
+    /// hunting keeps them (the default).
+    pub drop_parsed: bool,
 }
 
 /// A corpus as loaded.
@@ -221,6 +227,10 @@ pub struct RuleEntry {
     /// Index of the corpus.
     #[serde(skip)]
     pub corpus_index: usize,
+    /// A hash of the rule's matching logic, equal for equivalent detections
+    /// (see [`index::signature`]); `None` for filters and correlations.
+    #[serde(skip)]
+    pub logic: Option<u128>,
 }
 
 /// The whole catalog.
@@ -239,8 +249,13 @@ pub struct Catalog {
     pub index: Index,
     /// The files read, with their text and parse (shared, so that a catalog
     /// rebuilt after a change keeps the files that did not change: [`Catalog::updated`]).
+    /// With [`LoadOptions::drop_parsed`] their documents are gone, and the text
+    /// of a one-rule file has moved into its rule's [`RuleEntry::body`].
     #[serde(skip)]
     pub files: Vec<Arc<SourceFile>>,
+    /// The files' documents were dropped after analysis ([`LoadOptions::drop_parsed`]).
+    #[serde(skip)]
+    pub parsed_dropped: bool,
 }
 
 /// A file that changed on disk, as a folder watcher reports it.
@@ -289,15 +304,27 @@ impl Catalog {
             work.into_par_iter()
                 .enumerate()
                 .map(|(fi, (corpus, root, path))| {
-                    let f = Arc::new(load::read_one(corpus, &root, path, &opts.limits));
-                    let a = analyse(&f, fi, &names);
+                    let mut f = load::read_one(corpus, &root, path, &opts.limits);
+                    let mut a = analyse(&f, fi, &names, opts.drop_parsed);
+                    if opts.drop_parsed {
+                        // A one-rule file's text becomes the rule's body, not a copy of it.
+                        if let Analysed::Rules(rules) = &mut a
+                            && let [rule] = rules.as_mut_slice()
+                            && f.parsed.documents.len() == 1
+                        {
+                            rule.body = std::mem::take(&mut f.text);
+                        }
+                        f.parsed.documents = Vec::new();
+                    }
                     tick();
-                    (f, a)
+                    (Arc::new(f), a)
                 })
                 .collect()
         };
         let (files, analysed) = done.into_iter().unzip();
-        Self::assemble(specs, files, analysed, walk_errors)
+        let mut catalog = Self::assemble(specs, files, analysed, walk_errors);
+        catalog.parsed_dropped = opts.drop_parsed;
+        catalog
     }
 
     /// Build the catalog from files already read.
@@ -312,6 +339,10 @@ impl Catalog {
     /// [`Catalog::load`] of the same folders. Files keep the load order
     /// (corpus, then path component by component, as the folder walk sorts them).
     pub fn updated(&self, specs: &[CorpusSpec], changes: &[FileChange], opts: &LoadOptions) -> Catalog {
+        if self.parsed_dropped {
+            // The unchanged files' documents are gone: read everything again.
+            return Self::load(specs, opts);
+        }
         let gone: HashSet<&Path> = changes
             .iter()
             .map(|c| match c {
@@ -342,7 +373,7 @@ impl Catalog {
     ) -> Catalog {
         use rayon::prelude::*;
         let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-        let analysed = files.par_iter().enumerate().map(|(fi, f)| analyse(f, fi, &names)).collect();
+        let analysed = files.par_iter().enumerate().map(|(fi, f)| analyse(f, fi, &names, false)).collect();
         Self::assemble(specs, files, analysed, walk_errors)
     }
 
@@ -381,8 +412,8 @@ impl Catalog {
             corpora[r.corpus_index].rules += 1;
         }
         assign_slugs(&mut rules);
-        let index = index::build(&mut rules, &files, &names);
-        Catalog { corpora, rules, failed, walk_errors, index, files }
+        let index = index::build(&mut rules, &names);
+        Catalog { corpora, rules, failed, walk_errors, index, files, parsed_dropped: false }
     }
 
     /// A rule by id, or by path (as given, or relative to its corpus), or by slug.
@@ -422,7 +453,8 @@ enum Analysed {
     Rules(Vec<RuleEntry>),
 }
 
-fn analyse(f: &SourceFile, fi: usize, names: &[String]) -> Analysed {
+/// `body_later`: leave a one-document file's body empty; the caller moves the text in.
+fn analyse(f: &SourceFile, fi: usize, names: &[String], body_later: bool) -> Analysed {
     if f.parsed.has_errors() || f.parsed.documents.is_empty() {
         let idx = detwiki_sigma::LineIndex::new(&f.text);
         let mut diagnostics: Vec<Finding> =
@@ -430,7 +462,7 @@ fn analyse(f: &SourceFile, fi: usize, names: &[String]) -> Analysed {
         diagnostics.sort_by_key(|d| d.severity != "error");
         return Analysed::Failed(FailedFile { corpus: names[f.corpus].clone(), path: f.rel_path.clone(), diagnostics });
     }
-    Analysed::Rules((0..f.parsed.documents.len()).map(|di| entry(f, fi, di, names)).collect())
+    Analysed::Rules((0..f.parsed.documents.len()).map(|di| entry(f, fi, di, names, body_later)).collect())
 }
 
 fn kind_of(d: &Document) -> &'static str {
@@ -454,7 +486,7 @@ fn document_text(f: &SourceFile, doc: usize) -> String {
     f.text.get(span.start..span.end).unwrap_or(&f.text).to_string()
 }
 
-fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String]) -> RuleEntry {
+fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: bool) -> RuleEntry {
     let doc = &f.parsed.documents[di];
     let meta = doc.meta();
     let (attack, other_tags, mut diags) = analysis::attack(meta);
@@ -524,10 +556,14 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String]) -> RuleEntry {
         indicators: detection.map(indicators::extract).unwrap_or_default(),
         neighbors: Neighbors::default(),
         findings,
-        body: document_text(f, di),
+        body: if body_later && f.parsed.documents.len() == 1 { String::new() } else { document_text(f, di) },
         file: fi,
         doc: di,
         corpus_index: f.corpus,
+        logic: match doc {
+            Document::Rule(r) => index::signature(&r.detection),
+            _ => None,
+        },
     }
 }
 

@@ -248,3 +248,21 @@ fn an_updated_catalog_equals_a_fresh_load() {
     let reg = |c: &Catalog| c.files.iter().find(|f| f.rel_path == "reg_portproxy.yml").unwrap().clone();
     assert!(std::sync::Arc::ptr_eq(&reg(&before), &reg(&after)));
 }
+
+#[test]
+fn dropping_the_parse_changes_no_analysis() {
+    let specs = vec![
+        CorpusSpec { name: "alpha".into(), paths: vec![fixtures().join("alpha")] },
+        CorpusSpec { name: "beta".into(), paths: vec![fixtures().join("beta")] },
+    ];
+    let kept = Catalog::load(&specs, &LoadOptions::default());
+    let dropped = Catalog::load(&specs, &LoadOptions { drop_parsed: true, ..LoadOptions::default() });
+    // Same rules, bodies, counts, duplicates and neighbors, byte for byte.
+    assert_eq!(serde_json::to_string(&kept).unwrap(), serde_json::to_string(&dropped).unwrap());
+    assert!(!kept.index.duplicates.is_empty(), "the fixture has a duplicate pair");
+    assert!(dropped.parsed_dropped && dropped.files.iter().all(|f| f.parsed.documents.is_empty()));
+    assert!(kept.files.iter().any(|f| !f.parsed.documents.is_empty()));
+    // Updating a catalog without documents reads everything again, and still equals a fresh load.
+    let again = dropped.updated(&specs, &[], &LoadOptions { drop_parsed: true, ..LoadOptions::default() });
+    assert_eq!(serde_json::to_string(&again).unwrap(), serde_json::to_string(&kept).unwrap());
+}

@@ -38,10 +38,15 @@ pub fn specs(args: &CorpusArgs) -> Result<Vec<CorpusSpec>, LoadError> {
 
 /// Load corpora with a progress bar on a terminal and a one-line summary on stderr.
 pub fn load(specs: &[CorpusSpec], quiet: bool) -> Result<Catalog, LoadError> {
+    load_with(specs, quiet, &LoadOptions::default())
+}
+
+/// [`load`] with options: [`LoadOptions::drop_parsed`] for commands that only
+/// show the analysis.
+pub fn load_with(specs: &[CorpusSpec], quiet: bool, opts: &LoadOptions) -> Result<Catalog, LoadError> {
     let started = Instant::now();
     let bar = crate::progress::bar(quiet, None, "{spinner} loading {pos}/{len} rule files {wide_bar} {elapsed}");
-    let catalog =
-        Catalog::load_with_progress(specs, &LoadOptions::default(), &|n| bar.set_length(n as u64), &|| bar.inc(1));
+    let catalog = Catalog::load_with_progress(specs, opts, &|n| bar.set_length(n as u64), &|| bar.inc(1));
     bar.finish_and_clear();
     for e in &catalog.walk_errors {
         eprintln!("error: {}: {}", e.path.display(), e.message);
@@ -72,6 +77,11 @@ pub fn load(specs: &[CorpusSpec], quiet: bool) -> Result<Catalog, LoadError> {
     Ok(catalog)
 }
 
+/// Load options for commands that show the analysis and compile nothing.
+pub fn analysis_only() -> LoadOptions {
+    LoadOptions { drop_parsed: true, ..LoadOptions::default() }
+}
+
 /// `detwiki rule`.
 pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
     let Ok(mut specs) = specs(&args.corpora) else { return Ok(ExitCode::from(2)) };
@@ -83,7 +93,7 @@ pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
         }
         specs.push(CorpusSpec { name: "local".into(), paths: vec![path.to_path_buf()] });
     }
-    let Ok(catalog) = load(&specs, args.corpora.quiet) else { return Ok(ExitCode::from(2)) };
+    let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(ExitCode::from(2)) };
     let Some(rule) = catalog.find(&args.rule) else {
         if let Some(f) = catalog.failed.iter().find(|f| args.rule.ends_with(&f.path)) {
             eprintln!("error: {}/{} does not parse:", f.corpus, f.path);
@@ -118,7 +128,7 @@ pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: give at least one --corpus NAME=DIR");
         return Ok(ExitCode::from(2));
     }
-    let Ok(catalog) = load(&specs, args.corpora.quiet) else { return Ok(ExitCode::from(2)) };
+    let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(ExitCode::from(2)) };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.pretty {
@@ -134,32 +144,76 @@ pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The catalog as compact JSON, with the rules (most of the bytes) serialised in
-/// parallel, a batch at a time into reused buffers, and written as they are
-/// done; the same document `serde_json::to_writer(&catalog)` gives.
+/// The catalog as compact JSON: the same document `serde_json::to_writer(&catalog)`
+/// gives, written as a pipeline. The worker threads serialise runs of rules
+/// (most of the bytes) and the index into buffers, in order, while this thread
+/// writes each finished run; buffers go back to a pool, so memory stays small.
 fn write_compact(out: &mut impl Write, catalog: &Catalog) -> anyhow::Result<()> {
     use rayon::prelude::*;
-    const BATCH: usize = 64;
-    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); BATCH];
-    out.write_all(b"{\"corpora\":")?;
-    serde_json::to_writer(&mut *out, &catalog.corpora)?;
-    out.write_all(b",\"rules\":[")?;
-    for (n, batch) in catalog.rules.chunks(BATCH).enumerate() {
-        buffers.par_iter_mut().zip(batch).try_for_each(|(buf, rule)| {
-            buf.clear();
-            serde_json::to_writer(buf, rule)
-        })?;
-        for (i, buf) in buffers.iter().take(batch.len()).enumerate() {
-            if n > 0 || i > 0 {
-                out.write_all(b",")?;
-            }
-            out.write_all(buf)?;
-        }
+    use std::collections::BTreeMap;
+    use std::sync::{Mutex, mpsc};
+
+    const RUN: usize = 48;
+    /// A piece of output: a run of rules (by position), or the index.
+    enum Piece {
+        Rules(usize, Vec<u8>),
+        Index(Vec<u8>),
     }
-    out.write_all(b"],\"failed\":")?;
-    serde_json::to_writer(&mut *out, &catalog.failed)?;
-    out.write_all(b",\"index\":")?;
-    serde_json::to_writer(&mut *out, &catalog.index)?;
-    out.write_all(b"}")?;
-    Ok(())
+    let runs: Vec<&[detwiki_catalog::RuleEntry]> = catalog.rules.chunks(RUN).collect();
+    let pool: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    // Bounded: the workers wait for the writer rather than pile up buffers.
+    let (tx, rx) = mpsc::sync_channel::<serde_json::Result<Piece>>(4);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (runs, pool) = (&runs, &pool);
+        scope.spawn(move || {
+            let index_tx = tx.clone();
+            rayon::join(
+                move || {
+                    // In order, one run at a time per thread, so runs finish roughly in order.
+                    runs.iter().enumerate().par_bridge().for_each_with(tx, |tx, (n, run)| {
+                        let mut buf = pool.lock().map(|mut p| p.pop()).ok().flatten().unwrap_or_default();
+                        buf.clear();
+                        let done = run.iter().enumerate().try_for_each(|(i, rule)| {
+                            if n > 0 || i > 0 {
+                                buf.push(b',');
+                            }
+                            serde_json::to_writer(&mut buf, rule)
+                        });
+                        let _ = tx.send(done.map(|()| Piece::Rules(n, buf)));
+                    });
+                },
+                move || {
+                    let _ = index_tx.send(serde_json::to_vec(&catalog.index).map(Piece::Index));
+                },
+            );
+        });
+        out.write_all(b"{\"corpora\":")?;
+        serde_json::to_writer(&mut *out, &catalog.corpora)?;
+        out.write_all(b",\"rules\":[")?;
+        let mut next = 0;
+        let mut early: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+        let mut index = None;
+        for piece in rx {
+            match piece? {
+                Piece::Index(buf) => index = Some(buf),
+                Piece::Rules(n, buf) => {
+                    early.insert(n, buf);
+                }
+            }
+            while let Some(buf) = early.remove(&next) {
+                out.write_all(&buf)?;
+                if let Ok(mut p) = pool.lock() {
+                    p.push(buf);
+                }
+                next += 1;
+            }
+        }
+        anyhow::ensure!(next == runs.len(), "the catalog JSON was cut short");
+        out.write_all(b"],\"failed\":")?;
+        serde_json::to_writer(&mut *out, &catalog.failed)?;
+        out.write_all(b",\"index\":")?;
+        out.write_all(&index.context("the index JSON is missing")?)?;
+        out.write_all(b"}")?;
+        Ok(())
+    })
 }
