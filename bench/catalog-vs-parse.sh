@@ -26,17 +26,19 @@ TIME=$(command -v /usr/bin/time || true)
 
 # run NAME CMD... : one timed run; appends "seconds peak_kb" to $OUT/NAME.times
 run() {
+    # Wall time from bash's microsecond clock (GNU time's %e rounds to 10 ms, a tenth
+    # of the parse side); peak RSS from GNU time when it is installed.
     local name=$1; shift
-    local start end
+    local start end rss=0
+    start=$EPOCHREALTIME
     if [[ -n $TIME ]]; then
-        "$TIME" -f "%e %M" -o "$OUT/$name.last" "$@" >"$OUT/$name.out" 2>/dev/null || true
-        cat "$OUT/$name.last" >>"$OUT/$name.times"
+        "$TIME" -f "%M" -o "$OUT/$name.rss" "$@" >"$OUT/$name.out" 2>/dev/null || true
+        rss=$(tail -1 "$OUT/$name.rss")
     else
-        start=$(date +%s.%N)
         "$@" >"$OUT/$name.out" 2>/dev/null || true
-        end=$(date +%s.%N)
-        echo "$(echo "$end - $start" | bc) 0" >>"$OUT/$name.times"
     fi
+    end=$EPOCHREALTIME
+    echo "$(echo "$end - $start" | bc) $rss" >>"$OUT/$name.times"
 }
 
 rm -f "$OUT"/*.times

@@ -317,15 +317,19 @@ fn rule_maps(rules: &[RuleEntry]) -> Index {
 }
 
 fn resolve_related(rules: &mut [RuleEntry]) {
-    let by_id: HashMap<String, (String, String)> =
-        rules.iter().map(|r| (r.id.clone(), (r.title.clone(), format!("{}/{}", r.corpus, r.slug)))).collect();
-    for r in rules.iter_mut() {
-        for rel in &mut r.related {
-            if let Some((t, s)) = by_id.get(&rel.id) {
-                rel.title = Some(t.clone());
-                rel.slug = Some(s.clone());
-            }
-        }
+    let by_id: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let found: Vec<(usize, usize, String, String)> = rules
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.related.iter().enumerate().map(move |(k, rel)| (i, k, rel)))
+        .filter_map(|(i, k, rel)| {
+            let t = &rules[*by_id.get(rel.id.as_str())?];
+            Some((i, k, t.title.clone(), format!("{}/{}", t.corpus, t.slug)))
+        })
+        .collect();
+    for (i, k, title, slug) in found {
+        rules[i].related[k].title = Some(title);
+        rules[i].related[k].slug = Some(slug);
     }
 }
 

@@ -156,8 +156,14 @@ pub fn quote(v: &Value) -> String {
     }
 }
 
+/// Four spaces per level, without allocating.
+fn pad(depth: usize) -> std::borrow::Cow<'static, str> {
+    const SPACES: &str = "                                                                ";
+    SPACES.get(..depth * 4).map_or_else(|| "    ".repeat(depth).into(), Into::into)
+}
+
 fn write_tree(out: &mut String, t: &PredTree, depth: usize) {
-    let pad = "    ".repeat(depth);
+    let pad = pad(depth);
     match t {
         PredTree::And { items } => items.iter().for_each(|i| write_item(out, i, depth, "and")),
         PredTree::Or { items } => {
@@ -175,7 +181,7 @@ fn write_tree(out: &mut String, t: &PredTree, depth: usize) {
 
 /// An item inside an `and` (plain lines) or an `or` (list items).
 fn write_item(out: &mut String, t: &PredTree, depth: usize, parent: &str) {
-    let pad = "    ".repeat(depth);
+    let pad = pad(depth);
     match (parent, t) {
         ("and", _) => write_tree(out, t, depth),
         (_, PredTree::And { .. }) => {
@@ -191,7 +197,7 @@ fn write_item(out: &mut String, t: &PredTree, depth: usize, parent: &str) {
 }
 
 fn write_pred(out: &mut String, key: &str, values: &[String], depth: usize) {
-    let pad = "    ".repeat(depth);
+    let pad = pad(depth);
     match values {
         [one] => {
             let _ = writeln!(out, "{pad}{key}: {one}");
