@@ -3,6 +3,7 @@
 //! and neighbors. Rule references are positions in [`crate::Catalog::rules`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -261,20 +262,28 @@ fn intern(rules: &[RuleEntry]) -> Interned<'_> {
 
 /// Rules per tactic, technique, event, logsource, author and field, and the counts.
 fn rule_maps(rules: &[RuleEntry]) -> Index {
+    /// `map[key]`, cloning the key only the first time it is seen.
+    fn slot<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+        if !map.contains_key(key) {
+            map.insert(key.to_string(), V::default());
+        }
+        map.get_mut(key).expect("just inserted")
+    }
     let mut ix = Index::default();
+    let mut key = String::new();
     for (i, r) in rules.iter().enumerate() {
         for row in &r.attack {
-            let t = ix
-                .tactics
-                .entry(row.tactic_id.clone())
-                .or_insert_with(|| TacticIndex { name: row.tactic.clone(), rules: Vec::new() });
-            push(&mut t.rules, i);
+            if !ix.tactics.contains_key(&row.tactic_id) {
+                let t = TacticIndex { name: row.tactic.clone(), rules: Vec::new() };
+                ix.tactics.insert(row.tactic_id.clone(), t);
+            }
+            push(&mut ix.tactics.get_mut(&row.tactic_id).expect("inserted").rules, i);
             for tech in &row.techniques {
-                let e = ix.techniques.entry(tech.id.clone()).or_insert_with(|| TechniqueIndex {
-                    name: tech.name.clone(),
-                    tactics: Vec::new(),
-                    rules: Vec::new(),
-                });
+                if !ix.techniques.contains_key(&tech.id) {
+                    let t = TechniqueIndex { name: tech.name.clone(), tactics: Vec::new(), rules: Vec::new() };
+                    ix.techniques.insert(tech.id.clone(), t);
+                }
+                let e = ix.techniques.get_mut(&tech.id).expect("inserted");
                 if !e.tactics.contains(&row.tactic_id) {
                     e.tactics.push(row.tactic_id.clone());
                 }
@@ -282,36 +291,45 @@ fn rule_maps(rules: &[RuleEntry]) -> Index {
             }
         }
         for e in &r.events {
-            let key = format!("{}|{}|{}", e.provider, e.channel, e.event_id.map_or(String::new(), |n| n.to_string()));
-            let entry = ix.events.entry(key).or_insert_with(|| EventIndex {
-                provider: e.provider.clone(),
-                channel: e.channel.clone(),
-                event_id: e.event_id,
-                title: e.title.clone(),
-                rules: Vec::new(),
-            });
-            push(&mut entry.rules, i);
+            key.clear();
+            let _ = write!(key, "{}|{}|", e.provider, e.channel);
+            if let Some(n) = e.event_id {
+                let _ = write!(key, "{n}");
+            }
+            if !ix.events.contains_key(&key) {
+                let entry = EventIndex {
+                    provider: e.provider.clone(),
+                    channel: e.channel.clone(),
+                    event_id: e.event_id,
+                    title: e.title.clone(),
+                    rules: Vec::new(),
+                };
+                ix.events.insert(key.clone(), entry);
+            }
+            push(&mut ix.events.get_mut(&key).expect("inserted").rules, i);
         }
         if r.kind == "rule" {
-            push(ix.logsources.entry(r.logsource.label()).or_default(), i);
+            push(slot(&mut ix.logsources, &r.logsource.label()), i);
         }
         for a in r.author.iter().flat_map(|a| a.split(',')).map(str::trim).filter(|a| !a.is_empty()) {
-            push(ix.authors.entry(a.to_string()).or_default(), i);
+            push(slot(&mut ix.authors, a), i);
         }
         for row in &r.indicators {
-            if let Some(f) = &row.key.field
-                && ix.fields.get(f).is_none_or(|v| v.last() != Some(&i))
-            {
-                push(ix.fields.entry(f.clone()).or_default(), i);
+            if let Some(f) = &row.key.field {
+                push(slot(&mut ix.fields, f), i);
             }
         }
-        for (name, value) in [("level", r.level), ("status", r.status)] {
-            *ix.counts.entry(name).or_default().entry(value.unwrap_or("none").to_string()).or_default() += 1;
+        let product = r.logsource.product.as_deref().unwrap_or("none");
+        let counts = [
+            ("level", r.level.unwrap_or("none")),
+            ("status", r.status.unwrap_or("none")),
+            ("product", product),
+            ("corpus", r.corpus.as_str()),
+            ("kind", r.kind),
+        ];
+        for (name, value) in counts {
+            *slot(ix.counts.entry(name).or_default(), value) += 1;
         }
-        let product = r.logsource.product.clone().unwrap_or_else(|| "none".into());
-        *ix.counts.entry("product").or_default().entry(product).or_default() += 1;
-        *ix.counts.entry("corpus").or_default().entry(r.corpus.clone()).or_default() += 1;
-        *ix.counts.entry("kind").or_default().entry(r.kind.to_string()).or_default() += 1;
     }
     ix
 }
