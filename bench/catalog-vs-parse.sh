@@ -45,6 +45,8 @@ rm -f "$OUT"/*.times
 for _ in $(seq "$RUNS"); do
     run parse "$BIN" lint --quiet --format json "${DIRS[@]}"
     run analysis "$BIN" catalog --quiet "${CORPORA[@]}"
+    # The same analysis with one rule printed instead of the whole catalog: what the JSON costs.
+    run analysis-only "$BIN" rule a54f842a-3713-4b45-8c84-5f136fdebd3c --quiet "${CORPORA[@]}"
 done
 
 stats() { # prints "best median peak_mb"
@@ -52,9 +54,11 @@ stats() { # prints "best median peak_mb"
 }
 read -r pb pm pmem < <(stats parse)
 read -r ab am amem < <(stats analysis)
+read -r ob om omem < <(stats analysis-only)
 rules=$(grep -o '"rules":[0-9]*' "$OUT/parse.out" | tail -1 | cut -d: -f2)
 bytes=$(wc -c <"$OUT/analysis.out")
 echo "corpus: ${#DIRS[@]} rules* folders, ${rules:-?} rules; $RUNS runs per side on $(nproc) cores"
 printf '%-34s best %6.3f s  median %6.3f s  peak %5s MB\n' "parse (detwiki lint)" "$pb" "$pm" "$pmem"
 printf '%-34s best %6.3f s  median %6.3f s  peak %5s MB  (%s bytes of JSON)\n' "analysis (detwiki catalog)" "$ab" "$am" "$amem" "$bytes"
+printf '%-34s best %6.3f s  median %6.3f s  peak %5s MB  (ratio %.2fx)\n' "analysis alone (detwiki rule)" "$ob" "$om" "$omem" "$(echo "$om / $pm" | bc -l)"
 awk -v a="$am" -v p="$pm" 'BEGIN {printf "ratio analysis/parse (median): %.2fx  (target <= 2x; analysis < 1.5 s, < 500 MB)\n", a/p}'
