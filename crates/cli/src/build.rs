@@ -6,14 +6,15 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use detwiki_catalog::Catalog;
+use detwiki_catalog::{Catalog, LoadOptions};
 
 use crate::args::{BuildArgs, BuildFormat, CorpusArgs};
 use crate::catalog;
 
 /// The catalog of `--corpus` flags, or the embedded demo when none is given.
 /// `Err` carries the exit code of a usage error (already explained on stderr).
-pub fn load_or_demo(args: &CorpusArgs, quiet: bool) -> Result<Catalog, ExitCode> {
+/// `opts`: [`catalog::analysis_only`] unless the catalog will be updated in place (`serve`).
+pub fn load_or_demo(args: &CorpusArgs, quiet: bool, opts: &LoadOptions) -> Result<Catalog, ExitCode> {
     let specs = catalog::specs(args).map_err(|_| ExitCode::from(2))?;
     if specs.is_empty() {
         if !quiet {
@@ -21,7 +22,7 @@ pub fn load_or_demo(args: &CorpusArgs, quiet: bool) -> Result<Catalog, ExitCode>
         }
         return Ok(detwiki_site::demo::catalog());
     }
-    catalog::load(&specs, quiet).map_err(|_| ExitCode::from(2))
+    catalog::load_with(&specs, quiet, opts).map_err(|_| ExitCode::from(2))
 }
 
 /// `detwiki build`.
@@ -29,7 +30,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let json = args.format == BuildFormat::Json;
     let quiet = args.corpora.quiet || json;
-    let cat = match load_or_demo(&args.corpora, quiet) {
+    let cat = match load_or_demo(&args.corpora, quiet, &catalog::analysis_only()) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };

@@ -10,7 +10,7 @@ use crate::build::load_or_demo;
 
 /// `detwiki export navigator`.
 pub fn run_navigator(args: &NavigatorArgs) -> anyhow::Result<ExitCode> {
-    let cat = match load_or_demo(&args.corpora, true) {
+    let cat = match load_or_demo(&args.corpora, true, &crate::catalog::analysis_only()) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };

@@ -66,7 +66,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(_) => return Ok(ExitCode::from(2)),
     };
-    let cat = match load_or_demo(&args.corpora, args.corpora.quiet) {
+    // Keeps each file's parse: a saved rule re-analyses only what changed.
+    let cat = match load_or_demo(&args.corpora, args.corpora.quiet, &LoadOptions::default()) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
