@@ -1,7 +1,7 @@
-//! HTML helpers that run before templating: escaping, the YAML highlighter,
-//! link safety and URL path encoding. Templates escape every string they print
-//! (minijinja auto-escape for `.html`); only the `*_html` fields of the view
-//! models are printed `|safe`, and they are built here from escaped text.
+//! HTML helpers: escaping, the YAML highlighter, link safety and URL path
+//! encoding. The templates ([`crate::templates`]) escape every string they
+//! print; the only markup they copy as is (highlighted YAML, rules-table rows)
+//! is built from escaped text here and in [`crate::views`].
 
 use std::fmt::Write as _;
 
@@ -86,22 +86,23 @@ fn hex(b: u8) -> Option<u8> {
 /// Highlight YAML as written with simple spans: keys (`k`), quoted strings
 /// (`s`) and comments (`c`). Everything is escaped; the text is otherwise
 /// unchanged, so copying it out of the page gives the file back.
-pub fn highlight_yaml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 5 / 4 + 64);
+pub fn highlight_yaml(out: &mut String, text: &str) {
+    out.reserve(text.len() * 5 / 4 + 64);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        highlight_line(&mut out, line);
+        highlight_line(out, line);
     }
-    out
 }
 
 fn span(out: &mut String, class: &str, text: &str) {
     if text.is_empty() {
         return;
     }
-    let _ = write!(out, "<span class={class}>");
+    out.push_str("<span class=");
+    out.push_str(class);
+    out.push('>');
     escape_into(out, text);
     out.push_str("</span>");
 }
@@ -197,7 +198,8 @@ mod tests {
 
     #[test]
     fn yaml_spans_are_escaped() {
-        let h = highlight_yaml("title: <b>x</b>\n  # c <i>\n    TargetObject|contains: '\\a<'\n    - 'x' # tail");
+        let mut h = String::new();
+        highlight_yaml(&mut h, "title: <b>x</b>\n  # c <i>\n    TargetObject|contains: '\\a<'\n    - 'x' # tail");
         assert_eq!(
             h,
             "<span class=k>title</span>: &lt;b&gt;x&lt;/b&gt;\n  <span class=c># c &lt;i&gt;</span>\n    \

@@ -1,7 +1,7 @@
 //! # detwiki-site: the detection wiki
 //!
 //! ```text
-//! Catalog (detwiki-catalog) ──views──▶ view models ──embedded templates (minijinja)──▶ HTML
+//! Catalog (detwiki-catalog) ──templates (Rust, straight into a buffer)──▶ HTML
 //!                           ──serde──▶ rule JSON, api/rules.json, Navigator layers
 //!                           ──search──▶ prebuilt search index (JS, loaded on demand) + ranking
 //! ```
@@ -9,7 +9,9 @@
 //! The site renders what the catalog computes; it derives no facts of its own.
 //! [`render`] produces every file of the site and hands each to a sink, so
 //! the same pages are written to disk by [`write::build`]; [`Site`] makes the
-//! same files one at a time, on request, for `detwiki serve`. Every string from a rule is escaped by the templates;
+//! same files one at a time, on request, for `detwiki serve`. Every string from a rule is escaped by the
+//! templates ([`templates`]: functions that append a page to a `String`; rule pages straight from the
+//! catalog entry, the other pages from small view models of [`views`] and [`pages`]);
 //! links are made only for http(s) URLs ([`html::safe_href`]).
 //!
 //! ```no_run
@@ -25,6 +27,7 @@ pub mod navigator;
 pub mod pages;
 pub mod paths;
 pub mod search;
+pub mod templates;
 pub mod views;
 pub mod write;
 
@@ -33,7 +36,6 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use detwiki_catalog::Catalog;
-use minijinja::Environment;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -44,15 +46,6 @@ use crate::views::{Counted, Ctx};
 /// Why the site could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A template failed.
-    #[error("rendering {page}: {source}")]
-    Template {
-        /// The page.
-        page: String,
-        /// The error.
-        #[source]
-        source: minijinja::Error,
-    },
     /// JSON serialisation failed.
     #[error("serialising {page}: {source}")]
     Json {
@@ -104,38 +97,6 @@ pub const STYLE_CSS: &str = include_str!("../assets/style.css");
 pub const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 /// The script of every page (search, rules list filters).
 pub const APP_JS: &str = include_str!("../assets/app.js");
-
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("macros.html", include_str!("../templates/macros.html")),
-    ("rule.html", include_str!("../templates/rule.html")),
-    ("home.html", include_str!("../templates/home.html")),
-    ("rules_page.html", include_str!("../templates/rules_page.html")),
-    ("list.html", include_str!("../templates/list.html")),
-    ("rules_list.html", include_str!("../templates/rules_list.html")),
-    ("search.html", include_str!("../templates/search.html")),
-];
-
-/// The template environment (templates embedded in the binary).
-pub fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    // minijinja's own HTML escaping also escapes `/`, which bloats every URL;
-    // escape the five characters that matter instead.
-    env.set_formatter(|out, state, value| {
-        if state.auto_escape() == minijinja::AutoEscape::Html
-            && !value.is_safe()
-            && let Some(s) = value.as_str()
-        {
-            return html::write_escaped(out, s)
-                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"));
-        }
-        minijinja::escape_formatter(out, state, value)
-    });
-    for (name, src) in TEMPLATES {
-        env.add_template(name, src).expect("embedded templates parse");
-    }
-    env
-}
 
 /// One file of the site to produce.
 #[derive(Debug)]
@@ -200,33 +161,20 @@ impl Prepared {
 
 struct Renderer<'a> {
     ctx: Ctx<'a>,
-    env: &'a Environment<'static>,
     opts: &'a Options,
     prep: &'a Prepared,
 }
 
-#[derive(Serialize)]
-struct Page<'a, T: Serialize> {
-    root: String,
-    title: &'a str,
-    page: &'a T,
-}
-
-/// A list page: groups of names with counts.
-#[derive(Serialize)]
-struct ListPage {
-    title: String,
-    intro: String,
-    groups: Vec<(Option<views::Link>, Vec<Counted>)>,
+/// A whole HTML page at `file`: the frame of every page around what `main` appends
+/// (given the page's `root`, `../` per folder).
+fn html(file: &str, title: &str, size: usize, main: impl FnOnce(&mut String, &str)) -> Vec<u8> {
+    let root = paths::root_of(file);
+    let mut out = String::with_capacity(size);
+    templates::page(&mut out, &root, title, |o| main(o, &root));
+    out.into_bytes()
 }
 
 impl Renderer<'_> {
-    fn html<T: Serialize>(&self, tmpl: &str, file: &str, title: &str, view: &T) -> Result<Vec<u8>, Error> {
-        let page = Page { root: paths::root_of(file), title, page: view };
-        let t = self.env.get_template(tmpl).map_err(|e| Error::Template { page: file.into(), source: e })?;
-        t.render(&page).map(String::into_bytes).map_err(|e| Error::Template { page: file.into(), source: e })
-    }
-
     fn json<T: Serialize + ?Sized>(file: &str, v: &T, pretty: bool) -> Result<Vec<u8>, Error> {
         let r = if pretty { serde_json::to_vec_pretty(v) } else { serde_json::to_vec(v) };
         r.map_err(|e| Error::Json { page: file.into(), source: e })
@@ -237,7 +185,8 @@ impl Renderer<'_> {
         for g in &mut p.groups {
             g.rows_html = self.ctx.rows_html(&g.rules, &root);
         }
-        self.html("rules_page.html", file, &p.title, &p)
+        let size = 4096 + p.groups.iter().map(|g| g.rows_html.len() + 300).sum::<usize>();
+        Ok(html(file, &p.title, size, |o, root| templates::rules_page(o, &p, root)))
     }
 
     fn list(
@@ -247,8 +196,7 @@ impl Renderer<'_> {
         intro: &str,
         groups: Vec<(Option<views::Link>, Vec<Counted>)>,
     ) -> Result<Vec<u8>, Error> {
-        let p = ListPage { title: title.into(), intro: intro.into(), groups };
-        self.html("list.html", file, title, &p)
+        Ok(html(file, title, 16 * 1024, |o, root| templates::list(o, title, intro, &groups, root)))
     }
 
     fn counted(map: impl Iterator<Item = (String, Option<String>, usize)>) -> Vec<Counted> {
@@ -296,7 +244,8 @@ impl Renderer<'_> {
         Ok(match job {
             Job::Rule(i) => {
                 let r = &c.rules[*i];
-                self.html("rule.html", file, &r.title, &self.ctx.rule_view(r))?
+                let size = 6 * 1024 + r.body.len() * 2;
+                html(file, &r.title, size, |o, root| templates::rule(o, &self.ctx, r, Some(*i), root))
             }
             Job::RuleJson(i) => {
                 let mut bytes = Self::json(file, &c.rules[*i], false)?;
@@ -308,9 +257,15 @@ impl Renderer<'_> {
                 bytes.push(b'\n');
                 bytes
             }
-            Job::Home => self.html("home.html", file, "Detection wiki", &self.ctx.home())?,
-            Job::RulesList => self.html("rules_list.html", file, "All rules", &self.ctx.rules_list())?,
-            Job::Search => self.html("search.html", file, "Search", &())?,
+            Job::Home => {
+                let home = self.ctx.home();
+                html(file, "Detection wiki", 128 * 1024, |o, root| templates::home(o, &home, root))
+            }
+            Job::RulesList => {
+                let list = self.ctx.rules_list();
+                html(file, "All rules", 512 * c.rules.len() + 4096, |o, root| templates::rules_list(o, &list, root))
+            }
+            Job::Search => html(file, "Search", 4096, templates::search),
             Job::Technique(id) => self.rules_page(file, self.ctx.technique_page(id))?,
             Job::Tactic(id) => self.rules_page(file, self.ctx.tactic_page(id))?,
             Job::Event(key) => self.rules_page(file, self.ctx.event_page(key))?,
@@ -451,8 +406,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
 /// particular order). `total` is called once with the number of files.
 pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<'_>) -> Result<Stats, Error> {
     let prep = Prepared::new(cat);
-    let env = environment();
-    let r = Renderer { ctx: Ctx::new(cat, &prep.derived), env: &env, opts, prep: &prep };
+    let r = Renderer { ctx: Ctx::new(cat, &prep.derived), opts, prep: &prep };
     let jobs = jobs(cat, &prep);
     total(jobs.len());
     let pages = AtomicUsize::new(0);
@@ -480,13 +434,13 @@ pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<
 }
 
 /// Render one rule's page alone (for tests and previews).
-pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Result<String, Error> {
+pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> String {
     let derived = views::Derived::new(cat);
     let ctx = Ctx::new(cat, &derived);
     let file = paths::rule_file(rule);
-    let env = environment();
-    let page = Page { root: paths::root_of(&file), title: &rule.title, page: &ctx.rule_view(rule) };
-    env.get_template("rule.html").and_then(|t| t.render(&page)).map_err(|e| Error::Template { page: file, source: e })
+    let at = cat.rules.iter().position(|x| std::ptr::eq(x, rule));
+    let page = html(&file, &rule.title, 16 * 1024, |o, root| templates::rule(o, &ctx, rule, at, root));
+    String::from_utf8(page).unwrap_or_default()
 }
 
 /// Render the whole site into memory: site-relative path → bytes.
@@ -506,7 +460,6 @@ pub fn render_to_memory(cat: &Catalog, opts: &Options) -> Result<(BTreeMap<Strin
 pub struct Site {
     cat: Catalog,
     prep: Prepared,
-    env: Environment<'static>,
     opts: Options,
     jobs: Vec<Job>,
     routes: HashMap<String, usize>,
@@ -524,14 +477,13 @@ impl Site {
     /// The site of `cat`; nothing is rendered yet.
     pub fn new(cat: Catalog, opts: Options) -> Site {
         let prep = Prepared::new(&cat);
-        let env = environment();
         let jobs = jobs(&cat, &prep);
         let routes = {
-            let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), env: &env, opts: &opts, prep: &prep };
+            let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), opts: &opts, prep: &prep };
             jobs.iter().enumerate().map(|(i, j)| (r.file(j), i)).collect()
         };
         let cache = jobs.iter().map(|_| OnceLock::new()).collect();
-        Site { cat, prep, env, opts, jobs, routes, cache, search: OnceLock::new() }
+        Site { cat, prep, opts, jobs, routes, cache, search: OnceLock::new() }
     }
 
     /// The catalog.
@@ -561,12 +513,7 @@ impl Site {
         if let Some(b) = self.cache[i].get() {
             return Some(Ok(b));
         }
-        let r = Renderer {
-            ctx: Ctx::new(&self.cat, &self.prep.derived),
-            env: &self.env,
-            opts: &self.opts,
-            prep: &self.prep,
-        };
+        let r = Renderer { ctx: Ctx::new(&self.cat, &self.prep.derived), opts: &self.opts, prep: &self.prep };
         let search = matches!(self.jobs[i], Job::SearchIndex).then(|| self.search());
         Some(r.body(&self.jobs[i], file, search).map(|body| self.cache[i].get_or_init(|| body).as_slice()))
     }
