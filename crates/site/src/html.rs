@@ -19,20 +19,47 @@ fn escape_into(out: &mut String, s: &str) {
 
 /// Write `s` escaped, copying the runs between special characters whole.
 pub fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight bytes at a time while none of them needs escaping.
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && !has_special(u64::from_le_bytes(chunk.try_into().unwrap_or_default()))
+        {
+            i += 8;
+            continue;
+        }
+        let rep = match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.write_str(&s[last..i])?;
         out.write_str(rep)?;
-        last = i + 1;
+        i += 1;
+        last = i;
     }
     out.write_str(&s[last..])
+}
+
+/// Whether any byte of `w` is `&`, `<`, `>` or `"` (SWAR: a byte equal to the
+/// one looked for is a zero byte of the XOR).
+#[inline]
+fn has_special(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    (zero(w ^ (ONES * u64::from(b'&')))
+        | zero(w ^ (ONES * u64::from(b'<')))
+        | zero(w ^ (ONES * u64::from(b'>')))
+        | zero(w ^ (ONES * u64::from(b'"'))))
+        != 0
 }
 
 /// The URL when it may be linked: only `http://` and `https://` URLs (any
@@ -183,6 +210,33 @@ fn value(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_every_special_character_wherever_it_is() {
+        let specials = ['&', '<', '>', '"'];
+        for len in 0..20 {
+            for at in 0..len {
+                for c in specials {
+                    let mut s: String = "aé'b/cdefghijklmnopqrstuvwxyz".chars().take(len).collect();
+                    if at < s.chars().count() {
+                        let i = s.char_indices().nth(at).unwrap().0;
+                        s.insert(i, c);
+                    }
+                    let want: String = s
+                        .chars()
+                        .map(|ch| match ch {
+                            '&' => "&amp;".to_string(),
+                            '<' => "&lt;".to_string(),
+                            '>' => "&gt;".to_string(),
+                            '"' => "&quot;".to_string(),
+                            o => o.to_string(),
+                        })
+                        .collect();
+                    assert_eq!(escape(&s), want, "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn only_http_links() {

@@ -127,9 +127,6 @@ enum Job {
     Navigator(Option<String>),
 }
 
-/// A sink for produced files: `(site-relative path, bytes)`; called from many threads.
-pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Error> + Sync + 'a;
-
 /// What every page of one catalog needs, computed once.
 struct Prepared {
     derived: views::Derived,
@@ -165,38 +162,35 @@ struct Renderer<'a> {
     prep: &'a Prepared,
 }
 
-/// A whole HTML page at `file`: the frame of every page around what `main` appends
-/// (given the page's `root`, `../` per folder).
-fn html(file: &str, title: &str, size: usize, main: impl FnOnce(&mut String, &str)) -> Vec<u8> {
+/// Append a whole HTML page at `file` to `out`: the frame of every page around
+/// what `main` appends (given the page's `root`, `../` per folder).
+fn html(out: &mut Vec<u8>, file: &str, title: &str, main: impl FnOnce(&mut String, &str)) {
     let root = paths::root_of(file);
-    let mut out = String::with_capacity(size);
-    templates::page(&mut out, &root, title, |o| main(o, &root));
-    out.into_bytes()
+    // The bytes of a String are valid UTF-8, and `out` holds only what earlier pages wrote.
+    let mut s = String::from_utf8(std::mem::take(out)).unwrap_or_default();
+    templates::page(&mut s, &root, title, |o| main(o, &root));
+    *out = s.into_bytes();
+}
+
+fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, file: &str, v: &T, pretty: bool) -> Result<(), Error> {
+    let r = if pretty { serde_json::to_writer_pretty(&mut *out, v) } else { serde_json::to_writer(&mut *out, v) };
+    r.map_err(|e| Error::Json { page: file.into(), source: e })
 }
 
 impl Renderer<'_> {
-    fn json<T: Serialize + ?Sized>(file: &str, v: &T, pretty: bool) -> Result<Vec<u8>, Error> {
-        let r = if pretty { serde_json::to_vec_pretty(v) } else { serde_json::to_vec(v) };
-        r.map_err(|e| Error::Json { page: file.into(), source: e })
-    }
-
-    fn rules_page(&self, file: &str, mut p: RulesPage) -> Result<Vec<u8>, Error> {
-        let root = paths::root_of(file);
-        for g in &mut p.groups {
-            g.rows_html = self.ctx.rows_html(&g.rules, &root);
-        }
-        let size = 4096 + p.groups.iter().map(|g| g.rows_html.len() + 300).sum::<usize>();
-        Ok(html(file, &p.title, size, |o, root| templates::rules_page(o, &p, root)))
+    fn rules_page(&self, out: &mut Vec<u8>, file: &str, p: RulesPage) {
+        html(out, file, &p.title, |o, root| templates::rules_page(o, &self.ctx, &p, root));
     }
 
     fn list(
         &self,
+        out: &mut Vec<u8>,
         file: &str,
         title: &str,
         intro: &str,
         groups: Vec<(Option<views::Link>, Vec<Counted>)>,
-    ) -> Result<Vec<u8>, Error> {
-        Ok(html(file, title, 16 * 1024, |o, root| templates::list(o, title, intro, &groups, root)))
+    ) {
+        html(out, file, title, |o, root| templates::list(o, title, intro, &groups, root));
     }
 
     fn counted(map: impl Iterator<Item = (String, Option<String>, usize)>) -> Vec<Counted> {
@@ -237,39 +231,52 @@ impl Renderer<'_> {
         }
     }
 
-    /// The bytes of the file `file` that `job` produces; `search` is the search index when already built.
+    /// The bytes of the file `file` that `job` produces, in a new buffer.
     fn body(&self, job: &Job, file: &str, search: Option<&search::SearchIndex>) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.body_into(&mut out, job, file, search)?;
+        Ok(out)
+    }
+
+    /// Append the bytes of the file `file` that `job` produces to `out`; `search` is the search
+    /// index when already built.
+    fn body_into(
+        &self,
+        out: &mut Vec<u8>,
+        job: &Job,
+        file: &str,
+        search: Option<&search::SearchIndex>,
+    ) -> Result<(), Error> {
         let c = self.ctx.cat;
         let prep = self.prep;
-        Ok(match job {
+        match job {
             Job::Rule(i) => {
                 let r = &c.rules[*i];
-                let size = 6 * 1024 + r.body.len() * 2;
-                html(file, &r.title, size, |o, root| templates::rule(o, &self.ctx, r, Some(*i), root))
+                html(out, file, &r.title, |o, root| templates::rule(o, &self.ctx, r, Some(*i), root));
             }
             Job::RuleJson(i) => {
-                let mut bytes = Self::json(file, &c.rules[*i], false)?;
-                bytes.push(b'\n');
-                bytes
+                json(out, file, &c.rules[*i], false)?;
+                out.push(b'\n');
             }
             Job::RuleYaml(i) => {
-                let mut bytes = c.rules[*i].body.trim_end().as_bytes().to_vec();
-                bytes.push(b'\n');
-                bytes
+                out.extend_from_slice(c.rules[*i].body.trim_end().as_bytes());
+                out.push(b'\n');
             }
             Job::Home => {
                 let home = self.ctx.home();
-                html(file, "Detection wiki", 128 * 1024, |o, root| templates::home(o, &home, root))
+                html(out, file, "Detection wiki", |o, root| templates::home(o, &home, root));
             }
             Job::RulesList => {
                 let list = self.ctx.rules_list();
-                html(file, "All rules", 512 * c.rules.len() + 4096, |o, root| templates::rules_list(o, &list, root))
+                html(out, file, "All rules", |o, root| templates::rules_list(o, &list, root));
             }
-            Job::Search => html(file, "Search", 4096, templates::search),
-            Job::Technique(id) => self.rules_page(file, self.ctx.technique_page(id))?,
-            Job::Tactic(id) => self.rules_page(file, self.ctx.tactic_page(id))?,
-            Job::Event(key) => self.rules_page(file, self.ctx.event_page(key))?,
-            Job::Provider(name) => self.rules_page(file, self.ctx.provider_page(name, prep.providers[name].clone()))?,
+            Job::Search => html(out, file, "Search", templates::search),
+            Job::Technique(id) => self.rules_page(out, file, self.ctx.technique_page(id)),
+            Job::Tactic(id) => self.rules_page(out, file, self.ctx.tactic_page(id)),
+            Job::Event(key) => self.rules_page(out, file, self.ctx.event_page(key)),
+            Job::Provider(name) => {
+                self.rules_page(out, file, self.ctx.provider_page(name, prep.providers[name].clone()))
+            }
             Job::EventsIndex => {
                 let groups = prep
                     .providers
@@ -286,35 +293,37 @@ impl Renderer<'_> {
                     })
                     .collect();
                 self.list(
+                    out,
                     file,
                     "Events",
                     "Providers and their events, with the number of rules that read each.",
                     groups,
-                )?
+                );
             }
-            Job::Logsource(label) => self.rules_page(file, self.ctx.logsource_page(label))?,
+            Job::Logsource(label) => self.rules_page(out, file, self.ctx.logsource_page(label)),
             Job::LogsourcesIndex => {
                 let rows = Self::counted(c.index.logsources.iter().map(|(l, r)| {
                     let name = if l.is_empty() { "(no logsource)".to_string() } else { l.clone() };
                     (name, self.ctx.paths.logsources.get(l).cloned(), r.len())
                 }));
-                self.list(file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)])?
+                self.list(out, file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)]);
             }
-            Job::Platform(k) => self.rules_page(file, self.ctx.platform_page(k, &prep.platforms[k]))?,
+            Job::Platform(k) => self.rules_page(out, file, self.ctx.platform_page(k, &prep.platforms[k])),
             Job::PlatformsIndex => {
                 let rows = Self::counted(
                     prep.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
                 );
                 self.list(
+                    out,
                     file,
                     "Platforms",
                     "Windows, Linux, macOS, each cloud and identity source, network and applications.",
                     vec![(None, rows)],
-                )?
+                );
             }
             Job::Field(f) => {
                 let values = prep.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
-                self.rules_page(file, self.ctx.field_page(f, values))?
+                self.rules_page(out, file, self.ctx.field_page(f, values));
             }
             Job::FieldsIndex => {
                 let mut rows = Self::counted(
@@ -322,23 +331,30 @@ impl Renderer<'_> {
                 );
                 rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
                 self.list(
+                    out,
                     file,
                     "Fields",
                     "Every field the rules compare, with the number of rules using it.",
                     vec![(None, rows)],
-                )?
+                );
             }
-            Job::Author(a) => self.rules_page(file, self.ctx.author_page(a))?,
+            Job::Author(a) => self.rules_page(out, file, self.ctx.author_page(a)),
             Job::AuthorsIndex => {
                 let mut rows = Self::counted(
                     c.index.authors.iter().map(|(a, r)| (a.clone(), self.ctx.paths.authors.get(a).cloned(), r.len())),
                 );
                 rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                self.list(file, "Authors", "Rule authors, with the number of rules each wrote.", vec![(None, rows)])?
+                self.list(
+                    out,
+                    file,
+                    "Authors",
+                    "Rule authors, with the number of rules each wrote.",
+                    vec![(None, rows)],
+                );
             }
-            Job::Indicator(k) => self.rules_page(file, self.ctx.indicator_page(*k))?,
-            Job::Static(_, text) => text.as_bytes().to_vec(),
-            Job::ApiRules => Self::json(file, &search::summary(c), false)?,
+            Job::Indicator(k) => self.rules_page(out, file, self.ctx.indicator_page(*k)),
+            Job::Static(_, text) => out.extend_from_slice(text.as_bytes()),
+            Job::ApiRules => json(out, file, &search::summary(c), false)?,
             Job::SearchIndex => {
                 let built;
                 let idx = match search {
@@ -348,16 +364,16 @@ impl Renderer<'_> {
                         &built
                     }
                 };
-                let mut out = b"window.DETWIKI_SEARCH=".to_vec();
-                out.extend(Self::json(file, idx, false)?);
-                out.extend(b";\n");
-                out
+                out.extend_from_slice(b"window.DETWIKI_SEARCH=");
+                json(out, file, idx, false)?;
+                out.extend_from_slice(b";\n");
             }
             Job::Navigator(corpus) => {
                 let layer = navigator::layer(c, corpus.as_deref(), self.opts.base_url.as_deref());
-                Self::json(file, &layer, true)?
+                json(out, file, &layer, true)?;
             }
-        })
+        }
+        Ok(())
     }
 }
 
@@ -402,27 +418,43 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
     jobs
 }
 
+/// A sink for produced files: `(site-relative path, bytes)`; called from many threads.
+pub type Sink<'a> = dyn Fn(&str, &[u8]) -> Result<(), Error> + Sync + 'a;
+
 /// Render the whole site, handing every file to `sink` (in parallel, in no
-/// particular order). `total` is called once with the number of files.
-pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<'_>) -> Result<Stats, Error> {
+/// particular order). `start` is called once, before any file is made, with the
+/// site-relative path of every file (to make their folders, count them …).
+pub fn render(
+    cat: &Catalog,
+    opts: &Options,
+    start: &dyn Fn(&[String]) -> Result<(), Error>,
+    sink: &Sink<'_>,
+) -> Result<Stats, Error> {
     let prep = Prepared::new(cat);
     let r = Renderer { ctx: Ctx::new(cat, &prep.derived), opts, prep: &prep };
     let jobs = jobs(cat, &prep);
-    total(jobs.len());
+    let files: Vec<String> = jobs.par_iter().map(|j| r.file(j)).collect();
+    start(&files)?;
     let pages = AtomicUsize::new(0);
     let bytes = AtomicU64::new(0);
     let largest = AtomicU64::new(0);
-    jobs.par_iter().try_for_each(|job| {
-        let file = r.file(job);
-        let body = r.body(job, &file, None)?;
-        if file.ends_with(".html") {
-            pages.fetch_add(1, Ordering::Relaxed);
-        }
-        if matches!(job, Job::Rule(_)) {
-            largest.fetch_max(body.len() as u64, Ordering::Relaxed);
-        }
-        bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
-        sink(&file, body)
+    thread_local! {
+        /// One buffer per thread, reused from file to file.
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    jobs.par_iter().zip(&files).try_for_each(|(job, file)| {
+        BUF.with_borrow_mut(|out| {
+            out.clear();
+            r.body_into(out, job, file, None)?;
+            if file.ends_with(".html") {
+                pages.fetch_add(1, Ordering::Relaxed);
+            }
+            if matches!(job, Job::Rule(_)) {
+                largest.fetch_max(out.len() as u64, Ordering::Relaxed);
+            }
+            bytes.fetch_add(out.len() as u64, Ordering::Relaxed);
+            sink(file, out)
+        })
     })?;
     Ok(Stats {
         rules: cat.rules.len(),
@@ -439,15 +471,16 @@ pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Str
     let ctx = Ctx::new(cat, &derived);
     let file = paths::rule_file(rule);
     let at = cat.rules.iter().position(|x| std::ptr::eq(x, rule));
-    let page = html(&file, &rule.title, 16 * 1024, |o, root| templates::rule(o, &ctx, rule, at, root));
+    let mut page = Vec::new();
+    html(&mut page, &file, &rule.title, |o, root| templates::rule(o, &ctx, rule, at, root));
     String::from_utf8(page).unwrap_or_default()
 }
 
 /// Render the whole site into memory: site-relative path → bytes.
 pub fn render_to_memory(cat: &Catalog, opts: &Options) -> Result<(BTreeMap<String, Vec<u8>>, Stats), Error> {
     let files = std::sync::Mutex::new(BTreeMap::new());
-    let stats = render(cat, opts, &|_| {}, &|path, bytes| {
-        files.lock().expect("no panics while holding the lock").insert(path.to_string(), bytes);
+    let stats = render(cat, opts, &|_| Ok(()), &|path, bytes| {
+        files.lock().expect("no panics while holding the lock").insert(path.to_string(), bytes.to_vec());
         Ok(())
     })?;
     Ok((files.into_inner().expect("no panics while holding the lock"), stats))

@@ -143,13 +143,18 @@ fn ext_link(out: &mut String, url: &str, text: &str) {
     out.push_str("</a>");
 }
 
-/// A table of rules (rows made by [`Ctx::rows_html`]).
-pub fn rule_table(out: &mut String, rows_html: &str) {
+/// A table of rules (positions in the catalog), each row made once per catalog
+/// ([`views::Derived::row_tail`]) and written after the page's `root`.
+pub fn rule_table(out: &mut String, ctx: &Ctx<'_>, rules: &[usize], root: &str) {
     out.push_str(
         "<div class=\"tablewrap\"><table class=\"rules\">\n<thead><tr><th scope=\"col\">Rule</th>\
          <th scope=\"col\">Level</th><th scope=\"col\">Status</th><th scope=\"col\">Logsource</th></tr></thead>\n<tbody>",
     );
-    out.push_str(rows_html);
+    for &i in rules {
+        out.push_str("\n<tr><td><a href=\"");
+        esc(out, root);
+        out.push_str(&ctx.row_tail[i]);
+    }
     out.push_str("\n</tbody></table></div>");
 }
 
@@ -208,7 +213,7 @@ const CRUMB_HOME_CLOSE: &str = "index.html\">Detection wiki</a></li></ol></nav>"
 // Pages of rules (technique, tactic, event, provider, logsource, platform, field, author, indicator).
 
 /// A page of rules with its context.
-pub fn rules_page(out: &mut String, p: &RulesPage, root: &str) {
+pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     out.push_str("\n<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol>\n<li><a href=\"");
     esc(out, root);
     out.push_str("index.html\">Detection wiki</a></li>");
@@ -252,7 +257,7 @@ pub fn rules_page(out: &mut String, p: &RulesPage, root: &str) {
         out.push_str(" <span class=\"n\">");
         num(out, g.rules.len());
         out.push_str("</span></h3>\n");
-        rule_table(out, &g.rows_html);
+        rule_table(out, ctx, &g.rules, root);
     }
     if p.groups.is_empty() {
         out.push_str("\n<p class=\"none\">No rules.</p>");

@@ -54,9 +54,6 @@ pub struct CorpusGroup {
     pub corpus: String,
     /// Its rules (positions in the catalog), sorted by title.
     pub rules: Vec<usize>,
-    /// The rows of its rules table, made by [`Ctx::rows_html`] for the page's `root`
-    /// when the page is rendered (each rule's row is made once per catalog).
-    pub rows_html: String,
 }
 
 /// An indicator value with its count in some set of rules.
@@ -236,8 +233,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Rules grouped by corpus, in corpus order, each sorted by title (the
-    /// rows are made for the page's root by [`Ctx::rows_html`]).
+    /// Rules grouped by corpus, in corpus order, each sorted by title.
     pub fn by_corpus(&self, rules: &[usize]) -> Vec<CorpusGroup> {
         let mut groups: Vec<CorpusGroup> = Vec::new();
         for (ci, c) in self.cat.corpora.iter().enumerate() {
@@ -247,20 +243,9 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             rows.sort_unstable_by_key(|&i| self.title_rank[i]);
-            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows, rows_html: String::new() });
+            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows });
         }
         groups
-    }
-
-    /// The rows of a rules table for a page at `root` (`../../`).
-    pub fn rows_html(&self, rules: &[usize], root: &str) -> String {
-        let mut out = String::with_capacity(rules.iter().map(|&i| self.row_tail[i].len() + 30).sum());
-        for &i in rules {
-            out.push_str("\n<tr><td><a href=\"");
-            crate::html::write_escaped(&mut out, root).ok();
-            out.push_str(&self.row_tail[i]);
-        }
-        out
     }
 
     /// A link to a rule by id (plain text when not in the catalog).
@@ -271,33 +256,61 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The indicator values used by a set of rules (positive ones, or exclusions),
-    /// most shared within the set first, at most `limit`.
-    pub fn top_indicators(&self, rules: &[usize], exclusion: bool, limit: usize) -> Vec<IndicatorStat> {
-        let mut acc: HashMap<usize, usize> = HashMap::new();
-        let mut seen: Vec<usize> = Vec::new();
-        for &i in rules {
-            seen.clear();
-            for (ri, row) in self.cat.rules[i].indicators.iter().enumerate() {
-                if row.key.exclusion != exclusion {
-                    continue;
-                }
-                seen.extend(&self.value_pos[i][ri]);
-            }
-            seen.sort_unstable();
-            seen.dedup();
-            for &pos in &seen {
-                *acc.entry(pos).or_default() += 1;
-            }
+    /// The indicator values used by a set of rules, positive ones and exclusions
+    /// apart, each most shared within the set first, at most `limit` of each.
+    pub fn top_indicators(&self, rules: &[usize], limit: usize) -> (Vec<IndicatorStat>, Vec<IndicatorStat>) {
+        thread_local! {
+            /// Per indicator position and polarity: rules of the set with it, and the last rule counted.
+            static TALLY: std::cell::RefCell<(Vec<u32>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
         }
         let inds = &self.cat.index.indicators;
-        let mut list: Vec<(usize, usize)> = acc.into_iter().collect();
-        // Most shared within the set, then in the catalog, then the index's own order.
-        list.sort_unstable_by(|a, b| {
-            b.1.cmp(&a.1).then(inds[b.0].rules.len().cmp(&inds[a.0].rules.len())).then(a.0.cmp(&b.0))
+        let (mut touched_pos, mut touched_excl): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        let counts_of = |counts: &[u32], touched: &[usize]| -> Vec<(usize, usize)> {
+            touched.iter().map(|&k| (k / 2, counts[k] as usize)).collect()
+        };
+        let (pos, excl) = TALLY.with_borrow_mut(|(counts, last)| {
+            if counts.len() < inds.len() * 2 {
+                counts.resize(inds.len() * 2, 0);
+                last.resize(inds.len() * 2, 0);
+            }
+            for (stamp, &i) in rules.iter().enumerate() {
+                let stamp = stamp as u32 + 1;
+                for (ri, row) in self.cat.rules[i].indicators.iter().enumerate() {
+                    let polarity = usize::from(row.key.exclusion);
+                    for &p in &self.value_pos[i][ri] {
+                        let k = p * 2 + polarity;
+                        // Each rule counts once per value, whatever its rows.
+                        if last[k] == stamp {
+                            continue;
+                        }
+                        last[k] = stamp;
+                        if counts[k] == 0 {
+                            if polarity == 1 { touched_excl.push(k) } else { touched_pos.push(k) }
+                        }
+                        counts[k] += 1;
+                    }
+                }
+            }
+            let out = (counts_of(counts, &touched_pos), counts_of(counts, &touched_excl));
+            for &k in touched_pos.iter().chain(&touched_excl) {
+                counts[k] = 0;
+                last[k] = 0;
+            }
+            out
         });
-        list.truncate(limit);
-        list.into_iter().map(|(pos, n)| self.indicator_stat(pos, n)).collect()
+        // Most shared within the set, then in the catalog, then the index's own order.
+        let top = |mut list: Vec<(usize, usize)>| -> Vec<IndicatorStat> {
+            let order = |a: &(usize, usize), b: &(usize, usize)| {
+                b.1.cmp(&a.1).then(inds[b.0].rules.len().cmp(&inds[a.0].rules.len())).then(a.0.cmp(&b.0))
+            };
+            if list.len() > limit && limit > 0 {
+                list.select_nth_unstable_by(limit - 1, order);
+            }
+            list.truncate(limit);
+            list.sort_unstable_by(order);
+            list.into_iter().map(|(pos, n)| self.indicator_stat(pos, n)).collect()
+        };
+        (top(pos), top(excl))
     }
 
     /// Fields used by a set of rules, with how many of them use each.
