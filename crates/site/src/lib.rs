@@ -137,21 +137,23 @@ struct Prepared {
 
 impl Prepared {
     fn new(cat: &Catalog) -> Prepared {
-        let derived = views::Derived::new(cat);
-        let ctx = Ctx::new(cat, &derived);
-        let providers = ctx.providers();
-        let platforms = ctx.platforms();
-        let mut field_values: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (k, ind) in cat.index.indicators.iter().enumerate() {
-            if let Some(f) = ind.key.field.as_deref() {
-                match field_values.get_mut(f) {
-                    Some(v) => v.push(k),
-                    None => {
-                        field_values.insert(f.to_string(), vec![k]);
+        let field_values = || {
+            let mut field_values: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (k, ind) in cat.index.indicators.iter().enumerate() {
+                if let Some(f) = ind.key.field.as_deref() {
+                    match field_values.get_mut(f) {
+                        Some(v) => v.push(k),
+                        None => {
+                            field_values.insert(f.to_string(), vec![k]);
+                        }
                     }
                 }
             }
-        }
+            field_values
+        };
+        let (derived, field_values) = rayon::join(|| views::Derived::new(cat), field_values);
+        let ctx = Ctx::new(cat, &derived);
+        let (providers, platforms) = rayon::join(|| ctx.providers(), || ctx.platforms());
         Prepared { derived, providers, platforms, field_values }
     }
 }

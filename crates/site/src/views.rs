@@ -109,50 +109,57 @@ pub struct Derived {
 impl Derived {
     /// Derive the lookups of `cat`.
     pub fn new(cat: &Catalog) -> Derived {
-        let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        let mut technique_rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (id, t) in &cat.index.techniques {
-            technique_rules.entry(id.clone()).or_default().extend(&t.rules);
-            if let Some(parent) = attack::technique(id).and_then(|t| t.parent) {
-                technique_rules.entry(parent.to_string()).or_default().extend(&t.rules);
-            }
-        }
-        for v in technique_rules.values_mut() {
-            v.sort_unstable();
-            v.dedup();
-        }
-        let paths = Paths::new(cat);
-        let value_pos = cat
-            .rules
-            .iter()
-            .map(|r| {
-                r.indicators
-                    .iter()
-                    .map(|row| {
-                        row.values.iter().map(|v| v.key_id.min(cat.index.indicators.len().saturating_sub(1))).collect()
-                    })
-                    .collect()
-            })
-            .collect();
-        let rule_urls: Vec<String> = cat.rules.iter().map(paths::rule_url).collect();
-        let mut order: Vec<(String, &str, usize)> =
-            cat.rules.iter().enumerate().map(|(i, r)| (r.title.to_lowercase(), rule_urls[i].as_str(), i)).collect();
-        order.sort_unstable();
-        let mut title_rank = vec![0; cat.rules.len()];
-        for (rank, (_, _, i)) in order.iter().enumerate() {
-            title_rank[*i] = rank;
-        }
-        let row_tail = order_free_rows(cat, &rule_urls);
+        // Page places on one side; per-rule lookups, list order and table rows on the other.
+        let (paths, (by_id, technique_rules, value_pos, rule_urls, title_rank, row_tail)) =
+            rayon::join(|| Paths::new(cat), || per_rule(cat));
         Derived { paths, by_id, technique_rules, value_pos, title_rank, row_tail, rule_urls }
     }
+}
+
+/// What [`Derived`] knows per rule.
+#[allow(clippy::type_complexity)]
+fn per_rule(
+    cat: &Catalog,
+) -> (HashMap<String, usize>, BTreeMap<String, Vec<usize>>, Vec<Vec<Vec<usize>>>, Vec<String>, Vec<usize>, Vec<String>)
+{
+    use rayon::prelude::*;
+    let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+    let mut technique_rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (id, t) in &cat.index.techniques {
+        technique_rules.entry(id.clone()).or_default().extend(&t.rules);
+        if let Some(parent) = attack::technique(id).and_then(|t| t.parent) {
+            technique_rules.entry(parent.to_string()).or_default().extend(&t.rules);
+        }
+    }
+    for v in technique_rules.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    let last = cat.index.indicators.len().saturating_sub(1);
+    let value_pos = cat
+        .rules
+        .par_iter()
+        .map(|r| r.indicators.iter().map(|row| row.values.iter().map(|v| v.key_id.min(last)).collect()).collect())
+        .collect();
+    let rule_urls: Vec<String> = cat.rules.par_iter().map(paths::rule_url).collect();
+    let mut order: Vec<(String, &str, usize)> =
+        cat.rules.par_iter().enumerate().map(|(i, r)| (r.title.to_lowercase(), rule_urls[i].as_str(), i)).collect();
+    order.par_sort_unstable();
+    let mut title_rank = vec![0; cat.rules.len()];
+    for (rank, (_, _, i)) in order.iter().enumerate() {
+        title_rank[*i] = rank;
+    }
+    let row_tail = order_free_rows(cat, &rule_urls);
+    (by_id, technique_rules, value_pos, rule_urls, title_rank, row_tail)
 }
 
 /// Each rule's row of a rules table, after the `root` prefix; the same HTML as
 /// the row template it replaced (`macros.html`, `rule_table`).
 fn order_free_rows(cat: &Catalog, urls: &[String]) -> Vec<String> {
     use crate::html::write_escaped;
+    use rayon::prelude::*;
     cat.rules
-        .iter()
+        .par_iter()
         .zip(urls)
         .map(|(r, url)| {
             let mut s = String::with_capacity(200);
