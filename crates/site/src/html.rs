@@ -1,7 +1,7 @@
-//! HTML helpers that run before templating: escaping, the YAML highlighter,
-//! link safety and URL path encoding. Templates escape every string they print
-//! (minijinja auto-escape for `.html`); only the `*_html` fields of the view
-//! models are printed `|safe`, and they are built here from escaped text.
+//! HTML helpers: escaping, the YAML highlighter, link safety and URL path
+//! encoding. The templates ([`crate::templates`]) escape every string they
+//! print; the only markup they copy as is (highlighted YAML, rules-table rows)
+//! is built from escaped text here and in [`crate::views`].
 
 use std::fmt::Write as _;
 
@@ -19,20 +19,47 @@ fn escape_into(out: &mut String, s: &str) {
 
 /// Write `s` escaped, copying the runs between special characters whole.
 pub fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight bytes at a time while none of them needs escaping.
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && !has_special(u64::from_le_bytes(chunk.try_into().unwrap_or_default()))
+        {
+            i += 8;
+            continue;
+        }
+        let rep = match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.write_str(&s[last..i])?;
         out.write_str(rep)?;
-        last = i + 1;
+        i += 1;
+        last = i;
     }
     out.write_str(&s[last..])
+}
+
+/// Whether any byte of `w` is `&`, `<`, `>` or `"` (SWAR: a byte equal to the
+/// one looked for is a zero byte of the XOR).
+#[inline]
+fn has_special(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    (zero(w ^ (ONES * u64::from(b'&')))
+        | zero(w ^ (ONES * u64::from(b'<')))
+        | zero(w ^ (ONES * u64::from(b'>')))
+        | zero(w ^ (ONES * u64::from(b'"'))))
+        != 0
 }
 
 /// The URL when it may be linked: only `http://` and `https://` URLs (any
@@ -86,22 +113,23 @@ fn hex(b: u8) -> Option<u8> {
 /// Highlight YAML as written with simple spans: keys (`k`), quoted strings
 /// (`s`) and comments (`c`). Everything is escaped; the text is otherwise
 /// unchanged, so copying it out of the page gives the file back.
-pub fn highlight_yaml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 5 / 4 + 64);
+pub fn highlight_yaml(out: &mut String, text: &str) {
+    out.reserve(text.len() * 5 / 4 + 64);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        highlight_line(&mut out, line);
+        highlight_line(out, line);
     }
-    out
 }
 
 fn span(out: &mut String, class: &str, text: &str) {
     if text.is_empty() {
         return;
     }
-    let _ = write!(out, "<span class={class}>");
+    out.push_str("<span class=");
+    out.push_str(class);
+    out.push('>');
     escape_into(out, text);
     out.push_str("</span>");
 }
@@ -184,6 +212,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn escapes_every_special_character_wherever_it_is() {
+        let specials = ['&', '<', '>', '"'];
+        for len in 0..20 {
+            for at in 0..len {
+                for c in specials {
+                    let mut s: String = "aé'b/cdefghijklmnopqrstuvwxyz".chars().take(len).collect();
+                    if at < s.chars().count() {
+                        let i = s.char_indices().nth(at).unwrap().0;
+                        s.insert(i, c);
+                    }
+                    let want: String = s
+                        .chars()
+                        .map(|ch| match ch {
+                            '&' => "&amp;".to_string(),
+                            '<' => "&lt;".to_string(),
+                            '>' => "&gt;".to_string(),
+                            '"' => "&quot;".to_string(),
+                            o => o.to_string(),
+                        })
+                        .collect();
+                    assert_eq!(escape(&s), want, "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn only_http_links() {
         assert_eq!(safe_href(" https://x.org/a "), Some("https://x.org/a".into()));
         assert_eq!(safe_href("HTTP://x.org"), Some("HTTP://x.org".into()));
@@ -197,7 +252,8 @@ mod tests {
 
     #[test]
     fn yaml_spans_are_escaped() {
-        let h = highlight_yaml("title: <b>x</b>\n  # c <i>\n    TargetObject|contains: '\\a<'\n    - 'x' # tail");
+        let mut h = String::new();
+        highlight_yaml(&mut h, "title: <b>x</b>\n  # c <i>\n    TargetObject|contains: '\\a<'\n    - 'x' # tail");
         assert_eq!(
             h,
             "<span class=k>title</span>: &lt;b&gt;x&lt;/b&gt;\n  <span class=c># c &lt;i&gt;</span>\n    \

@@ -1,7 +1,7 @@
 //! # detwiki-site: the detection wiki
 //!
 //! ```text
-//! Catalog (detwiki-catalog) ──views──▶ view models ──embedded templates (minijinja)──▶ HTML
+//! Catalog (detwiki-catalog) ──templates (Rust, straight into a buffer)──▶ HTML
 //!                           ──serde──▶ rule JSON, api/rules.json, Navigator layers
 //!                           ──search──▶ prebuilt search index (JS, loaded on demand) + ranking
 //! ```
@@ -9,7 +9,9 @@
 //! The site renders what the catalog computes; it derives no facts of its own.
 //! [`render`] produces every file of the site and hands each to a sink, so
 //! the same pages are written to disk by [`write::build`]; [`Site`] makes the
-//! same files one at a time, on request, for `detwiki serve`. Every string from a rule is escaped by the templates;
+//! same files one at a time, on request, for `detwiki serve`. Every string from a rule is escaped by the
+//! templates ([`templates`]: functions that append a page to a `String`; rule pages straight from the
+//! catalog entry, the other pages from small view models of [`views`] and [`pages`]);
 //! links are made only for http(s) URLs ([`html::safe_href`]).
 //!
 //! ```no_run
@@ -25,6 +27,7 @@ pub mod navigator;
 pub mod pages;
 pub mod paths;
 pub mod search;
+pub mod templates;
 pub mod views;
 pub mod write;
 
@@ -33,7 +36,6 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use detwiki_catalog::Catalog;
-use minijinja::Environment;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -44,15 +46,6 @@ use crate::views::{Counted, Ctx};
 /// Why the site could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A template failed.
-    #[error("rendering {page}: {source}")]
-    Template {
-        /// The page.
-        page: String,
-        /// The error.
-        #[source]
-        source: minijinja::Error,
-    },
     /// JSON serialisation failed.
     #[error("serialising {page}: {source}")]
     Json {
@@ -105,38 +98,6 @@ pub const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 /// The script of every page (search, rules list filters).
 pub const APP_JS: &str = include_str!("../assets/app.js");
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("macros.html", include_str!("../templates/macros.html")),
-    ("rule.html", include_str!("../templates/rule.html")),
-    ("home.html", include_str!("../templates/home.html")),
-    ("rules_page.html", include_str!("../templates/rules_page.html")),
-    ("list.html", include_str!("../templates/list.html")),
-    ("rules_list.html", include_str!("../templates/rules_list.html")),
-    ("search.html", include_str!("../templates/search.html")),
-];
-
-/// The template environment (templates embedded in the binary).
-pub fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    // minijinja's own HTML escaping also escapes `/`, which bloats every URL;
-    // escape the five characters that matter instead.
-    env.set_formatter(|out, state, value| {
-        if state.auto_escape() == minijinja::AutoEscape::Html
-            && !value.is_safe()
-            && let Some(s) = value.as_str()
-        {
-            return html::write_escaped(out, s)
-                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"));
-        }
-        minijinja::escape_formatter(out, state, value)
-    });
-    for (name, src) in TEMPLATES {
-        env.add_template(name, src).expect("embedded templates parse");
-    }
-    env
-}
-
 /// One file of the site to produce.
 #[derive(Debug)]
 enum Job {
@@ -166,9 +127,6 @@ enum Job {
     Navigator(Option<String>),
 }
 
-/// A sink for produced files: `(site-relative path, bytes)`; called from many threads.
-pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Error> + Sync + 'a;
-
 /// What every page of one catalog needs, computed once.
 struct Prepared {
     derived: views::Derived,
@@ -179,76 +137,62 @@ struct Prepared {
 
 impl Prepared {
     fn new(cat: &Catalog) -> Prepared {
-        let derived = views::Derived::new(cat);
-        let ctx = Ctx::new(cat, &derived);
-        let providers = ctx.providers();
-        let platforms = ctx.platforms();
-        let mut field_values: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (k, ind) in cat.index.indicators.iter().enumerate() {
-            if let Some(f) = ind.key.field.as_deref() {
-                match field_values.get_mut(f) {
-                    Some(v) => v.push(k),
-                    None => {
-                        field_values.insert(f.to_string(), vec![k]);
+        let field_values = || {
+            let mut field_values: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (k, ind) in cat.index.indicators.iter().enumerate() {
+                if let Some(f) = ind.key.field.as_deref() {
+                    match field_values.get_mut(f) {
+                        Some(v) => v.push(k),
+                        None => {
+                            field_values.insert(f.to_string(), vec![k]);
+                        }
                     }
                 }
             }
-        }
+            field_values
+        };
+        let (derived, field_values) = rayon::join(|| views::Derived::new(cat), field_values);
+        let ctx = Ctx::new(cat, &derived);
+        let (providers, platforms) = rayon::join(|| ctx.providers(), || ctx.platforms());
         Prepared { derived, providers, platforms, field_values }
     }
 }
 
 struct Renderer<'a> {
     ctx: Ctx<'a>,
-    env: &'a Environment<'static>,
     opts: &'a Options,
     prep: &'a Prepared,
 }
 
-#[derive(Serialize)]
-struct Page<'a, T: Serialize> {
-    root: String,
-    title: &'a str,
-    page: &'a T,
+/// Append a whole HTML page at `file` to `out`: the frame of every page around
+/// what `main` appends (given the page's `root`, `../` per folder).
+fn html(out: &mut Vec<u8>, file: &str, title: &str, main: impl FnOnce(&mut String, &str)) {
+    let root = paths::root_of(file);
+    // The bytes of a String are valid UTF-8, and `out` holds only what earlier pages wrote.
+    let mut s = String::from_utf8(std::mem::take(out)).unwrap_or_default();
+    templates::page(&mut s, &root, title, |o| main(o, &root));
+    *out = s.into_bytes();
 }
 
-/// A list page: groups of names with counts.
-#[derive(Serialize)]
-struct ListPage {
-    title: String,
-    intro: String,
-    groups: Vec<(Option<views::Link>, Vec<Counted>)>,
+fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, file: &str, v: &T, pretty: bool) -> Result<(), Error> {
+    let r = if pretty { serde_json::to_writer_pretty(&mut *out, v) } else { serde_json::to_writer(&mut *out, v) };
+    r.map_err(|e| Error::Json { page: file.into(), source: e })
 }
 
 impl Renderer<'_> {
-    fn html<T: Serialize>(&self, tmpl: &str, file: &str, title: &str, view: &T) -> Result<Vec<u8>, Error> {
-        let page = Page { root: paths::root_of(file), title, page: view };
-        let t = self.env.get_template(tmpl).map_err(|e| Error::Template { page: file.into(), source: e })?;
-        t.render(&page).map(String::into_bytes).map_err(|e| Error::Template { page: file.into(), source: e })
-    }
-
-    fn json<T: Serialize + ?Sized>(file: &str, v: &T, pretty: bool) -> Result<Vec<u8>, Error> {
-        let r = if pretty { serde_json::to_vec_pretty(v) } else { serde_json::to_vec(v) };
-        r.map_err(|e| Error::Json { page: file.into(), source: e })
-    }
-
-    fn rules_page(&self, file: &str, mut p: RulesPage) -> Result<Vec<u8>, Error> {
-        let root = paths::root_of(file);
-        for g in &mut p.groups {
-            g.rows_html = self.ctx.rows_html(&g.rules, &root);
-        }
-        self.html("rules_page.html", file, &p.title, &p)
+    fn rules_page(&self, out: &mut Vec<u8>, file: &str, p: RulesPage) {
+        html(out, file, &p.title, |o, root| templates::rules_page(o, &self.ctx, &p, root));
     }
 
     fn list(
         &self,
+        out: &mut Vec<u8>,
         file: &str,
         title: &str,
         intro: &str,
         groups: Vec<(Option<views::Link>, Vec<Counted>)>,
-    ) -> Result<Vec<u8>, Error> {
-        let p = ListPage { title: title.into(), intro: intro.into(), groups };
-        self.html("list.html", file, title, &p)
+    ) {
+        html(out, file, title, |o, root| templates::list(o, title, intro, &groups, root));
     }
 
     fn counted(map: impl Iterator<Item = (String, Option<String>, usize)>) -> Vec<Counted> {
@@ -289,32 +233,52 @@ impl Renderer<'_> {
         }
     }
 
-    /// The bytes of the file `file` that `job` produces; `search` is the search index when already built.
+    /// The bytes of the file `file` that `job` produces, in a new buffer.
     fn body(&self, job: &Job, file: &str, search: Option<&search::SearchIndex>) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.body_into(&mut out, job, file, search)?;
+        Ok(out)
+    }
+
+    /// Append the bytes of the file `file` that `job` produces to `out`; `search` is the search
+    /// index when already built.
+    fn body_into(
+        &self,
+        out: &mut Vec<u8>,
+        job: &Job,
+        file: &str,
+        search: Option<&search::SearchIndex>,
+    ) -> Result<(), Error> {
         let c = self.ctx.cat;
         let prep = self.prep;
-        Ok(match job {
+        match job {
             Job::Rule(i) => {
                 let r = &c.rules[*i];
-                self.html("rule.html", file, &r.title, &self.ctx.rule_view(r))?
+                html(out, file, &r.title, |o, root| templates::rule(o, &self.ctx, r, Some(*i), root));
             }
             Job::RuleJson(i) => {
-                let mut bytes = Self::json(file, &c.rules[*i], false)?;
-                bytes.push(b'\n');
-                bytes
+                json(out, file, &c.rules[*i], false)?;
+                out.push(b'\n');
             }
             Job::RuleYaml(i) => {
-                let mut bytes = c.rules[*i].body.trim_end().as_bytes().to_vec();
-                bytes.push(b'\n');
-                bytes
+                out.extend_from_slice(c.rules[*i].body.trim_end().as_bytes());
+                out.push(b'\n');
             }
-            Job::Home => self.html("home.html", file, "Detection wiki", &self.ctx.home())?,
-            Job::RulesList => self.html("rules_list.html", file, "All rules", &self.ctx.rules_list())?,
-            Job::Search => self.html("search.html", file, "Search", &())?,
-            Job::Technique(id) => self.rules_page(file, self.ctx.technique_page(id))?,
-            Job::Tactic(id) => self.rules_page(file, self.ctx.tactic_page(id))?,
-            Job::Event(key) => self.rules_page(file, self.ctx.event_page(key))?,
-            Job::Provider(name) => self.rules_page(file, self.ctx.provider_page(name, prep.providers[name].clone()))?,
+            Job::Home => {
+                let home = self.ctx.home();
+                html(out, file, "Detection wiki", |o, root| templates::home(o, &home, root));
+            }
+            Job::RulesList => {
+                let list = self.ctx.rules_list();
+                html(out, file, "All rules", |o, root| templates::rules_list(o, &list, root));
+            }
+            Job::Search => html(out, file, "Search", templates::search),
+            Job::Technique(id) => self.rules_page(out, file, self.ctx.technique_page(id)),
+            Job::Tactic(id) => self.rules_page(out, file, self.ctx.tactic_page(id)),
+            Job::Event(key) => self.rules_page(out, file, self.ctx.event_page(key)),
+            Job::Provider(name) => {
+                self.rules_page(out, file, self.ctx.provider_page(name, prep.providers[name].clone()))
+            }
             Job::EventsIndex => {
                 let groups = prep
                     .providers
@@ -331,35 +295,37 @@ impl Renderer<'_> {
                     })
                     .collect();
                 self.list(
+                    out,
                     file,
                     "Events",
                     "Providers and their events, with the number of rules that read each.",
                     groups,
-                )?
+                );
             }
-            Job::Logsource(label) => self.rules_page(file, self.ctx.logsource_page(label))?,
+            Job::Logsource(label) => self.rules_page(out, file, self.ctx.logsource_page(label)),
             Job::LogsourcesIndex => {
                 let rows = Self::counted(c.index.logsources.iter().map(|(l, r)| {
                     let name = if l.is_empty() { "(no logsource)".to_string() } else { l.clone() };
                     (name, self.ctx.paths.logsources.get(l).cloned(), r.len())
                 }));
-                self.list(file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)])?
+                self.list(out, file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)]);
             }
-            Job::Platform(k) => self.rules_page(file, self.ctx.platform_page(k, &prep.platforms[k]))?,
+            Job::Platform(k) => self.rules_page(out, file, self.ctx.platform_page(k, &prep.platforms[k])),
             Job::PlatformsIndex => {
                 let rows = Self::counted(
                     prep.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
                 );
                 self.list(
+                    out,
                     file,
                     "Platforms",
                     "Windows, Linux, macOS, each cloud and identity source, network and applications.",
                     vec![(None, rows)],
-                )?
+                );
             }
             Job::Field(f) => {
                 let values = prep.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
-                self.rules_page(file, self.ctx.field_page(f, values))?
+                self.rules_page(out, file, self.ctx.field_page(f, values));
             }
             Job::FieldsIndex => {
                 let mut rows = Self::counted(
@@ -367,23 +333,30 @@ impl Renderer<'_> {
                 );
                 rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
                 self.list(
+                    out,
                     file,
                     "Fields",
                     "Every field the rules compare, with the number of rules using it.",
                     vec![(None, rows)],
-                )?
+                );
             }
-            Job::Author(a) => self.rules_page(file, self.ctx.author_page(a))?,
+            Job::Author(a) => self.rules_page(out, file, self.ctx.author_page(a)),
             Job::AuthorsIndex => {
                 let mut rows = Self::counted(
                     c.index.authors.iter().map(|(a, r)| (a.clone(), self.ctx.paths.authors.get(a).cloned(), r.len())),
                 );
                 rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                self.list(file, "Authors", "Rule authors, with the number of rules each wrote.", vec![(None, rows)])?
+                self.list(
+                    out,
+                    file,
+                    "Authors",
+                    "Rule authors, with the number of rules each wrote.",
+                    vec![(None, rows)],
+                );
             }
-            Job::Indicator(k) => self.rules_page(file, self.ctx.indicator_page(*k))?,
-            Job::Static(_, text) => text.as_bytes().to_vec(),
-            Job::ApiRules => Self::json(file, &search::summary(c), false)?,
+            Job::Indicator(k) => self.rules_page(out, file, self.ctx.indicator_page(*k)),
+            Job::Static(_, text) => out.extend_from_slice(text.as_bytes()),
+            Job::ApiRules => json(out, file, &search::summary(c), false)?,
             Job::SearchIndex => {
                 let built;
                 let idx = match search {
@@ -393,16 +366,16 @@ impl Renderer<'_> {
                         &built
                     }
                 };
-                let mut out = b"window.DETWIKI_SEARCH=".to_vec();
-                out.extend(Self::json(file, idx, false)?);
-                out.extend(b";\n");
-                out
+                out.extend_from_slice(b"window.DETWIKI_SEARCH=");
+                json(out, file, idx, false)?;
+                out.extend_from_slice(b";\n");
             }
             Job::Navigator(corpus) => {
                 let layer = navigator::layer(c, corpus.as_deref(), self.opts.base_url.as_deref());
-                Self::json(file, &layer, true)?
+                json(out, file, &layer, true)?;
             }
-        })
+        }
+        Ok(())
     }
 }
 
@@ -447,28 +420,43 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
     jobs
 }
 
+/// A sink for produced files: `(site-relative path, bytes)`; called from many threads.
+pub type Sink<'a> = dyn Fn(&str, &[u8]) -> Result<(), Error> + Sync + 'a;
+
 /// Render the whole site, handing every file to `sink` (in parallel, in no
-/// particular order). `total` is called once with the number of files.
-pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<'_>) -> Result<Stats, Error> {
+/// particular order). `start` is called once, before any file is made, with the
+/// site-relative path of every file (to make their folders, count them …).
+pub fn render(
+    cat: &Catalog,
+    opts: &Options,
+    start: &dyn Fn(&[String]) -> Result<(), Error>,
+    sink: &Sink<'_>,
+) -> Result<Stats, Error> {
     let prep = Prepared::new(cat);
-    let env = environment();
-    let r = Renderer { ctx: Ctx::new(cat, &prep.derived), env: &env, opts, prep: &prep };
+    let r = Renderer { ctx: Ctx::new(cat, &prep.derived), opts, prep: &prep };
     let jobs = jobs(cat, &prep);
-    total(jobs.len());
+    let files: Vec<String> = jobs.par_iter().map(|j| r.file(j)).collect();
+    start(&files)?;
     let pages = AtomicUsize::new(0);
     let bytes = AtomicU64::new(0);
     let largest = AtomicU64::new(0);
-    jobs.par_iter().try_for_each(|job| {
-        let file = r.file(job);
-        let body = r.body(job, &file, None)?;
-        if file.ends_with(".html") {
-            pages.fetch_add(1, Ordering::Relaxed);
-        }
-        if matches!(job, Job::Rule(_)) {
-            largest.fetch_max(body.len() as u64, Ordering::Relaxed);
-        }
-        bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
-        sink(&file, body)
+    thread_local! {
+        /// One buffer per thread, reused from file to file.
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    jobs.par_iter().zip(&files).try_for_each(|(job, file)| {
+        BUF.with_borrow_mut(|out| {
+            out.clear();
+            r.body_into(out, job, file, None)?;
+            if file.ends_with(".html") {
+                pages.fetch_add(1, Ordering::Relaxed);
+            }
+            if matches!(job, Job::Rule(_)) {
+                largest.fetch_max(out.len() as u64, Ordering::Relaxed);
+            }
+            bytes.fetch_add(out.len() as u64, Ordering::Relaxed);
+            sink(file, out)
+        })
     })?;
     Ok(Stats {
         rules: cat.rules.len(),
@@ -480,20 +468,21 @@ pub fn render(cat: &Catalog, opts: &Options, total: &dyn Fn(usize), sink: &Sink<
 }
 
 /// Render one rule's page alone (for tests and previews).
-pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Result<String, Error> {
+pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> String {
     let derived = views::Derived::new(cat);
     let ctx = Ctx::new(cat, &derived);
     let file = paths::rule_file(rule);
-    let env = environment();
-    let page = Page { root: paths::root_of(&file), title: &rule.title, page: &ctx.rule_view(rule) };
-    env.get_template("rule.html").and_then(|t| t.render(&page)).map_err(|e| Error::Template { page: file, source: e })
+    let at = cat.rules.iter().position(|x| std::ptr::eq(x, rule));
+    let mut page = Vec::new();
+    html(&mut page, &file, &rule.title, |o, root| templates::rule(o, &ctx, rule, at, root));
+    String::from_utf8(page).unwrap_or_default()
 }
 
 /// Render the whole site into memory: site-relative path → bytes.
 pub fn render_to_memory(cat: &Catalog, opts: &Options) -> Result<(BTreeMap<String, Vec<u8>>, Stats), Error> {
     let files = std::sync::Mutex::new(BTreeMap::new());
-    let stats = render(cat, opts, &|_| {}, &|path, bytes| {
-        files.lock().expect("no panics while holding the lock").insert(path.to_string(), bytes);
+    let stats = render(cat, opts, &|_| Ok(()), &|path, bytes| {
+        files.lock().expect("no panics while holding the lock").insert(path.to_string(), bytes.to_vec());
         Ok(())
     })?;
     Ok((files.into_inner().expect("no panics while holding the lock"), stats))
@@ -506,7 +495,6 @@ pub fn render_to_memory(cat: &Catalog, opts: &Options) -> Result<(BTreeMap<Strin
 pub struct Site {
     cat: Catalog,
     prep: Prepared,
-    env: Environment<'static>,
     opts: Options,
     jobs: Vec<Job>,
     routes: HashMap<String, usize>,
@@ -524,14 +512,13 @@ impl Site {
     /// The site of `cat`; nothing is rendered yet.
     pub fn new(cat: Catalog, opts: Options) -> Site {
         let prep = Prepared::new(&cat);
-        let env = environment();
         let jobs = jobs(&cat, &prep);
         let routes = {
-            let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), env: &env, opts: &opts, prep: &prep };
+            let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), opts: &opts, prep: &prep };
             jobs.iter().enumerate().map(|(i, j)| (r.file(j), i)).collect()
         };
         let cache = jobs.iter().map(|_| OnceLock::new()).collect();
-        Site { cat, prep, env, opts, jobs, routes, cache, search: OnceLock::new() }
+        Site { cat, prep, opts, jobs, routes, cache, search: OnceLock::new() }
     }
 
     /// The catalog.
@@ -561,12 +548,7 @@ impl Site {
         if let Some(b) = self.cache[i].get() {
             return Some(Ok(b));
         }
-        let r = Renderer {
-            ctx: Ctx::new(&self.cat, &self.prep.derived),
-            env: &self.env,
-            opts: &self.opts,
-            prep: &self.prep,
-        };
+        let r = Renderer { ctx: Ctx::new(&self.cat, &self.prep.derived), opts: &self.opts, prep: &self.prep };
         let search = matches!(self.jobs[i], Job::SearchIndex).then(|| self.search());
         Some(r.body(&self.jobs[i], file, search).map(|body| self.cache[i].get_or_init(|| body).as_slice()))
     }

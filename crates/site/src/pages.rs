@@ -41,6 +41,8 @@ pub struct RulesPage {
 
 impl Ctx<'_> {
     fn rules_page(&self, kind: &'static str, title: String, rules: &[usize], with_indicators: bool) -> RulesPage {
+        let (indicators, exclusions) =
+            if with_indicators { self.top_indicators(rules, TOP_INDICATORS) } else { (Vec::new(), Vec::new()) };
         RulesPage {
             kind,
             crumbs: Vec::new(),
@@ -49,8 +51,8 @@ impl Ctx<'_> {
             lists: Vec::new(),
             groups: self.by_corpus(rules),
             count: rules.len(),
-            indicators: if with_indicators { self.top_indicators(rules, false, TOP_INDICATORS) } else { Vec::new() },
-            exclusions: if with_indicators { self.top_indicators(rules, true, TOP_INDICATORS) } else { Vec::new() },
+            indicators,
+            exclusions,
             show_indicators: with_indicators,
         }
     }

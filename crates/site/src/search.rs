@@ -59,16 +59,57 @@ pub fn tokens(s: &str) -> impl Iterator<Item = String> + '_ {
     s.split(|c: char| !c.is_alphanumeric()).filter(|t| t.chars().count() >= 2).map(str::to_lowercase)
 }
 
+/// The tokens of [`tokens`], each handed to `f` without an allocation when it is ASCII
+/// (lowercased into `scratch`).
+fn each_token(s: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
+    for piece in s.split(|c: char| !c.is_alphanumeric()) {
+        if piece.is_ascii() {
+            if piece.len() >= 2 {
+                scratch.clear();
+                scratch.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                f(scratch);
+            }
+        } else if piece.chars().count() >= 2 {
+            f(&piece.to_lowercase());
+        }
+    }
+}
+
 const MAX_INDICATOR_VALUES: usize = 60;
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
+/// FNV-1a: a fast hash for short tokens (the index is built from trusted, bounded input).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        // Mix the high bits, which the hash table also uses.
+        let h = self.0;
+        (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 29)
+    }
+}
 
 /// A rule's tokens with the weight of the best field each occurs in, sorted by token.
 fn doc_tokens(r: &detwiki_catalog::RuleEntry) -> Vec<(String, u32)> {
-    let mut best: HashMap<String, u32> = HashMap::new();
+    let mut best: HashMap<String, u32, FnvBuild> = HashMap::default();
+    let mut scratch = String::new();
     let mut add = |text: &str, w: u32| {
-        for t in tokens(text) {
-            let e = best.entry(t).or_insert(0);
-            *e = (*e).max(w);
-        }
+        each_token(text, &mut scratch, |t| match best.get_mut(t) {
+            Some(b) => *b = (*b).max(w),
+            None => {
+                best.insert(t.to_string(), w);
+            }
+        });
     };
     add(&r.title, 10);
     add(&r.id, 9);
@@ -103,14 +144,27 @@ impl SearchIndex {
     pub fn build(c: &Catalog) -> SearchIndex {
         use rayon::prelude::*;
         let per_rule: Vec<Vec<(String, u32)>> = c.rules.par_iter().map(doc_tokens).collect();
-        let mut terms: HashMap<String, Vec<u32>> = HashMap::new();
+        // Each token's postings, in document order.
+        let mut ids: HashMap<String, usize, FnvBuild> = HashMap::default();
+        let mut postings: Vec<Vec<u32>> = Vec::new();
         for (d, list) in per_rule.into_iter().enumerate() {
             for (t, w) in list {
-                let postings = terms.entry(t).or_default();
-                postings.push(d as u32);
-                postings.push(w);
+                let id = match ids.get(&t) {
+                    Some(&id) => id,
+                    None => {
+                        ids.insert(t, postings.len());
+                        postings.push(Vec::new());
+                        postings.len() - 1
+                    }
+                };
+                postings[id].extend([d as u32, w]);
             }
         }
+        let mut postings: Vec<Option<Vec<u32>>> = postings.into_iter().map(Some).collect();
+        let mut tokens: Vec<(String, usize)> = ids.into_iter().collect();
+        tokens.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let terms: Vec<(String, Vec<u32>)> =
+            tokens.into_iter().map(|(t, id)| (t, postings[id].take().unwrap_or_default())).collect();
         let docs = c
             .rules
             .iter()

@@ -4,11 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use detwiki_catalog::{Catalog, EventMapping, RuleEntry};
+use detwiki_catalog::{Catalog, RuleEntry};
 use detwiki_taxonomy::attack;
 use serde::Serialize;
 
-use crate::html::{highlight_yaml, safe_href};
 use crate::paths::{self, Paths};
 
 /// A link.
@@ -28,10 +27,6 @@ impl Link {
     }
     pub(crate) fn text(text: impl Into<String>) -> Link {
         Link { text: text.into(), url: None, external: false }
-    }
-    pub(crate) fn external(text: &str) -> Link {
-        let url = safe_href(text);
-        Link { text: text.to_string(), external: url.is_some(), url }
     }
 }
 
@@ -59,9 +54,6 @@ pub struct CorpusGroup {
     pub corpus: String,
     /// Its rules (positions in the catalog), sorted by title.
     pub rules: Vec<usize>,
-    /// The rows of its rules table, made by [`Ctx::rows_html`] for the page's `root`
-    /// when the page is rendered (each rule's row is made once per catalog).
-    pub rows_html: String,
 }
 
 /// An indicator value with its count in some set of rules.
@@ -110,58 +102,69 @@ pub struct Derived {
     /// Per rule: its row of a rules table after the page's `root` prefix
     /// (`rules/x/index.html">Title</a></td>…</tr>`), escaped.
     pub row_tail: Vec<String>,
+    /// Per rule: its page URL.
+    pub rule_urls: Vec<String>,
 }
 
 impl Derived {
     /// Derive the lookups of `cat`.
     pub fn new(cat: &Catalog) -> Derived {
-        let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        let mut technique_rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (id, t) in &cat.index.techniques {
-            technique_rules.entry(id.clone()).or_default().extend(&t.rules);
-            if let Some(parent) = attack::technique(id).and_then(|t| t.parent) {
-                technique_rules.entry(parent.to_string()).or_default().extend(&t.rules);
-            }
-        }
-        for v in technique_rules.values_mut() {
-            v.sort_unstable();
-            v.dedup();
-        }
-        let paths = Paths::new(cat);
-        let value_pos = cat
-            .rules
-            .iter()
-            .map(|r| {
-                r.indicators
-                    .iter()
-                    .map(|row| {
-                        row.values.iter().map(|v| v.key_id.min(cat.index.indicators.len().saturating_sub(1))).collect()
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut order: Vec<(String, String, usize)> =
-            cat.rules.iter().enumerate().map(|(i, r)| (r.title.to_lowercase(), paths::rule_url(r), i)).collect();
-        order.sort_unstable();
-        let mut title_rank = vec![0; cat.rules.len()];
-        for (rank, (_, _, i)) in order.iter().enumerate() {
-            title_rank[*i] = rank;
-        }
-        let row_tail = order_free_rows(cat);
-        Derived { paths, by_id, technique_rules, value_pos, title_rank, row_tail }
+        // Page places on one side; per-rule lookups, list order and table rows on the other.
+        let (paths, (by_id, technique_rules, value_pos, rule_urls, title_rank, row_tail)) =
+            rayon::join(|| Paths::new(cat), || per_rule(cat));
+        Derived { paths, by_id, technique_rules, value_pos, title_rank, row_tail, rule_urls }
     }
+}
+
+/// What [`Derived`] knows per rule.
+#[allow(clippy::type_complexity)]
+fn per_rule(
+    cat: &Catalog,
+) -> (HashMap<String, usize>, BTreeMap<String, Vec<usize>>, Vec<Vec<Vec<usize>>>, Vec<String>, Vec<usize>, Vec<String>)
+{
+    use rayon::prelude::*;
+    let by_id = cat.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+    let mut technique_rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (id, t) in &cat.index.techniques {
+        technique_rules.entry(id.clone()).or_default().extend(&t.rules);
+        if let Some(parent) = attack::technique(id).and_then(|t| t.parent) {
+            technique_rules.entry(parent.to_string()).or_default().extend(&t.rules);
+        }
+    }
+    for v in technique_rules.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    let last = cat.index.indicators.len().saturating_sub(1);
+    let value_pos = cat
+        .rules
+        .par_iter()
+        .map(|r| r.indicators.iter().map(|row| row.values.iter().map(|v| v.key_id.min(last)).collect()).collect())
+        .collect();
+    let rule_urls: Vec<String> = cat.rules.par_iter().map(paths::rule_url).collect();
+    let mut order: Vec<(String, &str, usize)> =
+        cat.rules.par_iter().enumerate().map(|(i, r)| (r.title.to_lowercase(), rule_urls[i].as_str(), i)).collect();
+    order.par_sort_unstable();
+    let mut title_rank = vec![0; cat.rules.len()];
+    for (rank, (_, _, i)) in order.iter().enumerate() {
+        title_rank[*i] = rank;
+    }
+    let row_tail = order_free_rows(cat, &rule_urls);
+    (by_id, technique_rules, value_pos, rule_urls, title_rank, row_tail)
 }
 
 /// Each rule's row of a rules table, after the `root` prefix; the same HTML as
 /// the row template it replaced (`macros.html`, `rule_table`).
-fn order_free_rows(cat: &Catalog) -> Vec<String> {
+fn order_free_rows(cat: &Catalog, urls: &[String]) -> Vec<String> {
     use crate::html::write_escaped;
+    use rayon::prelude::*;
     cat.rules
-        .iter()
-        .map(|r| {
+        .par_iter()
+        .zip(urls)
+        .map(|(r, url)| {
             let mut s = String::with_capacity(200);
             let level = r.level.unwrap_or("");
-            let _ = write_escaped(&mut s, &paths::rule_url(r));
+            let _ = write_escaped(&mut s, url);
             s.push_str("\">");
             let _ = write_escaped(&mut s, &r.title);
             s.push_str("</a></td><td><span class=\"lvl lvl-");
@@ -202,8 +205,13 @@ impl<'a> Ctx<'a> {
 
     /// The indicator page of a rule's value, when it has one.
     pub fn value_page(&self, rule: usize, row: usize, value: usize) -> Option<String> {
-        let pos = *self.value_pos.get(rule)?.get(row)?.get(value)?;
-        self.paths.indicator_pages.get(pos).cloned().flatten()
+        self.value_page_ref(rule, row, value).map(str::to_string)
+    }
+
+    /// The indicator page of a rule's value, when it has one (borrowed).
+    pub fn value_page_ref(&self, rule: usize, row: usize, value: usize) -> Option<&'a str> {
+        let pos = *self.derived.value_pos.get(rule)?.get(row)?.get(value)?;
+        self.derived.paths.indicator_pages.get(pos)?.as_deref()
     }
 
     /// An indicator of the catalog's index with a count within some set of rules.
@@ -224,7 +232,7 @@ impl<'a> Ctx<'a> {
         let r = &self.cat.rules[i];
         RuleRow {
             title: r.title.clone(),
-            url: paths::rule_url(r),
+            url: self.rule_urls[i].clone(),
             level: r.level.unwrap_or(""),
             status: r.status.unwrap_or(""),
             corpus: r.corpus.clone(),
@@ -232,8 +240,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Rules grouped by corpus, in corpus order, each sorted by title (the
-    /// rows are made for the page's root by [`Ctx::rows_html`]).
+    /// Rules grouped by corpus, in corpus order, each sorted by title.
     pub fn by_corpus(&self, rules: &[usize]) -> Vec<CorpusGroup> {
         let mut groups: Vec<CorpusGroup> = Vec::new();
         for (ci, c) in self.cat.corpora.iter().enumerate() {
@@ -243,57 +250,74 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             rows.sort_unstable_by_key(|&i| self.title_rank[i]);
-            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows, rows_html: String::new() });
+            groups.push(CorpusGroup { corpus: c.name.clone(), rules: rows });
         }
         groups
-    }
-
-    /// The rows of a rules table for a page at `root` (`../../`).
-    pub fn rows_html(&self, rules: &[usize], root: &str) -> String {
-        let mut out = String::with_capacity(rules.iter().map(|&i| self.row_tail[i].len() + 30).sum());
-        for &i in rules {
-            out.push_str("\n<tr><td><a href=\"");
-            crate::html::write_escaped(&mut out, root).ok();
-            out.push_str(&self.row_tail[i]);
-        }
-        out
     }
 
     /// A link to a rule by id (plain text when not in the catalog).
     pub fn rule_link(&self, id: &str) -> Link {
         match self.by_id.get(id) {
-            Some(&i) => Link::to(self.cat.rules[i].title.clone(), paths::rule_url(&self.cat.rules[i])),
+            Some(&i) => Link::to(self.cat.rules[i].title.clone(), self.rule_urls[i].clone()),
             None => Link::text(id),
         }
     }
 
-    /// The indicator values used by a set of rules (positive ones, or exclusions),
-    /// most shared within the set first, at most `limit`.
-    pub fn top_indicators(&self, rules: &[usize], exclusion: bool, limit: usize) -> Vec<IndicatorStat> {
-        let mut acc: HashMap<usize, usize> = HashMap::new();
-        let mut seen: Vec<usize> = Vec::new();
-        for &i in rules {
-            seen.clear();
-            for (ri, row) in self.cat.rules[i].indicators.iter().enumerate() {
-                if row.key.exclusion != exclusion {
-                    continue;
-                }
-                seen.extend(&self.value_pos[i][ri]);
-            }
-            seen.sort_unstable();
-            seen.dedup();
-            for &pos in &seen {
-                *acc.entry(pos).or_default() += 1;
-            }
+    /// The indicator values used by a set of rules, positive ones and exclusions
+    /// apart, each most shared within the set first, at most `limit` of each.
+    pub fn top_indicators(&self, rules: &[usize], limit: usize) -> (Vec<IndicatorStat>, Vec<IndicatorStat>) {
+        thread_local! {
+            /// Per indicator position and polarity: rules of the set with it, and the last rule counted.
+            static TALLY: std::cell::RefCell<(Vec<u32>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
         }
         let inds = &self.cat.index.indicators;
-        let mut list: Vec<(usize, usize)> = acc.into_iter().collect();
-        // Most shared within the set, then in the catalog, then the index's own order.
-        list.sort_unstable_by(|a, b| {
-            b.1.cmp(&a.1).then(inds[b.0].rules.len().cmp(&inds[a.0].rules.len())).then(a.0.cmp(&b.0))
+        let (mut touched_pos, mut touched_excl): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        let counts_of = |counts: &[u32], touched: &[usize]| -> Vec<(usize, usize)> {
+            touched.iter().map(|&k| (k / 2, counts[k] as usize)).collect()
+        };
+        let (pos, excl) = TALLY.with_borrow_mut(|(counts, last)| {
+            if counts.len() < inds.len() * 2 {
+                counts.resize(inds.len() * 2, 0);
+                last.resize(inds.len() * 2, 0);
+            }
+            for (stamp, &i) in rules.iter().enumerate() {
+                let stamp = stamp as u32 + 1;
+                for (ri, row) in self.cat.rules[i].indicators.iter().enumerate() {
+                    let polarity = usize::from(row.key.exclusion);
+                    for &p in &self.value_pos[i][ri] {
+                        let k = p * 2 + polarity;
+                        // Each rule counts once per value, whatever its rows.
+                        if last[k] == stamp {
+                            continue;
+                        }
+                        last[k] = stamp;
+                        if counts[k] == 0 {
+                            if polarity == 1 { touched_excl.push(k) } else { touched_pos.push(k) }
+                        }
+                        counts[k] += 1;
+                    }
+                }
+            }
+            let out = (counts_of(counts, &touched_pos), counts_of(counts, &touched_excl));
+            for &k in touched_pos.iter().chain(&touched_excl) {
+                counts[k] = 0;
+                last[k] = 0;
+            }
+            out
         });
-        list.truncate(limit);
-        list.into_iter().map(|(pos, n)| self.indicator_stat(pos, n)).collect()
+        // Most shared within the set, then in the catalog, then the index's own order.
+        let top = |mut list: Vec<(usize, usize)>| -> Vec<IndicatorStat> {
+            let order = |a: &(usize, usize), b: &(usize, usize)| {
+                b.1.cmp(&a.1).then(inds[b.0].rules.len().cmp(&inds[a.0].rules.len())).then(a.0.cmp(&b.0))
+            };
+            if list.len() > limit && limit > 0 {
+                list.select_nth_unstable_by(limit - 1, order);
+            }
+            list.truncate(limit);
+            list.sort_unstable_by(order);
+            list.into_iter().map(|(pos, n)| self.indicator_stat(pos, n)).collect()
+        };
+        (top(pos), top(excl))
     }
 
     /// Fields used by a set of rules, with how many of them use each.
@@ -337,197 +361,7 @@ pub fn corpus_title(name: &str) -> String {
 }
 
 // ------------------------------------------------------------------------------------------
-// The rule page.
-
-/// A technique on a rule page.
-#[derive(Debug, Serialize)]
-pub struct TechniqueCell {
-    /// `T1090`.
-    pub id: String,
-    /// `Proxy`.
-    pub name: String,
-    /// Its page.
-    pub url: String,
-    /// `active`, `revoked` …
-    pub status: &'static str,
-    /// The replacement, when outdated.
-    pub replaced_by: Option<String>,
-}
-
-/// An ATT&CK row.
-#[derive(Debug, Serialize)]
-pub struct AttackRowView {
-    /// Tactic as shown.
-    pub tactic: String,
-    /// Tactic page.
-    pub url: String,
-    /// Techniques.
-    pub techniques: Vec<TechniqueCell>,
-}
-
-/// An Event coverage row.
-#[derive(Debug, Serialize)]
-pub struct EventRowView {
-    /// Provider.
-    pub provider: String,
-    /// Provider page.
-    pub provider_url: Option<String>,
-    /// `Event ID 13`.
-    pub event: String,
-    /// Event page.
-    pub url: Option<String>,
-    /// Title.
-    pub title: String,
-    /// Channel.
-    pub channel: String,
-}
-
-/// A stage.
-#[derive(Debug, Serialize)]
-pub struct StageView {
-    /// Number.
-    pub stage: usize,
-    /// Label.
-    pub label: String,
-    /// The stage text, highlighted (at most [`MAX_STAGE_LINES`] lines, [`MAX_STAGE_LINES_PER_PAGE`] over all stages).
-    pub text_html: String,
-    /// Lines left out.
-    pub more_lines: usize,
-}
-
-/// An indicator value on a rule page.
-#[derive(Debug, Serialize)]
-pub struct ValueView {
-    /// Value.
-    pub value: String,
-    /// `corpus 22 (sigma 22)`.
-    pub count_label: String,
-    /// Corpus count.
-    pub count: usize,
-    /// The list of rules sharing it (values of this rule alone have none).
-    pub url: Option<String>,
-}
-
-/// An Indicators row.
-#[derive(Debug, Serialize)]
-pub struct IndicatorRowView {
-    /// Field.
-    pub field: String,
-    /// Field page.
-    pub field_url: Option<String>,
-    /// Kind label.
-    pub kind: String,
-    /// Whether the row is an exclusion.
-    pub exclusion: bool,
-    /// Values (at most [`MAX_VALUES_PER_ROW`], [`MAX_VALUES_PER_PAGE`] over all rows).
-    pub values: Vec<ValueView>,
-    /// Values left out of the page (they are in the rule's JSON).
-    pub more: usize,
-}
-
-/// A neighbor.
-#[derive(Debug, Serialize)]
-pub struct NeighborView {
-    /// Link.
-    pub link: Link,
-    /// Shared indicator values.
-    pub shared: usize,
-}
-
-/// A related rule.
-#[derive(Debug, Serialize)]
-pub struct RelatedView {
-    /// Relation.
-    pub relation: String,
-    /// Id.
-    pub id: String,
-    /// Link (title when in the catalog).
-    pub link: Link,
-}
-
-/// A finding line.
-#[derive(Debug, Serialize)]
-pub struct FindingView {
-    /// `warning`/`error`.
-    pub severity: &'static str,
-    /// Code.
-    pub code: &'static str,
-    /// Message.
-    pub message: String,
-    /// `12:5`.
-    pub at: String,
-}
-
-/// Everything a rule page shows, in the seed's order.
-#[derive(Debug, Serialize)]
-pub struct RuleView {
-    /// Title.
-    pub title: String,
-    /// Corpus name.
-    pub corpus: String,
-    /// `Sigma`.
-    pub corpus_title: String,
-    /// Rule id.
-    pub id: String,
-    /// Path in the corpus.
-    pub path: String,
-    /// `rule`, `filter`, `correlation`.
-    pub kind: &'static str,
-    /// Level.
-    pub level: Option<&'static str>,
-    /// Status.
-    pub status: Option<&'static str>,
-    /// Authors, linked.
-    pub authors: Vec<Link>,
-    /// Author as written.
-    pub author: Option<String>,
-    /// Date.
-    pub date: Option<String>,
-    /// Modified.
-    pub modified: Option<String>,
-    /// Logsource label and page.
-    pub logsource: Link,
-    /// Description.
-    pub description: Option<String>,
-    /// ATT&CK rows.
-    pub attack: Vec<AttackRowView>,
-    /// Other tags.
-    pub other_tags: Vec<String>,
-    /// Event rows.
-    pub events: Vec<EventRowView>,
-    /// Why there are no event rows.
-    pub events_note: Option<String>,
-    /// The body, highlighted (its first lines only when it is over [`MAX_BODY_BYTES`]).
-    pub body_html: String,
-    /// Lines of the body.
-    pub body_lines: usize,
-    /// Lines shown when the body is cut (0 = all).
-    pub body_shown_lines: usize,
-    /// Size of the body in KB (rounded up).
-    pub body_kb: usize,
-    /// The complete YAML beside the page, when the body is cut.
-    pub yaml_url: Option<String>,
-    /// Stages.
-    pub stages: Vec<StageView>,
-    /// Indicators.
-    pub indicators: Vec<IndicatorRowView>,
-    /// References.
-    pub references: Vec<Link>,
-    /// False positives.
-    pub falsepositives: Vec<String>,
-    /// Related rules.
-    pub related: Vec<RelatedView>,
-    /// Equivalent rules.
-    pub duplicates: Vec<Link>,
-    /// Rules on the same events.
-    pub same_events: usize,
-    /// Closest of those.
-    pub closest: Vec<NeighborView>,
-    /// Findings.
-    pub findings: Vec<FindingView>,
-    /// The JSON beside the page.
-    pub json_url: String,
-}
+// Rule page limits (the page itself is [`crate::templates::rule`]).
 
 /// Values per indicator row shown on a rule page; the rest are in the rule's JSON.
 pub const MAX_VALUES_PER_ROW: usize = 50;
@@ -556,7 +390,7 @@ pub fn body_is_cut(r: &RuleEntry) -> bool {
 
 /// The first whole lines of `text` within [`SHOWN_BODY_BYTES`] (a first line longer than
 /// that is cut at a character boundary), and how many lines they are.
-fn body_head(text: &str) -> (&str, usize) {
+pub(crate) fn body_head(text: &str) -> (&str, usize) {
     let mut end = 0;
     let mut lines = 0;
     for line in text.split_inclusive('\n') {
@@ -574,199 +408,6 @@ fn body_head(text: &str) -> (&str, usize) {
         lines = 1;
     }
     (text[..end].trim_end_matches('\n'), lines)
-}
-
-/// A stage's text, cut after `max` lines.
-fn stage_text(text: &str, max: usize) -> (String, usize) {
-    let lines = text.lines().count();
-    if lines <= max {
-        return (text.to_string(), 0);
-    }
-    let cut: Vec<&str> = text.lines().take(max).collect();
-    (cut.join("\n"), lines - max)
-}
-
-impl Ctx<'_> {
-    /// The rule page view.
-    pub fn rule_view(&self, r: &RuleEntry) -> RuleView {
-        let at = self.by_id.get(r.id.as_str()).copied().filter(|&i| std::ptr::eq(&self.cat.rules[i], r));
-        let at = at.or_else(|| self.cat.rules.iter().position(|x| std::ptr::eq(x, r)));
-        let attack = r
-            .attack
-            .iter()
-            .map(|row| AttackRowView {
-                tactic: row.tactic.clone(),
-                url: paths::tactic_url(&row.tactic_id),
-                techniques: row
-                    .techniques
-                    .iter()
-                    .map(|t| TechniqueCell {
-                        id: t.id.clone(),
-                        name: t.name.clone(),
-                        url: paths::technique_url(&t.id),
-                        status: t.status,
-                        replaced_by: t.replaced_by.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let events = r
-            .events
-            .iter()
-            .map(|e| {
-                let key =
-                    format!("{}|{}|{}", e.provider, e.channel, e.event_id.map_or(String::new(), |n| n.to_string()));
-                EventRowView {
-                    provider: e.provider.clone(),
-                    provider_url: self.paths.providers.get(&e.provider).cloned(),
-                    event: e
-                        .event_id
-                        .map_or_else(|| format!("any event of {}", e.channel), |id| format!("Event ID {id}")),
-                    url: self.paths.events.get(&key).cloned(),
-                    title: e.title.clone(),
-                    channel: e.channel.clone(),
-                }
-            })
-            .collect();
-        let events_note = match &r.event_mapping {
-            EventMapping::Mapped => None,
-            EventMapping::Unmapped { reason } => Some(format!("No known event mapping: {reason}")),
-            EventMapping::Unknown if r.kind == "correlation" => {
-                Some("A correlation rule reads the events of the rules it correlates.".into())
-            }
-            EventMapping::Unknown => Some(format!("No known event mapping for logsource {}", r.logsource.label())),
-        };
-        let mut value_budget = MAX_VALUES_PER_PAGE;
-        let indicators = r
-            .indicators
-            .iter()
-            .enumerate()
-            .map(|(ri, row)| (ri, row, row.values.len().min(MAX_VALUES_PER_ROW)))
-            .map(|(ri, row, n)| {
-                let shown = n.min(value_budget);
-                value_budget -= shown;
-                (ri, row, shown)
-            })
-            .map(|(ri, row, shown)| IndicatorRowView {
-                field: row.key.field.clone().unwrap_or_else(|| "(keyword)".into()),
-                field_url: row.key.field.as_ref().and_then(|f| self.paths.fields.get(f).cloned()),
-                kind: kind_label(&row.key),
-                exclusion: row.key.exclusion,
-                more: row.values.len() - shown,
-                values: row
-                    .values
-                    .iter()
-                    .take(shown)
-                    .enumerate()
-                    .map(|(vi, v)| {
-                        let per: Vec<String> = v.by_corpus.iter().map(|(c, n)| format!("{c} {n}")).collect();
-                        ValueView {
-                            value: v.value.clone(),
-                            count_label: format!("corpus {} ({})", v.corpus_count, per.join(", ")),
-                            count: v.corpus_count,
-                            url: at.and_then(|i| self.value_page(i, ri, vi)),
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        let authors = r
-            .author
-            .iter()
-            .flat_map(|a| a.split(','))
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(|a| match self.paths.authors.get(a) {
-                Some(u) => Link::to(a, u.clone()),
-                None => Link::text(a),
-            })
-            .collect();
-        let label = r.logsource.label();
-        let body = r.body.trim_end();
-        let body_lines = body.lines().count();
-        let cut = body_is_cut(r);
-        let mut stage_budget = MAX_STAGE_LINES_PER_PAGE;
-        let (body_shown, body_shown_lines) = if cut { body_head(body) } else { (body, 0) };
-        RuleView {
-            title: r.title.clone(),
-            corpus: r.corpus.clone(),
-            corpus_title: corpus_title(&r.corpus),
-            id: r.id.clone(),
-            path: r.path.clone(),
-            kind: r.kind,
-            level: r.level,
-            status: r.status,
-            authors,
-            author: r.author.clone(),
-            date: r.date.clone(),
-            modified: r.modified.clone(),
-            logsource: match self.paths.logsources.get(&label) {
-                Some(u) => Link::to(label, u.clone()),
-                None => Link::text(label),
-            },
-            description: r.description.as_ref().map(|d| d.trim().to_string()),
-            attack,
-            other_tags: r
-                .other_tags
-                .iter()
-                .map(|t| match &t.name {
-                    Some(n) => format!("{} {n}", t.id),
-                    None => t.tag.clone(),
-                })
-                .collect(),
-            events,
-            events_note,
-            body_html: highlight_yaml(body_shown),
-            body_lines,
-            body_shown_lines,
-            body_kb: body.len().div_ceil(1024),
-            yaml_url: cut.then(|| paths::rule_yaml_url(r)),
-            stages: r
-                .stages
-                .iter()
-                .map(|s| {
-                    let max = MAX_STAGE_LINES.min(stage_budget.max(10));
-                    let (text, more_lines) = stage_text(&s.text, max);
-                    stage_budget = stage_budget.saturating_sub(max.min(s.text.lines().count()));
-                    StageView { stage: s.stage, label: s.label.clone(), text_html: highlight_yaml(&text), more_lines }
-                })
-                .collect(),
-            indicators,
-            references: r.references.iter().map(|u| Link::external(u)).collect(),
-            falsepositives: r.falsepositives.clone(),
-            related: r
-                .related
-                .iter()
-                .map(|rel| RelatedView {
-                    relation: rel.relation.clone().unwrap_or_else(|| "related".into()),
-                    id: rel.id.clone(),
-                    link: self.rule_link(&rel.id),
-                })
-                .collect(),
-            duplicates: r.neighbors.duplicates.iter().map(|id| self.rule_link(id)).collect(),
-            same_events: r.neighbors.same_events,
-            closest: r
-                .neighbors
-                .closest
-                .iter()
-                .map(|n| NeighborView { link: self.rule_link(&n.id), shared: n.shared_indicators })
-                .collect(),
-            findings: r
-                .findings
-                .iter()
-                .map(|f| FindingView {
-                    severity: f.severity,
-                    code: f.code,
-                    message: f.message.clone(),
-                    at: match (f.line, f.column) {
-                        (Some(l), Some(c)) => format!("{l}:{c}"),
-                        _ => String::new(),
-                    },
-                })
-                .collect(),
-            json_url: paths::rule_json_url(r),
-        }
-    }
 }
 
 #[cfg(test)]

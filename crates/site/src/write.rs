@@ -52,17 +52,25 @@ pub fn build(
         std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
     }
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
-    // Folders already made: most files share theirs (a mkdir per file is two wasted syscalls).
-    let made = std::sync::Mutex::new(std::collections::HashSet::<PathBuf>::new());
-    let result = render(cat, opts, total, &|rel, bytes| {
+    // Folders holding one page and nothing else are made by the writer of that page, the rest
+    // before any file is written.
+    let own_folder: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+    let start = |files: &[String]| {
+        total(files.len());
+        let (shared, own) = folders(files);
+        for dir in shared {
+            let path = tmp.join(dir);
+            std::fs::create_dir(&path).map_err(|e| io(&path, e))?;
+        }
+        let _ = own_folder.set(own.into_iter().map(str::to_string).collect());
+        Ok(())
+    };
+    let result = render(cat, opts, &start, &|rel, bytes| {
         let path = tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            // Made under the lock, so no file is written before its folder exists.
-            let mut made = made.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if !made.contains(dir) {
-                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-                made.insert(dir.to_path_buf());
-            }
+        if let Some(dir) = rel.strip_suffix("/index.html").filter(|d| own_folder.get().is_some_and(|o| o.contains(*d)))
+        {
+            let dir = tmp.join(dir);
+            std::fs::create_dir(&dir).map_err(|e| io(&dir, e))?;
         }
         std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
         tick();
@@ -77,6 +85,28 @@ pub fn build(
     };
     swap_in(&tmp, out)?;
     Ok(stats)
+}
+
+/// The folders of `files` (site-relative): those that hold other folders or more than one
+/// file, parents first; and those that hold nothing but one page (`x/index.html`).
+fn folders(files: &[String]) -> (Vec<&str>, Vec<&str>) {
+    use std::collections::{BTreeMap, BTreeSet};
+    // Folder → whether it holds anything but its own index.html.
+    let mut all: BTreeMap<&str, bool> = BTreeMap::new();
+    for f in files {
+        let mut first = true;
+        for (i, _) in f.rmatch_indices('/') {
+            let dir = &f[..i];
+            let more = !(first && &f[i..] == "/index.html");
+            let held = all.entry(dir).or_insert(false);
+            *held |= more;
+            first = false;
+        }
+    }
+    let own: BTreeSet<&str> = all.iter().filter(|(_, more)| !**more).map(|(d, _)| *d).collect();
+    // Parents sort before their children.
+    let shared = all.keys().copied().filter(|d| !own.contains(d)).collect();
+    (shared, own.into_iter().collect())
 }
 
 fn swap_in(tmp: &Path, out: &Path) -> Result<(), Error> {
