@@ -7,17 +7,22 @@
 //! logsource has no known mapping is reported in [`Ruleset::skipped`], never
 //! applied to every event; `routing: false` applies every rule to every event.
 //!
-//! The prefilter: for each instance, a set of lower-cased literals such that
-//! the instance cannot match an event whose values contain none of them (an
-//! AND needs one predicate's literals, an OR all branches'; a `not` gives
-//! nothing). One Aho-Corasick automaton over all literals runs once per event;
-//! instances whose literals were not seen are not evaluated.
+//! The prefilter: for each instance, a set of lower-cased literals, each tied to
+//! the field it must occur in (or to any field, for keywords), such that the
+//! instance cannot match an event in which none of them occurs (an AND needs
+//! one predicate's literals, an OR all branches'; a `not` gives nothing). Each
+//! route has one Aho-Corasick automaton per field its instances name, run over
+//! that field's values only, and one over every value for keyword literals;
+//! only the instances whose literals were seen (and those without a literal
+//! set) are evaluated, in route order.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::Anchored;
+use aho_corasick::MatchKind;
+use aho_corasick::automaton::Automaton;
 use detwiki_sigma::{Detection, Document, FilterRule, Level, LogSource, Rule, SearchBody, ValueKind};
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
@@ -140,40 +145,141 @@ struct Route {
     prefilter_by_id: HashMap<u32, Prefilter>,
 }
 
-/// One Aho-Corasick automaton over the literals of a set of instances.
+/// A literal of the prefilter: the field it must occur in (`None`: any field) and the text.
+type Needle = (Option<u32>, String);
+
+/// The literal automata of one route: which of its instances may match an event.
 #[derive(Debug)]
 struct Prefilter {
-    ac: AhoCorasick,
-    /// Per literal: the instances that need it.
-    needle_instances: Vec<Vec<u32>>,
+    /// The route's instances, in evaluation order; "positions" index this list.
+    order: Vec<u32>,
+    /// Positions of the instances without a literal set (always evaluated).
+    always: Vec<u32>,
+    /// Per field with literals: the field id and its automaton.
+    fields: Vec<(u32, Scan)>,
+    /// Literals of keywords, searched in every value.
+    any: Option<Scan>,
+    /// Per literal (numbered across all automata): positions of the instances that need it.
+    needle_positions: Vec<Vec<u32>>,
+}
+
+/// One automaton; its pattern `k` is literal `base + k` of the prefilter.
+#[derive(Debug)]
+struct Scan {
+    ac: Literals,
+    base: u32,
 }
 
 impl Prefilter {
-    /// Build for `ids`, whose literal sets are `sets[id]` (`None` = not filtered).
-    fn build(ids: impl Iterator<Item = u32>, sets: &[Option<Vec<String>>]) -> Option<Prefilter> {
-        let mut needles: Vec<&str> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut lists: Vec<Vec<u32>> = Vec::new();
-        for i in ids {
-            let Some(set) = &sets[i as usize] else { continue };
-            for n in set {
-                let k = *index.entry(n.as_str()).or_insert_with(|| {
-                    needles.push(n);
-                    lists.push(Vec::new());
-                    needles.len() - 1
+    /// Build for instances `order` (evaluation order), whose literal sets are
+    /// `sets[id]` (`None` = not filtered).
+    fn build(order: Vec<u32>, sets: &[Option<Vec<Needle>>]) -> Prefilter {
+        // Per field (None = keywords): literal texts and, per literal, the positions needing it.
+        type Group<'t> = (Option<u32>, Vec<&'t str>, Vec<Vec<u32>>);
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let mut index: HashMap<(Option<u32>, &str), (usize, usize)> = HashMap::new();
+        let mut always = Vec::new();
+        for (pos, &id) in order.iter().enumerate() {
+            let pos = pos as u32;
+            let Some(set) = &sets[id as usize] else {
+                always.push(pos);
+                continue;
+            };
+            for (field, text) in set {
+                let (g, k) = *index.entry((*field, text.as_str())).or_insert_with(|| {
+                    let g = match groups.iter().position(|(f, ..)| f == field) {
+                        Some(g) => g,
+                        None => {
+                            groups.push((*field, Vec::new(), Vec::new()));
+                            groups.len() - 1
+                        }
+                    };
+                    groups[g].1.push(text);
+                    groups[g].2.push(Vec::new());
+                    (g, groups[g].1.len() - 1)
                 });
-                if lists[k].last() != Some(&i) {
-                    lists[k].push(i);
+                let list = &mut groups[g].2[k];
+                if list.last() != Some(&pos) {
+                    list.push(pos);
                 }
             }
         }
-        if needles.is_empty() {
-            return None;
+        let mut pf = Prefilter { order, always, fields: Vec::new(), any: None, needle_positions: Vec::new() };
+        for (field, texts, positions) in groups {
+            let base = pf.needle_positions.len() as u32;
+            let Some(ac) = Literals::build(&texts) else {
+                // Cannot build (size limits): evaluate these instances always.
+                pf.always.extend(positions.into_iter().flatten());
+                continue;
+            };
+            pf.needle_positions.extend(positions);
+            match field {
+                Some(f) => pf.fields.push((f, Scan { ac, base })),
+                None => pf.any = Some(Scan { ac, base }),
+            }
         }
-        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&needles).ok()?;
-        Some(Prefilter { ac, needle_instances: lists })
+        pf.always.sort_unstable();
+        pf.always.dedup();
+        pf
     }
 }
+
+/// An Aho-Corasick automaton (standard semantics, unanchored, no prefilter), stepped
+/// byte by byte: every occurrence of every literal is reported, overlapping ones too.
+#[derive(Debug)]
+enum Literals {
+    Dfa(aho_corasick::dfa::DFA),
+    Nfa(aho_corasick::nfa::contiguous::NFA),
+}
+
+impl Literals {
+    /// A DFA when small enough, else a contiguous NFA; `None` if neither builds.
+    fn build(texts: &[&str]) -> Option<Literals> {
+        let dfa = aho_corasick::dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(texts)
+            .ok()
+            .filter(|a| a.memory_usage() <= DFA_BYTES);
+        match dfa {
+            Some(d) => Some(Literals::Dfa(d)),
+            None => aho_corasick::nfa::contiguous::Builder::new()
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(texts)
+                .ok()
+                .map(Literals::Nfa),
+        }
+    }
+
+    /// Call `found(pattern)` for every occurrence of a literal in `text`.
+    #[inline]
+    fn scan(&self, text: &[u8], found: impl FnMut(usize)) {
+        match self {
+            Literals::Dfa(a) => scan(a, text, found),
+            Literals::Nfa(a) => scan(a, text, found),
+        }
+    }
+}
+
+#[inline]
+fn scan<A: Automaton>(a: &A, text: &[u8], mut found: impl FnMut(usize)) {
+    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+    for &b in text {
+        sid = a.next_state(Anchored::No, sid, b);
+        if a.is_special(sid) {
+            if a.is_dead(sid) {
+                return;
+            }
+            for i in 0..a.match_len(sid) {
+                found(a.match_pattern(sid, i).as_usize());
+            }
+        }
+    }
+}
+
+/// Largest prefilter DFA (bytes); bigger literal sets use Aho-Corasick's NFA.
+const DFA_BYTES: usize = 4 << 20;
 
 /// Compiled rules ready to match events.
 #[derive(Debug)]
@@ -190,6 +296,8 @@ pub struct Ruleset {
     prefilter_all: Option<Prefilter>,
     /// Most literals of any prefilter (sizes the scratch).
     max_needles: usize,
+    /// Most instances of any prefilter (sizes the scratch).
+    max_order: usize,
     fields: FieldTable,
     /// Where events keep their channel and event id: `Channel` / `EventID`, then the names
     /// pipelines map them to (`winlog.channel`, `event.code` …).
@@ -200,9 +308,11 @@ pub struct Ruleset {
 /// Per-thread scratch for [`Ruleset::matches`].
 #[derive(Debug, Default)]
 pub struct Scratch {
+    /// Per position of the current route: generation when it became a candidate.
     marks: Vec<u32>,
     needle_marks: Vec<u32>,
     generation: u32,
+    candidates: Vec<u32>,
     channel: String,
     index: FieldIndex,
     /// Counters, for tuning: events seen, instances routed to them, instances evaluated.
@@ -286,6 +396,7 @@ impl RulesetBuilder {
             all: Vec::new(),
             prefilter_all: None,
             max_needles: 0,
+            max_order: 0,
             fields: FieldTable::default(),
             channel_fields: vec!["Channel".into()],
             event_id_fields: vec!["EventID".into()],
@@ -485,25 +596,28 @@ impl Ruleset {
     }
 
     fn build_prefilter(&mut self) {
-        let sets: Vec<Option<Vec<String>>> =
+        let sets: Vec<Option<Vec<Needle>>> =
             self.instances.iter().map(|inst| cond_needles(&inst.det.cond, &inst.det)).collect();
-        let mut max = 0;
+        let mut built = Vec::new();
         if self.routing {
             for route in self.routes.values_mut() {
-                route.prefilter_any = Prefilter::build(route.any.iter().copied(), &sets);
+                let any = Prefilter::build(route.any.clone(), &sets);
                 for (id, list) in &route.by_id {
-                    if let Some(p) = Prefilter::build(route.any.iter().chain(list).copied(), &sets) {
-                        max = max.max(p.needle_instances.len());
-                        route.prefilter_by_id.insert(*id, p);
-                    }
+                    let order = route.any.iter().chain(list).copied().collect();
+                    let p = Prefilter::build(order, &sets);
+                    built.push((p.needle_positions.len(), p.order.len()));
+                    route.prefilter_by_id.insert(*id, p);
                 }
-                max = max.max(route.prefilter_any.as_ref().map_or(0, |p| p.needle_instances.len()));
+                built.push((any.needle_positions.len(), any.order.len()));
+                route.prefilter_any = Some(any);
             }
         } else {
-            self.prefilter_all = Prefilter::build(self.all.iter().copied(), &sets);
-            max = self.prefilter_all.as_ref().map_or(0, |p| p.needle_instances.len());
+            let p = Prefilter::build(self.all.clone(), &sets);
+            built.push((p.needle_positions.len(), p.order.len()));
+            self.prefilter_all = Some(p);
         }
-        self.max_needles = max;
+        self.max_needles = built.iter().map(|b| b.0).max().unwrap_or(0);
+        self.max_order = built.iter().map(|b| b.1).max().unwrap_or(0);
         for (inst, set) in self.instances.iter_mut().zip(&sets) {
             inst.filtered = set.is_some();
         }
@@ -512,16 +626,16 @@ impl Ruleset {
     /// Fresh scratch for one thread.
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            marks: vec![0; self.instances.len()],
+            marks: vec![0; self.max_order],
             needle_marks: vec![0; self.max_needles],
             generation: 0,
+            candidates: Vec::new(),
             channel: String::new(),
             index: FieldIndex::default(),
             stats: MatchStats::default(),
         }
     }
 
-    /// The instances an event is routed to: (channel-wide, this event id).
     /// The instances an event is routed to (channel-wide, this event id) and their prefilter.
     fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
         if !self.routing {
@@ -546,45 +660,74 @@ impl Ruleset {
         if a.is_empty() && b.is_empty() {
             return;
         }
-        let need_ac = prefilter.is_some();
-        if let Some(pf) = prefilter {
-            scratch.generation = scratch.generation.wrapping_add(1);
-            if scratch.generation == 0 {
-                scratch.marks.iter_mut().for_each(|m| *m = 0);
-                scratch.needle_marks.iter_mut().for_each(|m| *m = 0);
-                scratch.generation = 1;
+        scratch.index.build(ev, &self.fields);
+        let Some(pf) = prefilter else {
+            // No prefilter (turned off): every routed instance.
+            for &i in a.iter().chain(b) {
+                if self.eval_instance(i, ev, scratch) {
+                    on_match(i);
+                }
             }
-            let g = scratch.generation;
-            for m in pf.ac.find_overlapping_iter(ev.lower_text()) {
-                scratch.stats.needle_hits += 1;
-                let n = m.pattern().as_usize();
-                if scratch.needle_marks[n] != g {
-                    scratch.needle_marks[n] = g;
-                    for &i in &pf.needle_instances[n] {
-                        scratch.marks[i as usize] = g;
+            return;
+        };
+        scratch.generation = scratch.generation.wrapping_add(1);
+        if scratch.generation == 0 {
+            scratch.marks.iter_mut().for_each(|m| *m = 0);
+            scratch.needle_marks.iter_mut().for_each(|m| *m = 0);
+            scratch.generation = 1;
+        }
+        let g = scratch.generation;
+        let mut candidates = std::mem::take(&mut scratch.candidates);
+        candidates.clear();
+        candidates.extend_from_slice(&pf.always);
+        {
+            let Scratch { marks, needle_marks, index, stats, .. } = &mut *scratch;
+            let mut found = |scan: &Scan, text: &str| {
+                scan.ac.scan(text.as_bytes(), |k| {
+                    stats.needle_hits += 1;
+                    let n = scan.base as usize + k;
+                    if needle_marks[n] != g {
+                        needle_marks[n] = g;
+                        for &p in &pf.needle_positions[n] {
+                            if marks[p as usize] != g {
+                                marks[p as usize] = g;
+                                candidates.push(p);
+                            }
+                        }
+                    }
+                });
+            };
+            let view = Indexed { ev, index };
+            for (field, scan) in &pf.fields {
+                for v in view.values_by_id(*field) {
+                    if !v.lower.is_empty() {
+                        found(scan, v.lower);
                     }
                 }
             }
+            if let Some(scan) = &pf.any {
+                found(scan, ev.lower_text());
+            }
         }
-        let mut indexed = false;
-        for &i in a.iter().chain(b) {
-            let inst = &self.instances[i as usize];
-            if inst.filtered && (!need_ac || scratch.marks[i as usize] != scratch.generation) {
-                continue;
-            }
-            if !indexed {
-                scratch.index.build(ev, &self.fields);
-                indexed = true;
-            }
-            let view = Indexed { ev, index: &scratch.index };
-            if !inst.pre.iter().all(|(f, vs)| view.values(f).any(|v| vs.iter().any(|x| x == v.lower))) {
-                continue;
-            }
-            scratch.stats.evaluated += 1;
-            if inst.det.eval(&view) {
+        candidates.sort_unstable();
+        for &p in &candidates {
+            let i = pf.order[p as usize];
+            if self.eval_instance(i, ev, scratch) {
                 on_match(i);
             }
         }
+        scratch.candidates = candidates;
+    }
+
+    /// The event source's conditions and the detection of instance `i` (the index is built).
+    fn eval_instance(&self, i: u32, ev: &Event, scratch: &mut Scratch) -> bool {
+        let inst = &self.instances[i as usize];
+        let view = Indexed { ev, index: &scratch.index };
+        if !inst.pre.iter().all(|(f, vs)| view.values(f).any(|v| vs.iter().any(|x| x == v.lower))) {
+            return false;
+        }
+        scratch.stats.evaluated += 1;
+        inst.det.eval(&view)
     }
 
     /// Evaluate without routing shortcuts or prefilter: every instance routed to
@@ -689,6 +832,33 @@ struct Indexed<'a> {
     index: &'a FieldIndex,
 }
 
+impl<'e> Indexed<'e> {
+    /// The values of field `id`, as [`Fields::values`] gives them.
+    fn values_by_id(&self, id: u32) -> impl Iterator<Item = FieldValue<'e>> + 'e {
+        let id = id as usize;
+        let ix = self.index;
+        let ev = self.ev;
+        let mut at = match ix.stamp.get(id) {
+            Some(&s) if s == ix.generation => {
+                if ix.first[id] != 0 {
+                    ix.first[id]
+                } else {
+                    ix.alias[id]
+                }
+            }
+            _ => 0,
+        };
+        std::iter::from_fn(move || {
+            if at == 0 {
+                return None;
+            }
+            let slot = at as usize - 1;
+            at = ix.next[slot];
+            Some(ev.value_at(slot))
+        })
+    }
+}
+
 impl Fields for Indexed<'_> {
     fn event(&self) -> &Event {
         self.ev
@@ -742,8 +912,9 @@ fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Literals of which an event must contain one for `cond` to hold; `None` = no such set.
-fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<String>> {
+/// Literals (with the field they must occur in) of which an event must contain
+/// one for `cond` to hold; `None` = no such set.
+fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<Needle>> {
     match cond {
         Cond::And(xs) => best(xs.iter().filter_map(|x| cond_needles(x, det))),
         Cond::Or(xs) => union(xs.iter().map(|x| cond_needles(x, det))),
@@ -754,22 +925,26 @@ fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<String>> {
     }
 }
 
-fn search_needles(det: &CompiledDetection, i: u32) -> Option<Vec<String>> {
+fn search_needles(det: &CompiledDetection, i: u32) -> Option<Vec<Needle>> {
     let s = &det.searches[i as usize];
     union(s.groups.iter().map(|g| best(g.iter().filter_map(pred_needles))))
 }
 
-fn pred_needles(p: &Pred) -> Option<Vec<String>> {
-    let value = |alts: &Vec<Matcher>| union(alts.iter().map(matcher_needle));
+/// A predicate's literals, tied to its field: its values are only ever compared
+/// with that field's values ([`Fields::values`]), or with every value for keywords.
+fn pred_needles(p: &Pred) -> Option<Vec<Needle>> {
+    let field = p.field.as_ref().map(|k| k.id);
+    let value = |alts: &Vec<Matcher>| union(alts.iter().map(|m| matcher_needle(m, field)));
     if p.all { best(p.values.iter().filter_map(value)) } else { union(p.values.iter().map(value)) }
 }
 
-fn matcher_needle(m: &Matcher) -> Option<Vec<String>> {
-    match m {
+fn matcher_needle(m: &Matcher, field: Option<u32>) -> Option<Vec<Needle>> {
+    let texts = match m {
         Matcher::Str(s) => s.needle().filter(|n| useful_needle(n)).map(|n| vec![n]),
         Matcher::Re(r) => regex_needles(r.as_str()),
         _ => None,
-    }
+    };
+    texts.map(|ts| ts.into_iter().map(|t| (field, t)).collect())
 }
 
 /// Long enough to be selective: 3 bytes, or any non-ASCII character (rare in logs).
@@ -808,8 +983,8 @@ fn regex_needles(pattern: &str) -> Option<Vec<String>> {
     None
 }
 
-fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
+fn union<T: PartialEq>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
+    let mut out: Vec<T> = Vec::new();
     for s in sets {
         for n in s? {
             if !out.contains(&n) {
@@ -821,6 +996,6 @@ fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>>
 }
 
 /// The most selective of several sufficient sets: longest shortest literal, then fewest.
-fn best(sets: impl Iterator<Item = Vec<String>>) -> Option<Vec<String>> {
-    sets.max_by_key(|s| (s.iter().map(String::len).min().unwrap_or(usize::MAX), std::cmp::Reverse(s.len())))
+fn best(sets: impl Iterator<Item = Vec<Needle>>) -> Option<Vec<Needle>> {
+    sets.max_by_key(|s| (s.iter().map(|n| n.1.len()).min().unwrap_or(usize::MAX), std::cmp::Reverse(s.len())))
 }
