@@ -94,7 +94,7 @@ impl Event {
         let l1 = self.lower.len();
         // A separator so that prefilter needles do not run across values often.
         self.lower.push('\0');
-        self.spaced_names |= name.contains(' ');
+        self.spaced_names |= has_space(name.as_bytes());
         self.slots.push(Slot {
             name: (n0 as u32, n1 as u32),
             raw: (n1 as u32, v1 as u32),
@@ -210,6 +210,23 @@ impl Fields for Event {
     fn values<'a>(&'a self, key: &'a FieldKey) -> impl Iterator<Item = FieldValue<'a>> + 'a {
         Event::values(self, &key.name)
     }
+}
+
+/// True if `b` has a space (eight bytes at a time: names are short, a call to memchr costs more).
+#[inline]
+fn has_space(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w) ^ (LO * u64::from(b' '));
+        if x.wrapping_sub(LO) & !x & HI != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().contains(&b' ')
 }
 
 fn eq_without_spaces(with_spaces: &str, name: &str) -> bool {

@@ -28,7 +28,7 @@ use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
 use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, Placeholders, Pred, compile_detection};
 use crate::event::{Event, FieldKey, FieldValue, Fields, lowercase};
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, WordBuild};
 use crate::pipeline::Pipelines;
 
 /// Shortest literal worth prefiltering on (bytes).
@@ -138,11 +138,11 @@ struct Instance {
 #[derive(Debug, Default)]
 struct Route {
     any: Vec<u32>,
-    by_id: HashMap<u32, Vec<u32>>,
+    by_id: HashMap<u32, Vec<u32>, WordBuild>,
     /// Prefilter for events whose id has no instances of its own (channel-wide instances only).
     prefilter_any: Option<Prefilter>,
     /// Prefilter per event id: channel-wide instances and the id's own.
-    prefilter_by_id: HashMap<u32, Prefilter>,
+    prefilter_by_id: HashMap<u32, Prefilter, WordBuild>,
 }
 
 /// A literal of the prefilter: the field it must occur in (`None`: any field) and the text.
@@ -290,7 +290,7 @@ pub struct Ruleset {
     pub skipped: Vec<Skipped>,
     instances: Vec<Instance>,
     routing: bool,
-    routes: HashMap<String, Route>,
+    routes: HashMap<String, Route, WordBuild>,
     all: Vec<u32>,
     /// The prefilter without routing (all instances).
     prefilter_all: Option<Prefilter>,
@@ -303,6 +303,8 @@ pub struct Ruleset {
     /// pipelines map them to (`winlog.channel`, `event.code` …).
     channel_fields: Vec<String>,
     event_id_fields: Vec<String>,
+    /// Their ids in the field table.
+    route_field_ids: (Vec<u32>, Vec<u32>),
 }
 
 /// Per-thread scratch for [`Ruleset::matches`].
@@ -392,7 +394,7 @@ impl RulesetBuilder {
             skipped: Vec::new(),
             instances: Vec::new(),
             routing: opts.routing,
-            routes: HashMap::new(),
+            routes: HashMap::default(),
             all: Vec::new(),
             prefilter_all: None,
             max_needles: 0,
@@ -400,6 +402,7 @@ impl RulesetBuilder {
             fields: FieldTable::default(),
             channel_fields: vec!["Channel".into()],
             event_id_fields: vec!["EventID".into()],
+            route_field_ids: (Vec::new(), Vec::new()),
         };
         let pipelines = &opts.pipelines;
         for c in self.correlations {
@@ -532,6 +535,8 @@ impl RulesetBuilder {
         if opts.prefilter {
             set.build_prefilter();
         }
+        let ids = |names: &[String], t: &mut FieldTable| names.iter().map(|n| t.intern(n).id).collect();
+        set.route_field_ids = (ids(&set.channel_fields, &mut set.fields), ids(&set.event_id_fields, &mut set.fields));
         set
     }
 }
@@ -652,15 +657,32 @@ impl Ruleset {
         }
     }
 
+    /// [`Ruleset::routed`] through the field index (built for `ev`).
+    fn routed_indexed<'a>(&'a self, ev: &Event, index: &FieldIndex) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
+        if !self.routing {
+            return (&self.all, &[], self.prefilter_all.as_ref());
+        }
+        let view = Indexed { ev, index };
+        let (channel, event_id) = &self.route_field_ids;
+        let Some(ch) = channel.iter().find_map(|&f| view.values_by_id(f).next()) else { return (&[], &[], None) };
+        let Some(route) = self.routes.get(ch.lower) else { return (&[], &[], None) };
+        let id =
+            event_id.iter().find_map(|&f| view.values_by_id(f).next()).and_then(|v| v.raw.trim().parse::<u32>().ok());
+        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
+            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
+            None => (&route.any, &[], route.prefilter_any.as_ref()),
+        }
+    }
+
     /// Call `on_match(instance)` for every instance that matches `ev`.
     pub fn matches(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
-        let (a, b, prefilter) = self.routed(ev, scratch);
+        scratch.index.build(ev, &self.fields);
+        let (a, b, prefilter) = self.routed_indexed(ev, &scratch.index);
         scratch.stats.events += 1;
         scratch.stats.routed += (a.len() + b.len()) as u64;
         if a.is_empty() && b.is_empty() {
             return;
         }
-        scratch.index.build(ev, &self.fields);
         let Some(pf) = prefilter else {
             // No prefilter (turned off): every routed instance.
             for &i in a.iter().chain(b) {
