@@ -77,6 +77,8 @@ fn fast_flatten(text: &str, event: &mut Event, scratch: &mut FastScratch) -> Fas
     });
     if r.is_err() {
         event.clear();
+    } else {
+        event.lower_pending();
     }
     r
 }
@@ -340,7 +342,7 @@ impl<'a> Scanner<'a, '_> {
 #[inline]
 fn leaf(ev: &mut Event, name: &str, start: usize, value: &str, kind: Kind) {
     if let Some(name) = name.get(start..).filter(|n| !n.is_empty()) {
-        ev.push(name, value, kind);
+        ev.push_raw(name, value, kind);
     }
 }
 
