@@ -974,35 +974,79 @@ fn useful_needle(n: &str) -> bool {
     n.len() >= MIN_NEEDLE || !n.is_ascii()
 }
 
-/// Literals of which every match of the regex contains one: its prefix
-/// literals (regex-syntax's extractor), lower-cased; `None` when not finite
-/// or too short. `i`/`m`/`s` flags are inline in the pattern text.
+/// Literals of which every match of the regex contains one, lower-cased; `None`
+/// when there is no such finite set of useful literals. `i`/`m`/`s` flags are
+/// inline in the pattern text. The most selective of: the prefix or suffix
+/// literals of the whole pattern (regex-syntax's extractor), and, recursively,
+/// those of any part every match must contain (a tail or an element of a
+/// concatenation, a group, a repetition of at least one; an alternation gives
+/// the union of its branches' sets). So `(?i)\.exe\s+[^"]{0,64}werfaultsecure\.exe`
+/// is guarded by (part of) `werfaultsecure.exe`, not by `.exe`.
 fn regex_needles(pattern: &str) -> Option<Vec<String>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
-        let mut ex = Extractor::new();
-        ex.kind(kind);
-        let seq = ex.extract(&hir);
-        let Some(lits) = seq.literals() else { continue };
-        let mut out: Vec<String> = Vec::new();
-        let mut ok = !lits.is_empty();
-        for l in lits {
-            match std::str::from_utf8(l.as_bytes()) {
-                Ok(s) if useful_needle(s) => {
-                    let s = lowercase(s);
-                    if !out.contains(&s) {
-                        out.push(s);
-                    }
+    let mut budget = REGEX_NEEDLE_BUDGET;
+    required_literals(&hir, &mut budget)
+}
+
+/// Most sub-expressions [`regex_needles`] looks into, per pattern.
+const REGEX_NEEDLE_BUDGET: u32 = 64;
+
+fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    use regex_syntax::hir::literal::ExtractKind;
+    if *budget == 0 {
+        return None;
+    }
+    *budget -= 1;
+    let mut sets: Vec<Vec<String>> =
+        [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().filter_map(|k| extracted(hir, k)).collect();
+    match hir.kind() {
+        HirKind::Capture(c) => sets.extend(required_literals(&c.sub, budget)),
+        HirKind::Repetition(r) if r.min > 0 => sets.extend(required_literals(&r.sub, budget)),
+        HirKind::Concat(xs) => {
+            // Every match contains a match of each tail of the concatenation (its
+            // prefix literals: `(?i)werfault` is a run of one-letter classes) and of each element.
+            for i in 1..xs.len() {
+                if *budget == 0 {
+                    break;
                 }
-                _ => ok = false,
+                *budget -= 1;
+                let tail = regex_syntax::hir::Hir::concat(xs[i..].to_vec());
+                sets.extend(extracted(&tail, ExtractKind::Prefix));
+            }
+            for x in xs {
+                sets.extend(required_literals(x, budget));
             }
         }
-        if ok {
-            return Some(out);
+        HirKind::Alternation(xs) => {
+            let branches: Vec<Option<Vec<String>>> = xs.iter().map(|x| required_literals(x, budget)).collect();
+            sets.extend(union(branches.into_iter()));
+        }
+        _ => {}
+    }
+    sets.into_iter()
+        .filter(|s| !s.is_empty())
+        .max_by_key(|s| (s.iter().map(String::len).min().unwrap_or(0), std::cmp::Reverse(s.len())))
+}
+
+/// The prefix or suffix literals of `hir`, lower-cased, if finite and all useful.
+fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::ExtractKind) -> Option<Vec<String>> {
+    let mut ex = regex_syntax::hir::literal::Extractor::new();
+    ex.kind(kind);
+    let seq = ex.extract(hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::new();
+    for l in lits {
+        let s = std::str::from_utf8(l.as_bytes()).ok().filter(|s| useful_needle(s))?;
+        let s = lowercase(s);
+        if !out.contains(&s) {
+            out.push(s);
         }
     }
-    None
+    Some(out)
 }
 
 fn union<T: PartialEq>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
@@ -1020,4 +1064,33 @@ fn union<T: PartialEq>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec
 /// The most selective of several sufficient sets: longest shortest literal, then fewest.
 fn best(sets: impl Iterator<Item = Vec<Needle>>) -> Option<Vec<Needle>> {
     sets.max_by_key(|s| (s.iter().map(|n| n.1.len()).min().unwrap_or(usize::MAX), std::cmp::Reverse(s.len())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::regex_needles;
+
+    #[test]
+    fn regex_literals_from_the_most_selective_part() {
+        let werfault = regex_needles(r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#).unwrap();
+        assert!(werfault.iter().all(|l| l.len() >= 4 && "werfaultsecure.exe".contains(l.as_str())), "{werfault:?}");
+        assert_eq!(regex_needles(r"(?:abc|xyz)\d+").unwrap(), ["abc", "xyz"]);
+        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+").unwrap(), ["foo", "barbaz"]);
+        assert_eq!(regex_needles(r"a?\d+(?:xy)+hello"), Some(vec!["xyhello".to_string()]));
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+"), None);
+        assert_eq!(regex_needles(r"(?:abc)?\d+"), None);
+    }
+
+    #[test]
+    fn event_values_lowered_in_one_pass_match_push() {
+        use crate::event::{Event, Kind};
+        let (mut a, mut b) = (Event::new(), Event::new());
+        for (n, v) in [("Image", r"C:\Windows\CMD.EXE"), ("Name", "ÄÖÜ"), ("Empty", "")] {
+            a.push(n, v, Kind::Str);
+            b.push_raw(n, v, Kind::Str);
+        }
+        b.lower_pending();
+        assert_eq!(a.fields().collect::<Vec<_>>(), b.fields().collect::<Vec<_>>());
+        assert_eq!(a.lower_text(), b.lower_text());
+    }
 }
