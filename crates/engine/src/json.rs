@@ -107,8 +107,17 @@ struct Scanner<'a, 's> {
 }
 
 impl<'a> Scanner<'a, '_> {
-    #[inline]
+    #[inline(always)]
     fn ws(&mut self) {
+        // Compact JSON (what the `evtx` crate writes) has none.
+        if self.b.get(self.i).is_some_and(|&c| c > b' ') {
+            return;
+        }
+        self.ws_slow();
+    }
+
+    #[inline(never)]
+    fn ws_slow(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
             if !matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
                 break;
@@ -123,7 +132,7 @@ impl<'a> Scanner<'a, '_> {
     }
 
     /// Index of the first `"`, `\\` or control byte at or after `i` (or the end).
-    #[inline]
+    #[inline(always)]
     fn scan(&self, mut i: usize) -> usize {
         let b = self.b;
         while let Some(chunk) = b.get(i..i + 8) {
@@ -148,10 +157,20 @@ impl<'a> Scanner<'a, '_> {
 
     /// A string whose opening quote is at `i`; escaped strings go to `scratch.value`
     /// (or `scratch.key` when `key`).
+    #[inline(always)]
     fn string(&mut self, key: bool) -> Fast<Str<'a>> {
         let start = self.i + 1;
+        let i = self.scan(start);
+        if self.b.get(i) == Some(&b'"') {
+            self.i = i + 1;
+            return self.s.get(start..i).map(Str::Borrowed).ok_or(Refused);
+        }
+        self.string_escaped(key, start, i)
+    }
+
+    /// The rest of a string that has an escape (or an error) at `i`.
+    fn string_escaped(&mut self, key: bool, start: usize, mut i: usize) -> Fast<Str<'a>> {
         let mut seg = start;
-        let mut i = self.scan(start);
         let mut escaped = false;
         loop {
             match self.b.get(i) {
@@ -245,31 +264,35 @@ impl<'a> Scanner<'a, '_> {
             b't' => self.ident(ev, mode, start, "true", Kind::Bool),
             b'f' => self.ident(ev, mode, start, "false", Kind::Bool),
             b'n' => self.ident(ev, mode, start, "null", Kind::Null),
-            b'0'..=b'9' => {
-                let st = self.i;
-                let b = self.b;
-                let mut i = st;
-                if b[i] == b'0' {
-                    i += 1;
-                } else {
-                    let mut v: u64 = 0;
-                    while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-                        v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(Refused)?;
-                        i += 1;
-                    }
-                }
-                // Fractions, exponents and leading zeros are left to serde_json.
-                if matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
-                    return Err(Refused);
-                }
-                self.i = i;
-                if mode != Mode::Skip {
-                    leaf(ev, &self.scratch.name, start, self.s.get(st..i).ok_or(Refused)?, Kind::Num);
-                }
-                Ok(())
-            }
+            b'0'..=b'9' => self.number(ev, mode, start),
             _ => Err(Refused),
         }
+    }
+
+    /// An unsigned integer that fits u64, copied as written (anything else is refused).
+    #[inline(always)]
+    fn number(&mut self, ev: &mut Event, mode: Mode, start: usize) -> Fast {
+        let st = self.i;
+        let b = self.b;
+        let mut i = st;
+        if b.get(i) == Some(&b'0') {
+            i += 1;
+        } else {
+            let mut v: u64 = 0;
+            while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+                v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(Refused)?;
+                i += 1;
+            }
+        }
+        // Fractions, exponents and leading zeros are left to serde_json.
+        if i == st || matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
+            return Err(Refused);
+        }
+        self.i = i;
+        if mode != Mode::Skip {
+            leaf(ev, &self.scratch.name, start, self.s.get(st..i).ok_or(Refused)?, Kind::Num);
+        }
+        Ok(())
     }
 
     fn ident(&mut self, ev: &mut Event, mode: Mode, start: usize, word: &'static str, kind: Kind) -> Fast {
@@ -319,7 +342,21 @@ impl<'a> Scanner<'a, '_> {
                     r
                 }
             };
-            self.value(ev, cmode, cstart)?;
+            self.ws();
+            match self.peek() {
+                Some(b'"') => {
+                    let v = self.string(false)?;
+                    if cmode != Mode::Skip {
+                        let value = match v {
+                            Str::Borrowed(s) => s,
+                            Str::Scratch => self.scratch.value.as_str(),
+                        };
+                        leaf(ev, &self.scratch.name, cstart, value, Kind::Str);
+                    }
+                }
+                Some(b'0'..=b'9') => self.number(ev, cmode, cstart)?,
+                _ => self.value(ev, cmode, cstart)?,
+            }
             self.scratch.name.truncate(len);
             self.ws();
             match self.peek() {
