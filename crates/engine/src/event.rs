@@ -207,6 +207,16 @@ impl Event {
         self.name_of(&self.slots[i])
     }
 
+    /// Every field name, concatenated in slot order (see [`Event::name_end`]).
+    pub(crate) fn names_text(&self) -> &str {
+        &self.names
+    }
+
+    /// Where the name of slot `i` ends in [`Event::names_text`].
+    pub(crate) fn name_end(&self, i: usize) -> u32 {
+        self.slots[i].name.1
+    }
+
     /// True when some field name has a space.
     pub(crate) fn has_spaced_names(&self) -> bool {
         self.spaced_names

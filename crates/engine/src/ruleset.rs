@@ -789,7 +789,10 @@ impl Ruleset {
 }
 
 /// Per-thread index of an event's fields by [`FieldTable`] id, rebuilt for
-/// each event that reaches rule evaluation (stamped, never cleared).
+/// each event that reaches rule evaluation (stamped, never cleared). The field
+/// ids of an event's slots depend only on its list of names, which events of
+/// one kind share: they are kept per list (up to [`MAX_SHAPES`]), so that most
+/// events are indexed without looking a single name up.
 #[derive(Debug, Default)]
 struct FieldIndex {
     /// Per field id: 1 + first slot with that exact name (0 = none).
@@ -801,6 +804,31 @@ struct FieldIndex {
     next: Vec<u32>,
     generation: u32,
     key: String,
+    /// Slot ids of recently seen name lists, by hash of the names.
+    shapes: HashMap<u64, Shape, WordBuild>,
+    /// The field table the shapes were computed with (address, size).
+    shapes_of: (usize, usize),
+}
+
+/// Most name lists a [`FieldIndex`] remembers (then it starts again).
+const MAX_SHAPES: usize = 1024;
+
+/// Per slot of events with this list of names: (exact id, id without spaces), [`NO_ID`] for none.
+#[derive(Debug)]
+struct Shape {
+    names: String,
+    ends: Vec<u32>,
+    ids: Vec<(u32, u32)>,
+}
+
+const NO_ID: u32 = u32::MAX;
+
+impl Shape {
+    fn is_of(&self, ev: &Event) -> bool {
+        self.names == ev.names_text()
+            && self.ends.len() == ev.len()
+            && (0..ev.len()).all(|i| self.ends[i] == ev.name_end(i))
+    }
 }
 
 impl FieldIndex {
@@ -818,33 +846,60 @@ impl FieldIndex {
         let g = self.generation;
         self.next.clear();
         self.next.resize(ev.len(), 0);
-        let spaced = ev.has_spaced_names();
+        let of = (std::ptr::from_ref(table) as usize, table.len());
+        if self.shapes_of != of || self.shapes.len() >= MAX_SHAPES {
+            self.shapes.clear();
+            self.shapes_of = of;
+        }
+        let hash = {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = WordBuild.build_hasher();
+            h.write(ev.names_text().as_bytes());
+            h.write_usize(ev.len());
+            h.finish()
+        };
+        if !self.shapes.get(&hash).is_some_and(|s| s.is_of(ev)) {
+            let shape = self.shape(ev, table);
+            self.shapes.insert(hash, shape);
+        }
+        let FieldIndex { first, alias, stamp, next, shapes, .. } = self;
+        let Some(shape) = shapes.get(&hash) else { return };
         // Backwards, so that chains are in event order.
-        for i in (0..ev.len()).rev() {
-            let name = ev.name_at(i);
-            if let Some(id) = table.get(name) {
-                self.link(id as usize, i, g, false);
-            }
-            if spaced && name.contains(' ') {
-                self.key.clear();
-                self.key.extend(name.chars().filter(|&c| c != ' '));
-                if let Some(id) = table.get(&self.key) {
-                    self.link(id as usize, i, g, true);
+        for (i, &(exact, spaceless)) in shape.ids.iter().enumerate().rev() {
+            for (id, is_alias) in [(exact, false), (spaceless, true)] {
+                if id == NO_ID {
+                    continue;
                 }
+                let id = id as usize;
+                if stamp[id] != g {
+                    stamp[id] = g;
+                    first[id] = 0;
+                    alias[id] = 0;
+                }
+                let head = if is_alias { &mut alias[id] } else { &mut first[id] };
+                // An alias slot is never also in the exact chain (its name has spaces).
+                next[i] = *head;
+                *head = i as u32 + 1;
             }
         }
     }
 
-    fn link(&mut self, id: usize, slot: usize, g: u32, alias: bool) {
-        if self.stamp[id] != g {
-            self.stamp[id] = g;
-            self.first[id] = 0;
-            self.alias[id] = 0;
+    /// The field ids of `ev`'s slots, looked up by name.
+    fn shape(&mut self, ev: &Event, table: &FieldTable) -> Shape {
+        let spaced = ev.has_spaced_names();
+        let mut ids = Vec::with_capacity(ev.len());
+        for i in 0..ev.len() {
+            let name = ev.name_at(i);
+            let exact = table.get(name).unwrap_or(NO_ID);
+            let mut spaceless = NO_ID;
+            if spaced && name.contains(' ') {
+                self.key.clear();
+                self.key.extend(name.chars().filter(|&c| c != ' '));
+                spaceless = table.get(&self.key).unwrap_or(NO_ID);
+            }
+            ids.push((exact, spaceless));
         }
-        let head = if alias { &mut self.alias[id] } else { &mut self.first[id] };
-        // An alias slot is never also in the exact chain (its name has spaces).
-        self.next[slot] = *head;
-        *head = slot as u32 + 1;
+        Shape { names: ev.names_text().to_string(), ends: (0..ev.len()).map(|i| ev.name_end(i)).collect(), ids }
     }
 }
 
