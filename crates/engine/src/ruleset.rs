@@ -773,6 +773,16 @@ impl Ruleset {
 
     /// Describe a match: the rule and the fields that made it.
     pub fn explain(&self, instance: u32, ev: &Event) -> RuleMatch {
+        self.explain_in(instance, ev)
+    }
+
+    /// [`Ruleset::explain`] through the field index that `scratch` holds for `ev`:
+    /// only right after [`Ruleset::matches`] was called with both.
+    pub(crate) fn explain_indexed(&self, instance: u32, ev: &Event, scratch: &Scratch) -> RuleMatch {
+        self.explain_in(instance, &Indexed { ev, index: &scratch.index })
+    }
+
+    fn explain_in<F: Fields>(&self, instance: u32, ev: &F) -> RuleMatch {
         let inst = &self.instances[instance as usize];
         let mut positive = Vec::new();
         inst.det.cond.positive_searches(&mut positive);
@@ -965,7 +975,7 @@ impl Fields for Indexed<'_> {
     }
 }
 
-fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
+fn explain_pred<F: Fields>(p: &Pred, ev: &F, out: &mut Vec<(String, String)>) {
     let mut push = |name: &str, value: &str| {
         if !out.iter().any(|(n, v)| n == name && v == value) {
             out.push((name.to_string(), value.to_string()));
@@ -980,7 +990,7 @@ fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
             }
         }
         None => {
-            for (n, v) in ev.fields() {
+            for (n, v) in ev.event().fields() {
                 if !v.is_null() && p.values.iter().flatten().any(|m| m.matches_value(ev, &v)) {
                     push(n, v.raw);
                 }
