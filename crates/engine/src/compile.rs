@@ -18,7 +18,7 @@ use detwiki_sigma::{Detection, FieldGroup, FieldPredicate, Modifier, SearchBody,
 use memchr::memmem::Finder;
 
 use crate::event::{FieldKey, Fields, lowercase};
-use crate::matcher::{CmpOp, FnvBuild, Glob, GlobPart, Matcher, RefKind, StrKind, StrMatch, StrSet, TimePart};
+use crate::matcher::{CmpOp, Glob, GlobPart, Matcher, RefKind, StrKind, StrMatch, StrSet, TimePart, WordBuild};
 
 /// Placeholder values for `|expand` (`--placeholders FILE`): name → values.
 pub type Placeholders = BTreeMap<String, Vec<String>>;
@@ -58,7 +58,7 @@ pub const MAX_EXPANSIONS: usize = 4096;
 /// Field names interned to small ids, for the indexed field lookup.
 #[derive(Clone, Debug, Default)]
 pub struct FieldTable {
-    map: std::collections::HashMap<Box<str>, u32, FnvBuild>,
+    map: std::collections::HashMap<Box<str>, u32, WordBuild>,
 }
 
 impl FieldTable {

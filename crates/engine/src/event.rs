@@ -1,8 +1,10 @@
 //! The event: flattened fields, the way SigmaHQ's Windows rules expect them.
 //!
-//! An [`Event`] is a list of `(name, value)` pairs kept in three reusable
-//! buffers (names and raw values, lower-cased values, slots), so that reading
-//! millions of events allocates nothing once the buffers have grown.
+//! An [`Event`] is a list of `(name, value)` pairs kept in four reusable
+//! buffers (names, raw values, lower-cased values, slots), so that reading
+//! millions of events allocates nothing once the buffers have grown. Values
+//! are stored each followed by a NUL, raw and lower-cased alike, so that an
+//! ASCII event's lower-cased buffer is one lower-casing pass over the raw one.
 //!
 //! Field naming (see `docs/design.md`, "Matching Windows events the way SigmaHQ
 //! means it"), done by the readers ([`crate::json`]):
@@ -62,7 +64,10 @@ impl FieldValue<'_> {
 /// A flattened event with reusable buffers; see the module documentation.
 #[derive(Clone, Debug, Default)]
 pub struct Event {
+    names: String,
+    /// Raw values, each followed by a NUL.
     text: String,
+    /// Lower-cased values, each followed by a NUL.
     lower: String,
     slots: Vec<Slot>,
     spaced_names: bool,
@@ -76,6 +81,7 @@ impl Event {
 
     /// Forget every field, keeping the buffers.
     pub fn clear(&mut self) {
+        self.names.clear();
         self.text.clear();
         self.lower.clear();
         self.slots.clear();
@@ -84,23 +90,54 @@ impl Event {
 
     /// Add a field value (a field may have several).
     pub fn push(&mut self, name: &str, value: &str, kind: Kind) {
-        let n0 = self.text.len();
-        self.text.push_str(name);
-        let n1 = self.text.len();
-        self.text.push_str(value);
-        let v1 = self.text.len();
         let l0 = self.lower.len();
         lowercase_into(&mut self.lower, value);
         let l1 = self.lower.len();
         // A separator so that prefilter needles do not run across values often.
         self.lower.push('\0');
-        self.spaced_names |= name.contains(' ');
+        self.push_raw(name, value, kind);
+        if let Some(s) = self.slots.last_mut() {
+            s.low = (l0 as u32, l1 as u32);
+        }
+    }
+
+    /// Add a field value without its lower-cased form: the caller calls
+    /// [`Event::lower_pending`] before the event is used.
+    #[inline]
+    pub(crate) fn push_raw(&mut self, name: &str, value: &str, kind: Kind) {
+        let n0 = self.names.len();
+        self.names.push_str(name);
+        let v0 = self.text.len();
+        self.text.push_str(value);
+        let v1 = self.text.len();
+        self.text.push('\0');
+        self.spaced_names |= has_space(name.as_bytes());
         self.slots.push(Slot {
-            name: (n0 as u32, n1 as u32),
-            raw: (n1 as u32, v1 as u32),
-            low: (l0 as u32, l1 as u32),
+            name: (n0 as u32, self.names.len() as u32),
+            raw: (v0 as u32, v1 as u32),
+            low: (0, 0),
             kind,
         });
+    }
+
+    /// Lower-case the values of a cleared event filled with [`Event::push_raw`]:
+    /// all at once when the values are ASCII (same offsets), else value by value.
+    pub(crate) fn lower_pending(&mut self) {
+        self.lower.clear();
+        if self.text.is_ascii() {
+            self.lower.push_str(&self.text);
+            self.lower.make_ascii_lowercase();
+            for s in &mut self.slots {
+                s.low = s.raw;
+            }
+        } else {
+            for s in &mut self.slots {
+                let l0 = self.lower.len();
+                lowercase_into(&mut self.lower, &self.text[s.raw.0 as usize..s.raw.1 as usize]);
+                s.low = (l0 as u32, self.lower.len() as u32);
+                self.lower.push('\0');
+            }
+        }
     }
 
     /// Number of field values.
@@ -122,7 +159,7 @@ impl Event {
     }
 
     fn name_of(&self, s: &Slot) -> &str {
-        &self.text[s.name.0 as usize..s.name.1 as usize]
+        &self.names[s.name.0 as usize..s.name.1 as usize]
     }
 
     /// Every value of field `name`. Names match exactly; when the event has
@@ -170,6 +207,16 @@ impl Event {
         self.name_of(&self.slots[i])
     }
 
+    /// Every field name, concatenated in slot order (see [`Event::name_end`]).
+    pub(crate) fn names_text(&self) -> &str {
+        &self.names
+    }
+
+    /// Where the name of slot `i` ends in [`Event::names_text`].
+    pub(crate) fn name_end(&self, i: usize) -> u32 {
+        self.slots[i].name.1
+    }
+
     /// True when some field name has a space.
     pub(crate) fn has_spaced_names(&self) -> bool {
         self.spaced_names
@@ -210,6 +257,23 @@ impl Fields for Event {
     fn values<'a>(&'a self, key: &'a FieldKey) -> impl Iterator<Item = FieldValue<'a>> + 'a {
         Event::values(self, &key.name)
     }
+}
+
+/// True if `b` has a space (eight bytes at a time: names are short, a call to memchr costs more).
+#[inline]
+fn has_space(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w) ^ (LO * u64::from(b' '));
+        if x.wrapping_sub(LO) & !x & HI != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().contains(&b' ')
 }
 
 fn eq_without_spaces(with_spaces: &str, name: &str) -> bool {

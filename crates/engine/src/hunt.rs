@@ -132,7 +132,7 @@ impl<'a> EventHandler for Handler<'a> {
         }
         let index = self.inputs.iter().position(|i| std::ptr::eq(i, input)).unwrap_or(usize::MAX);
         for &i in &st.matched {
-            let m = self.ruleset.explain(i, ev);
+            let m = self.ruleset.explain_indexed(i, ev, &st.scratch);
             st.hits.push(make_hit(m.rule, index, at, ev, m.fields));
         }
     }

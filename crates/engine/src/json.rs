@@ -1,4 +1,4 @@
-//! JSON → [`Event`]: one streaming pass with serde, no intermediate tree.
+//! JSON → [`Event`]: one streaming pass, no intermediate tree.
 //!
 //! Two shapes are recognised:
 //!
@@ -8,7 +8,16 @@
 //!   `RenderingInfo` and the `Event` element's own attributes are skipped;
 //! - any other object: leaves by dotted path (`winlog.event_data.Image`),
 //!   arrays as several values of the same field.
+//!
+//! Two readers share the naming rules (`Mode` and `child`): a hand-written
+//! scanner for the common case (valid UTF-8, unsigned integers, no surrogate
+//! escapes, nesting below [`FAST_DEPTH`]: every record the `evtx` crate
+//! renders), and serde_json for everything else. The scanner is at least as
+//! strict as serde_json; whatever it refuses is read again by serde_json,
+//! whose result (fields or error) is the answer. So both accept the same
+//! inputs and produce the same fields, which a test checks on random input.
 
+use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -17,11 +26,413 @@ use crate::event::{Event, Kind};
 
 /// Flatten one JSON object into `event` (which is cleared first).
 pub fn flatten(bytes: &[u8], event: &mut Event) -> Result<(), serde_json::Error> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let fast = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => fast_flatten(text, event, &mut scratch).is_ok(),
+            Err(_) => false,
+        });
+        if fast {
+            return Ok(());
+        }
+    }
+    flatten_serde(bytes, event)
+}
+
+/// The serde_json reader alone (the reference for the scanner).
+pub(crate) fn flatten_serde(bytes: &[u8], event: &mut Event) -> Result<(), serde_json::Error> {
     event.clear();
     let mut ctx = Ctx { event, name: String::new(), key: String::new(), num: String::new() };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     Node { ctx: &mut ctx, mode: Mode::Root, start: 0 }.deserialize(&mut de)?;
     de.end()
+}
+
+/// Deepest nesting the scanner reads (serde_json allows 127 below a value it reads).
+pub const FAST_DEPTH: u32 = 100;
+
+/// Buffers of the scanner, kept per thread.
+#[derive(Default)]
+struct FastScratch {
+    name: String,
+    key: String,
+    value: String,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<FastScratch> = RefCell::new(FastScratch::default());
+}
+
+/// The scanner refused the input (serde_json decides).
+struct Refused;
+
+type Fast<T = ()> = Result<T, Refused>;
+
+fn fast_flatten(text: &str, event: &mut Event, scratch: &mut FastScratch) -> Fast {
+    event.clear();
+    scratch.name.clear();
+    let mut sc = Scanner { s: text, b: text.as_bytes(), i: 0, depth: 0, scratch };
+    let r = sc.value(event, Mode::Root, 0).and_then(|()| {
+        sc.ws();
+        if sc.i == sc.b.len() { Ok(()) } else { Err(Refused) }
+    });
+    if r.is_err() {
+        event.clear();
+    } else {
+        event.lower_pending();
+    }
+    r
+}
+
+/// A string just read: a slice of the input, or unescaped into `scratch.value` / `scratch.key`.
+#[derive(Clone, Copy)]
+enum Str<'a> {
+    Borrowed(&'a str),
+    Scratch,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
+struct Scanner<'a, 's> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: u32,
+    scratch: &'s mut FastScratch,
+}
+
+impl<'a> Scanner<'a, '_> {
+    #[inline(always)]
+    fn ws(&mut self) {
+        // Compact JSON (what the `evtx` crate writes) has none.
+        if self.b.get(self.i).is_some_and(|&c| c > b' ') {
+            return;
+        }
+        self.ws_slow();
+    }
+
+    #[inline(never)]
+    fn ws_slow(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            if !matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+                break;
+            }
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Index of the first `"`, `\\` or control byte at or after `i` (or the end).
+    #[inline(always)]
+    fn scan(&self, mut i: usize) -> usize {
+        let b = self.b;
+        while let Some(chunk) = b.get(i..i + 8) {
+            let Ok(arr) = <[u8; 8]>::try_from(chunk) else { break };
+            let w = u64::from_le_bytes(arr);
+            let m = zero_bytes(w ^ (LO * u64::from(b'"')))
+                | zero_bytes(w ^ (LO * u64::from(b'\\')))
+                | (w.wrapping_sub(LO * 0x20) & !w & HI);
+            if m != 0 {
+                return i + (m.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+        }
+        while let Some(&c) = b.get(i) {
+            if c == b'"' || c == b'\\' || c < 0x20 {
+                break;
+            }
+            i += 1;
+        }
+        i
+    }
+
+    /// A string whose opening quote is at `i`; escaped strings go to `scratch.value`
+    /// (or `scratch.key` when `key`).
+    #[inline(always)]
+    fn string(&mut self, key: bool) -> Fast<Str<'a>> {
+        let start = self.i + 1;
+        let i = self.scan(start);
+        if self.b.get(i) == Some(&b'"') {
+            self.i = i + 1;
+            return self.s.get(start..i).map(Str::Borrowed).ok_or(Refused);
+        }
+        self.string_escaped(key, start, i)
+    }
+
+    /// The rest of a string that has an escape (or an error) at `i`.
+    fn string_escaped(&mut self, key: bool, start: usize, mut i: usize) -> Fast<Str<'a>> {
+        let mut seg = start;
+        let mut escaped = false;
+        loop {
+            match self.b.get(i) {
+                Some(b'"') => {
+                    self.i = i + 1;
+                    let tail = self.s.get(seg..i).ok_or(Refused)?;
+                    if !escaped {
+                        return Ok(Str::Borrowed(tail));
+                    }
+                    let out = if key { &mut self.scratch.key } else { &mut self.scratch.value };
+                    out.push_str(tail);
+                    return Ok(Str::Scratch);
+                }
+                Some(b'\\') => {
+                    let out = if key { &mut self.scratch.key } else { &mut self.scratch.value };
+                    if !escaped {
+                        out.clear();
+                        escaped = true;
+                    }
+                    out.push_str(self.s.get(seg..i).ok_or(Refused)?);
+                    let c = match self.b.get(i + 1) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            let hex = self.b.get(i + 2..i + 6).ok_or(Refused)?;
+                            let mut n = 0u32;
+                            for &h in hex {
+                                n = n * 16 + char::from(h).to_digit(16).ok_or(Refused)?;
+                            }
+                            i += 4;
+                            // Surrogates (pairs or lone) are left to serde_json.
+                            char::from_u32(n).ok_or(Refused)?
+                        }
+                        _ => return Err(Refused),
+                    };
+                    out.push(c);
+                    i += 2;
+                    seg = i;
+                    i = self.scan(i);
+                }
+                _ => return Err(Refused),
+            }
+        }
+    }
+
+    fn value(&mut self, ev: &mut Event, mode: Mode, start: usize) -> Fast {
+        self.ws();
+        match self.peek().ok_or(Refused)? {
+            b'{' => self.object(ev, mode, start),
+            b'[' => {
+                self.enter()?;
+                self.i += 1;
+                let mode = if mode == Mode::Root { Mode::Path } else { mode };
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                } else {
+                    loop {
+                        self.value(ev, mode, start)?;
+                        self.ws();
+                        match self.peek() {
+                            Some(b',') => self.i += 1,
+                            Some(b']') => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return Err(Refused),
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Ok(())
+            }
+            b'"' => {
+                let v = self.string(false)?;
+                if mode != Mode::Skip {
+                    let value = match v {
+                        Str::Borrowed(s) => s,
+                        Str::Scratch => self.scratch.value.as_str(),
+                    };
+                    leaf(ev, &self.scratch.name, start, value, Kind::Str);
+                }
+                Ok(())
+            }
+            b't' => self.ident(ev, mode, start, "true", Kind::Bool),
+            b'f' => self.ident(ev, mode, start, "false", Kind::Bool),
+            b'n' => self.ident(ev, mode, start, "null", Kind::Null),
+            b'0'..=b'9' => self.number(ev, mode, start),
+            _ => Err(Refused),
+        }
+    }
+
+    /// An unsigned integer that fits u64, copied as written (anything else is refused).
+    #[inline(always)]
+    fn number(&mut self, ev: &mut Event, mode: Mode, start: usize) -> Fast {
+        let st = self.i;
+        let b = self.b;
+        let mut i = st;
+        if b.get(i) == Some(&b'0') {
+            i += 1;
+        } else {
+            let mut v: u64 = 0;
+            while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+                v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(Refused)?;
+                i += 1;
+            }
+        }
+        // Fractions, exponents and leading zeros are left to serde_json.
+        if i == st || matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
+            return Err(Refused);
+        }
+        self.i = i;
+        if mode != Mode::Skip {
+            leaf(ev, &self.scratch.name, start, self.s.get(st..i).ok_or(Refused)?, Kind::Num);
+        }
+        Ok(())
+    }
+
+    fn ident(&mut self, ev: &mut Event, mode: Mode, start: usize, word: &'static str, kind: Kind) -> Fast {
+        if !self.b[self.i..].starts_with(word.as_bytes()) {
+            return Err(Refused);
+        }
+        self.i += word.len();
+        if mode != Mode::Skip {
+            let text = if kind == Kind::Null { "" } else { word };
+            leaf(ev, &self.scratch.name, start, text, kind);
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn enter(&mut self) -> Fast {
+        self.depth += 1;
+        if self.depth >= FAST_DEPTH { Err(Refused) } else { Ok(()) }
+    }
+
+    fn object(&mut self, ev: &mut Event, mode: Mode, start: usize) -> Fast {
+        self.enter()?;
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(Refused);
+            }
+            let key = self.string(true)?;
+            self.ws();
+            if self.peek() != Some(b':') {
+                return Err(Refused);
+            }
+            self.i += 1;
+            let len = self.scratch.name.len();
+            let (cmode, cstart) = match key {
+                Str::Borrowed(k) => child(mode, start, k, &mut self.scratch.name),
+                Str::Scratch => {
+                    let k = std::mem::take(&mut self.scratch.key);
+                    let r = child(mode, start, &k, &mut self.scratch.name);
+                    self.scratch.key = k;
+                    r
+                }
+            };
+            self.ws();
+            match self.peek() {
+                Some(b'"') => {
+                    let v = self.string(false)?;
+                    if cmode != Mode::Skip {
+                        let value = match v {
+                            Str::Borrowed(s) => s,
+                            Str::Scratch => self.scratch.value.as_str(),
+                        };
+                        leaf(ev, &self.scratch.name, cstart, value, Kind::Str);
+                    }
+                }
+                Some(b'0'..=b'9') => self.number(ev, cmode, cstart)?,
+                _ => self.value(ev, cmode, cstart)?,
+            }
+            self.scratch.name.truncate(len);
+            self.ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws();
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return Err(Refused),
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+}
+
+#[inline]
+fn leaf(ev: &mut Event, name: &str, start: usize, value: &str, kind: Kind) {
+    if let Some(name) = name.get(start..).filter(|n| !n.is_empty()) {
+        ev.push_raw(name, value, kind);
+    }
+}
+
+/// The child's mode and name for `key` of a node in `mode` whose name starts at
+/// `own` in `name`; returns the child's name start. The caller truncates `name` afterwards.
+fn child(mode: Mode, own: usize, key: &str, name: &mut String) -> (Mode, usize) {
+    let here = name.len();
+    let fresh = |name: &mut String, key: &str| {
+        name.push_str(key);
+        here
+    };
+    match mode {
+        Mode::Root if key == "Event" => (Mode::EventRoot, fresh(name, key)),
+        // evtx_dump's element text: `{"Data": {"#text": [...]}}` is field `Data`.
+        Mode::Path if key == "#text" => (Mode::Path, own),
+        Mode::Root | Mode::Path => {
+            if here > own {
+                name.push('.');
+            }
+            name.push_str(key);
+            (Mode::Path, own)
+        }
+        Mode::EventRoot => match key {
+            "System" => (Mode::System, here),
+            "EventData" | "UserData" => (Mode::Leaves, here),
+            _ if key.starts_with('#') || key == "RenderingInfo" => (Mode::Skip, here),
+            _ => (Mode::Leaves, here),
+        },
+        Mode::System => {
+            if let Some(base) = key.strip_suffix("_attributes") {
+                // evtx_dump --separate-json-attributes
+                name.push_str(base);
+                (Mode::SystemElem, here)
+            } else {
+                (Mode::SystemElem, fresh(name, key))
+            }
+        }
+        Mode::SystemElem => match key {
+            "#text" => (Mode::Leaves, own),
+            "#attributes" => (Mode::SystemElem, own),
+            _ => {
+                name.push('_');
+                name.push_str(key);
+                (Mode::SystemElem, own)
+            }
+        },
+        Mode::Leaves => match key {
+            "#text" => (Mode::Leaves, own),
+            "#attributes" => (Mode::Leaves, here),
+            _ => (Mode::Leaves, fresh(name, key)),
+        },
+        Mode::Skip => (Mode::Skip, here),
+    }
 }
 
 /// Reusable scratch for [`flatten`].
@@ -101,59 +512,9 @@ impl Node<'_, '_> {
         self.leaf(std::str::from_utf8(&buf[i..]).unwrap_or("0"), Kind::Num);
     }
 
-    /// The child's mode and name for `key` (already in `ctx.key`); returns
-    /// the child's name start. The caller truncates `ctx.name` afterwards.
+    /// The child's mode and name for `key` (already in `ctx.key`).
     fn child(&mut self) -> (Mode, usize) {
-        let ctx = &mut *self.ctx;
-        let key = ctx.key.as_str();
-        let here = ctx.name.len();
-        let own = self.start;
-        let fresh = |name: &mut String, key: &str| {
-            name.push_str(key);
-            here
-        };
-        match self.mode {
-            Mode::Root if key == "Event" => (Mode::EventRoot, fresh(&mut ctx.name, key)),
-            // evtx_dump's element text: `{"Data": {"#text": [...]}}` is field `Data`.
-            Mode::Path if key == "#text" => (Mode::Path, own),
-            Mode::Root | Mode::Path => {
-                if here > own {
-                    ctx.name.push('.');
-                }
-                ctx.name.push_str(key);
-                (Mode::Path, own)
-            }
-            Mode::EventRoot => match key {
-                "System" => (Mode::System, here),
-                "EventData" | "UserData" => (Mode::Leaves, here),
-                _ if key.starts_with('#') || key == "RenderingInfo" => (Mode::Skip, here),
-                _ => (Mode::Leaves, here),
-            },
-            Mode::System => {
-                if let Some(base) = key.strip_suffix("_attributes") {
-                    // evtx_dump --separate-json-attributes
-                    ctx.name.push_str(base);
-                    (Mode::SystemElem, here)
-                } else {
-                    (Mode::SystemElem, fresh(&mut ctx.name, key))
-                }
-            }
-            Mode::SystemElem => match key {
-                "#text" => (Mode::Leaves, own),
-                "#attributes" => (Mode::SystemElem, own),
-                _ => {
-                    ctx.name.push('_');
-                    ctx.name.push_str(key);
-                    (Mode::SystemElem, own)
-                }
-            },
-            Mode::Leaves => match key {
-                "#text" => (Mode::Leaves, own),
-                "#attributes" => (Mode::Leaves, here),
-                _ => (Mode::Leaves, fresh(&mut ctx.name, key)),
-            },
-            Mode::Skip => (Mode::Skip, here),
-        }
+        child(self.mode, self.start, &self.ctx.key, &mut self.ctx.name)
     }
 }
 
@@ -338,6 +699,124 @@ mod tests {
     fn flat_objects() {
         let got = pairs(r##"{"EventID":4688,"NewProcessName":"C:\\x.exe","Channel":"Security"}"##);
         assert_eq!(got, vec![p("EventID", "4688"), p("NewProcessName", r"C:\x.exe"), p("Channel", "Security")]);
+    }
+
+    /// Every field of `e`, with kinds and lower-cased values.
+    fn dump(e: &Event) -> Vec<(String, String, String, Kind)> {
+        e.fields().map(|(n, v)| (n.to_string(), v.raw.to_string(), v.lower.to_string(), v.kind)).collect()
+    }
+
+    /// The scanner (with its serde_json fallback) and serde_json alone agree.
+    fn agree(bytes: &[u8]) {
+        let (mut a, mut b) = (Event::new(), Event::new());
+        let ra = flatten(bytes, &mut a);
+        let rb = flatten_serde(bytes, &mut b);
+        assert_eq!(ra.is_ok(), rb.is_ok(), "{:?}: {ra:?} vs {rb:?}", String::from_utf8_lossy(bytes));
+        if ra.is_ok() {
+            assert_eq!(dump(&a), dump(&b), "{:?}", String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn scanner_edge_cases_agree_with_serde() {
+        for case in [
+            r##"{"a":"x\u0041\n\"\\\/\b\f\r\t"}"##,
+            r##"{"a":"\ud83d\ude00"}"##,
+            r##"{"a":"\ud83d"}"##,
+            r##"{"a":"\ude00"}"##,
+            r##"{"Event":{"#x":"\ud83d"}}"##,
+            r##"{"a":"\u00e9","b":"é","c b":1}"##,
+            r##"{"a":01}"##,
+            r##"{"a":-1,"b":1.5,"c":1e3,"d":-0,"e":18446744073709551615,"f":18446744073709551616}"##,
+            r##"{"a":[1,[2,[3]]],"b":{"c":{"d":null}}}"##,
+            r##"{"a":1,}"##,
+            r##"{"a":[1,]}"##,
+            r##"{"a" : 1 , "b" :[ true , false ] } "##,
+            r##"{"a":tru}"##,
+            r##"{"a":"\x"}"##,
+            "{\"a\":\"\u{1}\"}",
+            r##"{"a":"x"} x"##,
+            r##"[1,{"a":2}]"##,
+            r##""s""##,
+            r##"{"#text":"t","a":{"#text":["u","v"]}}"##,
+            r##"{"Event":{"System":{"Provider_attributes":{"Name":"p"},"EventID":{"#attributes":{"Qualifiers":""},"#text":4}}}}"##,
+            r##"{"Event":{"RenderingInfo":{"x":[1,{"y":"\ud800"}]},"EventData":{"Data":[{"#text":"a"},"b"]}}}"##,
+            "",
+            " ",
+            "{",
+            "{\"a\":\"",
+        ] {
+            agree(case.as_bytes());
+        }
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        agree(deep.as_bytes());
+        let deep = format!("{{\"Event\":{{\"#a\":{}1{}}}}}", "[".repeat(300), "]".repeat(300));
+        agree(deep.as_bytes());
+        let edge = format!("{}1{}", "[".repeat(127), "]".repeat(127));
+        agree(edge.as_bytes());
+        agree(b"{\"a\":\"\xff\"}");
+        agree(b"{\"Event\":{\"#a\":\"\xff\"}}");
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let key = prop_oneof![
+            Just("Event".to_string()),
+            Just("System".to_string()),
+            Just("EventData".to_string()),
+            Just("UserData".to_string()),
+            Just("RenderingInfo".to_string()),
+            Just("#attributes".to_string()),
+            Just("#text".to_string()),
+            Just("Provider".to_string()),
+            Just("Provider_attributes".to_string()),
+            Just("Threat Name".to_string()),
+            "[a-zA-Z#_ ]{0,6}",
+        ];
+        let string = prop_oneof![
+            "[a-zA-Z0-9 .:-]{0,12}",
+            Just(r"C:\\Windows\\cmd.exe".to_string()),
+            Just(r"\u00c4\u0000\ud83d\ude00".to_string()),
+            Just("ÄÖÜ Straße".to_string()),
+            Just(r##"q\"q\/\t"##.to_string()),
+        ];
+        let leaf = prop_oneof![
+            string.prop_map(|s| format!("\"{s}\"")),
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            Just("1.5e3".to_string()),
+            Just("-0".to_string()),
+            Just("true".to_string()),
+            Just("false".to_string()),
+            Just("null".to_string()),
+        ];
+        leaf.prop_recursive(5, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(|v| format!("[{}]", v.join(","))),
+                proptest::collection::vec((key.clone(), inner), 0..6).prop_map(|v| {
+                    let items: Vec<String> = v.into_iter().map(|(k, x)| format!("\"{k}\": {x}")).collect();
+                    format!("{{ {} }}", items.join(" ,"))
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scanner_agrees_with_serde(json in json_value(), cut in 0usize..400, byte in proptest::prelude::any::<u8>(), mutate in 0u8..4) {
+            agree(json.as_bytes());
+            let mut bytes = json.into_bytes();
+            if !bytes.is_empty() {
+                let at = cut % bytes.len();
+                match mutate {
+                    0 => bytes.truncate(at),
+                    1 => bytes[at] = byte,
+                    2 => bytes.insert(at, byte),
+                    _ => { bytes.remove(at); }
+                }
+            }
+            agree(&bytes);
+        }
     }
 
     #[test]

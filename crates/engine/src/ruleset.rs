@@ -7,23 +7,28 @@
 //! logsource has no known mapping is reported in [`Ruleset::skipped`], never
 //! applied to every event; `routing: false` applies every rule to every event.
 //!
-//! The prefilter: for each instance, a set of lower-cased literals such that
-//! the instance cannot match an event whose values contain none of them (an
-//! AND needs one predicate's literals, an OR all branches'; a `not` gives
-//! nothing). One Aho-Corasick automaton over all literals runs once per event;
-//! instances whose literals were not seen are not evaluated.
+//! The prefilter: for each instance, a set of lower-cased literals, each tied to
+//! the field it must occur in (or to any field, for keywords), such that the
+//! instance cannot match an event in which none of them occurs (an AND needs
+//! one predicate's literals, an OR all branches'; a `not` gives nothing). Each
+//! route has one Aho-Corasick automaton per field its instances name, run over
+//! that field's values only, and one over every value for keyword literals;
+//! only the instances whose literals were seen (and those without a literal
+//! set) are evaluated, in route order.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::Anchored;
+use aho_corasick::MatchKind;
+use aho_corasick::automaton::Automaton;
 use detwiki_sigma::{Detection, Document, FilterRule, Level, LogSource, Rule, SearchBody, ValueKind};
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
 use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, Placeholders, Pred, compile_detection};
 use crate::event::{Event, FieldKey, FieldValue, Fields, lowercase};
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, WordBuild};
 use crate::pipeline::Pipelines;
 
 /// Shortest literal worth prefiltering on (bytes).
@@ -133,47 +138,148 @@ struct Instance {
 #[derive(Debug, Default)]
 struct Route {
     any: Vec<u32>,
-    by_id: HashMap<u32, Vec<u32>>,
+    by_id: HashMap<u32, Vec<u32>, WordBuild>,
     /// Prefilter for events whose id has no instances of its own (channel-wide instances only).
     prefilter_any: Option<Prefilter>,
     /// Prefilter per event id: channel-wide instances and the id's own.
-    prefilter_by_id: HashMap<u32, Prefilter>,
+    prefilter_by_id: HashMap<u32, Prefilter, WordBuild>,
 }
 
-/// One Aho-Corasick automaton over the literals of a set of instances.
+/// A literal of the prefilter: the field it must occur in (`None`: any field) and the text.
+type Needle = (Option<u32>, String);
+
+/// The literal automata of one route: which of its instances may match an event.
 #[derive(Debug)]
 struct Prefilter {
-    ac: AhoCorasick,
-    /// Per literal: the instances that need it.
-    needle_instances: Vec<Vec<u32>>,
+    /// The route's instances, in evaluation order; "positions" index this list.
+    order: Vec<u32>,
+    /// Positions of the instances without a literal set (always evaluated).
+    always: Vec<u32>,
+    /// Per field with literals: the field id and its automaton.
+    fields: Vec<(u32, Scan)>,
+    /// Literals of keywords, searched in every value.
+    any: Option<Scan>,
+    /// Per literal (numbered across all automata): positions of the instances that need it.
+    needle_positions: Vec<Vec<u32>>,
+}
+
+/// One automaton; its pattern `k` is literal `base + k` of the prefilter.
+#[derive(Debug)]
+struct Scan {
+    ac: Literals,
+    base: u32,
 }
 
 impl Prefilter {
-    /// Build for `ids`, whose literal sets are `sets[id]` (`None` = not filtered).
-    fn build(ids: impl Iterator<Item = u32>, sets: &[Option<Vec<String>>]) -> Option<Prefilter> {
-        let mut needles: Vec<&str> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut lists: Vec<Vec<u32>> = Vec::new();
-        for i in ids {
-            let Some(set) = &sets[i as usize] else { continue };
-            for n in set {
-                let k = *index.entry(n.as_str()).or_insert_with(|| {
-                    needles.push(n);
-                    lists.push(Vec::new());
-                    needles.len() - 1
+    /// Build for instances `order` (evaluation order), whose literal sets are
+    /// `sets[id]` (`None` = not filtered).
+    fn build(order: Vec<u32>, sets: &[Option<Vec<Needle>>]) -> Prefilter {
+        // Per field (None = keywords): literal texts and, per literal, the positions needing it.
+        type Group<'t> = (Option<u32>, Vec<&'t str>, Vec<Vec<u32>>);
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let mut index: HashMap<(Option<u32>, &str), (usize, usize)> = HashMap::new();
+        let mut always = Vec::new();
+        for (pos, &id) in order.iter().enumerate() {
+            let pos = pos as u32;
+            let Some(set) = &sets[id as usize] else {
+                always.push(pos);
+                continue;
+            };
+            for (field, text) in set {
+                let (g, k) = *index.entry((*field, text.as_str())).or_insert_with(|| {
+                    let g = match groups.iter().position(|(f, ..)| f == field) {
+                        Some(g) => g,
+                        None => {
+                            groups.push((*field, Vec::new(), Vec::new()));
+                            groups.len() - 1
+                        }
+                    };
+                    groups[g].1.push(text);
+                    groups[g].2.push(Vec::new());
+                    (g, groups[g].1.len() - 1)
                 });
-                if lists[k].last() != Some(&i) {
-                    lists[k].push(i);
+                let list = &mut groups[g].2[k];
+                if list.last() != Some(&pos) {
+                    list.push(pos);
                 }
             }
         }
-        if needles.is_empty() {
-            return None;
+        let mut pf = Prefilter { order, always, fields: Vec::new(), any: None, needle_positions: Vec::new() };
+        for (field, texts, positions) in groups {
+            let base = pf.needle_positions.len() as u32;
+            let Some(ac) = Literals::build(&texts) else {
+                // Cannot build (size limits): evaluate these instances always.
+                pf.always.extend(positions.into_iter().flatten());
+                continue;
+            };
+            pf.needle_positions.extend(positions);
+            match field {
+                Some(f) => pf.fields.push((f, Scan { ac, base })),
+                None => pf.any = Some(Scan { ac, base }),
+            }
         }
-        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&needles).ok()?;
-        Some(Prefilter { ac, needle_instances: lists })
+        pf.always.sort_unstable();
+        pf.always.dedup();
+        pf
     }
 }
+
+/// An Aho-Corasick automaton (standard semantics, unanchored, no prefilter), stepped
+/// byte by byte: every occurrence of every literal is reported, overlapping ones too.
+#[derive(Debug)]
+enum Literals {
+    Dfa(aho_corasick::dfa::DFA),
+    Nfa(aho_corasick::nfa::contiguous::NFA),
+}
+
+impl Literals {
+    /// A DFA when small enough, else a contiguous NFA; `None` if neither builds.
+    fn build(texts: &[&str]) -> Option<Literals> {
+        let dfa = aho_corasick::dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(texts)
+            .ok()
+            .filter(|a| a.memory_usage() <= DFA_BYTES);
+        match dfa {
+            Some(d) => Some(Literals::Dfa(d)),
+            None => aho_corasick::nfa::contiguous::Builder::new()
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(texts)
+                .ok()
+                .map(Literals::Nfa),
+        }
+    }
+
+    /// Call `found(pattern)` for every occurrence of a literal in `text`.
+    #[inline]
+    fn scan(&self, text: &[u8], found: impl FnMut(usize)) {
+        match self {
+            Literals::Dfa(a) => scan(a, text, found),
+            Literals::Nfa(a) => scan(a, text, found),
+        }
+    }
+}
+
+#[inline]
+fn scan<A: Automaton>(a: &A, text: &[u8], mut found: impl FnMut(usize)) {
+    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+    for &b in text {
+        sid = a.next_state(Anchored::No, sid, b);
+        if a.is_special(sid) {
+            if a.is_dead(sid) {
+                return;
+            }
+            for i in 0..a.match_len(sid) {
+                found(a.match_pattern(sid, i).as_usize());
+            }
+        }
+    }
+}
+
+/// Largest prefilter DFA (bytes); bigger literal sets use Aho-Corasick's NFA.
+const DFA_BYTES: usize = 4 << 20;
 
 /// Compiled rules ready to match events.
 #[derive(Debug)]
@@ -184,25 +290,31 @@ pub struct Ruleset {
     pub skipped: Vec<Skipped>,
     instances: Vec<Instance>,
     routing: bool,
-    routes: HashMap<String, Route>,
+    routes: HashMap<String, Route, WordBuild>,
     all: Vec<u32>,
     /// The prefilter without routing (all instances).
     prefilter_all: Option<Prefilter>,
     /// Most literals of any prefilter (sizes the scratch).
     max_needles: usize,
+    /// Most instances of any prefilter (sizes the scratch).
+    max_order: usize,
     fields: FieldTable,
     /// Where events keep their channel and event id: `Channel` / `EventID`, then the names
     /// pipelines map them to (`winlog.channel`, `event.code` …).
     channel_fields: Vec<String>,
     event_id_fields: Vec<String>,
+    /// Their ids in the field table.
+    route_field_ids: (Vec<u32>, Vec<u32>),
 }
 
 /// Per-thread scratch for [`Ruleset::matches`].
 #[derive(Debug, Default)]
 pub struct Scratch {
+    /// Per position of the current route: generation when it became a candidate.
     marks: Vec<u32>,
     needle_marks: Vec<u32>,
     generation: u32,
+    candidates: Vec<u32>,
     channel: String,
     index: FieldIndex,
     /// Counters, for tuning: events seen, instances routed to them, instances evaluated.
@@ -282,13 +394,15 @@ impl RulesetBuilder {
             skipped: Vec::new(),
             instances: Vec::new(),
             routing: opts.routing,
-            routes: HashMap::new(),
+            routes: HashMap::default(),
             all: Vec::new(),
             prefilter_all: None,
             max_needles: 0,
+            max_order: 0,
             fields: FieldTable::default(),
             channel_fields: vec!["Channel".into()],
             event_id_fields: vec!["EventID".into()],
+            route_field_ids: (Vec::new(), Vec::new()),
         };
         let pipelines = &opts.pipelines;
         for c in self.correlations {
@@ -421,6 +535,8 @@ impl RulesetBuilder {
         if opts.prefilter {
             set.build_prefilter();
         }
+        let ids = |names: &[String], t: &mut FieldTable| names.iter().map(|n| t.intern(n).id).collect();
+        set.route_field_ids = (ids(&set.channel_fields, &mut set.fields), ids(&set.event_id_fields, &mut set.fields));
         set
     }
 }
@@ -485,25 +601,28 @@ impl Ruleset {
     }
 
     fn build_prefilter(&mut self) {
-        let sets: Vec<Option<Vec<String>>> =
+        let sets: Vec<Option<Vec<Needle>>> =
             self.instances.iter().map(|inst| cond_needles(&inst.det.cond, &inst.det)).collect();
-        let mut max = 0;
+        let mut built = Vec::new();
         if self.routing {
             for route in self.routes.values_mut() {
-                route.prefilter_any = Prefilter::build(route.any.iter().copied(), &sets);
+                let any = Prefilter::build(route.any.clone(), &sets);
                 for (id, list) in &route.by_id {
-                    if let Some(p) = Prefilter::build(route.any.iter().chain(list).copied(), &sets) {
-                        max = max.max(p.needle_instances.len());
-                        route.prefilter_by_id.insert(*id, p);
-                    }
+                    let order = route.any.iter().chain(list).copied().collect();
+                    let p = Prefilter::build(order, &sets);
+                    built.push((p.needle_positions.len(), p.order.len()));
+                    route.prefilter_by_id.insert(*id, p);
                 }
-                max = max.max(route.prefilter_any.as_ref().map_or(0, |p| p.needle_instances.len()));
+                built.push((any.needle_positions.len(), any.order.len()));
+                route.prefilter_any = Some(any);
             }
         } else {
-            self.prefilter_all = Prefilter::build(self.all.iter().copied(), &sets);
-            max = self.prefilter_all.as_ref().map_or(0, |p| p.needle_instances.len());
+            let p = Prefilter::build(self.all.clone(), &sets);
+            built.push((p.needle_positions.len(), p.order.len()));
+            self.prefilter_all = Some(p);
         }
-        self.max_needles = max;
+        self.max_needles = built.iter().map(|b| b.0).max().unwrap_or(0);
+        self.max_order = built.iter().map(|b| b.1).max().unwrap_or(0);
         for (inst, set) in self.instances.iter_mut().zip(&sets) {
             inst.filtered = set.is_some();
         }
@@ -512,16 +631,16 @@ impl Ruleset {
     /// Fresh scratch for one thread.
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            marks: vec![0; self.instances.len()],
+            marks: vec![0; self.max_order],
             needle_marks: vec![0; self.max_needles],
             generation: 0,
+            candidates: Vec::new(),
             channel: String::new(),
             index: FieldIndex::default(),
             stats: MatchStats::default(),
         }
     }
 
-    /// The instances an event is routed to: (channel-wide, this event id).
     /// The instances an event is routed to (channel-wide, this event id) and their prefilter.
     fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
         if !self.routing {
@@ -538,53 +657,99 @@ impl Ruleset {
         }
     }
 
+    /// [`Ruleset::routed`] through the field index (built for `ev`).
+    fn routed_indexed<'a>(&'a self, ev: &Event, index: &FieldIndex) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
+        if !self.routing {
+            return (&self.all, &[], self.prefilter_all.as_ref());
+        }
+        let view = Indexed { ev, index };
+        let (channel, event_id) = &self.route_field_ids;
+        let Some(ch) = channel.iter().find_map(|&f| view.values_by_id(f).next()) else { return (&[], &[], None) };
+        let Some(route) = self.routes.get(ch.lower) else { return (&[], &[], None) };
+        let id =
+            event_id.iter().find_map(|&f| view.values_by_id(f).next()).and_then(|v| v.raw.trim().parse::<u32>().ok());
+        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
+            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
+            None => (&route.any, &[], route.prefilter_any.as_ref()),
+        }
+    }
+
     /// Call `on_match(instance)` for every instance that matches `ev`.
     pub fn matches(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
-        let (a, b, prefilter) = self.routed(ev, scratch);
+        scratch.index.build(ev, &self.fields);
+        let (a, b, prefilter) = self.routed_indexed(ev, &scratch.index);
         scratch.stats.events += 1;
         scratch.stats.routed += (a.len() + b.len()) as u64;
         if a.is_empty() && b.is_empty() {
             return;
         }
-        let need_ac = prefilter.is_some();
-        if let Some(pf) = prefilter {
-            scratch.generation = scratch.generation.wrapping_add(1);
-            if scratch.generation == 0 {
-                scratch.marks.iter_mut().for_each(|m| *m = 0);
-                scratch.needle_marks.iter_mut().for_each(|m| *m = 0);
-                scratch.generation = 1;
+        let Some(pf) = prefilter else {
+            // No prefilter (turned off): every routed instance.
+            for &i in a.iter().chain(b) {
+                if self.eval_instance(i, ev, scratch) {
+                    on_match(i);
+                }
             }
-            let g = scratch.generation;
-            for m in pf.ac.find_overlapping_iter(ev.lower_text()) {
-                scratch.stats.needle_hits += 1;
-                let n = m.pattern().as_usize();
-                if scratch.needle_marks[n] != g {
-                    scratch.needle_marks[n] = g;
-                    for &i in &pf.needle_instances[n] {
-                        scratch.marks[i as usize] = g;
+            return;
+        };
+        scratch.generation = scratch.generation.wrapping_add(1);
+        if scratch.generation == 0 {
+            scratch.marks.iter_mut().for_each(|m| *m = 0);
+            scratch.needle_marks.iter_mut().for_each(|m| *m = 0);
+            scratch.generation = 1;
+        }
+        let g = scratch.generation;
+        let mut candidates = std::mem::take(&mut scratch.candidates);
+        candidates.clear();
+        candidates.extend_from_slice(&pf.always);
+        {
+            let Scratch { marks, needle_marks, index, stats, .. } = &mut *scratch;
+            let mut found = |scan: &Scan, text: &str| {
+                scan.ac.scan(text.as_bytes(), |k| {
+                    stats.needle_hits += 1;
+                    let n = scan.base as usize + k;
+                    if needle_marks[n] != g {
+                        needle_marks[n] = g;
+                        for &p in &pf.needle_positions[n] {
+                            if marks[p as usize] != g {
+                                marks[p as usize] = g;
+                                candidates.push(p);
+                            }
+                        }
+                    }
+                });
+            };
+            let view = Indexed { ev, index };
+            for (field, scan) in &pf.fields {
+                for v in view.values_by_id(*field) {
+                    if !v.lower.is_empty() {
+                        found(scan, v.lower);
                     }
                 }
             }
+            if let Some(scan) = &pf.any {
+                found(scan, ev.lower_text());
+            }
         }
-        let mut indexed = false;
-        for &i in a.iter().chain(b) {
-            let inst = &self.instances[i as usize];
-            if inst.filtered && (!need_ac || scratch.marks[i as usize] != scratch.generation) {
-                continue;
-            }
-            if !indexed {
-                scratch.index.build(ev, &self.fields);
-                indexed = true;
-            }
-            let view = Indexed { ev, index: &scratch.index };
-            if !inst.pre.iter().all(|(f, vs)| view.values(f).any(|v| vs.iter().any(|x| x == v.lower))) {
-                continue;
-            }
-            scratch.stats.evaluated += 1;
-            if inst.det.eval(&view) {
+        candidates.sort_unstable();
+        for &p in &candidates {
+            let i = pf.order[p as usize];
+            if self.eval_instance(i, ev, scratch) {
                 on_match(i);
             }
         }
+        scratch.candidates = candidates;
+    }
+
+    /// The event source's conditions and the detection of instance `i` (the index is built).
+    fn eval_instance(&self, i: u32, ev: &Event, scratch: &mut Scratch) -> bool {
+        let inst = &self.instances[i as usize];
+        let view = Indexed { ev, index: &scratch.index };
+        if !inst.pre.iter().all(|(f, vs)| view.values(f).any(|v| vs.iter().any(|x| x == v.lower))) {
+            return false;
+        }
+        scratch.stats.evaluated += 1;
+        inst.det.eval(&view)
     }
 
     /// Evaluate without routing shortcuts or prefilter: every instance routed to
@@ -608,6 +773,16 @@ impl Ruleset {
 
     /// Describe a match: the rule and the fields that made it.
     pub fn explain(&self, instance: u32, ev: &Event) -> RuleMatch {
+        self.explain_in(instance, ev)
+    }
+
+    /// [`Ruleset::explain`] through the field index that `scratch` holds for `ev`:
+    /// only right after [`Ruleset::matches`] was called with both.
+    pub(crate) fn explain_indexed(&self, instance: u32, ev: &Event, scratch: &Scratch) -> RuleMatch {
+        self.explain_in(instance, &Indexed { ev, index: &scratch.index })
+    }
+
+    fn explain_in<F: Fields>(&self, instance: u32, ev: &F) -> RuleMatch {
         let inst = &self.instances[instance as usize];
         let mut positive = Vec::new();
         inst.det.cond.positive_searches(&mut positive);
@@ -624,7 +799,10 @@ impl Ruleset {
 }
 
 /// Per-thread index of an event's fields by [`FieldTable`] id, rebuilt for
-/// each event that reaches rule evaluation (stamped, never cleared).
+/// each event that reaches rule evaluation (stamped, never cleared). The field
+/// ids of an event's slots depend only on its list of names, which events of
+/// one kind share: they are kept per list (up to [`MAX_SHAPES`]), so that most
+/// events are indexed without looking a single name up.
 #[derive(Debug, Default)]
 struct FieldIndex {
     /// Per field id: 1 + first slot with that exact name (0 = none).
@@ -636,6 +814,31 @@ struct FieldIndex {
     next: Vec<u32>,
     generation: u32,
     key: String,
+    /// Slot ids of recently seen name lists, by hash of the names.
+    shapes: HashMap<u64, Shape, WordBuild>,
+    /// The field table the shapes were computed with (address, size).
+    shapes_of: (usize, usize),
+}
+
+/// Most name lists a [`FieldIndex`] remembers (then it starts again).
+const MAX_SHAPES: usize = 1024;
+
+/// Per slot of events with this list of names: (exact id, id without spaces), [`NO_ID`] for none.
+#[derive(Debug)]
+struct Shape {
+    names: String,
+    ends: Vec<u32>,
+    ids: Vec<(u32, u32)>,
+}
+
+const NO_ID: u32 = u32::MAX;
+
+impl Shape {
+    fn is_of(&self, ev: &Event) -> bool {
+        self.names == ev.names_text()
+            && self.ends.len() == ev.len()
+            && (0..ev.len()).all(|i| self.ends[i] == ev.name_end(i))
+    }
 }
 
 impl FieldIndex {
@@ -653,33 +856,60 @@ impl FieldIndex {
         let g = self.generation;
         self.next.clear();
         self.next.resize(ev.len(), 0);
-        let spaced = ev.has_spaced_names();
+        let of = (std::ptr::from_ref(table) as usize, table.len());
+        if self.shapes_of != of || self.shapes.len() >= MAX_SHAPES {
+            self.shapes.clear();
+            self.shapes_of = of;
+        }
+        let hash = {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = WordBuild.build_hasher();
+            h.write(ev.names_text().as_bytes());
+            h.write_usize(ev.len());
+            h.finish()
+        };
+        if !self.shapes.get(&hash).is_some_and(|s| s.is_of(ev)) {
+            let shape = self.shape(ev, table);
+            self.shapes.insert(hash, shape);
+        }
+        let FieldIndex { first, alias, stamp, next, shapes, .. } = self;
+        let Some(shape) = shapes.get(&hash) else { return };
         // Backwards, so that chains are in event order.
-        for i in (0..ev.len()).rev() {
-            let name = ev.name_at(i);
-            if let Some(id) = table.get(name) {
-                self.link(id as usize, i, g, false);
-            }
-            if spaced && name.contains(' ') {
-                self.key.clear();
-                self.key.extend(name.chars().filter(|&c| c != ' '));
-                if let Some(id) = table.get(&self.key) {
-                    self.link(id as usize, i, g, true);
+        for (i, &(exact, spaceless)) in shape.ids.iter().enumerate().rev() {
+            for (id, is_alias) in [(exact, false), (spaceless, true)] {
+                if id == NO_ID {
+                    continue;
                 }
+                let id = id as usize;
+                if stamp[id] != g {
+                    stamp[id] = g;
+                    first[id] = 0;
+                    alias[id] = 0;
+                }
+                let head = if is_alias { &mut alias[id] } else { &mut first[id] };
+                // An alias slot is never also in the exact chain (its name has spaces).
+                next[i] = *head;
+                *head = i as u32 + 1;
             }
         }
     }
 
-    fn link(&mut self, id: usize, slot: usize, g: u32, alias: bool) {
-        if self.stamp[id] != g {
-            self.stamp[id] = g;
-            self.first[id] = 0;
-            self.alias[id] = 0;
+    /// The field ids of `ev`'s slots, looked up by name.
+    fn shape(&mut self, ev: &Event, table: &FieldTable) -> Shape {
+        let spaced = ev.has_spaced_names();
+        let mut ids = Vec::with_capacity(ev.len());
+        for i in 0..ev.len() {
+            let name = ev.name_at(i);
+            let exact = table.get(name).unwrap_or(NO_ID);
+            let mut spaceless = NO_ID;
+            if spaced && name.contains(' ') {
+                self.key.clear();
+                self.key.extend(name.chars().filter(|&c| c != ' '));
+                spaceless = table.get(&self.key).unwrap_or(NO_ID);
+            }
+            ids.push((exact, spaceless));
         }
-        let head = if alias { &mut self.alias[id] } else { &mut self.first[id] };
-        // An alias slot is never also in the exact chain (its name has spaces).
-        self.next[slot] = *head;
-        *head = slot as u32 + 1;
+        Shape { names: ev.names_text().to_string(), ends: (0..ev.len()).map(|i| ev.name_end(i)).collect(), ids }
     }
 }
 
@@ -687,6 +917,33 @@ impl FieldIndex {
 struct Indexed<'a> {
     ev: &'a Event,
     index: &'a FieldIndex,
+}
+
+impl<'e> Indexed<'e> {
+    /// The values of field `id`, as [`Fields::values`] gives them.
+    fn values_by_id(&self, id: u32) -> impl Iterator<Item = FieldValue<'e>> + 'e {
+        let id = id as usize;
+        let ix = self.index;
+        let ev = self.ev;
+        let mut at = match ix.stamp.get(id) {
+            Some(&s) if s == ix.generation => {
+                if ix.first[id] != 0 {
+                    ix.first[id]
+                } else {
+                    ix.alias[id]
+                }
+            }
+            _ => 0,
+        };
+        std::iter::from_fn(move || {
+            if at == 0 {
+                return None;
+            }
+            let slot = at as usize - 1;
+            at = ix.next[slot];
+            Some(ev.value_at(slot))
+        })
+    }
 }
 
 impl Fields for Indexed<'_> {
@@ -718,7 +975,7 @@ impl Fields for Indexed<'_> {
     }
 }
 
-fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
+fn explain_pred<F: Fields>(p: &Pred, ev: &F, out: &mut Vec<(String, String)>) {
     let mut push = |name: &str, value: &str| {
         if !out.iter().any(|(n, v)| n == name && v == value) {
             out.push((name.to_string(), value.to_string()));
@@ -733,7 +990,7 @@ fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
             }
         }
         None => {
-            for (n, v) in ev.fields() {
+            for (n, v) in ev.event().fields() {
                 if !v.is_null() && p.values.iter().flatten().any(|m| m.matches_value(ev, &v)) {
                     push(n, v.raw);
                 }
@@ -742,8 +999,9 @@ fn explain_pred(p: &Pred, ev: &Event, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Literals of which an event must contain one for `cond` to hold; `None` = no such set.
-fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<String>> {
+/// Literals (with the field they must occur in) of which an event must contain
+/// one for `cond` to hold; `None` = no such set.
+fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<Needle>> {
     match cond {
         Cond::And(xs) => best(xs.iter().filter_map(|x| cond_needles(x, det))),
         Cond::Or(xs) => union(xs.iter().map(|x| cond_needles(x, det))),
@@ -754,22 +1012,26 @@ fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<String>> {
     }
 }
 
-fn search_needles(det: &CompiledDetection, i: u32) -> Option<Vec<String>> {
+fn search_needles(det: &CompiledDetection, i: u32) -> Option<Vec<Needle>> {
     let s = &det.searches[i as usize];
     union(s.groups.iter().map(|g| best(g.iter().filter_map(pred_needles))))
 }
 
-fn pred_needles(p: &Pred) -> Option<Vec<String>> {
-    let value = |alts: &Vec<Matcher>| union(alts.iter().map(matcher_needle));
+/// A predicate's literals, tied to its field: its values are only ever compared
+/// with that field's values ([`Fields::values`]), or with every value for keywords.
+fn pred_needles(p: &Pred) -> Option<Vec<Needle>> {
+    let field = p.field.as_ref().map(|k| k.id);
+    let value = |alts: &Vec<Matcher>| union(alts.iter().map(|m| matcher_needle(m, field)));
     if p.all { best(p.values.iter().filter_map(value)) } else { union(p.values.iter().map(value)) }
 }
 
-fn matcher_needle(m: &Matcher) -> Option<Vec<String>> {
-    match m {
+fn matcher_needle(m: &Matcher, field: Option<u32>) -> Option<Vec<Needle>> {
+    let texts = match m {
         Matcher::Str(s) => s.needle().filter(|n| useful_needle(n)).map(|n| vec![n]),
         Matcher::Re(r) => regex_needles(r.as_str()),
         _ => None,
-    }
+    };
+    texts.map(|ts| ts.into_iter().map(|t| (field, t)).collect())
 }
 
 /// Long enough to be selective: 3 bytes, or any non-ASCII character (rare in logs).
@@ -777,39 +1039,83 @@ fn useful_needle(n: &str) -> bool {
     n.len() >= MIN_NEEDLE || !n.is_ascii()
 }
 
-/// Literals of which every match of the regex contains one: its prefix
-/// literals (regex-syntax's extractor), lower-cased; `None` when not finite
-/// or too short. `i`/`m`/`s` flags are inline in the pattern text.
+/// Literals of which every match of the regex contains one, lower-cased; `None`
+/// when there is no such finite set of useful literals. `i`/`m`/`s` flags are
+/// inline in the pattern text. The most selective of: the prefix or suffix
+/// literals of the whole pattern (regex-syntax's extractor), and, recursively,
+/// those of any part every match must contain (a tail or an element of a
+/// concatenation, a group, a repetition of at least one; an alternation gives
+/// the union of its branches' sets). So `(?i)\.exe\s+[^"]{0,64}werfaultsecure\.exe`
+/// is guarded by (part of) `werfaultsecure.exe`, not by `.exe`.
 fn regex_needles(pattern: &str) -> Option<Vec<String>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
-        let mut ex = Extractor::new();
-        ex.kind(kind);
-        let seq = ex.extract(&hir);
-        let Some(lits) = seq.literals() else { continue };
-        let mut out: Vec<String> = Vec::new();
-        let mut ok = !lits.is_empty();
-        for l in lits {
-            match std::str::from_utf8(l.as_bytes()) {
-                Ok(s) if useful_needle(s) => {
-                    let s = lowercase(s);
-                    if !out.contains(&s) {
-                        out.push(s);
-                    }
-                }
-                _ => ok = false,
-            }
-        }
-        if ok {
-            return Some(out);
-        }
-    }
-    None
+    let mut budget = REGEX_NEEDLE_BUDGET;
+    required_literals(&hir, &mut budget)
 }
 
-fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
+/// Most sub-expressions [`regex_needles`] looks into, per pattern.
+const REGEX_NEEDLE_BUDGET: u32 = 64;
+
+fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    use regex_syntax::hir::literal::ExtractKind;
+    if *budget == 0 {
+        return None;
+    }
+    *budget -= 1;
+    let mut sets: Vec<Vec<String>> =
+        [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().filter_map(|k| extracted(hir, k)).collect();
+    match hir.kind() {
+        HirKind::Capture(c) => sets.extend(required_literals(&c.sub, budget)),
+        HirKind::Repetition(r) if r.min > 0 => sets.extend(required_literals(&r.sub, budget)),
+        HirKind::Concat(xs) => {
+            // Every match contains a match of each tail of the concatenation (its
+            // prefix literals: `(?i)werfault` is a run of one-letter classes) and of each element.
+            for i in 1..xs.len() {
+                if *budget == 0 {
+                    break;
+                }
+                *budget -= 1;
+                let tail = regex_syntax::hir::Hir::concat(xs[i..].to_vec());
+                sets.extend(extracted(&tail, ExtractKind::Prefix));
+            }
+            for x in xs {
+                sets.extend(required_literals(x, budget));
+            }
+        }
+        HirKind::Alternation(xs) => {
+            let branches: Vec<Option<Vec<String>>> = xs.iter().map(|x| required_literals(x, budget)).collect();
+            sets.extend(union(branches.into_iter()));
+        }
+        _ => {}
+    }
+    sets.into_iter()
+        .filter(|s| !s.is_empty())
+        .max_by_key(|s| (s.iter().map(String::len).min().unwrap_or(0), std::cmp::Reverse(s.len())))
+}
+
+/// The prefix or suffix literals of `hir`, lower-cased, if finite and all useful.
+fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::ExtractKind) -> Option<Vec<String>> {
+    let mut ex = regex_syntax::hir::literal::Extractor::new();
+    ex.kind(kind);
+    let seq = ex.extract(hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() {
+        return None;
+    }
     let mut out: Vec<String> = Vec::new();
+    for l in lits {
+        let s = std::str::from_utf8(l.as_bytes()).ok().filter(|s| useful_needle(s))?;
+        let s = lowercase(s);
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Some(out)
+}
+
+fn union<T: PartialEq>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
+    let mut out: Vec<T> = Vec::new();
     for s in sets {
         for n in s? {
             if !out.contains(&n) {
@@ -821,6 +1127,35 @@ fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>>
 }
 
 /// The most selective of several sufficient sets: longest shortest literal, then fewest.
-fn best(sets: impl Iterator<Item = Vec<String>>) -> Option<Vec<String>> {
-    sets.max_by_key(|s| (s.iter().map(String::len).min().unwrap_or(usize::MAX), std::cmp::Reverse(s.len())))
+fn best(sets: impl Iterator<Item = Vec<Needle>>) -> Option<Vec<Needle>> {
+    sets.max_by_key(|s| (s.iter().map(|n| n.1.len()).min().unwrap_or(usize::MAX), std::cmp::Reverse(s.len())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::regex_needles;
+
+    #[test]
+    fn regex_literals_from_the_most_selective_part() {
+        let werfault = regex_needles(r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#).unwrap();
+        assert!(werfault.iter().all(|l| l.len() >= 4 && "werfaultsecure.exe".contains(l.as_str())), "{werfault:?}");
+        assert_eq!(regex_needles(r"(?:abc|xyz)\d+").unwrap(), ["abc", "xyz"]);
+        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+").unwrap(), ["foo", "barbaz"]);
+        assert_eq!(regex_needles(r"a?\d+(?:xy)+hello"), Some(vec!["xyhello".to_string()]));
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+"), None);
+        assert_eq!(regex_needles(r"(?:abc)?\d+"), None);
+    }
+
+    #[test]
+    fn event_values_lowered_in_one_pass_match_push() {
+        use crate::event::{Event, Kind};
+        let (mut a, mut b) = (Event::new(), Event::new());
+        for (n, v) in [("Image", r"C:\Windows\CMD.EXE"), ("Name", "ÄÖÜ"), ("Empty", "")] {
+            a.push(n, v, Kind::Str);
+            b.push_raw(n, v, Kind::Str);
+        }
+        b.lower_pending();
+        assert_eq!(a.fields().collect::<Vec<_>>(), b.fields().collect::<Vec<_>>());
+        assert_eq!(a.lower_text(), b.lower_text());
+    }
 }
