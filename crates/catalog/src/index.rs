@@ -12,7 +12,7 @@ use detwiki_sigma::condition::{Condition, Quantifier};
 use detwiki_sigma::{Detection, FieldGroup, FieldPredicate, Modifier, SearchBody};
 use serde::Serialize;
 
-use crate::indicators::{Kind, RowKey, RuleIds, classify};
+use crate::indicators::{CorpusCounts, Kind, RowKey, RuleIds, classify};
 use crate::{LogsourceRef, Neighbor, RuleEntry};
 
 /// Rules under one tactic.
@@ -128,7 +128,7 @@ pub fn build(rules: &mut [RuleEntry], corpus_names: &[String]) -> Index {
 }
 
 /// Rule counts per corpus name, shared by every rule with one indicator.
-type PerCorpus = Arc<BTreeMap<Arc<str>, usize>>;
+type PerCorpus = CorpusCounts;
 
 /// The indicator index and what each rule's values need from it.
 struct IndicatorTables {
@@ -182,7 +182,7 @@ fn indicator_tables(rules: &[RuleEntry], corpus_names: &[String]) -> IndicatorTa
                 return p.clone();
             }
             let map = counts.iter().zip(&names).filter(|(n, _)| **n > 0).map(|(n, c)| (c.clone(), *n as usize));
-            let p: PerCorpus = Arc::new(map.collect());
+            let p = CorpusCounts::new(map.collect());
             per_corpus.insert(counts.clone(), p.clone());
             p
         })

@@ -110,7 +110,7 @@ pub struct IndicatorValue {
     pub corpus_count: usize,
     /// The same count per corpus.
     /// (Shared by every rule with this indicator.)
-    pub by_corpus: std::sync::Arc<BTreeMap<std::sync::Arc<str>, usize>>,
+    pub by_corpus: CorpusCounts,
     /// Ids of those rules.
     /// (Shared by every rule with this indicator.)
     pub rules: RuleIds,
@@ -171,6 +171,54 @@ impl Serialize for RuleIds {
         match &self.0 {
             Some(x) => x.json.serialize(s),
             None => s.collect_seq(std::iter::empty::<&str>()),
+        }
+    }
+}
+
+/// Rule counts per corpus name of one indicator, shared by every rule that
+/// has it (and by indicators with the same counts), with its JSON rendered
+/// once. Derefs to the map; serialises as a JSON object with `serde_json`.
+#[derive(Clone, Default)]
+pub struct CorpusCounts(Option<Arc<(Counts, Box<RawValue>)>>);
+
+/// Corpus name → rules.
+type Counts = BTreeMap<Arc<str>, usize>;
+
+impl CorpusCounts {
+    /// The counts, rendered once.
+    pub fn new(counts: BTreeMap<Arc<str>, usize>) -> Self {
+        let json = serde_json::to_string(&counts).expect("a map of names to counts always serialises");
+        let raw = RawValue::from_string(json).expect("serde_json output is valid JSON");
+        CorpusCounts(Some(Arc::new((counts, raw))))
+    }
+}
+
+static NO_COUNTS: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+
+impl std::ops::Deref for CorpusCounts {
+    type Target = BTreeMap<Arc<str>, usize>;
+    fn deref(&self) -> &BTreeMap<Arc<str>, usize> {
+        self.0.as_ref().map_or(&NO_COUNTS, |x| &x.0)
+    }
+}
+
+impl PartialEq for CorpusCounts {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for CorpusCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for CorpusCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(x) => x.1.serialize(s),
+            None => s.collect_map(std::iter::empty::<(&str, usize)>()),
         }
     }
 }

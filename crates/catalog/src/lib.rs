@@ -36,7 +36,7 @@ use serde::Serialize;
 
 pub use analysis::{AttackRow, EventMapping, EventRow, TagInfo, TechniqueRef};
 pub use index::Index;
-pub use indicators::{IndicatorRow, IndicatorValue, Kind};
+pub use indicators::{CorpusCounts, IndicatorRow, IndicatorValue, Kind, RuleIds};
 pub use load::{CorpusSpec, SourceFile, WalkError};
 pub use stages::{PredTree, Stage};
 
