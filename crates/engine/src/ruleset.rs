@@ -952,26 +952,7 @@ impl Fields for Indexed<'_> {
     }
 
     fn values<'a>(&'a self, key: &'a FieldKey) -> impl Iterator<Item = FieldValue<'a>> + 'a {
-        let id = key.id as usize;
-        let ix = self.index;
-        let mut at = match ix.stamp.get(id) {
-            Some(&s) if s == ix.generation => {
-                if ix.first[id] != 0 {
-                    ix.first[id]
-                } else {
-                    ix.alias[id]
-                }
-            }
-            _ => 0,
-        };
-        std::iter::from_fn(move || {
-            if at == 0 {
-                return None;
-            }
-            let slot = at as usize - 1;
-            at = ix.next[slot];
-            Some(self.ev.value_at(slot))
-        })
+        self.values_by_id(key.id)
     }
 }
 
