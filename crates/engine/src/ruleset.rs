@@ -235,11 +235,14 @@ enum Literals {
 impl Literals {
     /// A DFA when small enough, else a contiguous NFA; `None` if neither builds.
     fn build(texts: &[&str]) -> Option<Literals> {
-        let dfa = aho_corasick::dfa::Builder::new()
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(texts)
-            .ok()
+        // A DFA has a row per trie state (at most one per literal byte); skip building one
+        // that would surely be too big, which costs more than the NFA it falls back to.
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let dfa = (bytes <= DFA_LITERAL_BYTES)
+            .then(|| {
+                aho_corasick::dfa::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(texts).ok()
+            })
+            .flatten()
             .filter(|a| a.memory_usage() <= DFA_BYTES);
         match dfa {
             Some(d) => Some(Literals::Dfa(d)),
@@ -280,6 +283,9 @@ fn scan<A: Automaton>(a: &A, text: &[u8], mut found: impl FnMut(usize)) {
 
 /// Largest prefilter DFA (bytes); bigger literal sets use Aho-Corasick's NFA.
 const DFA_BYTES: usize = 4 << 20;
+
+/// Literal sets longer than this (bytes, summed) go straight to the NFA.
+const DFA_LITERAL_BYTES: usize = 16 << 10;
 
 /// Compiled rules ready to match events.
 #[derive(Debug)]
