@@ -127,9 +127,6 @@ pub fn build(rules: &mut [RuleEntry], corpus_names: &[String]) -> Index {
     ix
 }
 
-/// Rule counts per corpus name, shared by every rule with one indicator.
-type PerCorpus = CorpusCounts;
-
 /// The indicator index and what each rule's values need from it.
 struct IndicatorTables {
     /// The interned id of every value of every rule, in rule/row/value order.
@@ -137,7 +134,7 @@ struct IndicatorTables {
     /// Position in `indicators` of each interned id.
     sorted_pos: Vec<usize>,
     /// Per interned id: the ids of the rules having it (rendered once) and their count per corpus.
-    shared: Vec<(RuleIds, PerCorpus)>,
+    shared: Vec<(RuleIds, CorpusCounts)>,
     /// Every indicator, most shared first (then by row key and value).
     indicators: Vec<IndicatorIndex>,
 }
@@ -169,9 +166,9 @@ fn indicator_tables(rules: &[RuleEntry], corpus_names: &[String]) -> IndicatorTa
     let ids: Vec<Arc<str>> = rules.iter().map(|r| Arc::from(r.id.as_str())).collect();
     let names: Vec<Arc<str>> = corpus_names.iter().map(|n| Arc::from(n.as_str())).collect();
     // The per-corpus counts take few distinct values ({"sigma": 1} most of all): share those too.
-    let mut per_corpus: HashMap<Vec<u32>, PerCorpus> = HashMap::new();
+    let mut per_corpus: HashMap<Vec<u32>, CorpusCounts> = HashMap::new();
     let mut counts = vec![0u32; names.len()];
-    let per: Vec<PerCorpus> = lists
+    let per: Vec<CorpusCounts> = lists
         .iter()
         .map(|list| {
             counts.iter_mut().for_each(|c| *c = 0);

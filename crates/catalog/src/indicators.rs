@@ -122,103 +122,84 @@ pub struct IndicatorValue {
     pub key_id: usize,
 }
 
-/// The ids of the rules that share one indicator: one list per indicator,
-/// shared by every rule that has it, with its JSON rendered once.
+/// A value shared by every rule with one indicator, with its JSON rendered once.
 ///
-/// The catalog JSON repeats each list in every rule that has the indicator
-/// (most of its 40 MB on SigmaHQ); writing the rendered list is a copy, not a
-/// re-encoding of every id. It serialises as a JSON array of strings with
-/// `serde_json`; it derefs to the ids for everything else.
-#[derive(Clone, Default)]
-pub struct RuleIds(Option<Arc<Rendered>>);
+/// The catalog JSON repeats an indicator's rule ids and per-corpus counts in
+/// every rule that has it (the id lists alone are 10 MB of the 41 MB on
+/// SigmaHQ); writing the rendered JSON is a copy, not a re-encoding. It
+/// serialises as `T` does with `serde_json` (as raw JSON); it derefs to `T`
+/// for everything else. The default is the empty `T`, with nothing allocated.
+#[derive(Clone)]
+pub struct Prerendered<T: 'static>(Option<Arc<(T, Box<RawValue>)>>);
 
-/// Ids and their JSON.
-struct Rendered {
-    ids: Box<[Arc<str>]>,
-    json: Box<RawValue>,
+/// The ids of the rules that share one indicator.
+pub type RuleIds = Prerendered<Vec<Arc<str>>>;
+
+/// Rule counts per corpus name of one indicator (shared by indicators with the same counts too).
+pub type CorpusCounts = Prerendered<BTreeMap<Arc<str>, usize>>;
+
+/// A type with a shared empty value, which an unset [`Prerendered`] stands for.
+pub trait EmptyValue: 'static {
+    /// The empty value.
+    fn empty() -> &'static Self;
 }
 
-impl RuleIds {
-    /// The list of `ids`, rendered once.
-    pub fn new(ids: Vec<Arc<str>>) -> Self {
-        let json = serde_json::to_string(&ids).expect("a list of strings always serialises");
+impl EmptyValue for Vec<Arc<str>> {
+    fn empty() -> &'static Self {
+        static EMPTY: Vec<Arc<str>> = Vec::new();
+        &EMPTY
+    }
+}
+
+impl EmptyValue for BTreeMap<Arc<str>, usize> {
+    fn empty() -> &'static Self {
+        static EMPTY: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+        &EMPTY
+    }
+}
+
+impl<T: Serialize> Prerendered<T> {
+    /// `value`, rendered once.
+    pub fn new(value: T) -> Self {
+        let json = serde_json::to_string(&value).expect("ids and counts always serialise");
         let raw = RawValue::from_string(json).expect("serde_json output is valid JSON");
-        RuleIds(Some(Arc::new(Rendered { ids: ids.into_boxed_slice(), json: raw })))
+        Prerendered(Some(Arc::new((value, raw))))
     }
 }
 
-impl std::ops::Deref for RuleIds {
-    type Target = [Arc<str>];
-    fn deref(&self) -> &[Arc<str>] {
-        self.0.as_ref().map_or(&[], |x| &x.ids)
+impl<T: EmptyValue> Default for Prerendered<T> {
+    fn default() -> Self {
+        Prerendered(None)
     }
 }
 
-impl PartialEq for RuleIds {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl std::fmt::Debug for RuleIds {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl Serialize for RuleIds {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl<T: EmptyValue> std::ops::Deref for Prerendered<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
         match &self.0 {
-            Some(x) => x.json.serialize(s),
-            None => s.collect_seq(std::iter::empty::<&str>()),
+            Some(x) => &x.0,
+            None => T::empty(),
         }
     }
 }
 
-/// Rule counts per corpus name of one indicator, shared by every rule that
-/// has it (and by indicators with the same counts), with its JSON rendered
-/// once. Derefs to the map; serialises as a JSON object with `serde_json`.
-#[derive(Clone, Default)]
-pub struct CorpusCounts(Option<Arc<(Counts, Box<RawValue>)>>);
-
-/// Corpus name → rules.
-type Counts = BTreeMap<Arc<str>, usize>;
-
-impl CorpusCounts {
-    /// The counts, rendered once.
-    pub fn new(counts: BTreeMap<Arc<str>, usize>) -> Self {
-        let json = serde_json::to_string(&counts).expect("a map of names to counts always serialises");
-        let raw = RawValue::from_string(json).expect("serde_json output is valid JSON");
-        CorpusCounts(Some(Arc::new((counts, raw))))
-    }
-}
-
-static NO_COUNTS: BTreeMap<Arc<str>, usize> = BTreeMap::new();
-
-impl std::ops::Deref for CorpusCounts {
-    type Target = BTreeMap<Arc<str>, usize>;
-    fn deref(&self) -> &BTreeMap<Arc<str>, usize> {
-        self.0.as_ref().map_or(&NO_COUNTS, |x| &x.0)
-    }
-}
-
-impl PartialEq for CorpusCounts {
+impl<T: EmptyValue + PartialEq> PartialEq for Prerendered<T> {
     fn eq(&self, other: &Self) -> bool {
         **self == **other
     }
 }
 
-impl std::fmt::Debug for CorpusCounts {
+impl<T: EmptyValue + std::fmt::Debug> std::fmt::Debug for Prerendered<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (**self).fmt(f)
     }
 }
 
-impl Serialize for CorpusCounts {
+impl<T: EmptyValue + Serialize> Serialize for Prerendered<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
             Some(x) => x.1.serialize(s),
-            None => s.collect_map(std::iter::empty::<(&str, usize)>()),
+            None => T::empty().serialize(s),
         }
     }
 }

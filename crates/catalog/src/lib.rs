@@ -36,7 +36,7 @@ use serde::Serialize;
 
 pub use analysis::{AttackRow, EventMapping, EventRow, TagInfo, TechniqueRef};
 pub use index::Index;
-pub use indicators::{CorpusCounts, IndicatorRow, IndicatorValue, Kind, RuleIds};
+pub use indicators::{CorpusCounts, IndicatorRow, IndicatorValue, Kind, Prerendered, RuleIds};
 pub use load::{CorpusSpec, SourceFile, WalkError};
 pub use stages::{PredTree, Stage};
 
@@ -322,7 +322,7 @@ impl Catalog {
                 .collect()
         };
         let (files, analysed) = done.into_iter().unzip();
-        let mut catalog = Self::assemble(specs, files, analysed, walk_errors);
+        let mut catalog = Self::assemble(specs, &names, files, analysed, walk_errors);
         catalog.parsed_dropped = opts.drop_parsed;
         catalog
     }
@@ -374,17 +374,17 @@ impl Catalog {
         use rayon::prelude::*;
         let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
         let analysed = files.par_iter().enumerate().map(|(fi, f)| analyse(f, fi, &names, false)).collect();
-        Self::assemble(specs, files, analysed, walk_errors)
+        Self::assemble(specs, &names, files, analysed, walk_errors)
     }
 
     /// The catalog of analysed files: counts, slugs and indexes.
     fn assemble(
         specs: &[CorpusSpec],
+        names: &[String],
         files: Vec<Arc<SourceFile>>,
         analysed: Vec<Analysed>,
         walk_errors: Vec<WalkError>,
     ) -> Catalog {
-        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
         let mut corpora: Vec<CorpusInfo> = specs
             .iter()
             .map(|s| CorpusInfo {
@@ -412,7 +412,7 @@ impl Catalog {
             corpora[r.corpus_index].rules += 1;
         }
         assign_slugs(&mut rules);
-        let index = index::build(&mut rules, &names);
+        let index = index::build(&mut rules, names);
         Catalog { corpora, rules, failed, walk_errors, index, files, parsed_dropped: false }
     }
 

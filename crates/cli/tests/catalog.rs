@@ -22,16 +22,14 @@ fn detwiki() -> Command {
     Command::cargo_bin("detwiki").unwrap()
 }
 
+/// The standard output of a successful `detwiki ARGS --corpus …` over the fixtures.
+fn stdout_of(args: &[&str]) -> Vec<u8> {
+    detwiki().args(args).args(corpora()).assert().success().get_output().stdout.clone()
+}
+
 #[test]
 fn rule_text_follows_the_seed_page() {
-    let out = detwiki()
-        .args(["rule", "a54f842a-3713-4b45-8c84-5f136fdebd3c", "--quiet"])
-        .args(corpora())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&["rule", "a54f842a-3713-4b45-8c84-5f136fdebd3c", "--quiet"]);
     let text = String::from_utf8(out).unwrap();
     let sections = [
         "Detection rules › Beta",
@@ -60,14 +58,7 @@ fn rule_text_follows_the_seed_page() {
 
 #[test]
 fn rule_json_has_the_documented_keys() {
-    let out = detwiki()
-        .args(["rule", "a54f842a-3713-4b45-8c84-5f136fdebd3c", "--quiet", "--format", "json"])
-        .args(corpora())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&["rule", "a54f842a-3713-4b45-8c84-5f136fdebd3c", "--quiet", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     for key in ["id", "title", "corpus", "path", "level", "status", "attack", "events", "stages", "indicators"] {
         assert!(v.get(key).is_some(), "missing key {key}");
@@ -86,16 +77,8 @@ fn rule_by_path_without_corpus_and_unknown_rule() {
 
 #[test]
 fn catalog_compact_and_pretty_are_the_same_document() {
-    let compact =
-        detwiki().arg("catalog").arg("--quiet").args(corpora()).assert().success().get_output().stdout.clone();
-    let pretty = detwiki()
-        .args(["catalog", "--quiet", "--pretty"])
-        .args(corpora())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let compact = stdout_of(&["catalog", "--quiet"]);
+    let pretty = stdout_of(&["catalog", "--quiet", "--pretty"]);
     let a: serde_json::Value = serde_json::from_slice(&compact).unwrap();
     let b: serde_json::Value = serde_json::from_slice(&pretty).unwrap();
     assert_eq!(a, b);

@@ -11,39 +11,15 @@
 //! thread, N passes), `flatten` / `match` (over the records rendered to JSON once, in memory),
 //! `hits` (the sorted hit list, for checking that a change keeps it), or
 //! `hunt_profile EVENTS.jsonl - dump 0` (every flattened field, same purpose).
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+mod support;
+
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use detwiki_engine::read::{InputKind, ReadProblem, collect_inputs};
 use detwiki_engine::ruleset::{Options, RulesetBuilder};
 use detwiki_engine::{Hit, HitSink};
-
-#[derive(Default)]
-struct Count(AtomicU64);
-impl HitSink for Count {
-    fn hits(&self, hits: &mut Vec<Hit>) {
-        self.0.fetch_add(hits.len() as u64, Ordering::Relaxed);
-    }
-    fn problem(&self, p: ReadProblem) {
-        eprintln!("{p}");
-    }
-}
-struct Noop;
-impl detwiki_engine::read::EventHandler for Noop {
-    type State = ();
-    fn state(&self) {}
-    fn event(
-        &self,
-        _: &mut (),
-        _: &detwiki_engine::read::Input,
-        _: detwiki_engine::read::Position,
-        _: &detwiki_engine::Event,
-    ) {
-    }
-    fn batch_done(&self, _: &mut (), _: u64) {}
-    fn problem(&self, _: ReadProblem) {}
-}
+use support::{Count, Noop};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -58,17 +34,11 @@ fn main() {
     let (inputs, _) = collect_inputs(&[PathBuf::from(&args[2])]);
     let inputs: Vec<_> = inputs.into_iter().filter(|i| i.kind == InputKind::Evtx).collect();
     let needs_rules = matches!(mode, "hunt" | "match" | "hits");
-    let mut b = RulesetBuilder::new();
-    if needs_rules {
-        for e in walkdir::WalkDir::new(&args[1]).sort_by_file_name().into_iter().flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-                let text = std::fs::read_to_string(p).unwrap_or_default();
-                b.add("rules", p, &detwiki_sigma::parse_str(&text).documents, &|_| true);
-            }
-        }
-    }
-    let rs = b.build(&Options::default());
+    let rs = if needs_rules {
+        support::load_rules(Path::new(&args[1]))
+    } else {
+        RulesetBuilder::new().build(&Options::default())
+    };
     let mut jsons: Vec<Vec<u8>> = Vec::new();
     if matches!(mode, "flatten" | "match") {
         for i in &inputs {

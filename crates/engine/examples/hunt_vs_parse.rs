@@ -10,26 +10,14 @@
 //!
 //! Each side runs RUNS times (default 5), alternating; the best run counts.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+mod support;
+
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use detwiki_engine::read::{InputKind, ReadProblem, collect_inputs};
-use detwiki_engine::ruleset::{Options, RulesetBuilder};
-use detwiki_engine::{Hit, HitSink};
+use detwiki_engine::read::{InputKind, collect_inputs};
 use rayon::prelude::*;
-
-#[derive(Default)]
-struct Count(AtomicU64);
-
-impl HitSink for Count {
-    fn hits(&self, hits: &mut Vec<Hit>) {
-        self.0.fetch_add(hits.len() as u64, Ordering::Relaxed);
-    }
-    fn problem(&self, p: ReadProblem) {
-        eprintln!("{p}");
-    }
-}
+use support::{Count, Noop};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -43,15 +31,7 @@ fn main() {
     let threads = pool.current_num_threads();
 
     let t = Instant::now();
-    let mut b = RulesetBuilder::new();
-    for e in walkdir::WalkDir::new(&args[1]).sort_by_file_name().into_iter().flatten() {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-            let text = std::fs::read_to_string(p).unwrap_or_default();
-            b.add("rules", p, &detwiki_sigma::parse_str(&text).documents, &|_| true);
-        }
-    }
-    let rs = b.build(&Options::default());
+    let rs = support::load_rules(Path::new(&args[1]));
     let load = t.elapsed().as_secs_f64();
 
     let (inputs, _) = collect_inputs(&[PathBuf::from(&args[2])]);
@@ -109,21 +89,4 @@ fn main() {
         bytes as f64 / 1e6 / best_hunt
     );
     println!("ratio hunt/parse: {:.2}x (target <= 1.5x)", best_hunt / best_parse);
-}
-
-struct Noop;
-
-impl detwiki_engine::read::EventHandler for Noop {
-    type State = ();
-    fn state(&self) {}
-    fn event(
-        &self,
-        _: &mut (),
-        _: &detwiki_engine::read::Input,
-        _: detwiki_engine::read::Position,
-        _: &detwiki_engine::Event,
-    ) {
-    }
-    fn batch_done(&self, _: &mut (), _: u64) {}
-    fn problem(&self, _: ReadProblem) {}
 }

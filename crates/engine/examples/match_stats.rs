@@ -3,21 +3,14 @@
 //!
 //! `match_stats RULES_DIR EVENTS.jsonl`
 
-use std::time::Instant;
+mod support;
 
-use detwiki_engine::ruleset::{Options, RulesetBuilder};
+use std::path::Path;
+use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let mut b = RulesetBuilder::new();
-    for e in walkdir::WalkDir::new(&args[1]).sort_by_file_name().into_iter().flatten() {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "yml") {
-            let text = std::fs::read_to_string(p).unwrap_or_default();
-            b.add("rules", p, &detwiki_sigma::parse_str(&text).documents, &|_| true);
-        }
-    }
-    let rs = b.build(&Options::default());
+    let rs = support::load_rules(Path::new(&args[1]));
     let text = std::fs::read(&args[2]).expect("events");
     let mut events = Vec::new();
     for line in text.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {

@@ -498,18 +498,7 @@ impl Node<'_, '_> {
 
     /// Decimal digits without the formatting machinery (EVTX has many small integers).
     fn unsigned(&mut self, v: u64) {
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
-        let mut n = v;
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.leaf(std::str::from_utf8(&buf[i..]).unwrap_or("0"), Kind::Num);
+        self.leaf(itoa::Buffer::new().format(v), Kind::Num);
     }
 
     /// The child's mode and name for `key` (already in `ctx.key`).

@@ -26,18 +26,7 @@ pub fn esc(out: &mut String, s: &str) {
 /// Append a number.
 #[inline]
 pub fn num(out: &mut String, n: usize) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// Percent-encode a query-string value (letters, digits and `/ . - _` kept).
