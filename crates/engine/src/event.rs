@@ -101,6 +101,41 @@ impl Event {
         }
     }
 
+    /// Add a field whose value `write` appends to the event's text, without its lower-cased
+    /// form (as [`Event::push_raw`]). Nothing is added when `write` fails, nor when the value
+    /// is empty and `keep_empty` is false; returns whether a value was added.
+    #[inline]
+    pub(crate) fn push_with<E>(
+        &mut self,
+        name: &str,
+        keep_empty: bool,
+        write: impl FnOnce(&mut String) -> Result<Kind, E>,
+    ) -> Result<bool, E> {
+        let v0 = self.text.len();
+        let kind = match write(&mut self.text) {
+            Ok(k) => k,
+            Err(e) => {
+                self.text.truncate(v0);
+                return Err(e);
+            }
+        };
+        let v1 = self.text.len();
+        if v1 == v0 && !keep_empty {
+            return Ok(false);
+        }
+        self.text.push('\0');
+        let n0 = self.names.len();
+        self.names.push_str(name);
+        self.spaced_names |= has_space(name.as_bytes());
+        self.slots.push(Slot {
+            name: (n0 as u32, self.names.len() as u32),
+            raw: (v0 as u32, v1 as u32),
+            low: (0, 0),
+            kind,
+        });
+        Ok(true)
+    }
+
     /// Add a field value without its lower-cased form: the caller calls
     /// [`Event::lower_pending`] before the event is used.
     #[inline]

@@ -11,7 +11,9 @@
 //! ```
 //!
 //! - [`event`]: the flattened event, with field naming as SigmaHQ's Windows rules expect;
-//! - [`json`]: JSON → event in one streaming pass (EVTX records are rendered to JSON by the `evtx` crate);
+//! - `binxml`: EVTX records → event straight from their template instance values (no JSON),
+//!   checked against, and falling back to, the JSON the `evtx` crate renders;
+//! - [`json`]: JSON → event in one streaming pass;
 //! - [`read`]: inputs (EVTX, JSON lines, `.gz`, folders, stdin) and their problems;
 //! - [`compile`] / [`matcher`]: the semantics of detections and modifiers;
 //! - [`pipeline`]: pySigma processing pipelines (field mappings …) applied to rules before compiling;
@@ -39,6 +41,8 @@
 //! assert_eq!(hits, [0]);
 //! ```
 
+#[cfg(feature = "evtx")]
+mod binxml;
 pub mod compile;
 pub mod event;
 pub mod hunt;

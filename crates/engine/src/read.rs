@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
+#[cfg(feature = "evtx")]
+use crate::binxml;
 use crate::event::Event;
 use crate::json;
 
@@ -182,34 +184,55 @@ fn read_evtx<H: EventHandler>(input: &Input, h: &H, counted: &std::sync::atomic:
                 Err(e) => return problem(format!("chunk {n}"), error_chain(&e)),
             };
             let mut events = 0;
-            for record in chunk.iter() {
-                let record = match record {
-                    Ok(r) => r,
-                    Err(e) => {
-                        problem(format!("chunk {n}"), error_chain(&e));
-                        continue;
+            // Taken out of the thread's slot for the chunk (so a nested read gets its own).
+            let mut direct = DIRECT.take();
+            {
+                direct.new_chunk();
+                for record in chunk.iter() {
+                    let record = match record {
+                        Ok(r) => r,
+                        Err(e) => {
+                            problem(format!("chunk {n}"), error_chain(&e));
+                            continue;
+                        }
+                    };
+                    let id = record.event_record_id;
+                    let check = match direct.read(&record, event) {
+                        binxml::Direct::Done => None,
+                        binxml::Direct::Json { check } => {
+                            let rendered = match record.into_json_bytes() {
+                                Ok(r) => r,
+                                Err(e) => {
+                                    problem(format!("record {id}"), error_chain(&e));
+                                    continue;
+                                }
+                            };
+                            if let Err(e) = json::flatten(&rendered.data, event) {
+                                problem(format!("record {id}"), e.to_string());
+                                continue;
+                            }
+                            check
+                        }
+                    };
+                    if let Some(token) = check {
+                        direct.check(token, event);
                     }
-                };
-                let id = record.event_record_id;
-                let rendered = match record.into_json_bytes() {
-                    Ok(r) => r,
-                    Err(e) => {
-                        problem(format!("record {id}"), error_chain(&e));
-                        continue;
-                    }
-                };
-                if let Err(e) = json::flatten(&rendered.data, event) {
-                    problem(format!("record {id}"), e.to_string());
-                    continue;
+                    events += 1;
+                    h.event(state, input, Position { record: Some(id), line: None }, event);
                 }
-                events += 1;
-                h.event(state, input, Position { record: Some(id), line: None }, event);
             }
+            DIRECT.set(direct);
             counted.fetch_add(events, Ordering::Relaxed);
             h.batch_done(state, evtx_chunk_size());
         },
     );
     Ok(())
+}
+
+#[cfg(feature = "evtx")]
+thread_local! {
+    /// Template plans of the direct EVTX reading, kept per worker thread across chunks and files.
+    static DIRECT: std::cell::Cell<binxml::Reader> = std::cell::Cell::new(binxml::Reader::default());
 }
 
 #[cfg(feature = "evtx")]
