@@ -2,9 +2,9 @@
 //!
 //! Nearly every EVTX record is one *template instance*: a template definition
 //! stored once in the chunk (the XML shape, with substitution slots) and the
-//! record's own substitution values. The `evtx` crate reads the values
-//! ([`evtx::EvtxRecord::template_instances`]); this module reads the template
-//! definition from the chunk bytes once, compiles it into a *plan* (which slot
+//! record's own substitution values. This module walks a chunk's records, reads
+//! each record's values and the template definition from the chunk bytes (once
+//! per thread), compiles the definition into a *plan* (which slot
 //! becomes which field, by the naming rules of [`crate::event`]), and fills the
 //! event from the values. Rendering the record as JSON and scanning that JSON
 //! back costs about as much as parsing the file; this costs a fraction of it.
@@ -23,8 +23,8 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use evtx::EvtxRecord;
-use evtx::binxml::value_variant::BinXmlValue;
+use evtx::EvtxChunkHeader;
+use evtx::EvtxRecordHeader;
 
 use crate::event::{Event, Kind};
 
@@ -33,13 +33,15 @@ use crate::event::{Event, Kind};
 pub(crate) struct Reader {
     /// The plans of this thread, each with what has been checked of it.
     plans: Vec<Checked>,
-    by_plan: HashMap<Rc<Plan>, usize>,
+    by_plan: HashMap<Rc<Plan>, usize, foldhash::fast::RandomState>,
     /// For the chunk being read: template definition offset → plan index (`None`: not planned).
-    chunk: HashMap<u32, Option<usize>>,
+    chunk: HashMap<u32, Option<usize>, foldhash::fast::RandomState>,
     /// Across chunks: template definition (GUID, size and bytes) → plan index.
     defined: HashMap<Box<[u8]>, Option<usize>, foldhash::fast::RandomState>,
     /// The reference reading of a record being checked.
     reference: Event,
+    /// The buffers of a record's values and its nested instance's, from record to record.
+    spare: [Vec<Val<'static>>; 2],
 }
 
 struct Checked {
@@ -86,46 +88,59 @@ impl Reader {
         self.chunk.clear();
     }
 
-    /// Fill `event` from `record`'s values when its template is planned.
-    pub(crate) fn read(&mut self, record: &EvtxRecord<'_>, event: &mut Event) -> Direct {
+    /// Fill `event` from a record's values when its template is planned. `binxml` is the
+    /// record's BinXML, a slice of `chunk`.
+    pub(crate) fn read(&mut self, chunk: &[u8], binxml: &[u8], event: &mut Event) -> Direct {
         let json = Direct::Json { check: None };
-        let Some(p) = self.planned(record) else { return json };
-        let Some(signature) = self.signature(&p) else { return json };
+        let Some(p) = self.planned(chunk, binxml) else { return json };
+        let signature = self.signature(&p);
         let checked = &self.plans[p.plan];
-        if checked.failed {
-            return json;
+        let agreed = signature.is_some_and(|s| checked.agreed.contains(&s));
+        let ok = match signature {
+            Some(_) if !checked.failed => {
+                let mut target = std::mem::take(&mut self.reference);
+                let ok = self.fill(&p, if agreed { event } else { &mut target }).is_ok();
+                self.reference = target;
+                ok
+            }
+            _ => false,
+        };
+        let plan = p.plan;
+        self.spare[0] = recycle(p.values);
+        if let Some((_, v)) = p.nested {
+            self.spare[1] = recycle(v);
         }
-        let agreed = checked.agreed.contains(&signature);
-        let mut target = std::mem::take(&mut self.reference);
-        let ok = self.fill(&p, if agreed { event } else { &mut target }).is_ok();
-        self.reference = target;
+        let Some(signature) = signature else { return json };
         match (ok, agreed) {
             (false, _) => json,
             (true, true) => Direct::Done,
-            (true, false) => Direct::Json { check: Some(CheckToken { plan: p.plan, signature }) },
+            (true, false) => Direct::Json { check: Some(CheckToken { plan, signature }) },
         }
     }
 
     /// Fill `event` by the record's plan, unchecked (for tests); false when not planned.
     #[cfg(test)]
-    fn read_unchecked(&mut self, record: &EvtxRecord<'_>, event: &mut Event) -> bool {
-        self.planned(record).is_some_and(|p| self.fill(&p, event).is_ok())
+    fn read_unchecked(&mut self, chunk: &[u8], binxml: &[u8], event: &mut Event) -> bool {
+        self.planned(chunk, binxml).is_some_and(|p| self.fill(&p, event).is_ok())
     }
 
     /// The record's plan and values (and those of its nested instance).
-    fn planned<'a>(&mut self, record: &EvtxRecord<'a>) -> Option<Planned<'a>> {
-        let instances = record.template_instances().ok()?;
-        let [instance] = instances.as_slice() else { return None };
-        let chunk = record.chunk.data;
-        let plan = self.plan_at(chunk, instance.template_def_offset)?;
-        let values: Vec<Val<'a>> = instance.values.iter().map(Val::of).collect();
+    fn planned<'a>(&mut self, chunk: &'a [u8], binxml: &'a [u8]) -> Option<Planned<'a>> {
+        let mut values = recycle(std::mem::take(&mut self.spare[0]));
+        let offset = instance(chunk, binxml, &mut values)?;
+        let plan = self.plan_at(chunk, offset)?;
         let nested = match self.plans[plan].plan.nested {
             None => None,
-            Some(slot) => {
-                let Some(Val::BinXml(bytes)) = values.get(usize::from(slot)) else { return None };
-                let (offset, values) = nested_instance(chunk, bytes)?;
-                Some((self.plan_at(chunk, offset)?, values))
-            }
+            Some(slot) => match values.get(usize::from(slot)) {
+                Some(Val::BinXml(bytes)) => {
+                    let mut nested = recycle(std::mem::take(&mut self.spare[1]));
+                    let offset = instance(chunk, bytes, &mut nested)?;
+                    Some((self.plan_at(chunk, offset)?, nested))
+                }
+                // An empty nested instance has no fields (the JSON has `null`).
+                Some(Val::Null) => None,
+                _ => return None,
+            },
         };
         Some(Planned { plan, values, nested })
     }
@@ -200,6 +215,44 @@ impl Reader {
     }
 }
 
+/// One record of a chunk: its id and where its BinXML is in the chunk.
+pub(crate) struct RawRecord {
+    pub(crate) id: u64,
+    pub(crate) binxml: std::ops::Range<usize>,
+}
+
+/// The records of a well-formed chunk, as the evtx crate walks them: one after another from
+/// the chunk header to the free space, ids counting up from the first to the last, each size
+/// repeated at its end. `None` for anything else (the evtx crate then walks the chunk).
+pub(crate) fn records(chunk: &[u8], header: &EvtxChunkHeader) -> Option<Vec<RawRecord>> {
+    const FIRST_RECORD: usize = 512;
+    let end = header.free_space_offset as usize;
+    if end > chunk.len() || header.first_event_record_id > header.last_event_record_id {
+        return None;
+    }
+    let mut out = Vec::with_capacity((header.last_event_record_id - header.first_event_record_id + 1) as usize);
+    let (mut at, mut id) = (FIRST_RECORD, header.first_event_record_id);
+    while at < end {
+        let h = EvtxRecordHeader::from_bytes_at(chunk, at).ok()?;
+        let size = h.data_size as usize;
+        let next = at.checked_add(size).filter(|&n| size >= 28 && n <= end)?;
+        let copy = chunk.get(next - 4..next)?;
+        if h.event_record_id != id || u32::from_le_bytes([copy[0], copy[1], copy[2], copy[3]]) != h.data_size {
+            return None;
+        }
+        out.push(RawRecord { id, binxml: at + 24..next - 4 });
+        (at, id) = (next, id + 1);
+    }
+    (id == header.last_event_record_id + 1).then_some(out)
+}
+
+/// An empty vector of values of another lifetime, in the allocation of `v` (collecting an
+/// emptied vector into one of a type of the same layout reuses its allocation).
+fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Val::Null).collect()
+}
+
 /// The NULL and empty slots of `values` (slots past 128 are not planned).
 fn masks(values: &[Val<'_>]) -> Option<(u128, u128)> {
     if values.len() > 128 {
@@ -217,9 +270,9 @@ fn masks(values: &[Val<'_>]) -> Option<(u128, u128)> {
     Some((null, empty))
 }
 
-/// The template instance in nested BinXML `bytes` (a slice of `chunk`): its template
-/// definition's offset and its values.
-fn nested_instance<'a>(chunk: &'a [u8], bytes: &'a [u8]) -> Option<(u32, Vec<Val<'a>>)> {
+/// The template instance that BinXML `bytes` (a slice of `chunk`: a record's, or a nested
+/// value) consists of: its template definition's offset and its values.
+fn instance<'a>(chunk: &'a [u8], bytes: &'a [u8], values: &mut Vec<Val<'a>>) -> Option<u32> {
     let base = (bytes.as_ptr() as usize).checked_sub(chunk.as_ptr() as usize)?;
     let end = base.checked_add(bytes.len()).filter(|&e| e <= chunk.len())?;
     let mut c = Cur { b: &chunk[..end], i: base };
@@ -240,14 +293,14 @@ fn nested_instance<'a>(chunk: &'a [u8], bytes: &'a [u8]) -> Option<(u32, Vec<Val
     let n = c.u32()? as usize;
     let table = c.b.get(c.i..c.i.checked_add(n.checked_mul(4)?)?)?;
     c.i += table.len();
-    let mut values = Vec::with_capacity(n);
+    values.clear();
     for d in table.chunks_exact(4) {
         let size = usize::from(u16::from_le_bytes([d[0], d[1]]));
         let raw = c.b.get(c.i..c.i + size)?;
         c.i += size;
         values.push(Val::decode(d[2], raw));
     }
-    matches!(c.peek(), None | Some(0x00)).then_some((offset, values))
+    matches!(c.peek(), None | Some(0x00)).then_some(offset)
 }
 
 /// A substitution value, as far as this reader renders it.
@@ -257,7 +310,8 @@ enum Val<'a> {
     /// Text of the template itself.
     Lit(&'a str),
     Utf16(&'a [u8]),
-    Int(i128),
+    Int(i64),
+    UInt(u64),
     Bool(bool),
     Hex(u64),
     Guid([u8; 16]),
@@ -270,30 +324,6 @@ enum Val<'a> {
 }
 
 impl<'a> Val<'a> {
-    fn of(v: &BinXmlValue<'a>) -> Val<'a> {
-        match v {
-            BinXmlValue::NullType => Val::Null,
-            BinXmlValue::StringType(s) => Val::Utf16(s.as_bytes()),
-            BinXmlValue::Int8Type(n) => Val::Int((*n).into()),
-            BinXmlValue::UInt8Type(n) => Val::Int((*n).into()),
-            BinXmlValue::Int16Type(n) => Val::Int((*n).into()),
-            BinXmlValue::UInt16Type(n) => Val::Int((*n).into()),
-            BinXmlValue::Int32Type(n) => Val::Int((*n).into()),
-            BinXmlValue::UInt32Type(n) => Val::Int((*n).into()),
-            BinXmlValue::Int64Type(n) => Val::Int((*n).into()),
-            BinXmlValue::UInt64Type(n) => Val::Int((*n).into()),
-            BinXmlValue::BoolType(b) => Val::Bool(*b),
-            BinXmlValue::HexInt32Type(n) => Val::Hex((*n).into()),
-            BinXmlValue::HexInt64Type(n) => Val::Hex(*n),
-            BinXmlValue::GuidType(g) => Val::Guid(*g),
-            BinXmlValue::FileTimeType(t) => Val::FileTime(t.0),
-            BinXmlValue::SidType(s) => Val::Sid(s.as_bytes()),
-            BinXmlValue::BinaryType(b) => Val::Binary(b),
-            BinXmlValue::BinXmlType(b) => Val::BinXml(b),
-            _ => Val::Other,
-        }
-    }
-
     /// A value of BinXML type `ty` stored in `b` (MS-EVEN6 2.2.14, the types planned).
     fn decode(ty: u8, b: &'a [u8]) -> Val<'a> {
         fn le<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
@@ -303,13 +333,13 @@ impl<'a> Val<'a> {
             0x00 => Some(Val::Null),
             0x01 => Some(Val::Utf16(b)),
             0x03 => le::<1>(b).map(|x| Val::Int(i8::from_le_bytes(x).into())),
-            0x04 => le::<1>(b).map(|x| Val::Int(u8::from_le_bytes(x).into())),
+            0x04 => le::<1>(b).map(|x| Val::UInt(u8::from_le_bytes(x).into())),
             0x05 => le::<2>(b).map(|x| Val::Int(i16::from_le_bytes(x).into())),
-            0x06 => le::<2>(b).map(|x| Val::Int(u16::from_le_bytes(x).into())),
+            0x06 => le::<2>(b).map(|x| Val::UInt(u16::from_le_bytes(x).into())),
             0x07 => le::<4>(b).map(|x| Val::Int(i32::from_le_bytes(x).into())),
-            0x08 => le::<4>(b).map(|x| Val::Int(u32::from_le_bytes(x).into())),
-            0x09 => le::<8>(b).map(|x| Val::Int(i64::from_le_bytes(x).into())),
-            0x0a => le::<8>(b).map(|x| Val::Int(u64::from_le_bytes(x).into())),
+            0x08 => le::<4>(b).map(|x| Val::UInt(u32::from_le_bytes(x).into())),
+            0x09 => le::<8>(b).map(|x| Val::Int(i64::from_le_bytes(x))),
+            0x0a => le::<8>(b).map(|x| Val::UInt(u64::from_le_bytes(x))),
             0x0d => le::<4>(b).and_then(|x| match i32::from_le_bytes(x) {
                 0 => Some(Val::Bool(false)),
                 1 => Some(Val::Bool(true)),
@@ -735,6 +765,10 @@ fn value_text(v: &Val<'_>, text: &mut String) -> Result<Kind, Unplanned> {
             text.push_str(itoa::Buffer::new().format(n));
             Ok(Kind::Num)
         }
+        Val::UInt(n) => {
+            text.push_str(itoa::Buffer::new().format(n));
+            Ok(Kind::Num)
+        }
         Val::Bool(b) => {
             text.push_str(if b { "true" } else { "false" });
             Ok(Kind::Bool)
@@ -895,7 +929,7 @@ mod tests {
             return;
         };
         let settings = Arc::new(evtx::ParserSettings::new().num_threads(1));
-        let (mut records, mut planned, mut differ) = (0, 0, Vec::new());
+        let (mut records, mut planned, mut differ, mut chunks) = (0, 0, Vec::new(), 0);
         let mut unplanned = std::collections::BTreeMap::new();
         let mut reader = Reader::default();
         let (mut direct, mut json) = (Event::new(), Event::new());
@@ -906,13 +940,20 @@ mod tests {
             }
             let mut parser = evtx::EvtxParser::from_path(entry.path()).unwrap();
             for chunk in parser.chunks() {
+                chunks += 1;
                 let mut data = chunk.unwrap();
                 let mut chunk = data.parse(Arc::clone(&settings)).unwrap();
                 reader.new_chunk();
+                let bytes: &[u8] = chunk.data;
+                let walked = super::records(bytes, chunk.header).expect("a well-formed chunk");
+                let mut walked = walked.into_iter();
                 for record in chunk.iter() {
                     let record = record.unwrap();
                     records += 1;
-                    let ok = reader.read_unchecked(&record, &mut direct);
+                    let raw = walked.next().expect("as many records walked as evtx reads");
+                    assert_eq!((raw.id, raw.binxml.start), (record.event_record_id, record.binxml_offset as usize));
+                    assert_eq!(raw.binxml.len(), record.binxml_size as usize);
+                    let ok = reader.read_unchecked(bytes, &bytes[raw.binxml], &mut direct);
                     let id = record.event_record_id;
                     crate::json::flatten(&record.into_json_bytes().unwrap().data, &mut json).unwrap();
                     if !ok {
@@ -928,6 +969,7 @@ mod tests {
                         }
                     }
                 }
+                assert!(walked.next().is_none(), "no more records walked than evtx reads");
             }
         }
         assert_eq!(records, 8255, "records in evtx-attack-samples");
@@ -938,6 +980,6 @@ mod tests {
             &differ[..differ.len().min(5)]
         );
         assert!(planned * 100 >= records * 85, "only {planned} of {records} records planned");
-        eprintln!("{planned} of {records} records read straight from BinXML; not: {unplanned:?}");
+        eprintln!("{chunks} chunks; {planned} of {records} records read straight from BinXML; not: {unplanned:?}");
     }
 }

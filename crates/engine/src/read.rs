@@ -186,39 +186,67 @@ fn read_evtx<H: EventHandler>(input: &Input, h: &H, counted: &std::sync::atomic:
             let mut events = 0;
             // Taken out of the thread's slot for the chunk (so a nested read gets its own).
             let mut direct = DIRECT.take();
-            {
-                direct.new_chunk();
-                for record in chunk.iter() {
-                    let record = match record {
-                        Ok(r) => r,
-                        Err(e) => {
-                            problem(format!("chunk {n}"), error_chain(&e));
-                            continue;
-                        }
-                    };
-                    let id = record.event_record_id;
-                    let check = match direct.read(&record, event) {
-                        binxml::Direct::Done => None,
-                        binxml::Direct::Json { check } => {
-                            let rendered = match record.into_json_bytes() {
-                                Ok(r) => r,
-                                Err(e) => {
-                                    problem(format!("record {id}"), error_chain(&e));
-                                    continue;
-                                }
-                            };
-                            if let Err(e) = json::flatten(&rendered.data, event) {
-                                problem(format!("record {id}"), e.to_string());
+            direct.new_chunk();
+            let mut emit = |id: u64, event: &Event| {
+                events += 1;
+                h.event(state, input, Position { record: Some(id), line: None }, event);
+            };
+            let bytes: &[u8] = chunk.data;
+            match binxml::records(bytes, chunk.header) {
+                // A well-formed chunk: its records are read here, and only those that need
+                // JSON go through the evtx crate's iterator (advanced to them).
+                Some(records) => {
+                    // Lazy: it reads nothing until asked for a record.
+                    let mut iter = chunk.iter();
+                    for r in records {
+                        let check = match direct.read(bytes, &bytes[r.binxml.clone()], event) {
+                            binxml::Direct::Done => {
+                                emit(r.id, event);
                                 continue;
                             }
-                            check
+                            binxml::Direct::Json { check } => check,
+                        };
+                        let record = iter.find_map(|x| x.ok().filter(|x| x.binxml_offset as usize == r.binxml.start));
+                        let Some(record) = record else {
+                            problem(format!("record {}", r.id), "the evtx reader does not read this record".into());
+                            continue;
+                        };
+                        if let Some(()) = flatten_record(record, event, &problem) {
+                            if let Some(token) = check {
+                                direct.check(token, event);
+                            }
+                            emit(r.id, event);
                         }
-                    };
-                    if let Some(token) = check {
-                        direct.check(token, event);
                     }
-                    events += 1;
-                    h.event(state, input, Position { record: Some(id), line: None }, event);
+                }
+                // Anything unusual: the evtx crate walks the chunk (and reports what is wrong).
+                None => {
+                    for record in chunk.iter() {
+                        let record = match record {
+                            Ok(r) => r,
+                            Err(e) => {
+                                problem(format!("chunk {n}"), error_chain(&e));
+                                continue;
+                            }
+                        };
+                        let id = record.event_record_id;
+                        let window = record.binxml_offset as usize
+                            ..(record.binxml_offset as usize + record.binxml_size as usize);
+                        let check = match bytes.get(window).map(|b| direct.read(bytes, b, event)) {
+                            Some(binxml::Direct::Done) => {
+                                emit(id, event);
+                                continue;
+                            }
+                            Some(binxml::Direct::Json { check }) => check,
+                            None => None,
+                        };
+                        if let Some(()) = flatten_record(record, event, &problem) {
+                            if let Some(token) = check {
+                                direct.check(token, event);
+                            }
+                            emit(id, event);
+                        }
+                    }
                 }
             }
             DIRECT.set(direct);
@@ -227,6 +255,24 @@ fn read_evtx<H: EventHandler>(input: &Input, h: &H, counted: &std::sync::atomic:
         },
     );
     Ok(())
+}
+
+/// Render `record` as JSON and flatten it into `event`; `None` (reported) when either fails.
+#[cfg(feature = "evtx")]
+fn flatten_record(record: evtx::EvtxRecord<'_>, event: &mut Event, problem: &impl Fn(String, String)) -> Option<()> {
+    let id = record.event_record_id;
+    let rendered = match record.into_json_bytes() {
+        Ok(r) => r,
+        Err(e) => {
+            problem(format!("record {id}"), error_chain(&e));
+            return None;
+        }
+    };
+    if let Err(e) = json::flatten(&rendered.data, event) {
+        problem(format!("record {id}"), e.to_string());
+        return None;
+    }
+    Some(())
 }
 
 #[cfg(feature = "evtx")]
