@@ -5,6 +5,8 @@
 #   fuzz/corpus/rule_file/     a sample of rule files from rules*/, deprecated/, unsupported/
 #   fuzz/corpus/condition/     every distinct `detection.condition` string (one per file)
 #   fuzz/corpus/sigma_string/  a handful of hand-written values (escapes, wildcards, placeholders)
+#   fuzz/corpus/evtx_chunk/    the first chunk of a sample of events/evtx-attack-samples/*.evtx
+#   fuzz/corpus/json_event/    hand-written event lines (flat, evtx_dump's nested shape, ECS …)
 #
 # Usage: fuzz/seed.sh            (from anywhere; SHARED defaults to ../shared beside the repo)
 #        DETWIKI_SHARED=/path/to/shared SEED_RULES=1000 fuzz/seed.sh
@@ -21,9 +23,11 @@ sample="${SEED_RULES:-600}"   # rule files to copy; 0 = all
 rules_dir="$here/corpus/rule_file"
 cond_dir="$here/corpus/condition"
 str_dir="$here/corpus/sigma_string"
-mkdir -p "$rules_dir" "$cond_dir" "$str_dir"
+evtx_dir="$here/corpus/evtx_chunk"
+json_dir="$here/corpus/json_event"
+mkdir -p "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir"
 # Seeds are named seed-*; libFuzzer's own finds (hash names) are left alone.
-find "$rules_dir" "$cond_dir" "$str_dir" -maxdepth 1 -name 'seed-*' -delete
+find "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" -maxdepth 1 -name 'seed-*' -delete
 
 rule_files=()
 if [ -d "$sigma" ]; then
@@ -93,3 +97,32 @@ for v in '0*\cmd.exe' '0C:\Windows\System32\' '0a\*b\?c\\d' '0\\\\server\share*'
     printf '%s' "$v" > "$str_dir/seed-$n"
 done
 echo "sigma_string: $n values"
+
+# evtx_chunk: the first chunk (64 KiB after the 4 KiB file header) of every 7th sample file.
+samples="$shared/events/evtx-attack-samples"
+if [ -d "$samples" ]; then
+    mapfile -t evtx_files < <(find "$samples" -type f -name '*.evtx' | LC_ALL=C sort)
+    n=0
+    for (( i = 0; i < ${#evtx_files[@]}; i += 7 )); do
+        n=$((n + 1))
+        dd if="${evtx_files[$i]}" of="$evtx_dir/seed-$n" bs=4096 skip=1 count=16 status=none
+    done
+    echo "evtx_chunk: $n chunks from $samples"
+else
+    echo "evtx_chunk: no samples at $samples (set DETWIKI_SHARED); evtx_chunk starts empty" >&2
+fi
+
+# json_event: one line each.
+n=0
+while IFS= read -r line; do
+    n=$((n + 1))
+    printf '%s' "$line" > "$json_dir/seed-$n"
+done <<'LINES'
+{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c whoami"}
+{"Event":{"#attributes":{"xmlns":"http://schemas.microsoft.com/win/2004/08/events/event"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":"{54849625-5478-4994-a5ba-3e3b0328c30d}"}},"EventID":4688,"TimeCreated":{"#attributes":{"SystemTime":"2019-02-13T18:01:47.5624124Z"}},"Correlation":null,"Execution":{"#attributes":{"ProcessID":4,"ThreadID":56}},"Channel":"Security","Computer":"PC01","Security":null},"EventData":{"NewProcessName":"C:\\Windows\\System32\\TSTheme.exe","CommandLine":""}}}
+{"Event":{"System":{"EventID":1102,"Channel":"Security"},"UserData":{"LogFileCleared":{"#attributes":{"xmlns":"http://manifests.microsoft.com/win/2004/08/windows/eventlog"},"SubjectUserName":"user01"}}}}
+{"Event":{"System":{"EventID":1040},"EventData":{"Data":{"#text":["a","b"]},"Binary":"00FF"}}}
+{"winlog":{"channel":"Security","event_id":4624,"event_data":{"LogonType":"3","TargetUserName":"bob"}},"process":{"command_line":"powershell -enc SQBFAFgA"},"tags":["a","b"],"n":1.5e3,"neg":-7,"ok":true}
+{"k":"\u00e9\u0000\ud83d\ude00\n\"q\"","Threat Name":"HackTool:Win32/Mimikatz","empty":{},"list":[],"nested":[[1,[2,{"x":null}]]]}
+LINES
+echo "json_event: $n lines"

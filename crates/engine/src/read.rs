@@ -186,75 +186,107 @@ fn read_evtx<H: EventHandler>(input: &Input, h: &H, counted: &std::sync::atomic:
             let mut events = 0;
             // Taken out of the thread's slot for the chunk (so a nested read gets its own).
             let mut direct = DIRECT.take();
-            direct.new_chunk();
-            let mut emit = |id: u64, event: &Event| {
+            read_chunk(n, &mut chunk, &mut direct, event, &problem, |id, event| {
                 events += 1;
                 h.event(state, input, Position { record: Some(id), line: None }, event);
-            };
-            let bytes: &[u8] = chunk.data;
-            match binxml::records(bytes, chunk.header) {
-                // A well-formed chunk: its records are read here, and only those that need
-                // JSON go through the evtx crate's iterator (advanced to them).
-                Some(records) => {
-                    // Lazy: it reads nothing until asked for a record.
-                    let mut iter = chunk.iter();
-                    for r in records {
-                        let check = match direct.read(bytes, &bytes[r.binxml.clone()], event) {
-                            binxml::Direct::Done => {
-                                emit(r.id, event);
-                                continue;
-                            }
-                            binxml::Direct::Json { check } => check,
-                        };
-                        let record = iter.find_map(|x| x.ok().filter(|x| x.binxml_offset as usize == r.binxml.start));
-                        let Some(record) = record else {
-                            problem(format!("record {}", r.id), "the evtx reader does not read this record".into());
-                            continue;
-                        };
-                        if let Some(()) = flatten_record(record, event, &problem) {
-                            if let Some(token) = check {
-                                direct.check(token, event);
-                            }
-                            emit(r.id, event);
-                        }
-                    }
-                }
-                // Anything unusual: the evtx crate walks the chunk (and reports what is wrong).
-                None => {
-                    for record in chunk.iter() {
-                        let record = match record {
-                            Ok(r) => r,
-                            Err(e) => {
-                                problem(format!("chunk {n}"), error_chain(&e));
-                                continue;
-                            }
-                        };
-                        let id = record.event_record_id;
-                        let window = record.binxml_offset as usize
-                            ..(record.binxml_offset as usize + record.binxml_size as usize);
-                        let check = match bytes.get(window).map(|b| direct.read(bytes, b, event)) {
-                            Some(binxml::Direct::Done) => {
-                                emit(id, event);
-                                continue;
-                            }
-                            Some(binxml::Direct::Json { check }) => check,
-                            None => None,
-                        };
-                        if let Some(()) = flatten_record(record, event, &problem) {
-                            if let Some(token) = check {
-                                direct.check(token, event);
-                            }
-                            emit(id, event);
-                        }
-                    }
-                }
-            }
+            });
             DIRECT.set(direct);
             counted.fetch_add(events, Ordering::Relaxed);
             h.batch_done(state, evtx_chunk_size());
         },
     );
     Ok(())
+}
+
+/// Read the records of parsed chunk number `n` into `event`, one after another, handing each to
+/// `emit` (with its record id) and each problem to `problem`: straight from BinXML where
+/// [`binxml`] plans the record, else through the JSON the `evtx` crate renders.
+#[cfg(feature = "evtx")]
+fn read_chunk(
+    n: usize,
+    chunk: &mut evtx::EvtxChunk<'_>,
+    direct: &mut binxml::Reader,
+    event: &mut Event,
+    problem: &impl Fn(String, String),
+    mut emit: impl FnMut(u64, &Event),
+) {
+    direct.new_chunk();
+    let bytes: &[u8] = chunk.data;
+    match binxml::records(bytes, chunk.header) {
+        // A well-formed chunk: its records are read here, and only those that need JSON go
+        // through the evtx crate's iterator (advanced to them).
+        Some(records) => {
+            // Lazy: it reads nothing until asked for a record.
+            let mut iter = chunk.iter();
+            for r in records {
+                let check = match direct.read(bytes, &bytes[r.binxml.clone()], event) {
+                    binxml::Direct::Done => {
+                        emit(r.id, event);
+                        continue;
+                    }
+                    binxml::Direct::Json { check } => check,
+                };
+                let record = iter.find_map(|x| x.ok().filter(|x| x.binxml_offset as usize == r.binxml.start));
+                let Some(record) = record else {
+                    problem(format!("record {}", r.id), "the evtx reader does not read this record".into());
+                    continue;
+                };
+                if let Some(()) = flatten_record(record, event, problem) {
+                    if let Some(token) = check {
+                        direct.check(token, event);
+                    }
+                    emit(r.id, event);
+                }
+            }
+        }
+        // Anything unusual: the evtx crate walks the chunk (and reports what is wrong).
+        None => {
+            for record in chunk.iter() {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) => {
+                        problem(format!("chunk {n}"), error_chain(&e));
+                        continue;
+                    }
+                };
+                let id = record.event_record_id;
+                let window =
+                    record.binxml_offset as usize..(record.binxml_offset as usize + record.binxml_size as usize);
+                let check = match bytes.get(window).map(|b| direct.read(bytes, b, event)) {
+                    Some(binxml::Direct::Done) => {
+                        emit(id, event);
+                        continue;
+                    }
+                    Some(binxml::Direct::Json { check }) => check,
+                    None => None,
+                };
+                if let Some(()) = flatten_record(record, event, problem) {
+                    if let Some(token) = check {
+                        direct.check(token, event);
+                    }
+                    emit(id, event);
+                }
+            }
+        }
+    }
+}
+
+/// Read one EVTX chunk (the 64 KiB that follow the file header or another chunk) as `hunt`
+/// reads it, handing each event to `on_event` with its record id and each problem to
+/// `on_problem` (where, what). For fuzzing and tests; `hunt` reads whole files.
+#[cfg(feature = "evtx")]
+pub fn read_evtx_chunk(bytes: &[u8], mut on_event: impl FnMut(u64, &Event), on_problem: impl Fn(String, String)) {
+    let settings = std::sync::Arc::new(evtx::ParserSettings::new().num_threads(1));
+    let mut data = match evtx::EvtxChunkData::new(bytes.to_vec(), false) {
+        Ok(d) => d,
+        Err(e) => return on_problem("chunk".into(), error_chain(&e)),
+    };
+    let mut chunk = match data.parse(settings) {
+        Ok(c) => c,
+        Err(e) => return on_problem("chunk".into(), error_chain(&e)),
+    };
+    let mut event = Event::new();
+    read_chunk(0, &mut chunk, &mut binxml::Reader::default(), &mut event, &on_problem, |id, e| on_event(id, e));
 }
 
 /// Render `record` as JSON and flatten it into `event`; `None` (reported) when either fails.
