@@ -579,7 +579,10 @@ fn plan(root: &Elem) -> Option<Plan> {
         "Event" => {
             let Content::Children(sections) = &root.content else { return None };
             for s in sections {
-                if s.dependency.is_some() || !s.attrs.is_empty() {
+                // A section may depend on the slot of its nested instance (left out when NULL,
+                // which gives no fields either way).
+                let own_slot = matches!((&s.content, s.dependency), (Content::Part(Part::Sub { slot, .. }), Some(d)) if *slot == d);
+                if (s.dependency.is_some() && !own_slot) || !s.attrs.is_empty() {
                     return None;
                 }
                 match s.name.as_str() {
@@ -606,7 +609,20 @@ fn plan(root: &Elem) -> Option<Plan> {
                 nested(*slot, &mut p)?;
             }
         }
-        "EventData" | "UserData" if root.attrs.is_empty() && root.dependency.is_none() => section(root, &mut p)?,
+        "EventData" | "UserData" if root.dependency.is_none() => {
+            // Its attributes (`<EventData Name="…">`) are fields by their own name.
+            if !root.attrs.is_empty() {
+                let attrs = root.attrs.iter().map(|(a, p)| (a.as_str().into(), p.clone())).collect();
+                p.ops.push(Op::Elem {
+                    name: root.name.as_str().into(),
+                    dependency: None,
+                    attrs,
+                    content: None,
+                    leaf: false,
+                });
+            }
+            section(root, &mut p)?
+        }
         // The element inside `<UserData>`, named by itself.
         _ => leaves(root, &mut p.ops)?,
     }
