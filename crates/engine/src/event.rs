@@ -7,7 +7,8 @@
 //! ASCII event's lower-cased buffer is one lower-casing pass over the raw one.
 //!
 //! Field naming (see `docs/design.md`, "Matching Windows events the way SigmaHQ
-//! means it"), done by the readers ([`crate::json`]):
+//! means it"), done by the readers ([`crate::json`], and `binxml` for EVTX records, which
+//! gives the same fields as the JSON the `evtx` crate renders):
 //!
 //! - `EventData` `<Data Name="X">` values are field `X`; `UserData` leaves are
 //!   fields by their own name;
