@@ -9,16 +9,18 @@
 //! event from the values. Rendering the record as JSON and scanning that JSON
 //! back costs about as much as parsing the file; this costs a fraction of it.
 //!
-//! The JSON rendering of the `evtx` crate stays the reference. Only the plain
-//! shapes of Windows events are planned: `Event` with `System` (elements with
-//! attributes and at most one value) and `EventData` (`<Data Name="…">` values).
-//! Anything else (`UserData`, unnamed `Data`, mixed content, arrays, nested
-//! BinXML, …) is read through JSON, record by record. And each plan checks
-//! itself: the first record of each *empty-value signature* (which slots are
-//! NULL, which are empty strings) is read both ways and compared field by
-//! field. A plan that ever differs from the JSON reading is dropped for the
-//! rest of the run, so the direct reading can only ever give what the JSON
-//! reading gives.
+//! The JSON rendering of the `evtx` crate stays the reference. The shapes of
+//! Windows events are planned: `Event` with `System` (elements with attributes
+//! and at most one value), `EventData` (`<Data Name="…">` values) and
+//! `UserData` (elements named by themselves), each possibly a nested template
+//! instance (as in Security's and in saved logs). Anything else (unnamed or
+//! repeated names, mixed content, arrays, values of other types, chunks that
+//! are not well-formed) is read through JSON, record by record. And each plan
+//! checks itself: the first record of each *empty-value signature* (which slots
+//! are NULL, which are empty, in the record and its nested instance) is read
+//! both ways and compared field by field. A plan that ever differs from the
+//! JSON reading is dropped for the rest of the run, so the direct reading only
+//! gives what the JSON reading gives.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -27,6 +29,9 @@ use evtx::EvtxChunkHeader;
 use evtx::EvtxRecordHeader;
 
 use crate::event::{Event, Kind};
+
+/// Most plans (and template definitions) a thread keeps; Windows logs have a few hundred.
+const MAX_PLANS: usize = 4096;
 
 /// Per-thread state: plans by template, checked signatures.
 #[derive(Default)]
@@ -83,9 +88,13 @@ struct Planned<'a> {
 }
 
 impl Reader {
-    /// Forget the template offsets of the previous chunk.
+    /// Forget the template offsets of the previous chunk (and everything, once this thread
+    /// holds more than [`MAX_PLANS`] plans or template definitions: input can be crafted).
     pub(crate) fn new_chunk(&mut self) {
         self.chunk.clear();
+        if self.plans.len() > MAX_PLANS || self.defined.len() > MAX_PLANS {
+            *self = Reader::default();
+        }
     }
 
     /// Fill `event` from a record's values when its template is planned. `binxml` is the
