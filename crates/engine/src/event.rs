@@ -141,19 +141,11 @@ impl Event {
     /// [`Event::lower_pending`] before the event is used.
     #[inline]
     pub(crate) fn push_raw(&mut self, name: &str, value: &str, kind: Kind) {
-        let n0 = self.names.len();
-        self.names.push_str(name);
-        let v0 = self.text.len();
-        self.text.push_str(value);
-        let v1 = self.text.len();
-        self.text.push('\0');
-        self.spaced_names |= has_space(name.as_bytes());
-        self.slots.push(Slot {
-            name: (n0 as u32, self.names.len() as u32),
-            raw: (v0 as u32, v1 as u32),
-            low: (0, 0),
-            kind,
+        let pushed = self.push_with(name, true, |text| {
+            text.push_str(value);
+            Ok::<_, std::convert::Infallible>(kind)
         });
+        debug_assert!(matches!(pushed, Ok(true)));
     }
 
     /// Lower-case the values of a cleared event filled with [`Event::push_raw`]:
