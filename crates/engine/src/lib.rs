@@ -44,6 +44,7 @@
 #[cfg(feature = "evtx")]
 mod binxml;
 pub mod compile;
+pub mod correlate;
 pub mod event;
 pub mod hunt;
 pub mod json;

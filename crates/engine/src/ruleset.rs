@@ -23,10 +23,11 @@ use std::path::PathBuf;
 use aho_corasick::Anchored;
 use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
-use detwiki_sigma::{Detection, Document, FilterRule, Level, LogSource, Rule, SearchBody, ValueKind};
+use detwiki_sigma::{CorrelationRule, Detection, Document, FilterRule, Level, LogSource, Rule, SearchBody, ValueKind};
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
 use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, Placeholders, Pred, compile_detection};
+use crate::correlate::Correlations;
 use crate::event::{Event, FieldKey, FieldValue, Fields, lowercase};
 use crate::matcher::{Matcher, WordBuild};
 use crate::pipeline::Pipelines;
@@ -41,6 +42,8 @@ pub struct RuleInfo {
     pub id: Option<String>,
     /// `title`.
     pub title: String,
+    /// `name` (what correlation rules may refer to it by).
+    pub name: Option<String>,
     /// `level`.
     pub level: Option<Level>,
     /// `tags`.
@@ -77,9 +80,9 @@ pub enum SkipReason {
     /// A meta filter that does not compile (the rules it names run unfiltered).
     #[error("filter does not compile: {0}")]
     Filter(CompileError),
-    /// Correlation rules are not evaluated yet.
-    #[error("correlation rules are not evaluated")]
-    Correlation,
+    /// A correlation rule that cannot be evaluated (see [`crate::correlate`]).
+    #[error("correlation not evaluated: {0}")]
+    Correlation(String),
 }
 
 impl SkipReason {
@@ -92,7 +95,7 @@ impl SkipReason {
             SkipReason::Compile(CompileError::Pipeline(_)) => "pipeline-failure",
             SkipReason::Compile(_) => "does-not-compile",
             SkipReason::Filter(_) => "filter-does-not-compile",
-            SkipReason::Correlation => "correlation",
+            SkipReason::Correlation(_) => "correlation",
         }
     }
 }
@@ -121,7 +124,7 @@ impl Default for Options {
 pub struct RulesetBuilder {
     rules: Vec<(RuleInfo, Rule)>,
     filters: Vec<(RuleInfo, FilterRule)>,
-    correlations: Vec<RuleInfo>,
+    correlations: Vec<(RuleInfo, CorrelationRule)>,
 }
 
 /// One rule compiled for one event source.
@@ -311,6 +314,8 @@ pub struct Ruleset {
     event_id_fields: Vec<String>,
     /// Their ids in the field table.
     route_field_ids: (Vec<u32>, Vec<u32>),
+    /// The correlation rules (their [`RuleInfo`]s follow the detection rules in `rules`).
+    pub(crate) correlations: Correlations,
 }
 
 /// Per-thread scratch for [`Ruleset::matches`].
@@ -353,6 +358,7 @@ fn info(corpus: &str, path: &std::path::Path, meta: &detwiki_sigma::Metadata, ls
     RuleInfo {
         id: meta.id.as_ref().map(|s| s.value.clone()),
         title: meta.title.as_ref().map_or_else(String::new, |s| s.value.clone()),
+        name: meta.name.as_ref().map(|s| s.value.clone()),
         level: meta.level.as_ref().map(|l| l.value),
         tags: meta.tags.iter().map(|t| t.value.clone()).collect(),
         corpus: corpus.to_string(),
@@ -388,7 +394,7 @@ impl RulesetBuilder {
                 Document::Filter(f) => {
                     self.filters.push((info(corpus, path, &f.meta, f.logsource.as_ref()), (**f).clone()));
                 }
-                Document::Correlation(c) => self.correlations.push(info(corpus, path, &c.meta, None)),
+                Document::Correlation(c) => self.correlations.push((info(corpus, path, &c.meta, None), (**c).clone())),
             }
         }
     }
@@ -409,11 +415,9 @@ impl RulesetBuilder {
             channel_fields: vec!["Channel".into()],
             event_id_fields: vec!["EventID".into()],
             route_field_ids: (Vec::new(), Vec::new()),
+            correlations: Correlations::default(),
         };
         let pipelines = &opts.pipelines;
-        for c in self.correlations {
-            set.skipped.push(Skipped { rule: c, reason: SkipReason::Correlation });
-        }
         let mut bad_filters = vec![false; self.filters.len()];
         for (info, raw) in &self.rules {
             // The rule as the pipelines rewrite it decides the routing (change_logsource).
@@ -538,6 +542,7 @@ impl RulesetBuilder {
                 }
             }
         }
+        set.correlations = Correlations::compile(self.correlations, &mut set.rules, &mut set.skipped);
         if opts.prefilter {
             set.build_prefilter();
         }
