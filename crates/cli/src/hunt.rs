@@ -16,7 +16,7 @@ use anyhow::Context;
 use detwiki_engine::read::{Input, ReadProblem, collect_inputs};
 use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder};
 use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
-use detwiki_sigma::{Level, Limits, Rule};
+use detwiki_sigma::{Level, Limits, Metadata};
 use indicatif::ProgressBar;
 
 use crate::args::{HuntArgs, HuntFormat, LevelArg};
@@ -88,7 +88,7 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
     };
     let Some(pipelines) = load_pipelines(args)? else { return Ok(None) };
     let mut builder = RulesetBuilder::new();
-    let keep = |r: &Rule| keep_rule(args, r);
+    let keep = |m: &Metadata| keep_rule(args, m);
     for arg in &args.corpora {
         let spec = match CorpusSpec::parse(arg) {
             Ok(s) => s,
@@ -161,22 +161,21 @@ fn load_pipelines(args: &HuntArgs) -> anyhow::Result<Option<Pipelines>> {
     Ok((!failed).then(|| Pipelines::new(out)))
 }
 
-fn keep_rule(args: &HuntArgs, r: &Rule) -> bool {
+fn keep_rule(args: &HuntArgs, meta: &Metadata) -> bool {
     if !args.rules.is_empty() {
-        let id = r.meta.id.as_ref().map(|s| s.value.as_str());
-        let name = r.meta.name.as_ref().map(|s| s.value.as_str());
+        let id = meta.id.as_ref().map(|s| s.value.as_str());
+        let name = meta.name.as_ref().map(|s| s.value.as_str());
         if !args.rules.iter().any(|x| Some(x.as_str()) == id || Some(x.as_str()) == name) {
             return false;
         }
     }
     if let Some(min) = args.min_level {
-        let level = r.meta.level.as_ref().map(|l| l.value);
+        let level = meta.level.as_ref().map(|l| l.value);
         if level.is_none_or(|l| level_rank(l) < min as usize) {
             return false;
         }
     }
-    if !args.tags.is_empty() && !r.meta.tags.iter().any(|t| args.tags.iter().any(|x| x.eq_ignore_ascii_case(&t.value)))
-    {
+    if !args.tags.is_empty() && !meta.tags.iter().any(|t| args.tags.iter().any(|x| x.eq_ignore_ascii_case(&t.value))) {
         return false;
     }
     true

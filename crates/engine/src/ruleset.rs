@@ -125,6 +125,9 @@ pub struct RulesetBuilder {
     rules: Vec<(RuleInfo, Rule)>,
     filters: Vec<(RuleInfo, FilterRule)>,
     correlations: Vec<(RuleInfo, CorrelationRule)>,
+    /// Left out by `keep`, unless a selected correlation refers to them.
+    held_rules: Vec<(RuleInfo, Rule)>,
+    held_correlations: Vec<(RuleInfo, CorrelationRule)>,
 }
 
 /// One rule compiled for one event source.
@@ -383,24 +386,56 @@ impl RulesetBuilder {
         Self::default()
     }
 
-    /// Add the documents of one parsed file. `keep` selects rules (by `--rule`, level, tags).
-    pub fn add(&mut self, corpus: &str, path: &std::path::Path, docs: &[Document], keep: &dyn Fn(&Rule) -> bool) {
+    /// Add the documents of one parsed file. `keep` selects rules and correlation rules (by
+    /// `--rule`, level, tags); a rule it leaves out is still loaded when a selected
+    /// correlation refers to it (then it gives hits only through the correlation, unless that
+    /// says `generate: true`).
+    pub fn add(
+        &mut self,
+        corpus: &str,
+        path: &std::path::Path,
+        docs: &[Document],
+        keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
+    ) {
         for d in docs {
             match d {
-                Document::Rule(r) if keep(r) => {
-                    self.rules.push((info(corpus, path, &r.meta, Some(&r.logsource)), (**r).clone()));
+                Document::Rule(r) => {
+                    let entry = (info(corpus, path, &r.meta, Some(&r.logsource)), (**r).clone());
+                    if keep(&r.meta) { self.rules.push(entry) } else { self.held_rules.push(entry) }
                 }
-                Document::Rule(_) => {}
                 Document::Filter(f) => {
                     self.filters.push((info(corpus, path, &f.meta, f.logsource.as_ref()), (**f).clone()));
                 }
-                Document::Correlation(c) => self.correlations.push((info(corpus, path, &c.meta, None), (**c).clone())),
+                Document::Correlation(c) => {
+                    let entry = (info(corpus, path, &c.meta, None), (**c).clone());
+                    if keep(&c.meta) { self.correlations.push(entry) } else { self.held_correlations.push(entry) }
+                }
+            }
+        }
+    }
+
+    /// Bring back the rules and correlations that `keep` left out and a selected correlation
+    /// refers to (through other correlations too).
+    fn pull_referenced(&mut self) {
+        let mut wanted: Vec<String> =
+            self.correlations.iter().flat_map(|(_, c)| c.rules.iter().map(|r| r.value.clone())).collect();
+        let named = |i: &RuleInfo, w: &str| i.id.as_deref() == Some(w) || i.name.as_deref() == Some(w);
+        while let Some(w) = wanted.pop() {
+            if let Some(k) = self.held_correlations.iter().position(|(i, _)| named(i, &w)) {
+                let (i, c) = self.held_correlations.swap_remove(k);
+                wanted.extend(c.rules.iter().map(|r| r.value.clone()));
+                self.correlations.push((i, c));
+            }
+            while let Some(k) = self.held_rules.iter().position(|(i, _)| named(i, &w)) {
+                let entry = self.held_rules.swap_remove(k);
+                self.rules.push(entry);
             }
         }
     }
 
     /// Compile everything.
-    pub fn build(self, opts: &Options) -> Ruleset {
+    pub fn build(mut self, opts: &Options) -> Ruleset {
+        self.pull_referenced();
         let mut set = Ruleset {
             rules: Vec::new(),
             skipped: Vec::new(),

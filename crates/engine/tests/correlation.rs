@@ -272,3 +272,31 @@ fn what_cannot_be_evaluated_is_skipped_with_why() {
     assert_eq!(rs.skipped.len(), 2, "{:?}", rs.skipped);
     assert!(rs.skipped.iter().any(|s| s.reason.to_string().contains("loop")), "{:?}", rs.skipped);
 }
+
+/// What `--min-level high` or `--rule` select: a selected correlation brings the rules it
+/// refers to with it (they give hits only through it); an unselected one is not loaded.
+#[test]
+fn a_selected_correlation_brings_its_rules_along() {
+    let corr = correlation(
+        "  type: event_count\n  rules:\n    - failed_login\n  group-by:\n    - TargetUserName\n  \
+         timespan: 1m\n  condition:\n    gte: 2\n",
+    );
+    let text = [FAILED, corr.as_str()].join("---\n");
+    let file = detwiki_sigma::parse_str(&text);
+    let build = |keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool| {
+        let mut b = RulesetBuilder::new();
+        b.add("test", "t.yml".as_ref(), &file.documents, keep);
+        b.build(&Options { routing: false, ..Options::default() })
+    };
+    let events = [logon(4625, 0, "alice", "ws"), logon(4625, 5, "alice", "ws")];
+    // Only high or above: the low-level rule comes with the high-level correlation.
+    let high = build(&|m| m.level.as_ref().is_some_and(|l| l.value >= detwiki_sigma::Level::High));
+    let (hits, _) = run(&high, &events);
+    let titles: Vec<&str> = hits.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Correlated"]);
+    // Only the rule: the correlation is not loaded, the rule gives its own hits.
+    let rule = build(&|m| m.name.as_ref().is_some_and(|n| n.value == "failed_login"));
+    assert_eq!(rule.rules.len(), 1);
+    let (hits, _) = run(&rule, &events);
+    assert_eq!(hits.len(), 2);
+}
