@@ -18,6 +18,7 @@
 //! - [`compile`] / [`matcher`]: the semantics of detections and modifiers;
 //! - [`pipeline`]: pySigma processing pipelines (field mappings …) applied to rules before compiling;
 //! - [`ruleset`]: routing by logsource, the literal prefilter, matching;
+//! - [`correlate`]: Sigma correlation rules, evaluated over the matches after the last input;
 //! - [`hunt`]: the whole run, parallel over files and within them.
 //!
 //! ```
