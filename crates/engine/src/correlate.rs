@@ -22,7 +22,9 @@
 //! to give no hits of their own unless one of the correlations referring to them says
 //! `generate: true`. Observations without a readable time (`TimeCreated_SystemTime`,
 //! `@timestamp` …) cannot be placed in a window: they are counted and reported. A missing
-//! group-by field is a group value of its own (as `GROUP BY` does with NULL).
+//! group-by field is a group value of its own (as `GROUP BY` does with NULL). Observations are
+//! kept until the last input is read: with correlations, memory grows with the matches of
+//! the rules they refer to (about 200 bytes each), not with the input.
 //!
 //! Not evaluated (the rule is reported as skipped, with why): `value_sum`, `value_avg`,
 //! `value_percentile`, `value_median`; a correlation without `timespan`, without `rules`, or
@@ -207,13 +209,16 @@ impl Correlations {
             };
             let c = &self.list[corr];
             let read = |name: &str| ev.get(name).filter(|v| !v.is_null()).map(|v| v.raw.to_string());
+            // The hit without its fields: a correlation hit has its own, and observations are
+            // kept until the last input is read.
+            let hit = Hit { fields: Vec::new(), ..hit.clone() };
             out.push(Ok(Observation {
                 corr,
                 pos,
                 time,
                 key: c.group_by.iter().map(|(_, per_ref)| read(&per_ref[pos])).collect(),
                 value: c.field.as_deref().and_then(read),
-                hit: hit.clone(),
+                hit,
             }));
         }
     }
