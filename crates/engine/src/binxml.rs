@@ -341,8 +341,10 @@ impl<'a> Val<'a> {
             b.try_into().ok()
         }
         let v = match ty {
-            0x00 => Some(Val::Null),
-            0x01 => Some(Val::Utf16(b)),
+            // A NULL that still holds bytes, or a string of an odd size, is a broken record:
+            // the evtx crate reads those its own way, so they go to it.
+            0x00 => b.is_empty().then_some(Val::Null),
+            0x01 => (b.len() % 2 == 0).then_some(Val::Utf16(b)),
             0x03 => le::<1>(b).map(|x| Val::Int(i8::from_le_bytes(x).into())),
             0x04 => le::<1>(b).map(|x| Val::UInt(u8::from_le_bytes(x).into())),
             0x05 => le::<2>(b).map(|x| Val::Int(i16::from_le_bytes(x).into())),
@@ -359,7 +361,8 @@ impl<'a> Val<'a> {
             0x0e => Some(Val::Binary(b)),
             0x0f => le::<16>(b).map(Val::Guid),
             0x11 => le::<8>(b).map(|x| Val::FileTime(u64::from_le_bytes(x))),
-            0x13 => Some(Val::Sid(b)),
+            // Revision, count, 6-byte authority, then exactly `count` sub-authorities.
+            0x13 => (b.len() >= 8 && b.len() == 8 + 4 * usize::from(b[1])).then_some(Val::Sid(b)),
             0x14 => le::<4>(b).map(|x| Val::Hex(u32::from_le_bytes(x).into())),
             0x15 => le::<8>(b).map(|x| Val::Hex(u64::from_le_bytes(x))),
             0x21 => Some(Val::BinXml(b)),
@@ -386,7 +389,13 @@ struct Elem {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Part {
     Lit(Box<str>),
-    Sub { slot: u16, optional: bool },
+    /// A substitution: its slot, whether it is optional, and its declared type (templates
+    /// that differ only in declared types are different plans, checked apart).
+    Sub {
+        slot: u16,
+        optional: bool,
+        ty: u8,
+    },
 }
 
 #[derive(Debug)]
@@ -481,7 +490,8 @@ fn element(c: &mut Cur<'_>, t: u8, depth: usize) -> Option<Elem> {
     }
     let dependency = Some(c.u16()?).filter(|&d| d != 0xffff);
     let _size = c.u32()?;
-    let name = name_ref(c)?;
+    // Nameless elements and attributes are left to the renderer.
+    let name = name_ref(c).filter(|n| !n.is_empty())?;
     if t & 0x40 != 0 {
         let _attr_size = c.u32()?;
     }
@@ -489,7 +499,7 @@ fn element(c: &mut Cur<'_>, t: u8, depth: usize) -> Option<Elem> {
     loop {
         match c.u8()? {
             0x06 | 0x46 => {
-                let attr = name_ref(c)?;
+                let attr = name_ref(c).filter(|n| !n.is_empty())?;
                 let part = part(c, c.peek()?)?;
                 // An attribute of several parts (text and values) is not planned.
                 if !matches!(c.peek()?, 0x06 | 0x46 | 0x02 | 0x03) {
@@ -551,7 +561,7 @@ fn part(c: &mut Cur<'_>, t: u8) -> Option<Part> {
             if ty & 0x80 != 0 {
                 return None;
             }
-            Some(Part::Sub { slot, optional: t == 0x0e })
+            Some(Part::Sub { slot, optional: t == 0x0e, ty })
         }
         _ => None,
     }
