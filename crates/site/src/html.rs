@@ -135,29 +135,42 @@ fn span(out: &mut String, class: &str, text: &str) {
 }
 
 /// Byte offset of a comment (`#` at the start or after a blank, outside quotes).
+/// Every character it looks for is ASCII, so it walks bytes; the character before a
+/// `#` or an opening quote is decoded only there.
 fn comment_start(line: &str) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    let mut prev = ' ';
-    let mut chars = line.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let b = line.as_bytes();
+    // Most lines have no `#` at all (a memchr).
+    if !b.contains(&b'#') {
+        return None;
+    }
+    let prev = |i: usize| line[..i].chars().next_back().unwrap_or(' ');
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
         match quote {
-            Some('\'') if c == '\'' => {
-                if chars.peek().map(|x| x.1) == Some('\'') {
-                    chars.next();
+            Some(b'\'') if c == b'\'' => {
+                if b.get(i + 1) == Some(&b'\'') {
+                    i += 1;
                 } else {
                     quote = None;
                 }
             }
-            Some('"') if c == '\\' => {
-                chars.next();
-            }
-            Some('"') if c == '"' => quote = None,
+            // The escaped character is skipped (its other bytes, if any, are never ASCII).
+            Some(b'"') if c == b'\\' => i += 1,
+            Some(b'"') if c == b'"' => quote = None,
             Some(_) => {}
-            None if c == '#' && prev.is_whitespace() => return Some(i),
-            None if (c == '\'' || c == '"') && (prev.is_whitespace() || "[{,:-".contains(prev)) => quote = Some(c),
+            None if c == b'#' && prev(i).is_whitespace() => return Some(i),
+            None if (c == b'\'' || c == b'"') && {
+                let p = prev(i);
+                p.is_whitespace() || "[{,:-".contains(p)
+            } =>
+            {
+                quote = Some(c)
+            }
             None => {}
         }
-        prev = c;
+        i += 1;
     }
     None
 }
@@ -260,6 +273,55 @@ mod tests {
              <span class=k>TargetObject|contains</span>: <span class=s>'\\a&lt;'</span>\n    \
              - <span class=s>'x'</span> <span class=c># tail</span>"
         );
+    }
+
+    /// The char-by-char version `comment_start` replaced, to compare with.
+    fn comment_start_chars(line: &str) -> Option<usize> {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match quote {
+                Some('\'') if c == '\'' => {
+                    if chars.peek().map(|x| x.1) == Some('\'') {
+                        chars.next();
+                    } else {
+                        quote = None;
+                    }
+                }
+                Some('"') if c == '\\' => {
+                    chars.next();
+                }
+                Some('"') if c == '"' => quote = None,
+                Some(_) => {}
+                None if c == '#' && prev.is_whitespace() => return Some(i),
+                None if (c == '\'' || c == '"') && (prev.is_whitespace() || "[{,:-".contains(prev)) => quote = Some(c),
+                None => {}
+            }
+            prev = c;
+        }
+        None
+    }
+
+    #[test]
+    fn comment_start_as_before() {
+        let pieces = ["a", " ", "#", "'", "\"", "\\", "é", "\u{a0}", ":", "-", "[", "''", "\\é"];
+        // Every line of up to five pieces.
+        let mut lines = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for l in &lines {
+                for p in pieces {
+                    next.push(format!("{l}{p}"));
+                }
+            }
+            lines.extend(next);
+            lines.sort();
+            lines.dedup();
+        }
+        for l in &lines {
+            assert_eq!(comment_start(l), comment_start_chars(l), "{l:?}");
+        }
     }
 
     #[test]

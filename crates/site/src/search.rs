@@ -60,17 +60,43 @@ pub fn tokens(s: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The tokens of [`tokens`], each handed to `f` without an allocation when it is ASCII
-/// (lowercased into `scratch`).
+/// (lowercased into `scratch`). ASCII text is split byte by byte; only runs holding other
+/// characters go through the `char` split of [`tokens`].
 fn each_token(s: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
-    for piece in s.split(|c: char| !c.is_alphanumeric()) {
-        if piece.is_ascii() {
-            if piece.len() >= 2 {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii() && !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        // A run of ASCII letters and digits and non-ASCII characters: it starts and ends at
+        // ASCII bytes or the ends of `s`, so at character boundaries.
+        let start = i;
+        let mut ascii = true;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || !b[i].is_ascii()) {
+            ascii &= b[i].is_ascii();
+            i += 1;
+        }
+        let run = &s[start..i];
+        if ascii {
+            if run.len() >= 2 {
                 scratch.clear();
-                scratch.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                scratch.extend(run.bytes().map(|b| char::from(b.to_ascii_lowercase())));
                 f(scratch);
             }
-        } else if piece.chars().count() >= 2 {
-            f(&piece.to_lowercase());
+            continue;
+        }
+        for piece in run.split(|c: char| !c.is_alphanumeric()) {
+            if piece.is_ascii() {
+                if piece.len() >= 2 {
+                    scratch.clear();
+                    scratch.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                    f(scratch);
+                }
+            } else if piece.chars().count() >= 2 {
+                f(&piece.to_lowercase());
+            }
         }
     }
 }
@@ -99,18 +125,8 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-/// A rule's tokens with the weight of the best field each occurs in, sorted by token.
-fn doc_tokens(r: &detwiki_catalog::RuleEntry) -> Vec<(String, u32)> {
-    let mut best: HashMap<String, u32, FnvBuild> = HashMap::default();
-    let mut scratch = String::new();
-    let mut add = |text: &str, w: u32| {
-        each_token(text, &mut scratch, |t| match best.get_mut(t) {
-            Some(b) => *b = (*b).max(w),
-            None => {
-                best.insert(t.to_string(), w);
-            }
-        });
-    };
+/// Hand every field of a rule that is searched to `add`, with its weight.
+fn each_field(r: &detwiki_catalog::RuleEntry, mut add: impl FnMut(&str, u32)) {
     add(&r.title, 10);
     add(&r.id, 9);
     add(r.path.rsplit('/').next().unwrap_or(&r.path), 8);
@@ -134,31 +150,36 @@ fn doc_tokens(r: &detwiki_catalog::RuleEntry) -> Vec<(String, u32)> {
     if let Some(desc) = &r.description {
         add(desc, 2);
     }
-    let mut list: Vec<(String, u32)> = best.into_iter().collect();
-    list.sort_unstable();
-    list
 }
 
 impl SearchIndex {
-    /// Index every rule of the catalog (tokens per rule in parallel, then merged in order).
+    /// Index every rule of the catalog.
     pub fn build(c: &Catalog) -> SearchIndex {
         use rayon::prelude::*;
-        let per_rule: Vec<Vec<(String, u32)>> = c.rules.par_iter().map(doc_tokens).collect();
-        // Each token's postings, in document order.
+        // Each token's postings, in document order: one pass over the rules, each token
+        // occurrence looked up once; a token met again in the same rule keeps its best weight.
         let mut ids: HashMap<String, usize, FnvBuild> = HashMap::default();
         let mut postings: Vec<Vec<u32>> = Vec::new();
-        for (d, list) in per_rule.into_iter().enumerate() {
-            for (t, w) in list {
-                let id = match ids.get(&t) {
-                    Some(&id) => id,
-                    None => {
-                        ids.insert(t, postings.len());
-                        postings.push(Vec::new());
-                        postings.len() - 1
+        let mut scratch = String::new();
+        for (d, r) in c.rules.iter().enumerate() {
+            let d = d as u32;
+            each_field(r, |text, w| {
+                each_token(text, &mut scratch, |t| {
+                    let id = match ids.get(t) {
+                        Some(&id) => id,
+                        None => {
+                            ids.insert(t.to_string(), postings.len());
+                            postings.push(Vec::new());
+                            postings.len() - 1
+                        }
+                    };
+                    let p = &mut postings[id];
+                    match p.len().checked_sub(2) {
+                        Some(at) if p[at] == d => p[at + 1] = p[at + 1].max(w),
+                        _ => p.extend([d, w]),
                     }
-                };
-                postings[id].extend([d as u32, w]);
-            }
+                });
+            });
         }
         let mut postings: Vec<Option<Vec<u32>>> = postings.into_iter().map(Some).collect();
         let mut tokens: Vec<(String, usize)> = ids.into_iter().collect();
@@ -347,6 +368,23 @@ mod tests {
         assert_eq!(match_score("abc", "abd"), 0);
         assert_eq!(match_score("whoam", "whoami"), 7);
         assert_eq!(match_score("wohami", "whoami"), 0, "a swap is two edits below 8 characters");
+    }
+
+    #[test]
+    fn each_token_gives_the_tokens() {
+        for s in [
+            "\\Services\\PortProxy\\v4tov4\\tcp\\ T1090.001 a",
+            "Ünïcode naïve–café, ÄB x\u{a0}yz ab\u{2014}cd é e9 ÉCOLE\u{3000}東京 日本語 a1",
+            "",
+            "a",
+            "ab",
+            "x\u{e9}",
+            "\u{e9}\u{e9}-Ab.",
+        ] {
+            let mut got = Vec::new();
+            each_token(s, &mut String::new(), |t| got.push(t.to_string()));
+            assert_eq!(got, tokens(s).collect::<Vec<_>>(), "{s:?}");
+        }
     }
 
     #[test]
