@@ -1,12 +1,13 @@
 //! Sigma correlation rules in `hunt`: each type, chains, aliases, `generate`, and the rules
 //! that cannot be evaluated, over small hand-written JSON-line logs.
 
-use std::io::Write;
-use std::sync::Mutex;
+mod common;
 
-use detwiki_engine::read::{ReadProblem, collect_inputs};
+use std::io::Write;
+
+use detwiki_engine::hunt;
+use detwiki_engine::read::collect_inputs;
 use detwiki_engine::ruleset::{Options, Ruleset, RulesetBuilder, SkipReason};
-use detwiki_engine::{Hit, HitSink, hunt};
 
 const FAILED: &str = "title: Failed logon\nid: 5638f7c0-ac70-491d-8465-2a65075e0d86\nname: failed_login\n\
     logsource:\n  product: windows\n  service: security\ndetection:\n  selection:\n    EventID: 4625\n  \
@@ -17,6 +18,11 @@ const SUCCESS: &str = "title: Successful logon\nid: 4d0a2c83-c62c-4ed4-b475-c7e2
 
 fn correlation(body: &str) -> String {
     format!("title: Correlated\nid: 0e95725d-7320-415d-80f7-004da920fc11\nlevel: high\ncorrelation:\n{body}")
+}
+
+/// The failed and successful logon rules and a correlation over them.
+fn logons_and(body: &str) -> Ruleset {
+    ruleset(&[FAILED, SUCCESS, &correlation(body)])
 }
 
 fn ruleset(docs: &[&str]) -> Ruleset {
@@ -38,21 +44,6 @@ fn logon(id: u32, second: u32, user: &str, ws: &str) -> String {
     )
 }
 
-#[derive(Default)]
-struct Collect {
-    hits: Mutex<Vec<Hit>>,
-    problems: Mutex<Vec<ReadProblem>>,
-}
-
-impl HitSink for Collect {
-    fn hits(&self, hits: &mut Vec<Hit>) {
-        self.hits.lock().unwrap().append(hits);
-    }
-    fn problem(&self, problem: ReadProblem) {
-        self.problems.lock().unwrap().push(problem);
-    }
-}
-
 /// A hit as the tests look at it: the rule's title and the hit's fields.
 type Titled = (String, Vec<(String, String)>);
 
@@ -69,7 +60,7 @@ fn run(rs: &Ruleset, events: &[String]) -> (Vec<Titled>, Vec<String>) {
     drop(f);
     let (inputs, problems) = collect_inputs(&[path]);
     assert!(problems.is_empty());
-    let sink = Collect::default();
+    let sink = common::Collect::default();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     pool.install(|| hunt(rs, &inputs, &sink));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -143,14 +134,10 @@ fn value_count_counts_distinct_values() {
 
 #[test]
 fn temporal_needs_every_rule_within_the_timespan_in_any_order() {
-    let rs = ruleset(&[
-        FAILED,
-        SUCCESS,
-        &correlation(
-            "  type: temporal\n  rules:\n    - failed_login\n    - successful_login\n  group-by:\n    - TargetUserName\n  \
-             timespan: 30s\n",
-        ),
-    ]);
+    let rs = logons_and(
+        "  type: temporal\n  rules:\n    - failed_login\n    - successful_login\n  group-by:\n    - TargetUserName\n  \
+         timespan: 30s\n",
+    );
     let events = [
         logon(4624, 0, "alice", "ws"), // success first, failure 10 s later: any order
         logon(4625, 10, "alice", "ws"),
@@ -165,14 +152,10 @@ fn temporal_needs_every_rule_within_the_timespan_in_any_order() {
 
 #[test]
 fn temporal_ordered_needs_the_written_order() {
-    let rs = ruleset(&[
-        FAILED,
-        SUCCESS,
-        &correlation(
-            "  type: temporal_ordered\n  rules:\n    - failed_login\n    - successful_login\n  group-by:\n    - TargetUserName\n  \
-             timespan: 30s\n",
-        ),
-    ]);
+    let rs = logons_and(
+        "  type: temporal_ordered\n  rules:\n    - failed_login\n    - successful_login\n  group-by:\n    - TargetUserName\n  \
+         timespan: 30s\n",
+    );
     let events = [
         logon(4624, 0, "alice", "ws"), // success then failure: wrong order
         logon(4625, 10, "alice", "ws"),
@@ -212,14 +195,10 @@ fn chained_correlations_follow_the_specification_example() {
 
 #[test]
 fn aliases_name_a_group_field_per_rule() {
-    let rs = ruleset(&[
-        FAILED,
-        SUCCESS,
-        &correlation(
-            "  type: temporal\n  rules:\n    - failed_login\n    - successful_login\n  group-by:\n    - host\n  \
-             timespan: 1m\n  aliases:\n    host:\n      failed_login: WorkstationName\n      successful_login: Computer\n",
-        ),
-    ]);
+    let rs = logons_and(
+        "  type: temporal\n  rules:\n    - failed_login\n    - successful_login\n  group-by:\n    - host\n  \
+         timespan: 1m\n  aliases:\n    host:\n      failed_login: WorkstationName\n      successful_login: Computer\n",
+    );
     let (hits, _) = run(&rs, &[logon(4625, 0, "a", "dc1"), logon(4624, 10, "b", "zzz")]);
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(field(&hits[0].1, "host"), "dc1");

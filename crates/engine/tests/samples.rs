@@ -11,12 +11,12 @@
 //! The shared directory is `$DETWIKI_SHARED`, else `../../../shared` or
 //! `../../shared` relative to the crate; without it the tests print SKIPPED.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+mod common;
 
-use detwiki_engine::read::{Input, InputKind, ReadProblem};
+use std::path::{Path, PathBuf};
+
+use detwiki_engine::read::{Input, InputKind};
 use detwiki_engine::ruleset::{Options, RulesetBuilder};
-use detwiki_engine::{Hit, HitSink};
 
 /// (rule file under `corpus/sigma`, EVTX file under `events/evtx-attack-samples`, hits).
 const PAIRS: &[(&str, &str, u64)] = &[
@@ -264,21 +264,6 @@ fn shared_dir() -> Option<PathBuf> {
         .find(|p| p.join("events/evtx-attack-samples").is_dir() && p.join("corpus/sigma").is_dir())
 }
 
-#[derive(Default)]
-struct Collect {
-    hits: Mutex<Vec<Hit>>,
-    problems: Mutex<Vec<ReadProblem>>,
-}
-
-impl HitSink for Collect {
-    fn hits(&self, hits: &mut Vec<Hit>) {
-        self.hits.lock().unwrap().append(hits);
-    }
-    fn problem(&self, problem: ReadProblem) {
-        self.problems.lock().unwrap().push(problem);
-    }
-}
-
 fn evtx(path: PathBuf) -> Input {
     let size = path.metadata().map_or(0, |m| m.len());
     Input { path, kind: InputKind::Evtx, size }
@@ -299,7 +284,7 @@ fn rule_and_sample_pairs_hit_exactly() {
         b.add("sigma", rule.as_ref(), &parsed.documents, &|_| true);
         let rs = b.build(&Options::default());
         assert_eq!(rs.rules.len(), 1, "{rule}: {:?}", rs.skipped);
-        let sink = Collect::default();
+        let sink = common::Collect::default();
         let inputs = [evtx(shared.join("events/evtx-attack-samples").join(file))];
         let totals = detwiki_engine::hunt(&rs, &inputs, &sink);
         assert!(sink.problems.lock().unwrap().is_empty(), "{file}: {:?}", sink.problems.lock().unwrap());
@@ -322,7 +307,7 @@ fn every_sample_reads_without_problems() {
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(inputs.len(), 277);
     let rs = RulesetBuilder::new().build(&Options::default());
-    let sink = Collect::default();
+    let sink = common::Collect::default();
     let totals = detwiki_engine::hunt(&rs, &inputs, &sink);
     assert!(sink.problems.lock().unwrap().is_empty(), "{:?}", sink.problems.lock().unwrap());
     assert_eq!(totals.events, 8255);
@@ -348,7 +333,7 @@ fn corrupt_chunks_and_records_are_reported_and_skipped() {
     let path = dir.join("corrupt.evtx");
     std::fs::write(&path, &bytes).unwrap();
     let rs = RulesetBuilder::new().build(&Options::default());
-    let sink = Collect::default();
+    let sink = common::Collect::default();
     let totals = detwiki_engine::hunt(&rs, &[evtx(path.clone())], &sink);
     let problems = sink.problems.lock().unwrap().clone();
     std::fs::remove_dir_all(&dir).ok();
