@@ -106,13 +106,8 @@ impl Correlations {
             }
         }
         let reasons: Vec<Option<String>> = correlations.iter().map(|(_, c)| unsupported(c, &by_ref)).collect();
-        // Depth-first, so that a correlation comes after those it refers to; loops are refused.
-        let mut state = vec![Visit::New; correlations.len()];
-        let mut order = Vec::new();
         let mut refused = reasons;
-        for i in 0..correlations.len() {
-            visit(i, &correlations, &by_ref, &mut state, &mut order, &mut refused);
-        }
+        let order = order_of(&correlations, &by_ref, &mut refused);
         let mut index_of = vec![None; correlations.len()];
         let mut generate: HashMap<u32, bool> = HashMap::new();
         for &i in &order {
@@ -224,9 +219,8 @@ impl Correlations {
     }
 
     /// Evaluate every correlation over `observations` (in any order): its hits.
-    pub(crate) fn evaluate(&self, mut observations: Vec<Observation>) -> Vec<Hit> {
+    pub(crate) fn evaluate(&self, observations: Vec<Observation>) -> Vec<Hit> {
         let mut hits = Vec::new();
-        observations.sort_by_key(|o| o.corr);
         let mut by_corr: Vec<Vec<Observation>> = (0..self.list.len()).map(|_| Vec::new()).collect();
         for o in observations {
             let corr = o.corr;
@@ -371,40 +365,52 @@ enum Ref {
     Correlation(usize),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Visit {
-    New,
-    Open,
-    Done,
-}
-
-fn visit(
-    i: usize,
+/// The correlations in an order where each comes after those it refers to (Kahn's algorithm:
+/// no recursion, whatever the chains); those in a loop, or refused already, are left out, and
+/// a correlation in or behind a loop is refused with why.
+fn order_of(
     all: &[(RuleInfo, CorrelationRule)],
     by_ref: &HashMap<String, Ref>,
-    state: &mut [Visit],
-    order: &mut Vec<usize>,
     refused: &mut [Option<String>],
-) {
-    if state[i] != Visit::New {
-        return;
+) -> Vec<usize> {
+    let deps: Vec<Vec<usize>> = all
+        .iter()
+        .map(|(_, c)| {
+            c.rules
+                .iter()
+                .filter_map(|r| match by_ref.get(&r.value) {
+                    Some(Ref::Correlation(k)) => Some(*k),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); all.len()];
+    for (i, d) in deps.iter().enumerate() {
+        for &k in d {
+            users[k].push(i);
+        }
     }
-    state[i] = Visit::Open;
-    for r in &all[i].1.rules {
-        if let Some(Ref::Correlation(k)) = by_ref.get(&r.value) {
-            match state[*k] {
-                Visit::Open => {
-                    refused[i] = Some(format!("it refers to `{}` in a loop of correlations", r.value));
-                }
-                Visit::New => visit(*k, all, by_ref, state, order, refused),
-                Visit::Done => {}
+    let mut ready: Vec<usize> = (0..all.len()).filter(|&i| waiting[i] == 0).collect();
+    ready.reverse();
+    let mut order = Vec::new();
+    while let Some(i) = ready.pop() {
+        order.push(i);
+        for &u in &users[i] {
+            waiting[u] -= 1;
+            if waiting[u] == 0 {
+                ready.push(u);
             }
         }
     }
-    state[i] = Visit::Done;
-    if refused[i].is_none() {
-        order.push(i);
+    for (i, w) in waiting.iter().enumerate() {
+        if *w > 0 && refused[i].is_none() {
+            refused[i] = Some("it refers to a loop of correlations (or is part of one)".into());
+        }
     }
+    order.retain(|&i| refused[i].is_none());
+    order
 }
 
 /// Why a correlation cannot be evaluated, if it cannot.

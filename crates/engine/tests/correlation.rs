@@ -279,3 +279,27 @@ fn a_selected_correlation_brings_its_rules_along() {
     let (hits, _) = run(&rule, &events);
     assert_eq!(hits.len(), 2);
 }
+
+/// A long chain, written in any order, is evaluated whole (no recursion to run out of).
+#[test]
+fn long_chains_are_evaluated_in_any_order() {
+    let mut docs = vec![FAILED.to_string()];
+    for i in (0..300).rev() {
+        let target = if i == 0 { "failed_login".to_string() } else { format!("c{}", i - 1) };
+        docs.push(format!(
+            "title: C{i}\nid: c{i}\nname: c{i}\ncorrelation:\n  type: event_count\n  rules:\n    - {target}\n  \
+             timespan: 1m\n  condition:\n    gte: 1\n  generate: {}\n",
+            i == 0
+        ));
+    }
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    let rs = ruleset(&refs);
+    assert!(rs.skipped.is_empty(), "{:?}", rs.skipped.first());
+    assert_eq!(rs.rules.len(), 301);
+    // One failure fires every link of the chain. Output: the failed logon itself (c0 says
+    // `generate: true`) and the last link (referred to by nothing); the links in between are
+    // referred to without `generate`.
+    let (hits, _) = run(&rs, &[logon(4625, 0, "a", "b")]);
+    let titles: Vec<&str> = hits.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Failed logon", "C299"]);
+}
