@@ -21,7 +21,9 @@
 //! As the specification says for `generate` (default false), the rules a correlation refers
 //! to give no hits of their own unless one of the correlations referring to them says
 //! `generate: true`. Observations without a readable time (`TimeCreated_SystemTime`,
-//! `@timestamp` …) cannot be placed in a window: they are counted and reported. A missing
+//! `@timestamp` …) cannot be placed in a window: they are counted and reported. Group-by and
+//! value fields are read as the matching rule instance's event source names them (the
+//! taxonomy's field map, then the pipelines), as the rule's own fields are. A missing
 //! group-by field is a group value of its own (as `GROUP BY` does with NULL). Observations are
 //! kept until the last input is read: with correlations, memory grows with the matches of
 //! the rules they refer to (about 200 bytes each), not with the input.
@@ -48,6 +50,16 @@ pub(crate) struct Correlations {
     refs_of: HashMap<u32, Vec<(usize, usize)>>,
     /// Rules whose own hits are not output (`generate` is false for all that refer to them).
     silent: HashSet<u32>,
+    /// (instance, correlation) → the group-by fields and the value-count field, as the events
+    /// of that instance name them.
+    names: HashMap<(u32, usize), Names>,
+}
+
+/// A correlation's fields as one rule instance's events name them.
+#[derive(Debug)]
+struct Names {
+    group_by: Vec<String>,
+    field: Option<String>,
 }
 
 #[derive(Debug)]
@@ -177,6 +189,22 @@ impl Correlations {
         out
     }
 
+    /// Name the fields of each correlation as the events of each instance (`instance_rules[i]`
+    /// is the rule of instance i) of a rule it refers to name them: `map(instance, field)`.
+    pub(crate) fn name_fields(&mut self, instance_rules: &[u32], map: &dyn Fn(u32, &str) -> String) {
+        for (instance, rule) in instance_rules.iter().enumerate() {
+            let Some(refs) = self.refs_of.get(rule) else { continue };
+            for &(corr, pos) in refs {
+                let c = &self.list[corr];
+                let names = Names {
+                    group_by: c.group_by.iter().map(|(_, per_ref)| map(instance as u32, &per_ref[pos])).collect(),
+                    field: c.field.as_deref().map(|f| map(instance as u32, f)),
+                };
+                self.names.insert((instance as u32, corr), names);
+            }
+        }
+    }
+
     /// True when there is nothing to correlate.
     pub(crate) fn is_empty(&self) -> bool {
         self.list.is_empty()
@@ -192,9 +220,17 @@ impl Correlations {
         !self.silent.contains(&rule)
     }
 
-    /// The observations a match of `rule` on `ev` makes (none when no correlation refers to
-    /// it); `Err(correlation)` for one without a readable time.
-    pub(crate) fn observe(&self, rule: u32, ev: &Event, hit: &Hit, out: &mut Vec<Result<Observation, usize>>) {
+    /// The observations a match of rule instance `instance` (of rule `rule`) on `ev` makes
+    /// (none when no correlation refers to the rule); `Err(correlation)` for one without a
+    /// readable time.
+    pub(crate) fn observe(
+        &self,
+        instance: u32,
+        rule: u32,
+        ev: &Event,
+        hit: &Hit,
+        out: &mut Vec<Result<Observation, usize>>,
+    ) {
         let Some(refs) = self.refs_of.get(&rule) else { return };
         let time = hit.timestamp.as_deref().and_then(parse_time);
         for &(corr, pos) in refs {
@@ -204,17 +240,17 @@ impl Correlations {
             };
             let c = &self.list[corr];
             let read = |name: &str| ev.get(name).filter(|v| !v.is_null()).map(|v| v.raw.to_string());
+            let (key, value) = match self.names.get(&(instance, corr)) {
+                Some(n) => (n.group_by.iter().map(|f| read(f)).collect(), n.field.as_deref().and_then(read)),
+                None => (
+                    c.group_by.iter().map(|(_, per_ref)| read(&per_ref[pos])).collect(),
+                    c.field.as_deref().and_then(read),
+                ),
+            };
             // The hit without its fields: a correlation hit has its own, and observations are
             // kept until the last input is read.
             let hit = Hit { fields: Vec::new(), ..hit.clone() };
-            out.push(Ok(Observation {
-                corr,
-                pos,
-                time,
-                key: c.group_by.iter().map(|(_, per_ref)| read(&per_ref[pos])).collect(),
-                value: c.field.as_deref().and_then(read),
-                hit,
-            }));
+            out.push(Ok(Observation { corr, pos, time, key, value, hit }));
         }
     }
 

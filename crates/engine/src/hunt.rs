@@ -182,7 +182,7 @@ impl<'a> EventHandler for Handler<'a> {
                 st.hits.push(hit);
                 continue;
             }
-            corr.observe(m.rule, ev, &hit, &mut st.observed);
+            corr.observe(i, m.rule, ev, &hit, &mut st.observed);
             if corr.outputs(m.rule) {
                 st.hits.push(hit);
             }

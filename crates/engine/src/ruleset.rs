@@ -454,7 +454,9 @@ impl RulesetBuilder {
         };
         let pipelines = &opts.pipelines;
         let mut bad_filters = vec![false; self.filters.len()];
-        for (info, raw) in &self.rules {
+        // Per instance: its event source and its rule as written (to name correlation fields).
+        let mut origin: Vec<(Option<&'static EventSource>, usize)> = Vec::new();
+        for (raw_index, (info, raw)) in self.rules.iter().enumerate() {
             // The rule as the pipelines rewrite it decides the routing (change_logsource).
             let processed =
                 if pipelines.is_empty() { Ok(Cow::Borrowed(raw)) } else { pipelines.apply(raw).map(Cow::Owned) };
@@ -566,6 +568,7 @@ impl RulesetBuilder {
             set.rules.push(info.clone());
             for (src, inst) in instances {
                 let id = set.instances.len() as u32;
+                origin.push((src, raw_index));
                 set.instances.push(inst);
                 set.all.push(id);
                 if let Some(src) = src {
@@ -578,6 +581,15 @@ impl RulesetBuilder {
             }
         }
         set.correlations = Correlations::compile(self.correlations, &mut set.rules, &mut set.skipped);
+        // A correlation's fields as each instance of a rule it refers to names them: the event
+        // source's names (4688's `NewProcessName` for `Image`), then the pipelines'.
+        let rules = &self.rules;
+        let instance_rules: Vec<u32> = set.instances.iter().map(|i| i.rule).collect();
+        set.correlations.name_fields(&instance_rules, &|instance, field| {
+            let (src, raw) = origin[instance as usize];
+            let name = src.map_or(field, |s| s.provider_field(field));
+            if pipelines.is_empty() { name.to_string() } else { pipelines.map_name(&rules[raw].1, name) }
+        });
         if opts.prefilter {
             set.build_prefilter();
         }

@@ -303,3 +303,39 @@ fn long_chains_are_evaluated_in_any_order() {
     let titles: Vec<&str> = hits.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(titles, ["Failed logon", "C299"]);
 }
+
+/// Group-by fields are read as each event source names them: `Image` is Sysmon 1's `Image`
+/// and Security 4688's `NewProcessName`, so both land in one group.
+#[test]
+fn group_by_fields_follow_the_event_source_names() {
+    let rule = "title: X started\nid: 11111111-1111-4111-8111-111111111111\nname: x_started\n\
+                logsource:\n  product: windows\n  category: process_creation\ndetection:\n  selection:\n    \
+                Image|endswith: '\\x.exe'\n  condition: selection\nlevel: low\n";
+    let corr = correlation(
+        "  type: event_count\n  rules:\n    - x_started\n  group-by:\n    - Image\n  timespan: 1m\n  \
+         condition:\n    gte: 2\n",
+    );
+    let text = [rule, corr.as_str()].join("---\n");
+    let file = detwiki_sigma::parse_str(&text);
+    let mut b = RulesetBuilder::new();
+    b.add("test", "t.yml".as_ref(), &file.documents, &|_| true);
+    let rs = b.build(&Options::default());
+    let at = |s: u32| format!("2024-05-01T12:00:{s:02}.0000000Z");
+    let events = [
+        format!(
+            "{{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1,\"Image\":\"C:\\\\x.exe\",\
+             \"TimeCreated_SystemTime\":\"{}\"}}",
+            at(0)
+        ),
+        format!(
+            "{{\"Channel\":\"Security\",\"EventID\":4688,\"NewProcessName\":\"C:\\\\x.exe\",\
+             \"TimeCreated_SystemTime\":\"{}\"}}",
+            at(10)
+        ),
+    ];
+    let (hits, problems) = run(&rs, &events);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(field(&hits[0].1, "Image"), r"C:\x.exe");
+    assert_eq!(field(&hits[0].1, "events"), "2");
+}
