@@ -100,31 +100,31 @@ impl Reader {
     /// Fill `event` from a record's values when its template is planned. `binxml` is the
     /// record's BinXML, a slice of `chunk`.
     pub(crate) fn read(&mut self, chunk: &[u8], binxml: &[u8], event: &mut Event) -> Direct {
-        let json = Direct::Json { check: None };
-        let Some(p) = self.planned(chunk, binxml) else { return json };
-        let signature = self.signature(&p);
-        let checked = &self.plans[p.plan];
-        let agreed = signature.is_some_and(|s| checked.agreed.contains(&s));
-        let ok = match signature {
-            Some(_) if !checked.failed => {
-                let mut target = std::mem::take(&mut self.reference);
-                let ok = self.fill(&p, if agreed { event } else { &mut target }).is_ok();
-                self.reference = target;
-                ok
-            }
-            _ => false,
-        };
-        let plan = p.plan;
+        let Some(p) = self.planned(chunk, binxml) else { return Direct::Json { check: None } };
+        let direct = self.read_planned(&p, event);
         self.spare[0] = recycle(p.values);
         if let Some((_, v)) = p.nested {
             self.spare[1] = recycle(v);
         }
-        let Some(signature) = signature else { return json };
-        match (ok, agreed) {
-            (false, _) => json,
-            (true, true) => Direct::Done,
-            (true, false) => Direct::Json { check: Some(CheckToken { plan, signature }) },
+        direct
+    }
+
+    /// A planned record: into `event` when its signature agreed before; into the reference
+    /// event, to be checked against the JSON reading, when it is new.
+    fn read_planned(&mut self, p: &Planned<'_>, event: &mut Event) -> Direct {
+        let json = Direct::Json { check: None };
+        let Some(signature) = self.signature(p) else { return json };
+        let checked = &self.plans[p.plan];
+        if checked.failed {
+            return json;
         }
+        if checked.agreed.contains(&signature) {
+            return if self.fill(p, event).is_ok() { Direct::Done } else { json };
+        }
+        let mut reference = std::mem::take(&mut self.reference);
+        let filled = self.fill(p, &mut reference).is_ok();
+        self.reference = reference;
+        if filled { Direct::Json { check: Some(CheckToken { plan: p.plan, signature }) } } else { json }
     }
 
     /// Fill `event` by the record's plan, unchecked (for tests); false when not planned.
@@ -199,7 +199,7 @@ impl Reader {
         let p = match self.defined.get(definition) {
             Some(p) => *p,
             None => {
-                let p = Template::read(chunk, start).and_then(|t| plan(&t)).map(|plan| {
+                let p = template(chunk, start).and_then(|t| plan(&t)).map(|plan| {
                     *self.by_plan.entry(Rc::new(plan)).or_insert_with_key(|plan| {
                         self.plans.push(Checked { plan: Rc::clone(plan), agreed: Vec::new(), failed: false });
                         self.plans.len() - 1
@@ -442,28 +442,24 @@ impl Cur<'_> {
 /// Deepest element nesting planned (Windows events are three or four deep).
 const MAX_DEPTH: usize = 16;
 
-struct Template;
-
-impl Template {
-    /// The template definition at `offset` in the chunk: its root element.
-    fn read(chunk: &[u8], offset: usize) -> Option<Elem> {
-        // Header: next template offset (4), GUID (16), data size (4).
-        let mut c = Cur { b: chunk, i: offset + 20 };
-        let size = c.u32()? as usize;
-        let end = c.i.checked_add(size)?;
-        if end > chunk.len() {
-            return None;
-        }
-        if c.peek()? == 0x0f {
-            c.i += 4;
-        }
-        let root = match c.u8()? {
-            t @ (0x01 | 0x41) => element(&mut c, t, 0)?,
-            _ => return None,
-        };
-        // Then the end of the fragment.
-        (c.u8()? == 0x00 && c.i <= end).then_some(root)
+/// The template definition at `offset` in the chunk: its root element.
+fn template(chunk: &[u8], offset: usize) -> Option<Elem> {
+    // Header: next template offset (4), GUID (16), data size (4).
+    let mut c = Cur { b: chunk, i: offset + 20 };
+    let size = c.u32()? as usize;
+    let end = c.i.checked_add(size)?;
+    if end > chunk.len() {
+        return None;
     }
+    if c.peek()? == 0x0f {
+        c.i += 4;
+    }
+    let root = match c.u8()? {
+        t @ (0x01 | 0x41) => element(&mut c, t, 0)?,
+        _ => return None,
+    };
+    // Then the end of the fragment.
+    (c.u8()? == 0x00 && c.i <= end).then_some(root)
 }
 
 /// A name in the chunk's string table: next offset (4), hash (2), length (2), UTF-16, NUL.

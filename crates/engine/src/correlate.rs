@@ -238,15 +238,11 @@ impl Correlations {
                 out.push(Err(corr));
                 continue;
             };
-            let c = &self.list[corr];
+            // Named for every instance of every rule a correlation refers to (`name_fields`).
+            let Some(names) = self.names.get(&(instance, corr)) else { continue };
             let read = |name: &str| ev.get(name).filter(|v| !v.is_null()).map(|v| v.raw.to_string());
-            let (key, value) = match self.names.get(&(instance, corr)) {
-                Some(n) => (n.group_by.iter().map(|f| read(f)).collect(), n.field.as_deref().and_then(read)),
-                None => (
-                    c.group_by.iter().map(|(_, per_ref)| read(&per_ref[pos])).collect(),
-                    c.field.as_deref().and_then(read),
-                ),
-            };
+            let key = names.group_by.iter().map(|f| read(f)).collect();
+            let value = names.field.as_deref().and_then(read);
             // The hit without its fields: a correlation hit has its own, and observations are
             // kept until the last input is read.
             let hit = Hit { fields: Vec::new(), ..hit.clone() };

@@ -231,10 +231,7 @@ fn read_chunk(
                     problem(format!("record {}", r.id), "the evtx reader does not read this record".into());
                     continue;
                 };
-                if let Some(()) = flatten_record(record, event, problem) {
-                    if let Some(token) = check {
-                        direct.check(token, event);
-                    }
+                if read_json(record, check, direct, event, problem) {
                     emit(r.id, event);
                 }
             }
@@ -260,10 +257,7 @@ fn read_chunk(
                     Some(binxml::Direct::Json { check }) => check,
                     None => None,
                 };
-                if let Some(()) = flatten_record(record, event, problem) {
-                    if let Some(token) = check {
-                        direct.check(token, event);
-                    }
+                if read_json(record, check, direct, event, problem) {
                     emit(id, event);
                 }
             }
@@ -289,22 +283,29 @@ pub fn read_evtx_chunk(bytes: &[u8], mut on_event: impl FnMut(u64, &Event), on_p
     read_chunk(0, &mut chunk, &mut binxml::Reader::default(), &mut event, &on_problem, |id, e| on_event(id, e));
 }
 
-/// Render `record` as JSON and flatten it into `event`; `None` (reported) when either fails.
+/// Render `record` as JSON and flatten it into `event` (then give the direct reading its
+/// `check`, if any); false, reported, when either fails.
 #[cfg(feature = "evtx")]
-fn flatten_record(record: evtx::EvtxRecord<'_>, event: &mut Event, problem: &impl Fn(String, String)) -> Option<()> {
+fn read_json(
+    record: evtx::EvtxRecord<'_>,
+    check: Option<binxml::CheckToken>,
+    direct: &mut binxml::Reader,
+    event: &mut Event,
+    problem: &impl Fn(String, String),
+) -> bool {
     let id = record.event_record_id;
-    let rendered = match record.into_json_bytes() {
-        Ok(r) => r,
-        Err(e) => {
-            problem(format!("record {id}"), error_chain(&e));
-            return None;
-        }
+    let flattened = match record.into_json_bytes() {
+        Ok(rendered) => json::flatten(&rendered.data, event).map_err(|e| e.to_string()),
+        Err(e) => Err(error_chain(&e)),
     };
-    if let Err(e) = json::flatten(&rendered.data, event) {
-        problem(format!("record {id}"), e.to_string());
-        return None;
+    if let Err(message) = flattened {
+        problem(format!("record {id}"), message);
+        return false;
     }
-    Some(())
+    if let Some(token) = check {
+        direct.check(token, event);
+    }
+    true
 }
 
 #[cfg(feature = "evtx")]

@@ -124,6 +124,21 @@ fn a_or_text(out: &mut String, root: &str, url: Option<&str>, text: &str) {
     }
 }
 
+/// A rule-page section that is a list: `open` (the section, its heading and `<ul>`), one
+/// `<li>` per item, nothing at all when there is no item.
+fn list_section<T>(out: &mut String, open: &str, items: &[T], mut item: impl FnMut(&mut String, &T)) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(open);
+    for x in items {
+        out.push_str("\n<li>");
+        item(out, x);
+        out.push_str("</li>");
+    }
+    out.push_str("\n</ul>\n</section>");
+}
+
 fn ext_link(out: &mut String, url: &str, text: &str) {
     out.push_str("<a href=\"");
     esc(out, url);
@@ -335,36 +350,34 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
          </tr></thead>\n<tbody>",
     );
     for r in &p.rows {
-        out.push_str("\n<tr data-level=\"");
-        esc(out, r.row.level);
-        out.push_str("\" data-status=\"");
-        esc(out, r.row.status);
-        out.push_str("\" data-product=\"");
-        esc(out, &r.product);
-        out.push_str("\" data-source=\"");
-        esc(out, &r.source);
-        out.push_str("\" data-tactic=\"");
-        esc(out, &r.tactics);
-        out.push_str("\" data-corpus=\"");
-        esc(out, &r.row.corpus);
-        out.push_str("\"><td>");
+        // The filters read the data attributes; the cells repeat them, the title first.
+        let (level, status, corpus) = (r.row.level, r.row.status, r.row.corpus.as_str());
+        out.push_str("\n<tr");
+        for (attr, v) in [
+            ("level", level),
+            ("status", status),
+            ("product", &r.product),
+            ("source", &r.source),
+            ("tactic", &r.tactics),
+            ("corpus", corpus),
+        ] {
+            out.push_str(" data-");
+            out.push_str(attr);
+            out.push_str("=\"");
+            esc(out, v);
+            out.push('"');
+        }
+        out.push_str("><td>");
         a(out, root, &r.row.url, &r.row.title);
         out.push_str("</td><td><span class=\"lvl lvl-");
-        esc(out, r.row.level);
+        esc(out, level);
         out.push_str("\">");
-        esc(out, r.row.level);
-        out.push_str("</span></td><td>");
-        esc(out, r.row.status);
-        out.push_str("</td><td>");
-        esc(out, &r.product);
-        out.push_str("</td><td>");
-        esc(out, &r.source);
-        out.push_str("</td><td>");
-        esc(out, &r.tactics);
-        out.push_str("</td><td>");
-        esc(out, &r.row.corpus);
-        out.push_str("</td><td>");
-        esc(out, &r.date);
+        esc(out, level);
+        out.push_str("</span>");
+        for v in [status, &r.product, &r.source, &r.tactics, corpus, &r.date] {
+            out.push_str("</td><td>");
+            esc(out, v);
+        }
         out.push_str("</td></tr>");
     }
     out.push_str("\n</tbody></table></div>\n");
@@ -864,37 +877,27 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
     }
     out.push_str("\n</section>");
 
-    if !r.references.is_empty() {
-        out.push_str(
-            "\n<section id=\"references\" aria-labelledby=\"h-references\">\n<h2 id=\"h-references\">References</h2>\n<ul class=\"refs\">",
-        );
-        for u in &r.references {
-            out.push_str("\n<li>");
-            match crate::html::safe_href(u) {
-                Some(href) => ext_link(out, &href, u),
-                None => esc(out, u),
-            }
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul>\n</section>");
-    }
-    if !r.falsepositives.is_empty() {
-        out.push_str(
-            "\n<section id=\"falsepositives\" aria-labelledby=\"h-fp\">\n<h2 id=\"h-fp\">False positives</h2>\n<ul>",
-        );
-        for f in &r.falsepositives {
-            out.push_str("\n<li>");
-            esc(out, f);
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul>\n</section>");
-    }
-    if !r.related.is_empty() {
-        out.push_str(
-            "\n<section id=\"related\" aria-labelledby=\"h-related\">\n<h2 id=\"h-related\">Related rules</h2>\n<ul>",
-        );
-        for rel in &r.related {
-            out.push_str("\n<li><span class=\"tag\">");
+    list_section(
+        out,
+        "\n<section id=\"references\" aria-labelledby=\"h-references\">\n<h2 id=\"h-references\">References</h2>\n<ul class=\"refs\">",
+        &r.references,
+        |out, u| match crate::html::safe_href(u) {
+            Some(href) => ext_link(out, &href, u),
+            None => esc(out, u),
+        },
+    );
+    list_section(
+        out,
+        "\n<section id=\"falsepositives\" aria-labelledby=\"h-fp\">\n<h2 id=\"h-fp\">False positives</h2>\n<ul>",
+        &r.falsepositives,
+        |out, f| esc(out, f),
+    );
+    list_section(
+        out,
+        "\n<section id=\"related\" aria-labelledby=\"h-related\">\n<h2 id=\"h-related\">Related rules</h2>\n<ul>",
+        &r.related,
+        |out, rel| {
+            out.push_str("<span class=\"tag\">");
             esc(out, rel.relation.as_deref().unwrap_or("related"));
             out.push_str("</span> ");
             if rule_link(out, ctx, &rel.id, root) {
@@ -904,10 +907,8 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
             } else {
                 out.push_str(" (not in the catalog)");
             }
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul>\n</section>");
-    }
+        },
+    );
 
     // Neighbors.
     out.push_str(
@@ -944,12 +945,12 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
     }
     out.push_str("\n</section>");
 
-    if !r.findings.is_empty() {
-        out.push_str(
-            "\n<section id=\"findings\" aria-labelledby=\"h-findings\">\n<h2 id=\"h-findings\">Findings</h2>\n<ul>",
-        );
-        for f in &r.findings {
-            out.push_str("\n<li><span class=\"sev sev-");
+    list_section(
+        out,
+        "\n<section id=\"findings\" aria-labelledby=\"h-findings\">\n<h2 id=\"h-findings\">Findings</h2>\n<ul>",
+        &r.findings,
+        |out, f| {
+            out.push_str("<span class=\"sev sev-");
             esc(out, f.severity);
             out.push_str("\">");
             esc(out, f.severity);
@@ -964,10 +965,8 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
             }
             out.push_str(": ");
             esc(out, &f.message);
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul>\n</section>");
-    }
+        },
+    );
     out.push_str("\n</article>\n");
 }
 
