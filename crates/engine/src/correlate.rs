@@ -37,8 +37,8 @@ use std::collections::{HashMap, HashSet};
 use detwiki_sigma::{CompareOp, CorrelationRule, CorrelationType};
 
 use crate::event::Event;
-use crate::hunt::Hit;
-use crate::ruleset::{RuleInfo, SkipReason, Skipped};
+use crate::hit::Hit;
+use crate::rules::{RuleInfo, SkipReason, Skipped};
 
 /// The correlations of a ruleset, compiled.
 #[derive(Debug, Default)]

@@ -16,8 +16,12 @@
 //! - [`json`]: JSON → event in one streaming pass;
 //! - [`read`]: inputs (EVTX, JSON lines, `.gz`, folders, stdin) and their problems;
 //! - [`compile`] / [`matcher`]: the semantics of detections and modifiers;
-//! - [`pipeline`]: pySigma processing pipelines (field mappings …) applied to rules before compiling;
-//! - [`ruleset`]: routing by logsource, the literal prefilter, matching;
+//! - [`pipeline`]: pySigma processing pipelines (field mappings …) applied to rules before compiling
+//!   (their own crate, `detwiki-pipeline`: they need only the Sigma model);
+//! - [`rules`] / [`hit`]: leaf modules naming rules ([`rules::RuleInfo`], why one is skipped) and
+//!   matches ([`Hit`]), shared by the ruleset, correlations and hunting;
+//! - [`ruleset`]: compiling rules into instances (`build`), routing by logsource (`routing`),
+//!   the literal prefilter (`prefilter`), matching;
 //! - [`correlate`]: Sigma correlation rules, evaluated over the matches after the last input;
 //! - [`hunt`]: the whole run, parallel over files and within them.
 //!
@@ -47,12 +51,16 @@ mod binxml;
 pub mod compile;
 pub mod correlate;
 pub mod event;
+pub mod hit;
 pub mod hunt;
 pub mod json;
 pub mod matcher;
-pub mod pipeline;
 pub mod read;
+pub mod rules;
 pub mod ruleset;
+
+/// pySigma processing pipelines (the `detwiki-pipeline` crate), applied to rules before they are compiled.
+pub use detwiki_pipeline as pipeline;
 
 pub use compile::{Placeholders, load_placeholders};
 pub use event::Event;

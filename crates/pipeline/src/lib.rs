@@ -1,3 +1,5 @@
+//! # detwiki-pipeline
+//!
 //! pySigma processing pipelines: rules rewritten for other log shapes before
 //! they are compiled (`detwiki hunt --pipeline FILE|NAME`).
 //!
@@ -15,7 +17,7 @@
 //! pipeline that does not do what its author meant must not run silently.
 //!
 //! Reading ([`load`]) lives in [`load`](self::load); the built-in pipelines
-//! (`winlogbeat`, `ecs-windows`) are YAML files under `crates/engine/pipelines/`
+//! (`winlogbeat`, `ecs-windows`) are YAML files under `crates/pipeline/pipelines/`
 //! embedded in the binary ([`BUILTINS`]).
 
 use std::collections::BTreeMap;

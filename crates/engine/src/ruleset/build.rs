@@ -1,0 +1,312 @@
+//! Compiling rules into instances: each rule once per event source its logsource stands for,
+//! pipelines and meta filters applied, instances filed under their route.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use detwiki_sigma::{CorrelationRule, Detection, Document, FilterRule, Rule, SearchBody, ValueKind};
+use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
+
+use super::{Instance, Options, RuleInfo, Ruleset, SkipReason, Skipped};
+use crate::compile::{CompileError, Cond, FieldTable, compile_detection};
+use crate::correlate::Correlations;
+use crate::event::{FieldKey, lowercase};
+use crate::pipeline::Pipelines;
+use crate::rules::info;
+
+/// Collects rules and filters from parsed files.
+#[derive(Default)]
+pub struct RulesetBuilder {
+    rules: Vec<(RuleInfo, Rule)>,
+    filters: Vec<(RuleInfo, FilterRule)>,
+    correlations: Vec<(RuleInfo, CorrelationRule)>,
+    /// Left out by `keep`, unless a selected correlation refers to them.
+    held_rules: Vec<(RuleInfo, Rule)>,
+    held_correlations: Vec<(RuleInfo, CorrelationRule)>,
+}
+
+impl RulesetBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add the documents of one parsed file. `keep` selects rules and correlation rules (by
+    /// `--rule`, level, tags); a rule it leaves out is still loaded when a selected
+    /// correlation refers to it (then it gives hits only through the correlation, unless that
+    /// says `generate: true`).
+    pub fn add(
+        &mut self,
+        corpus: &str,
+        path: &std::path::Path,
+        docs: &[Document],
+        keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
+    ) {
+        for d in docs {
+            match d {
+                Document::Rule(r) => {
+                    let entry = (info(corpus, path, &r.meta, Some(&r.logsource)), (**r).clone());
+                    if keep(&r.meta) { self.rules.push(entry) } else { self.held_rules.push(entry) }
+                }
+                Document::Filter(f) => {
+                    self.filters.push((info(corpus, path, &f.meta, f.logsource.as_ref()), (**f).clone()));
+                }
+                Document::Correlation(c) => {
+                    let entry = (info(corpus, path, &c.meta, None), (**c).clone());
+                    if keep(&c.meta) { self.correlations.push(entry) } else { self.held_correlations.push(entry) }
+                }
+            }
+        }
+    }
+
+    /// Bring back the rules and correlations that `keep` left out and a selected correlation
+    /// refers to (through other correlations too).
+    fn pull_referenced(&mut self) {
+        let mut wanted: Vec<String> =
+            self.correlations.iter().flat_map(|(_, c)| c.rules.iter().map(|r| r.value.clone())).collect();
+        let named = |i: &RuleInfo, w: &str| i.id.as_deref() == Some(w) || i.name.as_deref() == Some(w);
+        while let Some(w) = wanted.pop() {
+            if let Some(k) = self.held_correlations.iter().position(|(i, _)| named(i, &w)) {
+                let (i, c) = self.held_correlations.swap_remove(k);
+                wanted.extend(c.rules.iter().map(|r| r.value.clone()));
+                self.correlations.push((i, c));
+            }
+            while let Some(k) = self.held_rules.iter().position(|(i, _)| named(i, &w)) {
+                let entry = self.held_rules.swap_remove(k);
+                self.rules.push(entry);
+            }
+        }
+    }
+
+    /// Compile everything.
+    pub fn build(mut self, opts: &Options) -> Ruleset {
+        self.pull_referenced();
+        let mut set = Ruleset::empty(opts.routing);
+        let mut bad_filters = vec![false; self.filters.len()];
+        // Per instance: its event source and its rule as written (to name correlation fields).
+        let mut origin: Vec<(Option<&'static EventSource>, usize)> = Vec::new();
+        for (raw_index, (info, raw)) in self.rules.iter().enumerate() {
+            match self.compile_rule(info, raw, opts, &mut set, &mut bad_filters) {
+                Ok(instances) => {
+                    set.rules.push(info.clone());
+                    for (src, inst) in instances {
+                        origin.push((src, raw_index));
+                        set.file_instance(src, inst);
+                    }
+                }
+                Err(reason) => set.skipped.push(Skipped { rule: info.clone(), reason }),
+            }
+        }
+        set.correlations =
+            Correlations::compile(std::mem::take(&mut self.correlations), &mut set.rules, &mut set.skipped);
+        self.name_correlation_fields(&mut set, &origin, &opts.pipelines);
+        if opts.prefilter {
+            set.build_prefilter();
+        }
+        let ids = |names: &[String], t: &mut FieldTable| names.iter().map(|n| t.intern(n).id).collect();
+        set.route_field_ids = (ids(&set.channel_fields, &mut set.fields), ids(&set.event_id_fields, &mut set.fields));
+        set
+    }
+
+    /// One rule's instances, one per event source its logsource (as the pipelines rewrite it)
+    /// stands for, with the meta filters that apply to it; or why it is not used. A filter that
+    /// does not compile is reported once, in `set.skipped`, and left out.
+    fn compile_rule(
+        &self,
+        info: &RuleInfo,
+        raw: &Rule,
+        opts: &Options,
+        set: &mut Ruleset,
+        bad_filters: &mut [bool],
+    ) -> Result<Vec<(Option<&'static EventSource>, Instance)>, SkipReason> {
+        let pipelines = &opts.pipelines;
+        // The rule as the pipelines rewrite it decides the routing (change_logsource).
+        let rule: Cow<'_, Rule> = if pipelines.is_empty() {
+            Cow::Borrowed(raw)
+        } else {
+            Cow::Owned(pipelines.apply(raw).map_err(|e| SkipReason::Compile(CompileError::Pipeline(e)))?)
+        };
+        let sources = event_sources(&rule, info, opts.routing)?;
+        let filters: Vec<usize> = (0..self.filters.len())
+            .filter(|&i| filter_applies(&self.filters[i].1, &self.filters[i].0, raw, info))
+            .collect();
+        let rule_index = set.rules.len() as u32;
+        let mut instances = Vec::new();
+        for src in sources {
+            // Without pipelines the taxonomy's field names are applied while compiling; with
+            // them, first (Sigma name → the event source's name), then the pipelines, so
+            // that a pipeline sees e.g. 4688's `NewProcessName` and maps it for its log shape.
+            let taxonomy_map = |f: &str| src.map_or(f, |s| s.provider_field(f)).to_string();
+            let identity = |f: &str| f.to_string();
+            let map: &dyn Fn(&str) -> String = if pipelines.is_empty() { &taxonomy_map } else { &identity };
+            let for_source = |r: &Rule| -> Result<Detection, CompileError> {
+                let renamed = renamed_for_source(r, src);
+                pipelines.apply(&renamed).map(|r| r.detection).map_err(CompileError::Pipeline)
+            };
+            let compiled = match src {
+                _ if pipelines.is_empty() => Ok(Cow::Borrowed(&raw.detection)),
+                // No field names of its own: the rule processed once serves.
+                Some(s) if !s.field_map.is_empty() => for_source(raw).map(Cow::Owned),
+                _ => Ok(Cow::Borrowed(&rule.detection)),
+            }
+            .and_then(|d| compile_detection(&d, map, &opts.placeholders, &mut set.fields));
+            let mut det = compiled.map_err(SkipReason::Compile)?;
+            for &fi in &filters {
+                // A filter is rewritten as part of the rule it applies to (its metadata and logsource).
+                let as_rule = || Rule { detection: self.filters[fi].1.detection.clone(), ..raw.clone() };
+                let fdet = if pipelines.is_empty() {
+                    Ok(Cow::Borrowed(&self.filters[fi].1.detection))
+                } else {
+                    for_source(&as_rule()).map(Cow::Owned)
+                };
+                match fdet.and_then(|d| compile_detection(&d, map, &opts.placeholders, &mut set.fields)) {
+                    Ok(f) => {
+                        let shift = det.searches.len() as u32;
+                        det.cond = Cond::And(vec![det.cond, f.cond.shifted(shift)]);
+                        det.searches.extend(f.searches);
+                    }
+                    Err(e) => {
+                        if !bad_filters[fi] {
+                            bad_filters[fi] = true;
+                            let reason = SkipReason::Filter(e);
+                            set.skipped.push(Skipped { rule: self.filters[fi].0.clone(), reason });
+                        }
+                    }
+                }
+            }
+            let pre = set.source_conditions(src, raw, pipelines);
+            instances.push((src, Instance { rule: rule_index, det, pre, filtered: false }));
+        }
+        Ok(instances)
+    }
+
+    /// A correlation's fields as each instance of a rule it refers to names them: the event
+    /// source's names (4688's `NewProcessName` for `Image`), then the pipelines'.
+    fn name_correlation_fields(
+        &self,
+        set: &mut Ruleset,
+        origin: &[(Option<&'static EventSource>, usize)],
+        pipelines: &Pipelines,
+    ) {
+        let rules = &self.rules;
+        let instance_rules: Vec<u32> = set.instances.iter().map(|i| i.rule).collect();
+        set.correlations.name_fields(&instance_rules, &|instance, field| {
+            let (src, raw) = origin[instance as usize];
+            let name = src.map_or(field, |s| s.provider_field(field));
+            if pipelines.is_empty() { name.to_string() } else { pipelines.map_name(&rules[raw].1, name) }
+        });
+    }
+}
+
+/// The event sources `rule`'s logsource stands for (`[None]` without routing), or why none.
+fn event_sources(rule: &Rule, info: &RuleInfo, routing: bool) -> Result<Vec<Option<&'static EventSource>>, SkipReason> {
+    if !routing {
+        return Ok(vec![None]);
+    }
+    let ls = &rule.logsource;
+    match logsource::lookup(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref()) {
+        Lookup::Mapped(m) => Ok(m.events.iter().map(Some).collect()),
+        Lookup::Unmapped(u) => Err(SkipReason::Unmappable(info.logsource.clone(), u.reason.to_string())),
+        Lookup::Unknown => Err(SkipReason::NoMapping(info.logsource.clone())),
+    }
+}
+
+impl Ruleset {
+    /// A ruleset with no rules yet.
+    fn empty(routing: bool) -> Ruleset {
+        Ruleset {
+            rules: Vec::new(),
+            skipped: Vec::new(),
+            instances: Vec::new(),
+            routing,
+            routes: HashMap::default(),
+            all: Vec::new(),
+            prefilter_all: None,
+            max_needles: 0,
+            max_order: 0,
+            fields: FieldTable::default(),
+            channel_fields: vec!["Channel".into()],
+            event_id_fields: vec!["EventID".into()],
+            route_field_ids: (Vec::new(), Vec::new()),
+            correlations: Correlations::default(),
+        }
+    }
+
+    /// The event source's own conditions (field → accepted values, lower-cased) under the names
+    /// the pipelines give them; with pipelines, also where events keep their channel and id.
+    fn source_conditions(
+        &mut self,
+        src: Option<&EventSource>,
+        raw: &Rule,
+        pipelines: &Pipelines,
+    ) -> Vec<(FieldKey, Vec<String>)> {
+        let pipeline_name = |f: &str| if pipelines.is_empty() { f.to_string() } else { pipelines.map_name(raw, f) };
+        let pre = src.map_or_else(Vec::new, |s| {
+            s.conditions
+                .iter()
+                .map(|(f, vs)| (self.fields.intern(&pipeline_name(f)), vs.iter().map(|v| lowercase(v)).collect()))
+                .collect()
+        });
+        if !pipelines.is_empty() && src.is_some() {
+            for (name, list) in [("Channel", &mut self.channel_fields), ("EventID", &mut self.event_id_fields)] {
+                let mapped = pipeline_name(name);
+                if !list.contains(&mapped) {
+                    list.push(mapped);
+                }
+            }
+        }
+        pre
+    }
+
+    /// File a compiled instance under its route.
+    fn file_instance(&mut self, src: Option<&EventSource>, inst: Instance) {
+        let id = self.instances.len() as u32;
+        self.instances.push(inst);
+        self.all.push(id);
+        if let Some(src) = src {
+            let route = self.routes.entry(lowercase(src.channel)).or_default();
+            match src.event_id {
+                Some(eid) => route.by_id.entry(eid).or_default().push(id),
+                None => route.any.push(id),
+            }
+        }
+    }
+}
+
+/// `rule` with its field names (and field references) as event source `src` names them.
+fn renamed_for_source(rule: &Rule, src: Option<&EventSource>) -> Rule {
+    let mut r = rule.clone();
+    let Some(src) = src.filter(|s| !s.field_map.is_empty()) else { return r };
+    for id in &mut r.detection.identifiers {
+        let groups: Vec<&mut detwiki_sigma::FieldGroup> = match &mut id.body {
+            SearchBody::Fields(g) => vec![g],
+            SearchBody::AnyOf(gs) => gs.iter_mut().collect(),
+            SearchBody::Keywords(_) => Vec::new(),
+        };
+        for p in groups.into_iter().flat_map(|g| g.predicates.iter_mut()) {
+            if let Some(f) = &p.field {
+                p.field = Some(src.provider_field(f).to_string());
+            }
+            for v in &mut p.values {
+                if let ValueKind::FieldRef(f) = &v.kind {
+                    v.kind = ValueKind::FieldRef(src.provider_field(f).to_string());
+                }
+            }
+        }
+    }
+    r
+}
+
+fn filter_applies(f: &FilterRule, finfo: &RuleInfo, rule: &Rule, rinfo: &RuleInfo) -> bool {
+    if f.rules.is_empty() {
+        // No rule list: every rule of the same logsource.
+        return f.logsource.as_ref().is_some_and(|ls| {
+            ls.product == rule.logsource.product
+                && ls.category == rule.logsource.category
+                && ls.service == rule.logsource.service
+        });
+    }
+    let _ = finfo;
+    let name = rule.meta.name.as_ref().map(|n| n.value.as_str());
+    f.rules.iter().any(|r| Some(r.value.as_str()) == rinfo.id.as_deref() || Some(r.value.as_str()) == name)
+}

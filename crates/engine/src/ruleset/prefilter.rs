@@ -1,0 +1,336 @@
+//! The literal prefilter: per route, Aho-Corasick automata over the literals an instance
+//! needs, so that only instances whose literals occur in an event are evaluated.
+
+use std::collections::HashMap;
+
+use aho_corasick::Anchored;
+use aho_corasick::MatchKind;
+use aho_corasick::automaton::Automaton;
+
+use super::Ruleset;
+use crate::compile::{CompiledDetection, Cond, Pred};
+use crate::event::lowercase;
+use crate::matcher::Matcher;
+
+/// Shortest literal worth prefiltering on (bytes).
+pub const MIN_NEEDLE: usize = 3;
+
+/// A literal of the prefilter: the field it must occur in (`None`: any field) and the text.
+pub(super) type Needle = (Option<u32>, String);
+
+/// The literal automata of one route: which of its instances may match an event.
+#[derive(Debug)]
+pub(super) struct Prefilter {
+    /// The route's instances, in evaluation order; "positions" index this list.
+    pub(super) order: Vec<u32>,
+    /// Positions of the instances without a literal set (always evaluated).
+    pub(super) always: Vec<u32>,
+    /// Per field with literals: the field id and its automaton.
+    pub(super) fields: Vec<(u32, Scan)>,
+    /// Literals of keywords, searched in every value.
+    pub(super) any: Option<Scan>,
+    /// Per literal (numbered across all automata): positions of the instances that need it.
+    pub(super) needle_positions: Vec<Vec<u32>>,
+}
+
+/// One automaton; its pattern `k` is literal `base + k` of the prefilter.
+#[derive(Debug)]
+pub(super) struct Scan {
+    pub(super) ac: Literals,
+    pub(super) base: u32,
+}
+
+impl Prefilter {
+    /// Build for instances `order` (evaluation order), whose literal sets are
+    /// `sets[id]` (`None` = not filtered).
+    pub(super) fn build(order: Vec<u32>, sets: &[Option<Vec<Needle>>]) -> Prefilter {
+        // Per field (None = keywords): literal texts and, per literal, the positions needing it.
+        type Group<'t> = (Option<u32>, Vec<&'t str>, Vec<Vec<u32>>);
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let mut index: HashMap<(Option<u32>, &str), (usize, usize)> = HashMap::new();
+        let mut always = Vec::new();
+        for (pos, &id) in order.iter().enumerate() {
+            let pos = pos as u32;
+            let Some(set) = &sets[id as usize] else {
+                always.push(pos);
+                continue;
+            };
+            for (field, text) in set {
+                let (g, k) = *index.entry((*field, text.as_str())).or_insert_with(|| {
+                    let g = match groups.iter().position(|(f, ..)| f == field) {
+                        Some(g) => g,
+                        None => {
+                            groups.push((*field, Vec::new(), Vec::new()));
+                            groups.len() - 1
+                        }
+                    };
+                    groups[g].1.push(text);
+                    groups[g].2.push(Vec::new());
+                    (g, groups[g].1.len() - 1)
+                });
+                let list = &mut groups[g].2[k];
+                if list.last() != Some(&pos) {
+                    list.push(pos);
+                }
+            }
+        }
+        let mut pf = Prefilter { order, always, fields: Vec::new(), any: None, needle_positions: Vec::new() };
+        for (field, texts, positions) in groups {
+            let base = pf.needle_positions.len() as u32;
+            let Some(ac) = Literals::build(&texts) else {
+                // Cannot build (size limits): evaluate these instances always.
+                pf.always.extend(positions.into_iter().flatten());
+                continue;
+            };
+            pf.needle_positions.extend(positions);
+            match field {
+                Some(f) => pf.fields.push((f, Scan { ac, base })),
+                None => pf.any = Some(Scan { ac, base }),
+            }
+        }
+        pf.always.sort_unstable();
+        pf.always.dedup();
+        pf
+    }
+}
+
+/// An Aho-Corasick automaton (standard semantics, unanchored, no prefilter), stepped
+/// byte by byte: every occurrence of every literal is reported, overlapping ones too.
+#[derive(Debug)]
+pub(super) enum Literals {
+    Dfa(aho_corasick::dfa::DFA),
+    Nfa(aho_corasick::nfa::contiguous::NFA),
+}
+
+impl Literals {
+    /// A DFA when small enough, else a contiguous NFA; `None` if neither builds.
+    pub(super) fn build(texts: &[&str]) -> Option<Literals> {
+        // A DFA has a row per trie state (at most one per literal byte); skip building one
+        // that would surely be too big, which costs more than the NFA it falls back to.
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let dfa = (bytes <= DFA_LITERAL_BYTES)
+            .then(|| {
+                aho_corasick::dfa::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(texts).ok()
+            })
+            .flatten()
+            .filter(|a| a.memory_usage() <= DFA_BYTES);
+        match dfa {
+            Some(d) => Some(Literals::Dfa(d)),
+            None => aho_corasick::nfa::contiguous::Builder::new()
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(texts)
+                .ok()
+                .map(Literals::Nfa),
+        }
+    }
+
+    /// Call `found(pattern)` for every occurrence of a literal in `text`.
+    #[inline]
+    pub(super) fn scan(&self, text: &[u8], found: impl FnMut(usize)) {
+        match self {
+            Literals::Dfa(a) => scan(a, text, found),
+            Literals::Nfa(a) => scan(a, text, found),
+        }
+    }
+}
+
+#[inline]
+fn scan<A: Automaton>(a: &A, text: &[u8], mut found: impl FnMut(usize)) {
+    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+    for &b in text {
+        sid = a.next_state(Anchored::No, sid, b);
+        if a.is_special(sid) {
+            if a.is_dead(sid) {
+                return;
+            }
+            for i in 0..a.match_len(sid) {
+                found(a.match_pattern(sid, i).as_usize());
+            }
+        }
+    }
+}
+
+/// Largest prefilter DFA (bytes); bigger literal sets use Aho-Corasick's NFA.
+const DFA_BYTES: usize = 4 << 20;
+
+/// Literal sets longer than this (bytes, summed) go straight to the NFA.
+const DFA_LITERAL_BYTES: usize = 16 << 10;
+
+impl Ruleset {
+    pub(super) fn build_prefilter(&mut self) {
+        let sets: Vec<Option<Vec<Needle>>> =
+            self.instances.iter().map(|inst| cond_needles(&inst.det.cond, &inst.det)).collect();
+        let mut built = Vec::new();
+        if self.routing {
+            for route in self.routes.values_mut() {
+                let any = Prefilter::build(route.any.clone(), &sets);
+                for (id, list) in &route.by_id {
+                    let order = route.any.iter().chain(list).copied().collect();
+                    let p = Prefilter::build(order, &sets);
+                    built.push((p.needle_positions.len(), p.order.len()));
+                    route.prefilter_by_id.insert(*id, p);
+                }
+                built.push((any.needle_positions.len(), any.order.len()));
+                route.prefilter_any = Some(any);
+            }
+        } else {
+            let p = Prefilter::build(self.all.clone(), &sets);
+            built.push((p.needle_positions.len(), p.order.len()));
+            self.prefilter_all = Some(p);
+        }
+        self.max_needles = built.iter().map(|b| b.0).max().unwrap_or(0);
+        self.max_order = built.iter().map(|b| b.1).max().unwrap_or(0);
+        for (inst, set) in self.instances.iter_mut().zip(&sets) {
+            inst.filtered = set.is_some();
+        }
+    }
+}
+
+/// Literals (with the field they must occur in) of which an event must contain
+/// one for `cond` to hold; `None` = no such set.
+fn cond_needles(cond: &Cond, det: &CompiledDetection) -> Option<Vec<Needle>> {
+    match cond {
+        Cond::And(xs) => best(xs.iter().filter_map(|x| cond_needles(x, det))),
+        Cond::Or(xs) => union(xs.iter().map(|x| cond_needles(x, det))),
+        Cond::AtLeast(_, xs) => union(xs.iter().map(|&i| search_needles(det, i))),
+        Cond::Search(i) => search_needles(det, *i),
+        Cond::Not(_) | Cond::Const(true) => None,
+        Cond::Const(false) => Some(Vec::new()),
+    }
+}
+
+fn search_needles(det: &CompiledDetection, i: u32) -> Option<Vec<Needle>> {
+    let s = &det.searches[i as usize];
+    union(s.groups.iter().map(|g| best(g.iter().filter_map(pred_needles))))
+}
+
+/// A predicate's literals, tied to its field: its values are only ever compared
+/// with that field's values ([`Fields::values`]), or with every value for keywords.
+fn pred_needles(p: &Pred) -> Option<Vec<Needle>> {
+    let field = p.field.as_ref().map(|k| k.id);
+    let value = |alts: &Vec<Matcher>| union(alts.iter().map(|m| matcher_needle(m, field)));
+    if p.all { best(p.values.iter().filter_map(value)) } else { union(p.values.iter().map(value)) }
+}
+
+fn matcher_needle(m: &Matcher, field: Option<u32>) -> Option<Vec<Needle>> {
+    let texts = match m {
+        Matcher::Str(s) => s.needle().filter(|n| useful_needle(n)).map(|n| vec![n]),
+        Matcher::Re(r) => regex_needles(r.as_str()),
+        _ => None,
+    };
+    texts.map(|ts| ts.into_iter().map(|t| (field, t)).collect())
+}
+
+/// Long enough to be selective: 3 bytes, or any non-ASCII character (rare in logs).
+fn useful_needle(n: &str) -> bool {
+    n.len() >= MIN_NEEDLE || !n.is_ascii()
+}
+
+/// Literals of which every match of the regex contains one, lower-cased; `None`
+/// when there is no such finite set of useful literals. `i`/`m`/`s` flags are
+/// inline in the pattern text. The most selective of: the prefix or suffix
+/// literals of the whole pattern (regex-syntax's extractor), and, recursively,
+/// those of any part every match must contain (a tail or an element of a
+/// concatenation, a group, a repetition of at least one; an alternation gives
+/// the union of its branches' sets). So `(?i)\.exe\s+[^"]{0,64}werfaultsecure\.exe`
+/// is guarded by (part of) `werfaultsecure.exe`, not by `.exe`.
+fn regex_needles(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut budget = REGEX_NEEDLE_BUDGET;
+    required_literals(&hir, &mut budget)
+}
+
+/// Most sub-expressions [`regex_needles`] looks into, per pattern.
+const REGEX_NEEDLE_BUDGET: u32 = 64;
+
+fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    use regex_syntax::hir::literal::ExtractKind;
+    if *budget == 0 {
+        return None;
+    }
+    *budget -= 1;
+    let mut sets: Vec<Vec<String>> =
+        [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().filter_map(|k| extracted(hir, k)).collect();
+    match hir.kind() {
+        HirKind::Capture(c) => sets.extend(required_literals(&c.sub, budget)),
+        HirKind::Repetition(r) if r.min > 0 => sets.extend(required_literals(&r.sub, budget)),
+        HirKind::Concat(xs) => {
+            // Every match contains a match of each tail of the concatenation (its
+            // prefix literals: `(?i)werfault` is a run of one-letter classes) and of each element.
+            for i in 1..xs.len() {
+                if *budget == 0 {
+                    break;
+                }
+                *budget -= 1;
+                let tail = regex_syntax::hir::Hir::concat(xs[i..].to_vec());
+                sets.extend(extracted(&tail, ExtractKind::Prefix));
+            }
+            for x in xs {
+                sets.extend(required_literals(x, budget));
+            }
+        }
+        HirKind::Alternation(xs) => {
+            let branches: Vec<Option<Vec<String>>> = xs.iter().map(|x| required_literals(x, budget)).collect();
+            sets.extend(union(branches.into_iter()));
+        }
+        _ => {}
+    }
+    sets.into_iter()
+        .filter(|s| !s.is_empty())
+        .max_by_key(|s| (s.iter().map(String::len).min().unwrap_or(0), std::cmp::Reverse(s.len())))
+}
+
+/// The prefix or suffix literals of `hir`, lower-cased, if finite and all useful.
+fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::ExtractKind) -> Option<Vec<String>> {
+    let mut ex = regex_syntax::hir::literal::Extractor::new();
+    ex.kind(kind);
+    let seq = ex.extract(hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::new();
+    for l in lits {
+        let s = std::str::from_utf8(l.as_bytes()).ok().filter(|s| useful_needle(s))?;
+        let s = lowercase(s);
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Some(out)
+}
+
+fn union<T: PartialEq>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
+    let mut out: Vec<T> = Vec::new();
+    for s in sets {
+        for n in s? {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The most selective of several sufficient sets: longest shortest literal, then fewest.
+fn best(sets: impl Iterator<Item = Vec<Needle>>) -> Option<Vec<Needle>> {
+    sets.max_by_key(|s| (s.iter().map(|n| n.1.len()).min().unwrap_or(usize::MAX), std::cmp::Reverse(s.len())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::regex_needles;
+
+    #[test]
+    fn regex_literals_from_the_most_selective_part() {
+        let werfault = regex_needles(r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#).unwrap();
+        assert!(werfault.iter().all(|l| l.len() >= 4 && "werfaultsecure.exe".contains(l.as_str())), "{werfault:?}");
+        assert_eq!(regex_needles(r"(?:abc|xyz)\d+").unwrap(), ["abc", "xyz"]);
+        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+").unwrap(), ["foo", "barbaz"]);
+        assert_eq!(regex_needles(r"a?\d+(?:xy)+hello"), Some(vec!["xyhello".to_string()]));
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+"), None);
+        assert_eq!(regex_needles(r"(?:abc)?\d+"), None);
+    }
+}
