@@ -7,7 +7,7 @@ use crate::read::Position;
 /// One rule matching one event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
-    /// Index into [`Ruleset::rules`].
+    /// Index into `Ruleset::rules`.
     pub rule: u32,
     /// Index of the input.
     pub input: usize,

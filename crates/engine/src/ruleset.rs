@@ -16,9 +16,9 @@
 //! only the instances whose literals were seen (and those without a literal
 //! set) are evaluated, in route order.
 //!
-//! The module is split by job: [`build`](self::build) compiles rules into instances and routes,
-//! [`prefilter`](self::prefilter) builds and runs the literal automata,
-//! [`routing`](self::routing) finds an event's route and indexes its fields.
+//! The module is split by job: `build` compiles rules into instances and routes,
+//! `prefilter` builds and runs the literal automata,
+//! `routing` finds an event's route and indexes its fields.
 
 use std::collections::HashMap;
 
