@@ -145,15 +145,8 @@ fn indexes_cover_techniques_events_and_fields() {
 }
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("DETWIKI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("corpus/sigma/rules").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: shared corpus not found at {} (set DETWIKI_SHARED)", p.display());
-        None
-    }
+    detwiki_testdata::require("corpus/sigma/rules")?;
+    Some(detwiki_testdata::shared_path())
 }
 
 #[test]

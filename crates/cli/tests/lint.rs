@@ -335,13 +335,8 @@ fn every_parser_fixture_lints_with_its_code() {
 // ------------------------------------------------------------------ the SigmaHQ corpus
 
 fn shared_corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/sigma");
-    if dir.join("rules").is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIPPED: shared corpus not found at {}", dir.display());
-        None
-    }
+    detwiki_testdata::require("corpus/sigma/rules")?;
+    detwiki_testdata::require("corpus/sigma")
 }
 
 fn lint_corpus(dirs: &[PathBuf]) -> (i32, Vec<Value>) {

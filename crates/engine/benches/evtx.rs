@@ -5,27 +5,14 @@
 //! from BinXML where planned, else through that JSON), no rules. Single thread.
 //! `cargo bench -p detwiki-engine --bench evtx`
 
-use std::path::{Path, PathBuf};
-
 use criterion::{Criterion, criterion_main};
 use detwiki_engine::read::{InputKind, collect_inputs, read_input};
 
 #[path = "../examples/support/mod.rs"]
 mod support;
 
-fn samples() -> Option<PathBuf> {
-    let shared = match std::env::var_os("DETWIKI_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    Some(shared.join("events/evtx-attack-samples")).filter(|p| p.is_dir())
-}
-
 fn bench(c: &mut Criterion) {
-    let Some(dir) = samples() else {
-        eprintln!("SKIPPED: shared/events/evtx-attack-samples not found (set DETWIKI_SHARED)");
-        return;
-    };
+    let Some(dir) = detwiki_testdata::require("events/evtx-attack-samples") else { return };
     let (mut inputs, _) = collect_inputs(&[dir]);
     inputs.retain(|i| i.kind == InputKind::Evtx);
     inputs.truncate(40);

@@ -933,20 +933,13 @@ fn utf16_into(b: &[u8], out: &mut String) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
     use std::sync::Arc;
 
     use super::*;
 
     fn samples() -> Option<PathBuf> {
-        let shared = match std::env::var_os("DETWIKI_SHARED") {
-            Some(p) => PathBuf::from(p),
-            None => {
-                let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-                ["../../../shared", "../../shared"].iter().map(|r| crate_dir.join(r)).find(|p| p.is_dir())?
-            }
-        };
-        Some(shared.join("events/evtx-attack-samples")).filter(|p| p.is_dir())
+        detwiki_testdata::require("events/evtx-attack-samples")
     }
 
     fn fields(e: &Event) -> Vec<(String, String, Kind)> {
@@ -957,10 +950,7 @@ mod tests {
     /// fields (names, values, kinds, order) of its JSON reading; and most records are planned.
     #[test]
     fn direct_reading_equals_the_json_reading_on_every_sample() {
-        let Some(dir) = samples() else {
-            eprintln!("SKIPPED: shared/events/evtx-attack-samples not found (set DETWIKI_SHARED)");
-            return;
-        };
+        let Some(dir) = samples() else { return };
         let settings = Arc::new(evtx::ParserSettings::new().num_threads(1));
         let (mut records, mut planned, mut differ, mut chunks) = (0, 0, Vec::new(), 0);
         let mut unplanned = std::collections::BTreeMap::new();
@@ -1020,10 +1010,7 @@ mod tests {
     /// is not walked here; the evtx crate reads the chunk, and its records come out the same.
     #[test]
     fn a_chunk_header_that_lies_is_left_to_the_evtx_crate() {
-        let Some(dir) = samples() else {
-            eprintln!("SKIPPED: shared/events/evtx-attack-samples not found (set DETWIKI_SHARED)");
-            return;
-        };
+        let Some(dir) = samples() else { return };
         let file = std::fs::read(dir.join("Execution/Sysmon_Exec_CompiledHTML.evtx")).unwrap();
         let chunk = &file[4096..4096 + 65536];
         let read = |bytes: &[u8]| {

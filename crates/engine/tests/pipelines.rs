@@ -3,8 +3,6 @@
 //! shape without them, and routing reads channel and event id through the
 //! mapped names.
 
-use std::path::Path;
-
 use detwiki_engine::Pipelines;
 use detwiki_engine::event::Event;
 use detwiki_engine::json::flatten;
@@ -47,8 +45,8 @@ const REG_RULE: &str = concat!(
 );
 
 fn whoami_rule() -> String {
-    let real = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/sigma/rules/windows/process_creation/proc_creation_win_whoami_all_execution.yml");
+    let real = detwiki_testdata::shared_path()
+        .join("corpus/sigma/rules/windows/process_creation/proc_creation_win_whoami_all_execution.yml");
     match std::fs::read_to_string(&real) {
         Ok(t) => t,
         Err(_) => {

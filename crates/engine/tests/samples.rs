@@ -8,12 +8,12 @@
 //! runner `tests/samples/verify.sh`). Rows with 0 are rules that must NOT fire
 //! on a file that has events of their logsource.
 //!
-//! The shared directory is `$DETWIKI_SHARED`, else `../../../shared` or
-//! `../../shared` relative to the crate; without it the tests print SKIPPED.
+//! The shared directory is found by `detwiki-testdata` (`$DETWIKI_SHARED`, else `../shared`
+//! beside the checkout); without it the tests print SKIPPED (and fail under `CI=true`).
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use detwiki_engine::read::{Input, InputKind};
 use detwiki_engine::ruleset::{Options, RulesetBuilder};
@@ -254,14 +254,9 @@ const PAIRS: &[(&str, &str, u64)] = &[
 ];
 
 fn shared_dir() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("DETWIKI_SHARED") {
-        return Some(PathBuf::from(p));
-    }
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    ["../../../shared", "../../shared"]
-        .iter()
-        .map(|rel| crate_dir.join(rel))
-        .find(|p| p.join("events/evtx-attack-samples").is_dir() && p.join("corpus/sigma").is_dir())
+    detwiki_testdata::require("events/evtx-attack-samples")?;
+    detwiki_testdata::require("corpus/sigma")?;
+    Some(detwiki_testdata::shared_path())
 }
 
 fn evtx(path: PathBuf) -> Input {
@@ -271,10 +266,7 @@ fn evtx(path: PathBuf) -> Input {
 
 #[test]
 fn rule_and_sample_pairs_hit_exactly() {
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIPPED: shared/events/evtx-attack-samples not found (set DETWIKI_SHARED)");
-        return;
-    };
+    let Some(shared) = shared_dir() else { return };
     assert!(PAIRS.len() >= 40);
     let mut failures = Vec::new();
     for (rule, file, want) in PAIRS {
@@ -298,10 +290,7 @@ fn rule_and_sample_pairs_hit_exactly() {
 
 #[test]
 fn every_sample_reads_without_problems() {
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIPPED: shared/events/evtx-attack-samples not found (set DETWIKI_SHARED)");
-        return;
-    };
+    let Some(shared) = shared_dir() else { return };
     // Folder names have spaces and `&`; the walk must find all 277 files.
     let (inputs, problems) = detwiki_engine::read::collect_inputs(&[shared.join("events/evtx-attack-samples")]);
     assert!(problems.is_empty(), "{problems:?}");
@@ -315,10 +304,7 @@ fn every_sample_reads_without_problems() {
 
 #[test]
 fn corrupt_chunks_and_records_are_reported_and_skipped() {
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIPPED: shared/events/evtx-attack-samples not found (set DETWIKI_SHARED)");
-        return;
-    };
+    let Some(shared) = shared_dir() else { return };
     // A two-chunk sample; damage the first chunk's header magic and some record bytes of the second.
     let src = shared.join("events/evtx-attack-samples/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx");
     let mut bytes = std::fs::read(&src).expect("sample");

@@ -160,11 +160,7 @@ fn every_internal_link_resolves_demo() {
 
 #[test]
 fn every_internal_link_resolves_sigmahq() {
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/sigma/rules");
-    if !rules.is_dir() {
-        println!("SKIPPED: {} not present", rules.display());
-        return;
-    }
+    let Some(rules) = detwiki_testdata::require("corpus/sigma/rules") else { return };
     let spec = CorpusSpec { name: "sigma".into(), paths: vec![rules] };
     build_and_check(&Catalog::load(&[spec], &LoadOptions::default()));
 }
@@ -301,11 +297,7 @@ fn every_rule_page_is_under_60_kb_demo() {
 
 #[test]
 fn every_rule_page_is_under_60_kb_sigmahq() {
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/sigma/rules");
-    if !rules.is_dir() {
-        println!("SKIPPED: {} not present", rules.display());
-        return;
-    }
+    let Some(rules) = detwiki_testdata::require("corpus/sigma/rules") else { return };
     let spec = CorpusSpec { name: "sigma".into(), paths: vec![rules] };
     let (over, largest) = oversized_rule_pages(Catalog::load(&[spec], &LoadOptions::default()));
     assert!(over.is_empty(), "{} rule pages over 60 KB: {over:?}", over.len());

@@ -13,20 +13,8 @@ use detwiki_taxonomy::logsource::{Lookup, lookup};
 /// `attack.` tags in the corpus allowed to be unknown, with the reason. None today.
 const ALLOWED_UNKNOWN_ATTACK: &[(&str, &str)] = &[];
 
-fn shared_dir() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("DETWIKI_SHARED") {
-        return Some(PathBuf::from(p)).filter(|p| p.is_dir());
-    }
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    ["../../../shared", "../../shared"].iter().map(|rel| crate_dir.join(rel)).find(|p| p.join("corpus/sigma").is_dir())
-}
-
 fn rule_files() -> Option<Vec<PathBuf>> {
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIP: shared directory with corpus/sigma not found (set DETWIKI_SHARED); corpus checks not run");
-        return None;
-    };
-    let sigma = shared.join("corpus/sigma");
+    let sigma = detwiki_testdata::require("corpus/sigma")?;
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&sigma).unwrap() {
         let entry = entry.unwrap();
