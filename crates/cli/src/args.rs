@@ -31,7 +31,8 @@ pub enum Command {
     ///
     /// Exit status: 0 when the run completed without hits, 1 when it completed
     /// with at least one hit, 2 on a usage error (bad flags, no rules, missing
-    /// paths), 3 when it could not run (no input could be read, output failed).
+    /// paths, --strict with a skipped rule), 3 when it could not run (no input
+    /// could be read, output failed). Rules whose file has errors are never run.
     Hunt(HuntArgs),
     /// Write the detection wiki as static files (HTML, JSON, search index, Navigator layers).
     ///
@@ -273,6 +274,15 @@ pub struct HuntArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Exit with 2, before reading any input, when a selected rule would be skipped (errors in
+    /// its file, no logsource mapping, a placeholder without values, a pipeline failure, a
+    /// correlation that cannot be evaluated).
+    #[arg(long)]
+    pub strict: bool,
+    /// List every skipped rule with its reason, the placeholders without values, and the full
+    /// diagnostics of rule files with errors.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// No progress bar and no summary.
     #[arg(short, long)]
     pub quiet: bool,

@@ -4,7 +4,8 @@
 //! - 0: success (for `lint`: no errors, warnings allowed; for `hunt`: the run completed, no hits)
 //! - 1: the command ran and found something (for `lint`: at least one error finding; for
 //!   `rule`: no rule matches; for `hunt`: at least one hit, like grep's "selected lines")
-//! - 2: usage error (bad flags, a path that does not exist)
+//! - 2: usage error (bad flags, a path that does not exist, no rule to run, `hunt --strict` with
+//!   a skipped rule)
 //! - 3: the command could not run (I/O failure writing output, internal error)
 
 use std::process::ExitCode;

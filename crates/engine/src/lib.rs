@@ -29,7 +29,7 @@
 //!      detection:\n  selection:\n    Image|endswith: '\\whoami.exe'\n  condition: selection\nlevel: high\n",
 //! );
 //! let mut b = RulesetBuilder::new();
-//! b.add("sigma", "whoami.yml".as_ref(), &file.documents, &|_| true);
+//! b.add_file("sigma", "whoami.yml".as_ref(), &file, &|_| true);
 //! let rules = b.build(&Options::default());
 //! // Security 4688 names the image `NewProcessName`: the taxonomy maps it.
 //! let ev = Event::from_pairs([

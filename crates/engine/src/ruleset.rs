@@ -19,11 +19,15 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use aho_corasick::Anchored;
 use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
-use detwiki_sigma::{CorrelationRule, Detection, Document, FilterRule, Level, LogSource, Rule, SearchBody, ValueKind};
+use detwiki_sigma::{
+    CorrelationRule, Detection, Diagnostic, Document, FilterRule, Level, LogSource, Rule, SearchBody, SigmaFile,
+    ValueKind,
+};
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
 use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, Placeholders, Pred, compile_detection};
@@ -68,6 +72,11 @@ pub struct Skipped {
 /// Why a rule is not used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SkipReason {
+    /// Its file has error findings (listed here, as `lint` reports them): what was parsed may
+    /// be broader than what was written (a misspelt modifier's predicate is left out), so
+    /// none of the file's rules run.
+    #[error("errors in file")]
+    FileErrors(Arc<[Diagnostic]>),
     /// The logsource has no known event mapping.
     #[error("logsource `{0}` has no known event mapping")]
     NoMapping(String),
@@ -89,6 +98,7 @@ impl SkipReason {
     /// A short stable key for summaries.
     pub fn key(&self) -> &'static str {
         match self {
+            SkipReason::FileErrors(_) => "errors-in-file",
             SkipReason::NoMapping(_) => "no-logsource-mapping",
             SkipReason::Unmappable(..) => "unmappable-logsource",
             SkipReason::Compile(CompileError::UnresolvedPlaceholder(_)) => "unresolved-placeholder",
@@ -128,6 +138,11 @@ pub struct RulesetBuilder {
     /// Left out by `keep`, unless a selected correlation refers to them.
     held_rules: Vec<(RuleInfo, Rule)>,
     held_correlations: Vec<(RuleInfo, CorrelationRule)>,
+    /// Documents of files with errors: reported, never run.
+    broken: Vec<Skipped>,
+    /// Documents of files with errors that `keep` left out (reported only when a selected
+    /// correlation refers to them).
+    held_broken: Vec<Skipped>,
 }
 
 /// One rule compiled for one event source.
@@ -386,7 +401,55 @@ impl RulesetBuilder {
         Self::default()
     }
 
-    /// Add the documents of one parsed file. `keep` selects rules and correlation rules (by
+    /// Add one parsed file. A file with an error finding runs none of its rules: each of its
+    /// documents (that `keep` selects; filters always) is reported in [`Ruleset::skipped`] as
+    /// [`SkipReason::FileErrors`] with the file's error findings, and a file that gave no
+    /// document at all (its YAML does not read) is reported once, under its path. A file
+    /// without errors is added as by [`RulesetBuilder::add`].
+    pub fn add_file(
+        &mut self,
+        corpus: &str,
+        path: &std::path::Path,
+        file: &SigmaFile,
+        keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
+    ) {
+        if !file.has_errors() {
+            self.add(corpus, path, &file.documents, keep);
+            return;
+        }
+        let errors: Arc<[Diagnostic]> = file.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        let skipped = |info: RuleInfo| Skipped { rule: info, reason: SkipReason::FileErrors(errors.clone()) };
+        if file.documents.is_empty() {
+            let info = RuleInfo {
+                id: None,
+                title: String::new(),
+                name: None,
+                level: None,
+                tags: Vec::new(),
+                corpus: corpus.to_string(),
+                path: path.to_path_buf(),
+                logsource: String::new(),
+            };
+            self.broken.push(skipped(info));
+            return;
+        }
+        for d in &file.documents {
+            let (meta, ls) = match d {
+                Document::Rule(r) => (&r.meta, Some(&r.logsource)),
+                Document::Filter(f) => (&f.meta, f.logsource.as_ref()),
+                Document::Correlation(c) => (&c.meta, None),
+            };
+            let entry = skipped(info(corpus, path, meta, ls));
+            if matches!(d, Document::Filter(_)) || keep(meta) {
+                self.broken.push(entry);
+            } else {
+                self.held_broken.push(entry);
+            }
+        }
+    }
+
+    /// Add the documents of one parsed file, which must have no error finding (see
+    /// [`RulesetBuilder::add_file`], which checks). `keep` selects rules and correlation rules (by
     /// `--rule`, level, tags); a rule it leaves out is still loaded when a selected
     /// correlation refers to it (then it gives hits only through the correlation, unless that
     /// says `generate: true`).
@@ -430,6 +493,10 @@ impl RulesetBuilder {
                 let entry = self.held_rules.swap_remove(k);
                 self.rules.push(entry);
             }
+            while let Some(k) = self.held_broken.iter().position(|s| named(&s.rule, &w)) {
+                let entry = self.held_broken.swap_remove(k);
+                self.broken.push(entry);
+            }
         }
     }
 
@@ -438,7 +505,7 @@ impl RulesetBuilder {
         self.pull_referenced();
         let mut set = Ruleset {
             rules: Vec::new(),
-            skipped: Vec::new(),
+            skipped: std::mem::take(&mut self.broken),
             instances: Vec::new(),
             routing: opts.routing,
             routes: HashMap::default(),
@@ -1183,6 +1250,38 @@ mod tests {
         assert_eq!(regex_needles(r"a?\d+(?:xy)+hello"), Some(vec!["xyhello".to_string()]));
         assert_eq!(regex_needles(r"\d+(?:foo|b)\d+"), None);
         assert_eq!(regex_needles(r"(?:abc)?\d+"), None);
+    }
+
+    #[test]
+    fn a_file_with_errors_runs_none_of_its_rules() {
+        use super::{Options, RulesetBuilder, SkipReason};
+        let typo = detwiki_sigma::parse_str(
+            "title: Typo\nid: 22222222-2222-4222-8222-222222222222\nlogsource:\n  product: windows\n  \
+             category: process_creation\ndetection:\n  sel:\n    Image|endswith: '.exe'\n    \
+             CommandLine|contians: 'x'\n  condition: sel\n",
+        );
+        let unreadable = detwiki_sigma::parse_str("title: [unclosed\n");
+        let good = detwiki_sigma::parse_str(
+            "title: Good\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  \
+             sel:\n    Image|endswith: '.exe'\n  condition: sel\n",
+        );
+        let mut b = RulesetBuilder::new();
+        b.add_file("t", "typo.yml".as_ref(), &typo, &|_| true);
+        b.add_file("t", "unreadable.yml".as_ref(), &unreadable, &|_| true);
+        b.add_file("t", "good.yml".as_ref(), &good, &|_| true);
+        let set = b.build(&Options::default());
+        assert_eq!(set.rules.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Good"]);
+        assert_eq!(set.skipped.len(), 2);
+        let SkipReason::FileErrors(errors) = &set.skipped[0].reason else { panic!("{:?}", set.skipped[0]) };
+        assert_eq!(set.skipped[0].rule.title, "Typo");
+        assert_eq!(errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["unknown-modifier"]);
+        assert_eq!(set.skipped[1].rule.path, std::path::Path::new("unreadable.yml"));
+        assert_eq!(set.skipped[1].reason.key(), "errors-in-file");
+        // A rule of a broken file that the selection leaves out is not reported.
+        let mut b = RulesetBuilder::new();
+        b.add_file("t", "typo.yml".as_ref(), &typo, &|_| false);
+        b.add_file("t", "good.yml".as_ref(), &good, &|_| true);
+        assert!(b.build(&Options::default()).skipped.is_empty());
     }
 
     #[test]
