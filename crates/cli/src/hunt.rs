@@ -103,10 +103,20 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
         let mut paths = Vec::new();
         let mut errors = Vec::new();
         for root in &spec.paths {
+            if let Some(msg) = crate::catalog::log_file_message(arg, root, true) {
+                eprintln!("error: {msg}");
+                return Ok(None);
+            }
             load::collect(root, &mut paths, &mut errors);
         }
         if let Some(e) = errors.first() {
             eprintln!("error: --corpus {arg}: {}: {}", e.path.display(), e.message);
+            return Ok(None);
+        }
+        if paths.is_empty() {
+            for root in spec.paths.iter().filter(|p| p.is_dir()) {
+                eprintln!("error: {}", crate::catalog::no_rules_message(arg, root, true));
+            }
             return Ok(None);
         }
         let work = paths.into_iter().map(|p| (0, p.clone(), p)).collect();
