@@ -17,11 +17,12 @@ use detwiki_engine::compile::CompileError;
 use detwiki_engine::read::{Input, ReadProblem, collect_inputs};
 use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder, SkipReason};
 use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
-use detwiki_sigma::{Level, Limits, LineIndex, Metadata};
+use detwiki_sigma::{Level, Limits, LineIndex, Metadata, Severity};
 use indicatif::ProgressBar;
 
 use crate::args::{HuntArgs, HuntFormat, LevelArg};
 use crate::render::Finding;
+use crate::render::human::{Message, stderr_color, write_message};
 use detwiki_catalog::{CorpusSpec, load};
 
 /// Run `hunt`; returns the exit code.
@@ -81,7 +82,15 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
             match detwiki_engine::load_placeholders(&text) {
                 Ok(v) => v,
                 Err(e) => {
-                    eprintln!("error: {}: {e}", p.display());
+                    let m = Message {
+                        severity: Severity::Error,
+                        message: &format!("--placeholders: {}", e.message),
+                        path: p.display().to_string(),
+                        text: &text,
+                        span: e.span,
+                        help: &e.help,
+                    };
+                    let _ = write_message(&mut std::io::stderr().lock(), &m, stderr_color());
                     return Ok(None);
                 }
             }
@@ -155,7 +164,7 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
 /// skipped rule and the placeholders without values.
 fn report_skipped(args: &HuntArgs, ruleset: &Ruleset, texts: &HashMap<PathBuf, String>) {
     let mut seen = std::collections::HashSet::new();
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = stderr_color();
     for s in &ruleset.skipped {
         let SkipReason::FileErrors(errors) = &s.reason else { continue };
         if !seen.insert(&s.rule.path) {
@@ -253,18 +262,30 @@ fn load_pipelines(args: &HuntArgs) -> anyhow::Result<Option<Pipelines>> {
             failed = true;
             continue;
         };
+        // Shown as lint shows findings: file:line:col, the line with a caret, the help.
+        let show = |severity, e: &detwiki_engine::pipeline::PipelineError| {
+            let m = Message {
+                severity,
+                message: &e.message,
+                path: e.origin.clone(),
+                text: &text,
+                span: Some(e.span),
+                help: &e.help,
+            };
+            let _ = write_message(&mut std::io::stderr().lock(), &m, stderr_color());
+        };
         match load(&text, &origin) {
             Ok(p) => {
                 if !args.quiet {
                     for w in &p.warnings {
-                        eprintln!("warning: {w}");
+                        show(Severity::Warning, w);
                     }
                 }
                 out.push(p);
             }
             Err(errors) => {
-                for e in errors {
-                    eprintln!("error: {e}");
+                for e in &errors {
+                    show(Severity::Error, e);
                 }
                 failed = true;
             }

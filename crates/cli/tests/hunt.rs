@@ -138,7 +138,8 @@ fn pipelines_builtin_file_list_and_errors() {
         .stderr
         .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains("bad.yml:3:11: transformation type `set_state` is not supported"), "{err}");
+    assert!(err.contains("error: transformation type `set_state` is not supported"), "{err}");
+    assert!(err.contains("bad.yml:3:11\n"), "{err}");
     assert!(err.contains("supported types: field_name_mapping"), "{err}");
     detwiki().args(["hunt", "--pipeline", "no-such", "--corpus", &corpus, "-"]).write_stdin("").assert().code(2);
 }

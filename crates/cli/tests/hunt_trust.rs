@@ -222,3 +222,33 @@ fn csv_rows_split_and_the_fields_column_is_json() {
     assert_eq!(fields["Image"], "C:\\x\\a.exe");
     assert_eq!(fields["CommandLine"], "a.exe /k=v; \"q\", b=c");
 }
+
+// ------------------------------------------------------------------ --placeholders, --pipeline
+
+#[test]
+fn placeholder_and_pipeline_yaml_errors_show_the_line_with_a_caret() {
+    let tmp = corpus(&[("loose.yml", LOOSE)]);
+    std::fs::write(tmp.path().join("ph.yml"), "admins:\n  - alice\n  - {a: b}\n").unwrap();
+    std::fs::write(tmp.path().join("syntax.yml"), "admins: [alice\n").unwrap();
+    std::fs::write(
+        tmp.path().join("pipe.yml"),
+        "name: p\ntransformations:\n  - type: field_name_mapping\n    mapping: [x]\n",
+    )
+    .unwrap();
+    let (code, out, err) = hunt(tmp.path(), &["--placeholders", "ph.yml", "-"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    let want = "error: --placeholders: `admins`: values are strings, found a mapping\n --> ph.yml:3:5\n  |\n\
+                3 |   - {a: b}\n  |     ^^^^^\n  |\n  = help: write `name: [value, …]` or `name: value`";
+    assert!(err.contains(want), "want:\n{want}\nin:\n{err}");
+
+    let (code, _, err) = hunt(tmp.path(), &["--placeholders", "syntax.yml", "-"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error: --placeholders: YAML: "), "{err}");
+    assert!(err.contains(" --> syntax.yml:1:16\n  |\n1 | admins: [alice\n  |               ^"), "{err}");
+
+    let (code, _, err) = hunt(tmp.path(), &["--pipeline", "pipe.yml", "-"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error: `mapping` must be a mapping, found a list\n --> pipe.yml:4:14\n"), "{err}");
+    assert!(err.contains("4 |     mapping: [x]\n  |              ^"), "{err}");
+}

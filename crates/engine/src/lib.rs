@@ -54,7 +54,7 @@ pub mod pipeline;
 pub mod read;
 pub mod ruleset;
 
-pub use compile::{Placeholders, load_placeholders};
+pub use compile::{PlaceholderError, Placeholders, load_placeholders};
 pub use event::Event;
 pub use hunt::{Hit, HitSink, Totals, hunt};
 pub use pipeline::{Pipeline, Pipelines};
