@@ -37,7 +37,8 @@ pub enum Command {
     /// Write the detection wiki as static files (HTML, JSON, search index, Navigator layers).
     ///
     /// With no --corpus, the demo corpus embedded in the binary is used. The site is written to a
-    /// temporary folder and swapped in at the end. Exit status: 0 built, 2 usage error, 3 failed.
+    /// temporary folder and swapped in at the end. Exit status: 0 built, 1 every rule file was
+    /// left out (nothing built), 2 usage error, 3 failed.
     Build(BuildArgs),
     /// Serve the wiki from memory on a local address, rebuilding when rule files change.
     ///

@@ -201,18 +201,20 @@ pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        RuleFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, rule)?;
-            writeln!(out)?;
+    let written = (|| -> anyhow::Result<()> {
+        match args.format {
+            RuleFormat::Json => {
+                serde_json::to_writer_pretty(&mut out, rule)?;
+                writeln!(out)?;
+            }
+            RuleFormat::Text => render::rule_text::write(&mut out, rule, &catalog)?,
         }
-        RuleFormat::Text => render::rule_text::write(&mut out, rule, &catalog)?,
-    }
-    out.flush().context("writing output")?;
+        out.flush().context("writing output")
+    })();
     // The process ends here: freeing the catalog's many small allocations one by
     // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
     std::mem::forget(catalog);
-    Ok(ExitCode::SUCCESS)
+    crate::output::written(written, ExitCode::SUCCESS)
 }
 
 /// `detwiki catalog`.
@@ -225,17 +227,19 @@ pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(ExitCode::from(2)) };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.pretty {
-        serde_json::to_writer_pretty(&mut out, &catalog)?;
-    } else {
-        write_compact(&mut out, &catalog)?;
-    }
-    writeln!(out)?;
-    out.flush().context("writing output")?;
+    let written = (|| -> anyhow::Result<()> {
+        if args.pretty {
+            serde_json::to_writer_pretty(&mut out, &catalog)?;
+        } else {
+            write_compact(&mut out, &catalog)?;
+        }
+        writeln!(out)?;
+        out.flush().context("writing output")
+    })();
     // The process ends here: freeing the catalog's many small allocations one by
     // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
     std::mem::forget(catalog);
-    Ok(ExitCode::SUCCESS)
+    crate::output::written(written, ExitCode::SUCCESS)
 }
 
 /// The catalog as compact JSON: the same document `serde_json::to_writer(&catalog)`

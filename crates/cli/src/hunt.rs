@@ -30,10 +30,11 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     if args.list_pipelines {
         let mut out = std::io::stdout().lock();
-        for (name, what, _) in detwiki_engine::pipeline::BUILTINS {
-            writeln!(out, "{name:<12}  {what}").context("writing output")?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        let written = detwiki_engine::pipeline::BUILTINS
+            .iter()
+            .try_for_each(|(name, what, _)| writeln!(out, "{name:<12}  {what}"))
+            .and_then(|()| out.flush());
+        return crate::output::written(written, ExitCode::SUCCESS);
     }
     let Some(ruleset) = load_rules(args)? else { return Ok(ExitCode::from(2)) };
     let (inputs, walk_problems) = collect_inputs(&args.inputs);

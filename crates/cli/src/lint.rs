@@ -88,27 +88,30 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let shown: Vec<&Finding<'_>> =
         findings.iter().filter(|f| !args.errors_only || f.diagnostic.severity == Severity::Error).collect();
 
+    let code = if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        LintFormat::Human => {
-            let color = match args.color {
-                crate::args::ColorChoice::Always => true,
-                crate::args::ColorChoice::Never => false,
-                crate::args::ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    let written = (|| -> std::io::Result<()> {
+        match args.format {
+            LintFormat::Human => {
+                let color = match args.color {
+                    crate::args::ColorChoice::Always => true,
+                    crate::args::ColorChoice::Never => false,
+                    crate::args::ColorChoice::Auto => {
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                    }
+                };
+                render::human::write(&mut out, &shown, color)?;
+                if !args.quiet {
+                    render::human::write_summary(&mut out, &summary)?;
                 }
-            };
-            render::human::write(&mut out, &shown, color)?;
-            if !args.quiet {
-                render::human::write_summary(&mut out, &summary)?;
             }
+            LintFormat::Json => render::json::write(&mut out, &shown, &summary)?,
+            LintFormat::Sarif => render::sarif::write(&mut out, &shown)?,
         }
-        LintFormat::Json => render::json::write(&mut out, &shown, &summary)?,
-        LintFormat::Sarif => render::sarif::write(&mut out, &shown)?,
-    }
-    out.flush().context("writing output")?;
-    Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        out.flush()
+    })();
+    crate::output::written(written.context("writing output"), code)
 }
 
 /// What `lint` keeps of one file: the rules themselves are dropped as soon as
