@@ -18,8 +18,10 @@ pub struct Cli {
 pub enum Command {
     /// Check Sigma rule files and print diagnostics like a compiler.
     ///
-    /// Exit status: 0 when no error was found (warnings allowed), 1 when at
-    /// least one error was found, 2 on a usage error.
+    /// Lint levels: --allow CODE / --deny CODE, and `[lint] allow = [...]`, `deny = [...]` in a
+    /// detwiki.toml in the current folder or a parent (the flags win). Exit status: 0 when no
+    /// error was found (warnings allowed), 1 when at least one error was found, 2 on a usage
+    /// error (an unknown code, a malformed detwiki.toml).
     Lint(LintArgs),
     /// Print one rule's analysis: ATT&CK and event coverage, stages, indicators with corpus counts.
     ///
@@ -209,6 +211,14 @@ pub struct LintArgs {
     /// Largest rule file accepted, in bytes.
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
     pub max_file_size: usize,
+    /// Hide the findings of this warning code and leave them out of the counts (repeatable;
+    /// overrides detwiki.toml). Codes: docs/lint-codes.md.
+    #[arg(long = "allow", value_name = "CODE")]
+    pub allow: Vec<String>,
+    /// Report this code as an error, so that lint exits 1 on it (repeatable; overrides
+    /// detwiki.toml).
+    #[arg(long = "deny", value_name = "CODE")]
+    pub deny: Vec<String>,
 }
 
 /// Output formats of `hunt`.

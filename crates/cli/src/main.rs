@@ -23,6 +23,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod args;
 mod build;
 mod catalog;
+mod config;
 mod export;
 mod hunt;
 mod lint;

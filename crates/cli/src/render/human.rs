@@ -102,11 +102,12 @@ pub fn stderr_color() -> bool {
     std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// The closing line: files, rules, errors, warnings, time.
+/// The closing line: files, rules, errors, warnings, allowed findings (when any), time.
 pub fn write_summary(out: &mut impl Write, s: &Summary) -> io::Result<()> {
+    let allowed = if s.allowed > 0 { format!(", {} allowed", s.allowed) } else { String::new() };
     writeln!(
         out,
-        "checked {} files ({} rules, {} filters, {} correlations): {} errors, {} warnings in {:.2}s",
+        "checked {} files ({} rules, {} filters, {} correlations): {} errors, {} warnings{allowed} in {:.2}s",
         s.files, s.rules, s.filters, s.correlations, s.errors, s.warnings, s.seconds
     )
 }
