@@ -2,8 +2,12 @@
 //! in parallel, print hits as they come (jsonl, csv) or per rule (table), and
 //! a summary on stderr.
 //!
+//! Rules whose file has errors are never run: they are reported as skipped (one warning line
+//! per file, lint's rendering with `--verbose`).
+//!
 //! Exit codes: 0 the run completed with no hit; 1 it completed with hits;
-//! 2 usage error; 3 it could not run (no input readable, output failed).
+//! 2 usage error (also `--strict` with a skipped rule); 3 it could not run (no input
+//! readable, output failed).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
