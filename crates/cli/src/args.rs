@@ -18,8 +18,10 @@ pub struct Cli {
 pub enum Command {
     /// Check Sigma rule files and print diagnostics like a compiler.
     ///
-    /// Exit status: 0 when no error was found (warnings allowed), 1 when at
-    /// least one error was found, 2 on a usage error.
+    /// Lint levels: --allow CODE / --deny CODE, and `[lint] allow = [...]`, `deny = [...]` in a
+    /// detwiki.toml in the current folder or a parent (the flags win). Exit status: 0 when no
+    /// error was found (warnings allowed), 1 when at least one error was found, 2 on a usage
+    /// error (an unknown code, a malformed detwiki.toml).
     Lint(LintArgs),
     /// Print one rule's analysis: ATT&CK and event coverage, stages, indicators with corpus counts.
     ///
@@ -31,12 +33,14 @@ pub enum Command {
     ///
     /// Exit status: 0 when the run completed without hits, 1 when it completed
     /// with at least one hit, 2 on a usage error (bad flags, no rules, missing
-    /// paths), 3 when it could not run (no input could be read, output failed).
+    /// paths, --strict with a skipped rule), 3 when it could not run (no input
+    /// could be read, output failed). Rules whose file has errors are never run.
     Hunt(HuntArgs),
     /// Write the detection wiki as static files (HTML, JSON, search index, Navigator layers).
     ///
     /// With no --corpus, the demo corpus embedded in the binary is used. The site is written to a
-    /// temporary folder and swapped in at the end. Exit status: 0 built, 2 usage error, 3 failed.
+    /// temporary folder and swapped in at the end. Exit status: 0 built, 1 every rule file was
+    /// left out (nothing built), 2 usage error, 3 failed.
     Build(BuildArgs),
     /// Serve the wiki from memory on a local address, rebuilding when rule files change.
     ///
@@ -207,6 +211,14 @@ pub struct LintArgs {
     /// Largest rule file accepted, in bytes.
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
     pub max_file_size: usize,
+    /// Hide the findings of this warning code and leave them out of the counts (repeatable;
+    /// overrides detwiki.toml). Codes: docs/lint-codes.md.
+    #[arg(long = "allow", value_name = "CODE")]
+    pub allow: Vec<String>,
+    /// Report this code as an error, so that lint exits 1 on it (repeatable; overrides
+    /// detwiki.toml).
+    #[arg(long = "deny", value_name = "CODE")]
+    pub deny: Vec<String>,
 }
 
 /// Output formats of `hunt`.
@@ -273,6 +285,15 @@ pub struct HuntArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Exit with 2, before reading any input, when a selected rule would be skipped (errors in
+    /// its file, no logsource mapping, a placeholder without values, a pipeline failure, a
+    /// correlation that cannot be evaluated).
+    #[arg(long)]
+    pub strict: bool,
+    /// List every skipped rule with its reason, the placeholders without values, and the full
+    /// diagnostics of rule files with errors.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// No progress bar and no summary.
     #[arg(short, long)]
     pub quiet: bool,

@@ -34,6 +34,15 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
+    if cat.rules.is_empty() {
+        // Only a --corpus can be empty of rules (the demo has some): every file was left out.
+        eprintln!(
+            "error: every rule file was left out ({} files do not parse); nothing was built — run \
+             `detwiki lint` on the corpus for the details",
+            cat.failed.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
     let analysed = started.elapsed();
     let bar = crate::progress::bar(quiet, None, "{spinner} writing {pos}/{len} files {wide_bar} {elapsed}");
     let opts = detwiki_site::Options { base_url: args.base_url.clone() };
@@ -66,7 +75,8 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             "seconds": secs,
         });
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{summary}")?;
+        let written = writeln!(out, "{summary}").and_then(|()| out.flush());
+        return crate::output::written(written, ExitCode::SUCCESS);
     } else if !args.corpora.quiet {
         eprintln!(
             "built {} rules: {} pages, {} files, {:.1} MB in {:.2}s → {}",

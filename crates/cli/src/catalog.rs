@@ -26,7 +26,13 @@ pub fn specs(args: &CorpusArgs) -> Result<Vec<CorpusSpec>, LoadError> {
                 eprintln!("error: corpus name `{}` is given twice; name them apart with NAME=DIR", s.name);
                 return Err(LoadError::Usage);
             }
-            Ok(s) => out.push(s),
+            Ok(s) => {
+                if let Some(msg) = s.paths.iter().find_map(|p| log_file_message(c, p, false)) {
+                    eprintln!("error: {msg}");
+                    return Err(LoadError::Usage);
+                }
+                out.push(s);
+            }
             Err(e) => {
                 eprintln!("error: --corpus {c}: {e}");
                 return Err(LoadError::Usage);
@@ -36,14 +42,20 @@ pub fn specs(args: &CorpusArgs) -> Result<Vec<CorpusSpec>, LoadError> {
     Ok(out)
 }
 
-/// Load corpora with a progress bar on a terminal and a one-line summary on stderr.
+/// Reload corpora (for `serve`): like [`load_with`], but a corpus left without rule files is
+/// not an error (its rules were deleted while serving).
 pub fn load(specs: &[CorpusSpec], quiet: bool) -> Result<Catalog, LoadError> {
-    load_with(specs, quiet, &LoadOptions::default())
+    load_checked(specs, quiet, &LoadOptions::default(), false)
 }
 
-/// [`load`] with options: [`LoadOptions::drop_parsed`] for commands that only
-/// show the analysis.
+/// Load corpora with a progress bar on a terminal and a one-line summary on stderr.
+/// [`LoadOptions::drop_parsed`] for commands that only show the analysis. A corpus with no
+/// rule file (`--corpus` given a folder of logs) is a usage error that says what it holds.
 pub fn load_with(specs: &[CorpusSpec], quiet: bool, opts: &LoadOptions) -> Result<Catalog, LoadError> {
+    load_checked(specs, quiet, opts, true)
+}
+
+fn load_checked(specs: &[CorpusSpec], quiet: bool, opts: &LoadOptions, need_rules: bool) -> Result<Catalog, LoadError> {
     let started = Instant::now();
     let bar = crate::progress::bar(quiet, None, "{spinner} loading {pos}/{len} rule files {wide_bar} {elapsed}");
     let catalog = Catalog::load_with_progress(specs, opts, &|n| bar.set_length(n as u64), &|| bar.inc(1));
@@ -53,6 +65,21 @@ pub fn load_with(specs: &[CorpusSpec], quiet: bool, opts: &LoadOptions) -> Resul
     }
     if catalog.files.is_empty() && !catalog.walk_errors.is_empty() {
         return Err(LoadError::Usage);
+    }
+    if need_rules {
+        let mut empty = false;
+        for (spec, info) in specs.iter().zip(&catalog.corpora) {
+            if info.files > 0 {
+                continue;
+            }
+            for p in spec.paths.iter().filter(|p| p.is_dir()) {
+                eprintln!("error: {}", no_rules_message(&format!("{}={}", spec.name, p.display()), p, false));
+                empty = true;
+            }
+        }
+        if empty {
+            return Err(LoadError::Usage);
+        }
     }
     if !quiet {
         for f in &catalog.failed {
@@ -75,6 +102,73 @@ pub fn load_with(specs: &[CorpusSpec], quiet: bool, opts: &LoadOptions) -> Resul
         );
     }
     Ok(catalog)
+}
+
+/// Log files are read by `hunt` as INPUT; these extensions mark them.
+const LOG_EXTENSIONS: &[&str] = &["evtx", "json", "jsonl", "ndjson", "gz"];
+
+fn extension(p: &std::path::Path) -> Option<String> {
+    p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
+}
+
+/// Where logs belong, for the messages below.
+fn logs_hint(hunt: bool) -> &'static str {
+    if hunt {
+        "logs are given as INPUT arguments (`detwiki hunt --corpus NAME=RULES INPUT…`)"
+    } else {
+        "--corpus takes a folder of Sigma rules; logs are read by `detwiki hunt`"
+    }
+}
+
+/// `--corpus ARG` naming a log file (`.evtx`, `.jsonl` …): the error message, else `None`.
+pub fn log_file_message(arg: &str, path: &std::path::Path, hunt: bool) -> Option<String> {
+    let ext = extension(path)?;
+    (path.is_file() && LOG_EXTENSIONS.contains(&ext.as_str())).then(|| {
+        format!(
+            "--corpus {arg}: {} is a .{ext} file, not a rule file (.yml/.yaml); {}",
+            path.display(),
+            logs_hint(hunt)
+        )
+    })
+}
+
+/// `--corpus ARG` whose folder `dir` holds no rule file: says what it holds instead
+/// ("it holds 12 .evtx files") and, when that looks like logs, where logs go.
+pub fn no_rules_message(arg: &str, dir: &std::path::Path, hunt: bool) -> String {
+    let mut by_ext: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.')))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .take(1_000_000);
+    for e in walk {
+        let ext = extension(e.path()).map_or_else(|| "(no extension)".to_string(), |x| format!(".{x}"));
+        *by_ext.entry(ext).or_default() += 1;
+    }
+    let head = format!("--corpus {arg}: no rule files (.yml/.yaml) under {}", dir.display());
+    if by_ext.is_empty() {
+        return format!("{head} — it is empty");
+    }
+    let mut kinds: Vec<(String, usize)> = by_ext.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let logs = kinds.iter().any(|(x, _)| LOG_EXTENSIONS.contains(&x.trim_start_matches('.')));
+    let files = |n: usize| if n == 1 { "file" } else { "files" };
+    let mut parts: Vec<String> = kinds.iter().take(3).map(|(x, n)| format!("{n} {x} {}", files(*n))).collect();
+    let rest: usize = kinds.iter().skip(3).map(|(_, n)| n).sum();
+    if rest > 0 {
+        parts.push(format!("{rest} other {}", files(rest)));
+    }
+    let holds = match parts.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    if logs {
+        format!("{head} — it holds {holds}; {}", logs_hint(hunt))
+    } else {
+        format!("{head} — it holds {holds}")
+    }
 }
 
 /// Load options for commands that show the analysis and compile nothing.
@@ -107,18 +201,20 @@ pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        RuleFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, rule)?;
-            writeln!(out)?;
+    let written = (|| -> anyhow::Result<()> {
+        match args.format {
+            RuleFormat::Json => {
+                serde_json::to_writer_pretty(&mut out, rule)?;
+                writeln!(out)?;
+            }
+            RuleFormat::Text => render::rule_text::write(&mut out, rule, &catalog)?,
         }
-        RuleFormat::Text => render::rule_text::write(&mut out, rule, &catalog)?,
-    }
-    out.flush().context("writing output")?;
+        out.flush().context("writing output")
+    })();
     // The process ends here: freeing the catalog's many small allocations one by
     // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
     std::mem::forget(catalog);
-    Ok(ExitCode::SUCCESS)
+    crate::output::written(written, ExitCode::SUCCESS)
 }
 
 /// `detwiki catalog`.
@@ -131,17 +227,19 @@ pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(ExitCode::from(2)) };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.pretty {
-        serde_json::to_writer_pretty(&mut out, &catalog)?;
-    } else {
-        write_compact(&mut out, &catalog)?;
-    }
-    writeln!(out)?;
-    out.flush().context("writing output")?;
+    let written = (|| -> anyhow::Result<()> {
+        if args.pretty {
+            serde_json::to_writer_pretty(&mut out, &catalog)?;
+        } else {
+            write_compact(&mut out, &catalog)?;
+        }
+        writeln!(out)?;
+        out.flush().context("writing output")
+    })();
     // The process ends here: freeing the catalog's many small allocations one by
     // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
     std::mem::forget(catalog);
-    Ok(ExitCode::SUCCESS)
+    crate::output::written(written, ExitCode::SUCCESS)
 }
 
 /// The catalog as compact JSON: the same document `serde_json::to_writer(&catalog)`

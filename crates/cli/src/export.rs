@@ -10,7 +10,8 @@ use crate::build::load_or_demo;
 
 /// `detwiki export navigator`.
 pub fn run_navigator(args: &NavigatorArgs) -> anyhow::Result<ExitCode> {
-    let cat = match load_or_demo(&args.corpora, true, &crate::catalog::analysis_only()) {
+    // Says so when it falls back to the demo corpus, as `build` and `serve` do (`-q` silences it).
+    let cat = match load_or_demo(&args.corpora, args.corpora.quiet, &crate::catalog::analysis_only()) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -25,7 +26,11 @@ pub fn run_navigator(args: &NavigatorArgs) -> anyhow::Result<ExitCode> {
     text.push('\n');
     match &args.output {
         Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes()).context("writing output")?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            return crate::output::written(written.context("writing output"), ExitCode::SUCCESS);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

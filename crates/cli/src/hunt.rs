@@ -2,10 +2,14 @@
 //! in parallel, print hits as they come (jsonl, csv) or per rule (table), and
 //! a summary on stderr.
 //!
+//! Rules whose file has errors are never run: they are reported as skipped (one warning line
+//! per file, lint's rendering with `--verbose`).
+//!
 //! Exit codes: 0 the run completed with no hit; 1 it completed with hits;
-//! 2 usage error; 3 it could not run (no input readable, output failed).
+//! 2 usage error (also `--strict` with a skipped rule); 3 it could not run (no input
+//! readable, output failed).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,13 +17,16 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
+use detwiki_engine::compile::CompileError;
 use detwiki_engine::read::{Input, ReadProblem, collect_inputs};
-use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder};
+use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder, SkipReason};
 use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
-use detwiki_sigma::{Level, Limits, Metadata};
+use detwiki_sigma::{Level, Limits, LineIndex, Metadata, Severity};
 use indicatif::ProgressBar;
 
 use crate::args::{HuntArgs, HuntFormat, LevelArg};
+use crate::render::Finding;
+use crate::render::human::{Message, stderr_color, write_message};
 use detwiki_catalog::{CorpusSpec, load};
 
 /// Run `hunt`; returns the exit code.
@@ -27,10 +34,11 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     if args.list_pipelines {
         let mut out = std::io::stdout().lock();
-        for (name, what, _) in detwiki_engine::pipeline::BUILTINS {
-            writeln!(out, "{name:<12}  {what}").context("writing output")?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        let written = detwiki_engine::pipeline::BUILTINS
+            .iter()
+            .try_for_each(|(name, what, _)| writeln!(out, "{name:<12}  {what}"))
+            .and_then(|()| out.flush());
+        return crate::output::written(written, ExitCode::SUCCESS);
     }
     let Some(ruleset) = load_rules(args)? else { return Ok(ExitCode::from(2)) };
     let (inputs, walk_problems) = collect_inputs(&args.inputs);
@@ -79,7 +87,15 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
             match detwiki_engine::load_placeholders(&text) {
                 Ok(v) => v,
                 Err(e) => {
-                    eprintln!("error: {}: {e}", p.display());
+                    let m = Message {
+                        severity: Severity::Error,
+                        message: &format!("--placeholders: {}", e.message),
+                        path: p.display().to_string(),
+                        text: &text,
+                        span: e.span,
+                        help: &e.help,
+                    };
+                    let _ = write_message(&mut std::io::stderr().lock(), &m, stderr_color());
                     return Ok(None);
                 }
             }
@@ -88,6 +104,7 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
     };
     let Some(pipelines) = load_pipelines(args)? else { return Ok(None) };
     let mut builder = RulesetBuilder::new();
+    let mut texts = HashMap::new();
     let keep = |m: &Metadata| keep_rule(args, m);
     for arg in &args.corpora {
         let spec = match CorpusSpec::parse(arg) {
@@ -100,24 +117,133 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
         let mut paths = Vec::new();
         let mut errors = Vec::new();
         for root in &spec.paths {
+            if let Some(msg) = crate::catalog::log_file_message(arg, root, true) {
+                eprintln!("error: {msg}");
+                return Ok(None);
+            }
             load::collect(root, &mut paths, &mut errors);
         }
         if let Some(e) = errors.first() {
             eprintln!("error: --corpus {arg}: {}: {}", e.path.display(), e.message);
             return Ok(None);
         }
+        if paths.is_empty() {
+            for root in spec.paths.iter().filter(|p| p.is_dir()) {
+                eprintln!("error: {}", crate::catalog::no_rules_message(arg, root, true));
+            }
+            return Ok(None);
+        }
         let work = paths.into_iter().map(|p| (0, p.clone(), p)).collect();
         for file in load::read_all(work, &Limits::default(), &|| {}) {
-            builder.add(&spec.name, &file.path, &file.parsed.documents, &keep);
+            // A file with errors runs none of its rules (the builder says so); its text is kept
+            // to show the errors as `lint` does.
+            builder.add_file(&spec.name, &file.path, &file.parsed, &keep);
+            if file.parsed.has_errors() {
+                texts.insert(file.path, file.text);
+            }
         }
     }
     let opts = Options { routing: !args.no_routing, placeholders, prefilter: true, pipelines };
     let ruleset = builder.build(&opts);
+    report_skipped(args, &ruleset, &texts);
+    if args.strict && !ruleset.skipped.is_empty() {
+        if !args.verbose {
+            list_skipped(&ruleset);
+        }
+        eprintln!(
+            "error: --strict: {} selected rules would be skipped ({}); nothing was run",
+            ruleset.skipped.len(),
+            skip_reasons(&ruleset)
+        );
+        return Ok(None);
+    }
     if ruleset.rules.is_empty() {
         eprintln!("error: no rule to run ({} skipped)", ruleset.skipped.len());
         return Ok(None);
     }
     Ok(Some(ruleset))
+}
+
+/// What the user sees of skipped rules before the run: for each rule file with errors, one
+/// warning line (or, with `--verbose`, its errors as `lint` shows them); with `--verbose`, every
+/// skipped rule and the placeholders without values.
+fn report_skipped(args: &HuntArgs, ruleset: &Ruleset, texts: &HashMap<PathBuf, String>) {
+    let mut seen = std::collections::HashSet::new();
+    let color = stderr_color();
+    for s in &ruleset.skipped {
+        let SkipReason::FileErrors(errors) = &s.reason else { continue };
+        if !seen.insert(&s.rule.path) {
+            continue;
+        }
+        let path = &s.rule.path;
+        let text = texts.get(path).map_or("", String::as_str);
+        let n = errors.len();
+        let plural = if n == 1 { "" } else { "s" };
+        if args.verbose {
+            eprintln!("warning: skipped {}: {n} error{plural}; none of its rules run:", path.display());
+            let findings: Vec<Finding<'_>> = errors.iter().map(|d| Finding::new(0, path, text, d.clone())).collect();
+            let shown: Vec<&Finding<'_>> = findings.iter().collect();
+            let _ = crate::render::human::write(&mut std::io::stderr().lock(), &shown, color);
+        } else {
+            let index = LineIndex::new(text);
+            let mut places: Vec<String> = errors
+                .iter()
+                .take(3)
+                .map(|d| match d.span {
+                    Some(sp) if sp.start <= text.len() => {
+                        let lc = index.line_col(text, sp.start);
+                        format!("{} at {}:{}", d.code, lc.line, lc.column)
+                    }
+                    _ => d.code.to_string(),
+                })
+                .collect();
+            if n > 3 {
+                places.push("…".into());
+            }
+            eprintln!(
+                "warning: skipped {}: {n} error{plural} ({}); run lint on it, or hunt --verbose, for details",
+                path.display(),
+                places.join(", ")
+            );
+        }
+    }
+    if args.verbose {
+        list_skipped(ruleset);
+        let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &ruleset.skipped {
+            if let SkipReason::Compile(CompileError::UnresolvedPlaceholder(name)) = &s.reason {
+                *missing.entry(name).or_default() += 1;
+            }
+        }
+        if !missing.is_empty() {
+            let names: Vec<String> =
+                missing.iter().map(|(n, k)| format!("%{n}% ({k} rule{})", if *k == 1 { "" } else { "s" })).collect();
+            eprintln!("placeholders without values: {}; give them with --placeholders FILE", names.join(", "));
+        }
+    }
+}
+
+/// One line per skipped rule: where it is, what it is, why it is skipped.
+fn list_skipped(ruleset: &Ruleset) {
+    for s in &ruleset.skipped {
+        let r = &s.rule;
+        let what = match (r.title.as_str(), &r.id) {
+            ("", None) => "(no rule could be read)".to_string(),
+            (t, Some(id)) => format!("{t} [{id}]"),
+            (t, None) => t.to_string(),
+        };
+        eprintln!("skipped: {}: {}: {what}: {}", r.corpus, r.path.display(), s.reason);
+    }
+}
+
+/// `2 errors-in-file, 1 no-logsource-mapping`.
+fn skip_reasons(ruleset: &Ruleset) -> String {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &ruleset.skipped {
+        *reasons.entry(s.reason.key()).or_default() += 1;
+    }
+    let why: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if why.is_empty() { "none".to_string() } else { why.join(", ") }
 }
 
 /// Read `--pipeline` files and built-in names; `None` after the problems were printed.
@@ -141,18 +267,30 @@ fn load_pipelines(args: &HuntArgs) -> anyhow::Result<Option<Pipelines>> {
             failed = true;
             continue;
         };
+        // Shown as lint shows findings: file:line:col, the line with a caret, the help.
+        let show = |severity, e: &detwiki_engine::pipeline::PipelineError| {
+            let m = Message {
+                severity,
+                message: &e.message,
+                path: e.origin.clone(),
+                text: &text,
+                span: Some(e.span),
+                help: &e.help,
+            };
+            let _ = write_message(&mut std::io::stderr().lock(), &m, stderr_color());
+        };
         match load(&text, &origin) {
             Ok(p) => {
                 if !args.quiet {
                     for w in &p.warnings {
-                        eprintln!("warning: {w}");
+                        show(Severity::Warning, w);
                     }
                 }
                 out.push(p);
             }
             Err(errors) => {
-                for e in errors {
-                    eprintln!("error: {e}");
+                for e in &errors {
+                    show(Severity::Error, e);
                 }
                 failed = true;
             }
@@ -282,8 +420,7 @@ impl HitSink for Sink<'_> {
 /// "event_id", "record_id", "line", "file", "fields": {name: value}}`; absent
 /// values are `null`.
 fn write_jsonl(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathBuf>) -> std::io::Result<()> {
-    let fields: serde_json::Map<String, serde_json::Value> =
-        h.fields.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+    let fields = fields_json(h);
     let obj = serde_json::json!({
         "rule_id": rule.id,
         "title": rule.title,
@@ -292,7 +429,7 @@ fn write_jsonl(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathB
         "timestamp": h.timestamp,
         "computer": h.computer,
         "channel": h.channel,
-        "event_id": h.event_id,
+        "event_id": h.event_id.as_deref().map(event_id_json),
         "record_id": h.record_id,
         "line": h.line,
         "file": file.map(|p| p.display().to_string()),
@@ -302,12 +439,23 @@ fn write_jsonl(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathB
     w.write_all(b"\n")
 }
 
+/// An event id as JSON: a number, like `record_id` (the text as written when it is not one).
+fn event_id_json(id: &str) -> serde_json::Value {
+    id.trim().parse::<u64>().map_or_else(|_| serde_json::Value::String(id.to_string()), serde_json::Value::from)
+}
+
+/// The matched fields as one JSON object (the `fields` of a JSON-lines hit).
+fn fields_json(h: &Hit) -> serde_json::Map<String, serde_json::Value> {
+    h.fields.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 fn write_csv(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathBuf>) -> std::io::Result<()> {
-    let fields: Vec<String> = h.fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    // The fields column is itself JSON (an object, as in JSON lines): values may hold any text.
+    let fields = serde_json::Value::Object(fields_json(h)).to_string();
     let cols = [
         rule.id.clone().unwrap_or_default(),
         rule.title.clone(),
@@ -320,7 +468,7 @@ fn write_csv(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathBuf
         h.record_id.map(|r| r.to_string()).unwrap_or_default(),
         h.line.map(|r| r.to_string()).unwrap_or_default(),
         file.map(|p| p.display().to_string()).unwrap_or_default(),
-        fields.join("; "),
+        fields,
     ];
     let row: Vec<String> = cols.iter().map(|c| csv_field(c)).collect();
     writeln!(w, "{}", row.join(","))
@@ -342,11 +490,6 @@ fn write_table(w: &mut impl Write, ruleset: &Ruleset, per_rule: &[u64]) -> std::
 }
 
 fn print_summary(ruleset: &Ruleset, t: &Totals, sink: &Sink<'_>, seconds: f64) {
-    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in &ruleset.skipped {
-        *reasons.entry(s.reason.key()).or_default() += 1;
-    }
-    let why: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let firing = sink.per_rule().iter().filter(|n| **n > 0).count();
     eprintln!(
         "hunt: {} files, {} events in {:.2} s ({:.0} events/s); rules: {} loaded, {} skipped ({}); \
@@ -357,7 +500,7 @@ fn print_summary(ruleset: &Ruleset, t: &Totals, sink: &Sink<'_>, seconds: f64) {
         t.events as f64 / seconds.max(1e-9),
         ruleset.rules.len(),
         ruleset.skipped.len(),
-        if why.is_empty() { "none".to_string() } else { why.join(", ") },
+        skip_reasons(ruleset),
         t.hits,
         firing,
         t.problems,

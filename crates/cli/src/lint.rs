@@ -10,6 +10,7 @@ use detwiki_sigma::lint::{document_ids, duplicate_id_lists};
 use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, Span};
 
 use crate::args::{LintArgs, LintFormat};
+use crate::config::LintLevel;
 use crate::render::{self, Finding, Summary};
 use detwiki_catalog::analysis::taxonomy_findings;
 use detwiki_catalog::load;
@@ -17,6 +18,7 @@ use detwiki_catalog::load;
 /// Run `lint`; returns the exit code (0 clean or warnings, 1 errors, 2 usage).
 pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let Ok(levels) = crate::config::lint_levels(&args.allow, &args.deny) else { return Ok(ExitCode::from(2)) };
     let mut paths = Vec::new();
     let mut walk_errors = Vec::new();
     let mut work = Vec::new();
@@ -76,6 +78,15 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
         let l = &loaded[d.file];
         findings.push(Finding::new(d.file, &l.path, &l.text, d.diagnostic));
     }
+    // Lint levels: allowed codes are dropped (and counted), denied ones become errors.
+    let before = findings.len();
+    findings.retain(|f| levels.get(&f.diagnostic.code) != Some(&LintLevel::Allow));
+    let allowed = before - findings.len();
+    for f in &mut findings {
+        if levels.get(&f.diagnostic.code) == Some(&LintLevel::Deny) {
+            f.diagnostic.severity = Severity::Error;
+        }
+    }
     // Stable order: by file as walked, then position, then code.
     findings.sort_by(|a, b| {
         (a.file_index, a.diagnostic.span.map(|s| s.start), a.diagnostic.code).cmp(&(
@@ -84,31 +95,35 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
             b.diagnostic.code,
         ))
     });
-    let summary = summarize(&loaded, &findings, started.elapsed().as_secs_f64());
+    let mut summary = summarize(&loaded, &findings, started.elapsed().as_secs_f64());
+    summary.allowed = allowed;
     let shown: Vec<&Finding<'_>> =
         findings.iter().filter(|f| !args.errors_only || f.diagnostic.severity == Severity::Error).collect();
 
+    let code = if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        LintFormat::Human => {
-            let color = match args.color {
-                crate::args::ColorChoice::Always => true,
-                crate::args::ColorChoice::Never => false,
-                crate::args::ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    let written = (|| -> std::io::Result<()> {
+        match args.format {
+            LintFormat::Human => {
+                let color = match args.color {
+                    crate::args::ColorChoice::Always => true,
+                    crate::args::ColorChoice::Never => false,
+                    crate::args::ColorChoice::Auto => {
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                    }
+                };
+                render::human::write(&mut out, &shown, color)?;
+                if !args.quiet {
+                    render::human::write_summary(&mut out, &summary)?;
                 }
-            };
-            render::human::write(&mut out, &shown, color)?;
-            if !args.quiet {
-                render::human::write_summary(&mut out, &summary)?;
             }
+            LintFormat::Json => render::json::write(&mut out, &shown, &summary)?,
+            LintFormat::Sarif => render::sarif::write(&mut out, &shown)?,
         }
-        LintFormat::Json => render::json::write(&mut out, &shown, &summary)?,
-        LintFormat::Sarif => render::sarif::write(&mut out, &shown)?,
-    }
-    out.flush().context("writing output")?;
-    Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        out.flush()
+    })();
+    crate::output::written(written.context("writing output"), code)
 }
 
 /// What `lint` keeps of one file: the rules themselves are dropped as soon as

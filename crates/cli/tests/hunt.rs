@@ -124,7 +124,7 @@ fn pipelines_builtin_file_list_and_errors() {
         .clone();
     let hit: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(hit["computer"], "PC9");
-    assert_eq!(hit["event_id"], "1");
+    assert_eq!(hit["event_id"], 1, "a number, like record_id");
     assert_eq!(hit["fields"]["winlog.event_data.Image"], r"C:\Windows\System32\whoami.exe");
     // A pipeline file with an unsupported transformation: exit 2, file:line:col and the supported types.
     let bad = tmp.path().join("bad.yml");
@@ -138,7 +138,8 @@ fn pipelines_builtin_file_list_and_errors() {
         .stderr
         .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains("bad.yml:3:11: transformation type `set_state` is not supported"), "{err}");
+    assert!(err.contains("error: transformation type `set_state` is not supported"), "{err}");
+    assert!(err.contains("bad.yml:3:11\n"), "{err}");
     assert!(err.contains("supported types: field_name_mapping"), "{err}");
     detwiki().args(["hunt", "--pipeline", "no-such", "--corpus", &corpus, "-"]).write_stdin("").assert().code(2);
 }

@@ -389,3 +389,21 @@ fn sigmahq_deprecated_and_unsupported_rules_never_crash() {
     assert_eq!(summary["type"], "summary");
     assert!(summary["files"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn a_date_not_in_the_calendar_is_a_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rule = tmp.path().join("r.yml");
+    std::fs::write(
+        &rule,
+        "title: t\nid: 4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a\ndate: 2024-02-31\nlogsource:\n  product: windows\n  \
+         category: process_creation\ndetection:\n  sel:\n    Image: x\n  condition: sel\n",
+    )
+    .unwrap();
+    let (code, out, _) = lint(&["--format", "json", rule.to_str().unwrap()]);
+    assert_eq!(code, 0, "a warning: {out}");
+    let lines = json_lines(&out);
+    let d = lines.iter().find(|l| l["code"] == "invalid-date").unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(d["message"], "`date` `2024-02-31` is not a calendar date: February 2024 has 29 days");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(7)));
+}

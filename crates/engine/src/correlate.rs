@@ -480,55 +480,19 @@ fn unsupported(c: &CorrelationRule, by_ref: &HashMap<String, Ref>) -> Option<Str
 }
 
 /// An event time (`2019-08-14T14:06:44.4956748Z`, `2019-04-27 15:57:25.868`, with `Z`, an
-/// offset or none: UTC) as nanoseconds since 1970.
+/// offset or none: UTC) as nanoseconds since 1970. RFC 3339 / ISO 8601 as `jiff` reads it: a
+/// date that is not in the calendar (February 30) or a time without seconds is no time.
 pub(crate) fn parse_time(s: &str) -> Option<i128> {
-    let b = s.trim().as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i128> {
-        let d = b.get(r)?;
-        d.iter().all(u8::is_ascii_digit).then(|| d.iter().fold(0i128, |n, c| n * 10 + i128::from(c - b'0')))
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+    use jiff::fmt::temporal::Pieces;
+    let s = s.trim();
+    // Seconds are required (`HH:MM:SS`): a bare `HH:MM` is not how logs write event times.
+    if s.as_bytes().get(16) != Some(&b':') {
         return None;
     }
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return None;
-    }
-    if h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut i = 19;
-    let mut nanos = 0i128;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        let frac = num(i..i + digits.min(9))?;
-        nanos = frac * 10i128.pow(9 - digits.min(9) as u32);
-        i += digits;
-    }
-    let offset = match b.get(i..)? {
-        [] | [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), rest @ ..] if rest.len() == 5 && rest[2] == b':' => {
-            let oh = num(i + 1..i + 3)?;
-            let om = num(i + 4..i + 6)?;
-            let o = (oh * 60 + om) * 60;
-            if *sign == b'+' { o } else { -o }
-        }
-        _ => return None,
-    };
-    // Days from 1970-01-01 (Howard Hinnant's days_from_civil).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3_600 + mi * 60 + sec) - offset) * 1_000_000_000 + nanos)
+    let pieces = Pieces::parse(s).ok()?;
+    let datetime = pieces.date().to_datetime(pieces.time()?);
+    let offset = pieces.to_numeric_offset().unwrap_or(jiff::tz::Offset::UTC);
+    Some(offset.to_timestamp(datetime).ok()?.as_nanosecond())
 }
 
 #[cfg(test)]
@@ -544,9 +508,16 @@ mod tests {
         assert_eq!(s("2019-04-27 15:57:25.868"), Some(1_556_380_645));
         assert_eq!(s("2019-04-27T17:57:25+02:00"), Some(1_556_380_645));
         assert_eq!(s("2000-02-29T00:00:00Z"), Some(951_782_400));
-        for bad in
-            ["", "yesterday", "2019-13-01T00:00:00Z", "2019-01-01T25:00:00Z", "2019-01-01T00:00:00.Z", "2019-01-01"]
-        {
+        for bad in [
+            "",
+            "yesterday",
+            "2019-13-01T00:00:00Z",
+            "2019-01-01T25:00:00Z",
+            "2019-01-01T00:00:00.Z",
+            "2019-01-01",
+            "2019-02-30T00:00:00Z",
+            "2019-01-01T10:00Z",
+        ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
     }

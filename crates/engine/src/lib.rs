@@ -33,7 +33,7 @@
 //!      detection:\n  selection:\n    Image|endswith: '\\whoami.exe'\n  condition: selection\nlevel: high\n",
 //! );
 //! let mut b = RulesetBuilder::new();
-//! b.add("sigma", "whoami.yml".as_ref(), &file.documents, &|_| true);
+//! b.add_file("sigma", "whoami.yml".as_ref(), &file, &|_| true);
 //! let rules = b.build(&Options::default());
 //! // Security 4688 names the image `NewProcessName`: the taxonomy maps it.
 //! let ev = Event::from_pairs([
@@ -62,7 +62,7 @@ pub mod ruleset;
 /// pySigma processing pipelines (the `detwiki-pipeline` crate), applied to rules before they are compiled.
 pub use detwiki_pipeline as pipeline;
 
-pub use compile::{Placeholders, load_placeholders};
+pub use compile::{PlaceholderError, Placeholders, load_placeholders};
 pub use event::Event;
 pub use hunt::{Hit, HitSink, Totals, hunt};
 pub use pipeline::{Pipeline, Pipelines};

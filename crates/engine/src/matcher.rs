@@ -498,7 +498,8 @@ pub fn parse_number(s: &str) -> Option<f64> {
 }
 
 /// A part of a timestamp written `YYYY-MM-DD[T ]HH:MM[:SS…]` (the shapes EVTX and
-/// JSON logs use; the time is taken as written, normally UTC).
+/// JSON logs use; the time is taken as written, normally UTC, and what follows the minutes is
+/// not read). The date must be in the calendar (`jiff` decides: no February 30).
 pub fn time_part(s: &str, part: TimePart) -> Option<i64> {
     let b = s.trim().as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -508,47 +509,25 @@ pub fn time_part(s: &str, part: TimePart) -> Option<i64> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let time = || -> Option<(i64, i64)> {
+    let date = jiff::civil::Date::new(
+        i16::try_from(num(0..4)?).ok()?,
+        i8::try_from(num(5..7)?).ok()?,
+        i8::try_from(num(8..10)?).ok()?,
+    )
+    .ok()?;
+    let time = || -> Option<jiff::civil::Time> {
         if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') {
             return None;
         }
-        Some((num(11..13)?, num(14..16)?))
+        jiff::civil::Time::new(i8::try_from(num(11..13)?).ok()?, i8::try_from(num(14..16)?).ok()?, 0, 0).ok()
     };
     Some(match part {
-        TimePart::Year => y,
-        TimePart::Month => m,
-        TimePart::Day => d,
-        TimePart::Hour => time()?.0,
-        TimePart::Minute => time()?.1,
-        TimePart::Week => iso_week(y, m, d)?,
-    })
-}
-
-/// ISO-8601 week number of a date.
-fn iso_week(y: i64, m: i64, d: i64) -> Option<i64> {
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    const CUM: [i64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-    let ordinal = CUM[(m - 1) as usize] + d + i64::from(m > 2 && leap(y));
-    // Weekday, Monday = 1 … Sunday = 7 (Sakamoto's method gives Sunday = 0).
-    let t = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
-    let yy = if m < 3 { y - 1 } else { y };
-    let dow = (yy + yy / 4 - yy / 100 + yy / 400 + t[(m - 1) as usize] + d).rem_euclid(7);
-    let weekday = if dow == 0 { 7 } else { dow };
-    let weeks_in = |y: i64| {
-        let p = |y: i64| (y + y / 4 - y / 100 + y / 400).rem_euclid(7);
-        if p(y) == 4 || p(y - 1) == 3 { 53 } else { 52 }
-    };
-    let w = (ordinal - weekday + 10) / 7;
-    Some(if w < 1 {
-        weeks_in(y - 1)
-    } else if w > weeks_in(y) {
-        1
-    } else {
-        w
+        TimePart::Year => i64::from(date.year()),
+        TimePart::Month => i64::from(date.month()),
+        TimePart::Day => i64::from(date.day()),
+        TimePart::Hour => i64::from(time()?.hour()),
+        TimePart::Minute => i64::from(time()?.minute()),
+        TimePart::Week => i64::from(date.iso_week_date().week()),
     })
 }
 
@@ -603,5 +582,8 @@ mod tests {
         assert_eq!(time_part("2021-01-03 10:00:00", TimePart::Week), Some(53));
         assert_eq!(time_part("2024-12-30", TimePart::Week), Some(1));
         assert_eq!(time_part("not a date", TimePart::Year), None);
+        assert_eq!(time_part("2023-02-29T10:00:00Z", TimePart::Day), None, "not in the calendar");
+        assert_eq!(time_part("2024-02-29T24:00:00Z", TimePart::Hour), None);
+        assert_eq!(time_part("2024-02-29T23:00:00Z", TimePart::Hour), Some(23));
     }
 }

@@ -2,8 +2,9 @@
 //! [`SkipReason`]). A leaf module: the ruleset, correlations and hits all name rules this way.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use detwiki_sigma::{Level, LogSource};
+use detwiki_sigma::{Diagnostic, Level, LogSource};
 
 use crate::compile::CompileError;
 
@@ -40,6 +41,11 @@ pub struct Skipped {
 /// Why a rule is not used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SkipReason {
+    /// Its file has error findings (listed here, as `lint` reports them): what was parsed may
+    /// be broader than what was written (a misspelt modifier's predicate is left out), so
+    /// none of the file's rules run.
+    #[error("errors in file")]
+    FileErrors(Arc<[Diagnostic]>),
     /// The logsource has no known event mapping.
     #[error("logsource `{0}` has no known event mapping")]
     NoMapping(String),
@@ -61,6 +67,7 @@ impl SkipReason {
     /// A short stable key for summaries.
     pub fn key(&self) -> &'static str {
         match self {
+            SkipReason::FileErrors(_) => "errors-in-file",
             SkipReason::NoMapping(_) => "no-logsource-mapping",
             SkipReason::Unmappable(..) => "unmappable-logsource",
             SkipReason::Compile(CompileError::UnresolvedPlaceholder(_)) => "unresolved-placeholder",

@@ -220,7 +220,11 @@ fn attribute_matches(rule: &Rule, attribute: &str, value: &str, op: &str) -> boo
         match attribute {
             "level" => detwiki_sigma::Level::parse(v).map(|l| l as i64),
             "status" => detwiki_sigma::Status::parse(v).map(|s| 4 - s as i64),
-            "date" | "modified" => v.replace('-', "").parse().ok(),
+            // A calendar date (`jiff`): `2024-02-30` has no rank, so no order holds for it.
+            "date" | "modified" => v
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .map(|d| i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())),
             _ => None,
         }
     };
@@ -975,6 +979,24 @@ mod tests {
         let p = pipes("transformations:\n  - type: value_placeholders\n");
         let err = p.apply(&rule("  sel:\n    User|expand: '%nope%'\n  condition: sel\n")).unwrap_err();
         assert!(err.contains("%nope%"), "{err}");
+    }
+
+    #[test]
+    fn rule_attribute_orders_calendar_dates() {
+        let r = rule_with("  product: windows\n", "date: 2024-03-01\n", DET);
+        let fails = |op: &str, value: &str| {
+            let p = pipes(&format!(
+                "transformations:\n  - type: rule_failure\n    message: nope\n    rule_conditions:\n      \
+                 - type: rule_attribute\n        attribute: date\n        op: {op}\n        value: '{value}'\n"
+            ));
+            p.apply(&r).is_err()
+        };
+        assert!(fails("gte", "2024-02-29"));
+        assert!(!fails("lt", "2024-02-29"));
+        assert!(fails("lt", "2024-03-02"));
+        // Not a calendar date: no order holds.
+        assert!(!fails("gte", "2024-02-30"));
+        assert!(!fails("lt", "2024-02-30"));
     }
 
     #[test]

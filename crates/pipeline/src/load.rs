@@ -45,6 +45,8 @@ pub struct PipelineError {
     pub message: String,
     /// What to do.
     pub help: String,
+    /// Where, in bytes of the text (to show the line with a caret).
+    pub span: Span,
 }
 
 impl fmt::Display for PipelineError {
@@ -68,7 +70,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn at(&self, span: Span, message: String, help: String) -> PipelineError {
         let lc = self.index.line_col(self.text, span.start);
-        PipelineError { origin: self.origin.to_string(), line: lc.line, column: lc.column, message, help }
+        PipelineError { origin: self.origin.to_string(), line: lc.line, column: lc.column, message, help, span }
     }
 
     fn err(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {

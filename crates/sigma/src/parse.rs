@@ -378,20 +378,36 @@ fn check_uuid(ctx: &mut Ctx<'_>, id: &str, span: Span, what: &str) {
 
 fn check_date(ctx: &mut Ctx<'_>, key: &str, d: &Spanned<String>) {
     let b = d.value.as_bytes();
-    let ok = b.len() == 10
+    let shaped = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&d.value[5..7].parse::<u8>().unwrap_or(0))
-        && (1..=31).contains(&d.value[8..10].parse::<u8>().unwrap_or(0));
-    if !ok {
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
         let help = if b.len() == 10 && b[4] == b'/' && b[7] == b'/' {
             format!("write `{}` (ISO 8601, YYYY-MM-DD)", d.value.replace('/', "-"))
         } else {
             "write the date as YYYY-MM-DD".to_string()
         };
         ctx.report(Code::InvalidDate, format!("`{key}` `{}` is not a YYYY-MM-DD date", d.value), d.span, Some(help));
+        return;
     }
+    // The shape is right: the calendar decides (no February 31).
+    let num = |r: std::ops::Range<usize>| d.value[r].parse::<i16>().unwrap_or(0);
+    let (y, m, day) = (num(0..4), num(5..7) as i8, num(8..10) as i8);
+    if jiff::civil::Date::new(y, m, day).is_ok() {
+        return;
+    }
+    let why = match jiff::civil::Date::new(y, m, 1) {
+        Ok(first) => format!("{} {y} has {} days", first.strftime("%B"), first.days_in_month()),
+        Err(_) if (1..=12).contains(&m) => format!("year {y} is out of range"),
+        Err(_) => format!("there is no month {m}"),
+    };
+    ctx.report(
+        Code::InvalidDate,
+        format!("`{key}` `{}` is not a calendar date: {why}", d.value),
+        d.span,
+        Some("write the date the rule was written or changed, as YYYY-MM-DD".to_string()),
+    );
 }
 
 fn check_tags(ctx: &mut Ctx<'_>, tags: &[Spanned<String>]) {

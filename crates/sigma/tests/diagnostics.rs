@@ -255,3 +255,28 @@ fn a_broken_selection_keeps_the_rest_of_the_rule() {
     assert_eq!(meta.title.as_ref().unwrap().value, "Whoami with a misspelt modifier");
     assert_eq!(meta.level.as_ref().unwrap().value, detwiki_sigma::Level::Low);
 }
+
+/// Dates are checked against the calendar, not just their shape.
+#[test]
+fn dates_are_calendar_dates() {
+    let findings = |date: &str| -> Vec<String> {
+        let text = format!(
+            "title: t\nid: 4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a\ndate: {date}\nlogsource:\n  product: windows\n\
+             detection:\n  sel:\n    Image: x\n  condition: sel\n"
+        );
+        detwiki_sigma::parse_str(&text)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::InvalidDate)
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(findings("2024-02-29"), Vec::<String>::new(), "a leap day");
+    assert_eq!(findings("2024-12-31"), Vec::<String>::new());
+    assert_eq!(findings("2023-02-29"), ["`date` `2023-02-29` is not a calendar date: February 2023 has 28 days"]);
+    assert_eq!(findings("2024-04-31"), ["`date` `2024-04-31` is not a calendar date: April 2024 has 30 days"]);
+    assert_eq!(findings("2024-13-01"), ["`date` `2024-13-01` is not a calendar date: there is no month 13"]);
+    assert_eq!(findings("2024-00-10"), ["`date` `2024-00-10` is not a calendar date: there is no month 0"]);
+    assert_eq!(findings("2024-01-00"), ["`date` `2024-01-00` is not a calendar date: January 2024 has 31 days"]);
+    assert_eq!(findings("24-1-1"), ["`date` `24-1-1` is not a YYYY-MM-DD date"]);
+}

@@ -7,7 +7,7 @@
 //!  "message":"unknown modifier `contians`","help":"did you mean `contains`?",
 //!  "line":9,"column":21,"end_line":9,"end_column":29,"labels":[{"line":..,"column":..,"message":..}]}
 //! {"type":"summary","files":1,"files_with_errors":1,"rules":1,"filters":0,"correlations":0,
-//!  "errors":1,"warnings":0,"by_code":{"unknown-modifier":1},"seconds":0.01}
+//!  "errors":1,"warnings":0,"allowed":0,"by_code":{"unknown-modifier":1},"seconds":0.01}
 //! ```
 //!
 //! `line`/`column` are 1-based (column in characters); they are `null` for

@@ -64,6 +64,8 @@ pub struct Summary {
     pub errors: usize,
     /// Warning findings.
     pub warnings: usize,
+    /// Findings of allowed codes (`--allow`, detwiki.toml): hidden and in no other count.
+    pub allowed: usize,
     /// Findings per code.
     pub by_code: BTreeMap<&'static str, usize>,
     /// Wall time.

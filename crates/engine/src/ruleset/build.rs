@@ -3,8 +3,11 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use detwiki_sigma::{CorrelationRule, Detection, Document, FilterRule, Rule, SearchBody, ValueKind};
+use detwiki_sigma::{
+    CorrelationRule, Detection, Diagnostic, Document, FilterRule, Rule, SearchBody, SigmaFile, ValueKind,
+};
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
 use super::{Instance, Options, RuleInfo, Ruleset, SkipReason, Skipped};
@@ -23,6 +26,11 @@ pub struct RulesetBuilder {
     /// Left out by `keep`, unless a selected correlation refers to them.
     held_rules: Vec<(RuleInfo, Rule)>,
     held_correlations: Vec<(RuleInfo, CorrelationRule)>,
+    /// Documents of files with errors: reported, never run.
+    broken: Vec<Skipped>,
+    /// Documents of files with errors that `keep` left out (reported only when a selected
+    /// correlation refers to them).
+    held_broken: Vec<Skipped>,
 }
 
 impl RulesetBuilder {
@@ -31,7 +39,55 @@ impl RulesetBuilder {
         Self::default()
     }
 
-    /// Add the documents of one parsed file. `keep` selects rules and correlation rules (by
+    /// Add one parsed file. A file with an error finding runs none of its rules: each of its
+    /// documents (that `keep` selects; filters always) is reported in [`Ruleset::skipped`] as
+    /// [`SkipReason::FileErrors`] with the file's error findings, and a file that gave no
+    /// document at all (its YAML does not read) is reported once, under its path. A file
+    /// without errors is added as by [`RulesetBuilder::add`].
+    pub fn add_file(
+        &mut self,
+        corpus: &str,
+        path: &std::path::Path,
+        file: &SigmaFile,
+        keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
+    ) {
+        if !file.has_errors() {
+            self.add(corpus, path, &file.documents, keep);
+            return;
+        }
+        let errors: Arc<[Diagnostic]> = file.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        let skipped = |info: RuleInfo| Skipped { rule: info, reason: SkipReason::FileErrors(errors.clone()) };
+        if file.documents.is_empty() {
+            let info = RuleInfo {
+                id: None,
+                title: String::new(),
+                name: None,
+                level: None,
+                tags: Vec::new(),
+                corpus: corpus.to_string(),
+                path: path.to_path_buf(),
+                logsource: String::new(),
+            };
+            self.broken.push(skipped(info));
+            return;
+        }
+        for d in &file.documents {
+            let (meta, ls) = match d {
+                Document::Rule(r) => (&r.meta, Some(&r.logsource)),
+                Document::Filter(f) => (&f.meta, f.logsource.as_ref()),
+                Document::Correlation(c) => (&c.meta, None),
+            };
+            let entry = skipped(info(corpus, path, meta, ls));
+            if matches!(d, Document::Filter(_)) || keep(meta) {
+                self.broken.push(entry);
+            } else {
+                self.held_broken.push(entry);
+            }
+        }
+    }
+
+    /// Add the documents of one parsed file, which must have no error finding (see
+    /// [`RulesetBuilder::add_file`], which checks). `keep` selects rules and correlation rules (by
     /// `--rule`, level, tags); a rule it leaves out is still loaded when a selected
     /// correlation refers to it (then it gives hits only through the correlation, unless that
     /// says `generate: true`).
@@ -75,6 +131,10 @@ impl RulesetBuilder {
                 let entry = self.held_rules.swap_remove(k);
                 self.rules.push(entry);
             }
+            while let Some(k) = self.held_broken.iter().position(|s| named(&s.rule, &w)) {
+                let entry = self.held_broken.swap_remove(k);
+                self.broken.push(entry);
+            }
         }
     }
 
@@ -82,6 +142,7 @@ impl RulesetBuilder {
     pub fn build(mut self, opts: &Options) -> Ruleset {
         self.pull_referenced();
         let mut set = Ruleset::empty(opts.routing);
+        set.skipped = std::mem::take(&mut self.broken);
         let mut bad_filters = vec![false; self.filters.len()];
         // Per instance: its event source and its rule as written (to name correlation fields).
         let mut origin: Vec<(Option<&'static EventSource>, usize)> = Vec::new();
@@ -309,4 +370,40 @@ fn filter_applies(f: &FilterRule, finfo: &RuleInfo, rule: &Rule, rinfo: &RuleInf
     let _ = finfo;
     let name = rule.meta.name.as_ref().map(|n| n.value.as_str());
     f.rules.iter().any(|r| Some(r.value.as_str()) == rinfo.id.as_deref() || Some(r.value.as_str()) == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Options, RulesetBuilder, SkipReason};
+
+    #[test]
+    fn a_file_with_errors_runs_none_of_its_rules() {
+        let typo = detwiki_sigma::parse_str(
+            "title: Typo\nid: 22222222-2222-4222-8222-222222222222\nlogsource:\n  product: windows\n  \
+             category: process_creation\ndetection:\n  sel:\n    Image|endswith: '.exe'\n    \
+             CommandLine|contians: 'x'\n  condition: sel\n",
+        );
+        let unreadable = detwiki_sigma::parse_str("title: [unclosed\n");
+        let good = detwiki_sigma::parse_str(
+            "title: Good\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  \
+             sel:\n    Image|endswith: '.exe'\n  condition: sel\n",
+        );
+        let mut b = RulesetBuilder::new();
+        b.add_file("t", "typo.yml".as_ref(), &typo, &|_| true);
+        b.add_file("t", "unreadable.yml".as_ref(), &unreadable, &|_| true);
+        b.add_file("t", "good.yml".as_ref(), &good, &|_| true);
+        let set = b.build(&Options::default());
+        assert_eq!(set.rules.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Good"]);
+        assert_eq!(set.skipped.len(), 2);
+        let SkipReason::FileErrors(errors) = &set.skipped[0].reason else { panic!("{:?}", set.skipped[0]) };
+        assert_eq!(set.skipped[0].rule.title, "Typo");
+        assert_eq!(errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["unknown-modifier"]);
+        assert_eq!(set.skipped[1].rule.path, std::path::Path::new("unreadable.yml"));
+        assert_eq!(set.skipped[1].reason.key(), "errors-in-file");
+        // A rule of a broken file that the selection leaves out is not reported.
+        let mut b = RulesetBuilder::new();
+        b.add_file("t", "typo.yml".as_ref(), &typo, &|_| false);
+        b.add_file("t", "good.yml".as_ref(), &good, &|_| true);
+        assert!(b.build(&Options::default()).skipped.is_empty());
+    }
 }
