@@ -250,8 +250,9 @@ pub enum LevelArg {
 /// Flags of `hunt`.
 #[derive(Debug, clap::Args)]
 pub struct HuntArgs {
-    /// EVTX files, JSON-lines files (`.json`, `.jsonl`, `.ndjson`, also `.gz`),
-    /// folders of them (recursive), or `-` for JSON lines on stdin.
+    /// EVTX files, JSON-lines files (`.json`, `.jsonl`, `.ndjson`, also `.gz`) or JSON arrays
+    /// of events, folders of them (recursive), or `-` for JSON lines on stdin. What a file is
+    /// comes from its content; hits come out in input order.
     #[arg(required_unless_present = "list_pipelines", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// A rule corpus: `NAME=DIR` (or just `DIR`, named after the folder). Repeatable.

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use detwiki_engine::compile::CompileError;
-use detwiki_engine::read::{Input, ReadProblem, collect_inputs};
+use detwiki_engine::read::{Input, InputKind, ReadProblem, collect_inputs};
 use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder, SkipReason};
 use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
 use detwiki_sigma::{Level, Limits, LineIndex, Metadata, Severity};
@@ -44,6 +44,9 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     let (inputs, walk_problems) = collect_inputs(&args.inputs);
     for p in &walk_problems {
         eprintln!("error: {p}");
+    }
+    for i in inputs.iter().filter(|i| i.kind == InputKind::Empty) {
+        eprintln!("note: {}: empty file: no events", i.path.display());
     }
     if inputs.is_empty() {
         eprintln!("error: no input to read (EVTX, JSON lines, or `-`)");
@@ -73,7 +76,7 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(3));
     }
     if totals.events == 0 && totals.problems > 0 {
-        eprintln!("error: no event could be read");
+        eprintln!("error: no event could be read (see the warnings above)");
         return Ok(ExitCode::from(3));
     }
     Ok(if totals.hits > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })

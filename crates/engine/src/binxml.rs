@@ -234,7 +234,6 @@ pub(crate) struct RawRecord {
 /// the chunk header to the free space, ids counting up from the first to the last, each size
 /// repeated at its end. `None` for anything else (the evtx crate then walks the chunk).
 pub(crate) fn records(chunk: &[u8], header: &EvtxChunkHeader) -> Option<Vec<RawRecord>> {
-    const FIRST_RECORD: usize = 512;
     let end = header.free_space_offset as usize;
     if end > chunk.len() || header.first_event_record_id > header.last_event_record_id {
         return None;
@@ -244,17 +243,42 @@ pub(crate) fn records(chunk: &[u8], header: &EvtxChunkHeader) -> Option<Vec<RawR
     let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(usize::MAX).min(end / 28));
     let (mut at, mut id) = (FIRST_RECORD, header.first_event_record_id);
     while at < end {
-        let h = EvtxRecordHeader::from_bytes_at(chunk, at).ok()?;
-        let size = h.data_size as usize;
-        let next = at.checked_add(size).filter(|&n| size >= 28 && n <= end)?;
-        let copy = chunk.get(next - 4..next)?;
-        if h.event_record_id != id || u32::from_le_bytes([copy[0], copy[1], copy[2], copy[3]]) != h.data_size {
-            return None;
-        }
-        out.push(RawRecord { id, binxml: at + 24..next - 4 });
+        let (record, next) = record_at(chunk, at, end, id)?;
+        out.push(record);
         (at, id) = (next, id.checked_add(1)?);
     }
     (id.checked_sub(1) == Some(header.last_event_record_id)).then_some(out)
+}
+
+/// The whole records at the start of a chunk of which only the first `len` bytes are left (a
+/// file cut short): the id and offset of the last of them, and the offset it ends at. `None`
+/// when not even the first record is whole.
+pub(crate) fn whole_records(chunk: &[u8], header: &EvtxChunkHeader, len: usize) -> Option<(u64, usize, usize)> {
+    let end = (header.free_space_offset as usize).min(len).min(chunk.len());
+    let (mut at, mut id, mut last) = (FIRST_RECORD, header.first_event_record_id, None);
+    while at < end {
+        let Some((_, next)) = record_at(chunk, at, end, id) else { break };
+        last = Some((id, at, next));
+        let Some(following) = id.checked_add(1) else { break };
+        (at, id) = (next, following);
+    }
+    last
+}
+
+/// Where a chunk's first record starts (after the chunk header).
+const FIRST_RECORD: usize = 512;
+
+/// The record at `at` when it is whole before `end`, has id `id` and repeats its size at its
+/// end; with the offset the next one starts at.
+fn record_at(chunk: &[u8], at: usize, end: usize, id: u64) -> Option<(RawRecord, usize)> {
+    let h = EvtxRecordHeader::from_bytes_at(chunk, at).ok()?;
+    let size = h.data_size as usize;
+    let next = at.checked_add(size).filter(|&n| size >= 28 && n <= end)?;
+    let copy = chunk.get(next - 4..next)?;
+    if h.event_record_id != id || u32::from_le_bytes([copy[0], copy[1], copy[2], copy[3]]) != h.data_size {
+        return None;
+    }
+    Some((RawRecord { id, binxml: at + 24..next - 4 }, next))
 }
 
 /// An empty vector of values of another lifetime, in the allocation of `v` (collecting an

@@ -89,6 +89,14 @@ pub(crate) struct Observation {
     hit: Hit,
 }
 
+impl Observation {
+    /// Time, then where in the input, then which rule and what it read: a total order.
+    fn order(&self, other: &Self) -> std::cmp::Ordering {
+        let at = |o: &Self| (o.time, o.hit.input, o.hit.record_id, o.hit.line, o.pos, o.hit.rule);
+        at(self).cmp(&at(other)).then_with(|| self.key.cmp(&other.key)).then_with(|| self.value.cmp(&other.value))
+    }
+}
+
 /// A correlation hit, with what the correlations referring to it read from it.
 struct Found {
     hit: Hit,
@@ -261,8 +269,10 @@ impl Correlations {
         for &j in &self.order {
             let c = &self.list[j];
             let mut mine = std::mem::take(&mut by_corr[j]);
-            // Hits of the correlations it refers to came in after its own observations.
-            mine.sort_by_key(|o| (o.time, o.hit.input, o.hit.record_id.or(o.hit.line)));
+            // Observations come in the order threads found them, and hits of the correlations it
+            // refers to after its own: sorted by time, then by a total order, so that the hits
+            // do not depend on threads.
+            mine.sort_by(Observation::order);
             let found = c.evaluate(mine);
             // What refers to this correlation sees its hits.
             for f in &found {

@@ -38,6 +38,19 @@ pub fn flatten(bytes: &[u8], event: &mut Event) -> Result<(), serde_json::Error>
     flatten_serde(bytes, event)
 }
 
+/// What is wrong with JSON that [`flatten`] refused, without serde_json's own position
+/// (` at line 1 column 204`), and that position (line, column; 1-based, within the text given
+/// to [`flatten`]), for the caller to say where in its input that is.
+pub fn error_parts(e: &serde_json::Error) -> (String, Option<(u64, u64)>) {
+    let text = e.to_string();
+    if e.line() == 0 {
+        return (text, None);
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).map_or_else(|| text.clone(), str::to_string);
+    (message, Some((e.line() as u64, e.column() as u64)))
+}
+
 /// The serde_json reader alone (the reference for the scanner).
 pub(crate) fn flatten_serde(bytes: &[u8], event: &mut Event) -> Result<(), serde_json::Error> {
     event.clear();
@@ -602,6 +615,15 @@ mod tests {
 
     fn p(n: &str, v: &str) -> (String, String) {
         (n.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn errors_without_serde_position() {
+        let mut e = Event::new();
+        let err = flatten(br#"{"a": 1, "b": tru}"#, &mut e).unwrap_err();
+        assert_eq!(error_parts(&err), ("expected ident".to_string(), Some((1, 18))));
+        let err = flatten(b"{\"a\":\n 1 x}", &mut e).unwrap_err();
+        assert_eq!(error_parts(&err), ("expected `,` or `}`".to_string(), Some((2, 4))));
     }
 
     #[test]

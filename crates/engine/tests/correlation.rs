@@ -339,3 +339,43 @@ fn group_by_fields_follow_the_event_source_names() {
     assert_eq!(field(&hits[0].1, "Image"), r"C:\x.exe");
     assert_eq!(field(&hits[0].1, "events"), "2");
 }
+
+/// Correlation hits do not depend on threads: observations arrive in whatever order the
+/// threads find them, here from 24 inputs with equal times and two rules matching one event,
+/// and the hits come out the same, in the same order.
+#[test]
+fn correlation_hits_do_not_depend_on_threads() {
+    const ALICE: &str = "title: Alice fails\nid: 6b1c3f3e-55d3-4e0e-9a57-0b0f3f1c2a11\nname: alice_failed\n\
+        logsource:\n  product: windows\n  service: security\ndetection:\n  selection:\n    EventID: 4625\n    \
+        TargetUserName: alice\n  condition: selection\nlevel: low\n";
+    let rs = ruleset(&[
+        FAILED,
+        ALICE,
+        &correlation(
+            "  type: temporal_ordered\n  rules:\n    - failed_login\n    - alice_failed\n  group-by:\n    - \
+             TargetUserName\n  timespan: 1m\n",
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for i in 0..24u32 {
+        let path = dir.path().join(format!("{i:02}.jsonl"));
+        let events: Vec<String> =
+            (0..6).map(|k| logon(4625, (k % 3) * 20, ["alice", "bob", "carol"][(i + k) as usize % 3], "ws")).collect();
+        std::fs::write(&path, events.join("\n")).unwrap();
+        paths.push(path);
+    }
+    let (inputs, _) = collect_inputs(&paths);
+    let run = |threads: usize| {
+        let sink = common::Collect::default();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| hunt(&rs, &inputs, &sink));
+        let hits = sink.hits.into_inner().unwrap();
+        hits.into_iter().map(|h| (h.input, h.line, h.fields)).collect::<Vec<_>>()
+    };
+    let one = run(1);
+    assert!(one.len() >= 10, "{one:?}");
+    for _ in 0..5 {
+        assert_eq!(run(2), one);
+    }
+}

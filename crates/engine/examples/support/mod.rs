@@ -44,6 +44,6 @@ impl EventHandler for Noop {
     type State = ();
     fn state(&self) {}
     fn event(&self, _: &mut (), _: &Input, _: Position, _: &Event) {}
-    fn batch_done(&self, _: &mut (), _: u64) {}
-    fn problem(&self, _: ReadProblem) {}
+    fn batch_done(&self, _: &mut (), _: u64, _: u64) {}
+    fn problem(&self, _: Option<u64>, _: ReadProblem) {}
 }
