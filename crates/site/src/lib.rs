@@ -121,6 +121,8 @@ enum Job {
     Author(String),
     AuthorsIndex,
     Indicator(usize),
+    LeftOut(usize),
+    LeftOutList,
     Static(&'static str, &'static str),
     ApiRules,
     SearchIndex,
@@ -224,6 +226,8 @@ impl Renderer<'_> {
             Job::Author(a) => dir(&self.ctx.paths.authors[a]),
             Job::AuthorsIndex => "authors/index.html".into(),
             Job::Indicator(k) => dir(self.ctx.paths.indicator_pages[*k].as_deref().unwrap_or_default()),
+            Job::LeftOut(k) => dir(&self.ctx.paths.left_out[*k]),
+            Job::LeftOutList => paths::LEFT_OUT_URL.into(),
             Job::Static(file, _) => (*file).into(),
             Job::ApiRules => "api/rules.json".into(),
             Job::SearchIndex => "assets/search-index.js".into(),
@@ -355,6 +359,13 @@ impl Renderer<'_> {
                 );
             }
             Job::Indicator(k) => self.rules_page(out, file, self.ctx.indicator_page(*k)),
+            Job::LeftOut(k) => {
+                let title = format!("{} (left out)", c.failed[*k].path);
+                html(out, file, &title, |o, root| templates::left_out(o, &self.ctx, *k, root));
+            }
+            Job::LeftOutList => {
+                html(out, file, "Files left out", |o, root| templates::left_out_list(o, &self.ctx, root))
+            }
             Job::Static(_, text) => out.extend_from_slice(text.as_bytes()),
             Job::ApiRules => json(out, file, &search::summary(c), false)?,
             Job::SearchIndex => {
@@ -390,6 +401,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         Job::PlatformsIndex,
         Job::FieldsIndex,
         Job::AuthorsIndex,
+        Job::LeftOutList,
         Job::Static("assets/style.css", STYLE_CSS),
         Job::Static("assets/app.js", APP_JS),
         Job::Static("assets/favicon.svg", FAVICON_SVG),
@@ -406,6 +418,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
             jobs.push(Job::RuleYaml(i));
         }
     }
+    jobs.extend((0..c.failed.len()).map(Job::LeftOut));
     jobs.extend(Ctx::new(cat, &prep.derived).technique_ids().into_iter().map(Job::Technique));
     jobs.extend(c.index.tactics.keys().cloned().map(Job::Tactic));
     jobs.extend(c.index.events.keys().cloned().map(Job::Event));
@@ -556,6 +569,17 @@ impl Site {
     /// The bytes of `file` when it was already made.
     pub fn cached(&self, file: &str) -> Option<&[u8]> {
         self.cache[*self.routes.get(file)?].get().map(Vec::as_slice)
+    }
+
+    /// The page of left-out file `k` (position in [`Catalog::failed`]), site-relative.
+    pub fn left_out_page(&self, k: usize) -> Option<&str> {
+        self.prep.derived.paths.left_out.get(k).map(String::as_str)
+    }
+
+    /// The source file of left-out file `k`, when the catalog still has it.
+    pub fn left_out_file(&self, k: usize) -> Option<&detwiki_catalog::SourceFile> {
+        let i = (*self.prep.derived.left_out_files.get(k)?)?;
+        self.cat.files.get(i).map(|f| &**f)
     }
 
     /// The search index, when already built.

@@ -155,6 +155,9 @@ pub struct Paths {
     pub indicator_pages: Vec<Option<String>>,
     /// Rule position → platform.
     pub platforms: Vec<PlatformKey>,
+    /// Left-out file (position in [`Catalog::failed`]) → its page, where its rule's page would be
+    /// (`rules/<corpus>/<file stem>/index.html`, suffixed when a rule has that name).
+    pub left_out: Vec<String>,
 }
 
 impl Paths {
@@ -203,9 +206,35 @@ impl Paths {
             }
         }
         p.platforms = c.rules.iter().map(platform_of).collect();
+        p.left_out = left_out_urls(c);
         p
     }
 }
+
+/// The page of each left-out file: its file stem in its corpus, like a rule's page, with `-2`,
+/// `-3` … when a rule (or another left-out file) already has that name.
+fn left_out_urls(c: &Catalog) -> Vec<String> {
+    let mut taken: HashSet<(String, String)> = c.rules.iter().map(|r| (segment(&r.corpus), segment(&r.slug))).collect();
+    c.failed
+        .iter()
+        .map(|f| {
+            let corpus = segment(&f.corpus);
+            let stem = f.path.rsplit('/').next().unwrap_or(&f.path);
+            let stem = stem.strip_suffix(".yml").or_else(|| stem.strip_suffix(".yaml")).unwrap_or(stem);
+            let base = segment(stem);
+            let mut name = base.clone();
+            let mut n = 2;
+            while !taken.insert((corpus.clone(), name.clone())) {
+                name = format!("{base}-{n}");
+                n += 1;
+            }
+            format!("rules/{}/{}/index.html", pct(&corpus), pct(&name))
+        })
+        .collect()
+}
+
+/// The page listing every left-out file.
+pub const LEFT_OUT_URL: &str = "left-out/index.html";
 
 /// The rule's page page URL.
 pub fn rule_url(r: &RuleEntry) -> String {

@@ -427,7 +427,18 @@ pub fn home(out: &mut String, p: &Home, root: &str) {
         out.push_str("</td><td class=\"num\">");
         num(out, c.files);
         out.push_str("</td><td class=\"num\">");
-        num(out, c.failed);
+        if c.failed > 0 {
+            out.push_str("<a href=\"");
+            esc(out, root);
+            out.push_str(paths::LEFT_OUT_URL);
+            out.push_str("#corpus-");
+            esc(out, &crate::html::pct(&paths::segment(&c.name)));
+            out.push_str("\">");
+            num(out, c.failed);
+            out.push_str("</a>");
+        } else {
+            num(out, c.failed);
+        }
         out.push_str("</td></tr>");
     }
     out.push_str(
@@ -530,6 +541,7 @@ pub fn home(out: &mut String, p: &Home, root: &str) {
         ("platforms/index.html", "Platforms", ""),
         ("fields/index.html", "Fields", ""),
         ("authors/index.html", "Authors", ""),
+        (paths::LEFT_OUT_URL, "Files left out", ", with what lint reports about each"),
         ("api/rules.json", "api/rules.json", ", a summary of every rule for scripts"),
     ] {
         out.push_str("\n<li>");
@@ -988,4 +1000,180 @@ fn rule_link(out: &mut String, ctx: &Ctx<'_>, id: &str, root: &str) -> bool {
             false
         }
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// Files left out of the wiki.
+
+/// `n` and the noun, singular or plural (`1 file`, `2 files`).
+pub fn counted_noun(out: &mut String, n: usize, one: &str, many: &str) {
+    num(out, n);
+    out.push(' ');
+    out.push_str(if n == 1 { one } else { many });
+}
+
+/// One finding as `detwiki lint` prints it: `error[code]: message`, ` --> path:line:col`, the
+/// source line with the spot marked, the help.
+pub fn finding(out: &mut String, path: &str, f: &views::ShownFinding<'_>) {
+    let d = f.finding;
+    out.push_str("\n<pre class=\"diag\"><span class=\"sev-");
+    esc(out, d.severity);
+    out.push_str("\">");
+    esc(out, d.severity);
+    out.push('[');
+    esc(out, d.code);
+    out.push_str("]</span>: <b>");
+    esc(out, &d.message);
+    out.push_str("</b>\n --&gt; ");
+    esc(out, path);
+    if let Some(l) = d.line {
+        out.push(':');
+        num(out, l);
+        if let Some(c) = d.column {
+            out.push(':');
+            num(out, c);
+        }
+    }
+    if let (Some(src), Some(line)) = (&f.source, d.line) {
+        let mut gutter = String::new();
+        num(&mut gutter, line);
+        let blank = " ".repeat(gutter.len());
+        out.push('\n');
+        out.push_str(&blank);
+        out.push_str(" |\n");
+        out.push_str(&gutter);
+        out.push_str(" | ");
+        esc(out, src.text);
+        out.push('\n');
+        out.push_str(&blank);
+        out.push_str(" | ");
+        out.push_str(&src.pad);
+        out.push_str("<span class=\"mark\">");
+        out.push_str(&"^".repeat(src.marks));
+        out.push_str("</span>\n");
+        out.push_str(&blank);
+        out.push_str(" |");
+        if let Some(h) = d.help.as_deref() {
+            out.push('\n');
+            out.push_str(&blank);
+            out.push_str(" = help: ");
+            esc(out, h);
+        }
+    } else if let Some(h) = d.help.as_deref() {
+        out.push_str("\n  = help: ");
+        esc(out, h);
+    }
+    out.push_str("</pre>");
+}
+
+/// How many errors and warnings: `2 errors, 1 warning`.
+fn severities(out: &mut String, findings: &[detwiki_catalog::Finding]) {
+    let errors = findings.iter().filter(|d| d.severity == "error").count();
+    let warnings = findings.len() - errors;
+    counted_noun(out, errors, "error", "errors");
+    if warnings > 0 {
+        out.push_str(", ");
+        counted_noun(out, warnings, "warning", "warnings");
+    }
+}
+
+/// The page of a file left out of the wiki (at the place its rule's page would have), with
+/// every finding as lint prints it.
+pub fn left_out(out: &mut String, ctx: &Ctx<'_>, k: usize, root: &str) {
+    let f = &ctx.cat.failed[k];
+    out.push_str("\n<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol>\n<li><a href=\"");
+    esc(out, root);
+    out.push_str("rules/index.html\">Detection rules</a></li>\n<li><a href=\"");
+    esc(out, root);
+    out.push_str("rules/index.html?corpus=");
+    query_value(out, &f.corpus);
+    out.push_str("\">");
+    esc(out, &views::corpus_title(&f.corpus));
+    out.push_str("</a></li>\n<li><a href=\"");
+    esc(out, root);
+    out.push_str(paths::LEFT_OUT_URL);
+    out.push_str(
+        "\">Left out</a></li>\n</ol></nav>\n<article class=\"left-out\">\n<h1><span class=\"kind\">Left out</span> ",
+    );
+    esc(out, &f.path);
+    out.push_str(
+        "</h1>\n<p class=\"lead\">This file is left out of the wiki: it does not parse as Sigma, so none of its \
+                  rules has a page or is counted anywhere. Fix what is reported below (",
+    );
+    severities(out, &f.diagnostics);
+    out.push_str(
+        ") and build again; <code>detwiki serve</code> shows the rule here as soon as the file is saved \
+                  without errors. <code>detwiki lint</code> reports the same findings.</p>\n<dl class=\"meta\">\
+                  <div><dt>Corpus</dt><dd>",
+    );
+    esc(out, &f.corpus);
+    out.push_str("</dd></div><div><dt>File</dt><dd><code>");
+    esc(out, &f.path);
+    out.push_str("</code></dd></div></dl>\n<section id=\"findings\" aria-labelledby=\"h-findings\">\n<h2 id=\"h-findings\">Findings</h2>");
+    let shown = ctx.left_out_findings(k);
+    for s in &shown {
+        finding(out, &f.path, s);
+    }
+    if shown.is_empty() {
+        out.push_str("\n<p class=\"none\">The file holds no Sigma document.</p>");
+    }
+    out.push_str("\n</section>\n</article>\n");
+}
+
+/// The list of every file left out of the wiki, by corpus, each with its findings; then the
+/// paths that could not be searched.
+pub fn left_out_list(out: &mut String, ctx: &Ctx<'_>, root: &str) {
+    let cat = ctx.cat;
+    out.push_str(CRUMB_HOME_OPEN);
+    esc(out, root);
+    out.push_str(CRUMB_HOME_CLOSE);
+    out.push_str("\n<h1>Files left out</h1>\n<p class=\"lead\">");
+    if cat.failed.is_empty() {
+        out.push_str("Every rule file parsed: none is left out of the wiki.");
+    } else {
+        counted_noun(out, cat.failed.len(), "rule file does", "rule files do");
+        out.push_str(
+            " not parse as Sigma, so their rules have no page and are counted nowhere. Each is listed with \
+             what <code>detwiki lint</code> reports about it.",
+        );
+    }
+    out.push_str("</p>");
+    for c in &cat.corpora {
+        let files: Vec<usize> = (0..cat.failed.len()).filter(|&k| cat.failed[k].corpus == c.name).collect();
+        if files.is_empty() {
+            continue;
+        }
+        out.push_str("\n<section id=\"corpus-");
+        esc(out, &paths::segment(&c.name));
+        out.push_str("\">\n<h2>");
+        esc(out, &c.name);
+        out.push_str(" <span class=\"n\">");
+        counted_noun(out, files.len(), "file", "files");
+        out.push_str("</span></h2>");
+        for k in files {
+            let f = &cat.failed[k];
+            out.push_str("\n<div class=\"left-out-file\">\n<h3>");
+            a(out, root, &ctx.paths.left_out[k], &f.path);
+            out.push_str(" <span class=\"n\">");
+            severities(out, &f.diagnostics);
+            out.push_str("</span></h3>");
+            for s in &ctx.left_out_findings(k) {
+                finding(out, &f.path, s);
+            }
+            out.push_str("\n</div>");
+        }
+        out.push_str("\n</section>");
+    }
+    if !cat.walk_errors.is_empty() {
+        out.push_str("\n<section id=\"unreadable\">\n<h2>Paths that could not be searched</h2>\n<ul>");
+        for e in &cat.walk_errors {
+            out.push_str("\n<li><code>");
+            esc(out, &e.path.display().to_string());
+            out.push_str("</code>: ");
+            esc(out, &e.message);
+            out.push_str("</li>");
+        }
+        out.push_str("\n</ul>\n</section>");
+    }
+    out.push('\n');
 }

@@ -337,3 +337,67 @@ fn a_huge_body_is_cut_with_the_complete_yaml_beside_the_page() {
     let demo = site(&detwiki_site::demo::catalog());
     assert!(!demo.keys().any(|k| k.ends_with(".yml")));
 }
+
+// ------------------------------------------------------------------------------------------
+// Files left out.
+
+/// The demo rules and three files that do not parse: a misspelt modifier (with markup in the
+/// line), broken YAML, and a broken file with the stem of a rule that parses.
+fn catalog_with_left_out() -> (tempfile::TempDir, Catalog) {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(demo_dir()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("proc_creation_win_broken.yml"),
+        "title: Broken\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        \
+         CommandLine|contians: '<script>x'\n    condition: sel\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad_yaml.yml"), "title: [unclosed\n\tfoo: : bar\n").unwrap();
+    std::fs::create_dir(dir.path().join("more")).unwrap();
+    std::fs::write(dir.path().join("more/proc_creation_win_whoami_priv.yml"), "title: x\ndetection: 3\n").unwrap();
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![dir.path().to_path_buf()] };
+    let cat = Catalog::load(&[spec], &LoadOptions { drop_parsed: true, ..Default::default() });
+    (dir, cat)
+}
+
+#[test]
+fn a_left_out_file_has_a_page_with_its_findings_where_its_rule_page_would_be() {
+    let (_dir, cat) = catalog_with_left_out();
+    assert_eq!(cat.failed.len(), 3);
+    let files = site(&cat);
+    let html = page(&files, "rules/sigma/proc_creation_win_broken/index.html");
+    assert!(html.contains("<title>proc_creation_win_broken.yml (left out) · detwiki</title>"));
+    let main = main_of(&html);
+    assert!(!main.contains("<script>"), "markup from the file is escaped");
+    insta::assert_snapshot!("left_out_rule_main", main);
+    // A broken file named like a rule that parses does not take the rule's page.
+    assert!(page(&files, "rules/sigma/proc_creation_win_whoami_priv/index.html").contains("<h1>Whoami"));
+    let other = page(&files, "rules/sigma/proc_creation_win_whoami_priv-2/index.html");
+    assert!(other.contains("more/proc_creation_win_whoami_priv.yml"));
+}
+
+#[test]
+fn the_home_page_links_the_list_of_left_out_files() {
+    let (_dir, cat) = catalog_with_left_out();
+    let files = site(&cat);
+    let home = page(&files, "index.html");
+    assert!(home.contains("<td class=\"num\"><a href=\"left-out/index.html#corpus-sigma\">3</a></td>"));
+    let list = page(&files, "left-out/index.html");
+    let main = main_of(&list);
+    for f in ["bad_yaml.yml", "proc_creation_win_broken.yml", "more/proc_creation_win_whoami_priv.yml"] {
+        assert!(main.contains(&format!("index.html\">{f}</a>")), "{f} listed");
+    }
+    insta::assert_snapshot!("left_out_list_main", main);
+    // A catalog with nothing left out says so; its home count is no link.
+    let demo = site(&sigma_catalog());
+    assert!(page(&demo, "left-out/index.html").contains("Every rule file parsed"));
+    assert!(!page(&demo, "index.html").contains("left-out/index.html#"));
+}
+
+#[test]
+fn every_internal_link_resolves_with_left_out_files() {
+    build_and_check(&catalog_with_left_out().1);
+}
