@@ -105,7 +105,9 @@ enum Job {
     RuleJson(usize),
     RuleYaml(usize),
     Home,
-    RulesList,
+    /// A page of the rules list, from 1.
+    RulesList(usize),
+    RulesData,
     Search,
     Technique(String),
     Tactic(String),
@@ -210,7 +212,8 @@ impl Renderer<'_> {
             Job::RuleJson(i) => paths::rule_json_file(&c.rules[*i]),
             Job::RuleYaml(i) => paths::rule_yaml_file(&c.rules[*i]),
             Job::Home => "index.html".into(),
-            Job::RulesList => "rules/index.html".into(),
+            Job::RulesList(page) => paths::rules_list_url(*page),
+            Job::RulesData => "assets/rules-list.js".into(),
             Job::Search => "search/index.html".into(),
             Job::Technique(id) => dir(&paths::technique_url(id)),
             Job::Tactic(id) => dir(&paths::tactic_url(id)),
@@ -272,9 +275,15 @@ impl Renderer<'_> {
                 let home = self.ctx.home();
                 html(out, file, "Detection wiki", |o, root| templates::home(o, &home, root));
             }
-            Job::RulesList => {
-                let list = self.ctx.rules_list();
-                html(out, file, "All rules", |o, root| templates::rules_list(o, &list, root));
+            Job::RulesList(page) => {
+                let list = self.ctx.rules_list(*page);
+                let title = if list.pages > 1 { format!("All rules, page {page}") } else { "All rules".into() };
+                html(out, file, &title, |o, root| templates::rules_list(o, &list, root));
+            }
+            Job::RulesData => {
+                out.extend_from_slice(b"window.DETWIKI_RULES=");
+                json(out, file, &self.ctx.rules_data(), false)?;
+                out.extend_from_slice(b";\n");
             }
             Job::Search => html(out, file, "Search", templates::search),
             Job::Technique(id) => self.rules_page(out, file, self.ctx.technique_page(id)),
@@ -373,7 +382,7 @@ impl Renderer<'_> {
                 let idx = match search {
                     Some(s) => s,
                     None => {
-                        built = search::SearchIndex::build(c);
+                        built = search::SearchIndex::build_for(&self.ctx);
                         &built
                     }
                 };
@@ -394,7 +403,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
     let c = cat;
     let mut jobs: Vec<Job> = vec![
         Job::Home,
-        Job::RulesList,
+        Job::RulesData,
         Job::Search,
         Job::EventsIndex,
         Job::LogsourcesIndex,
@@ -411,6 +420,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         Job::Navigator(None),
     ];
     jobs.extend(c.corpora.iter().map(|k| Job::Navigator(Some(k.name.clone()))));
+    jobs.extend((1..=pages::rules_list_pages(c.rules.len())).map(Job::RulesList));
     for (i, r) in c.rules.iter().enumerate() {
         jobs.push(Job::Rule(i));
         jobs.push(Job::RuleJson(i));
@@ -589,6 +599,6 @@ impl Site {
 
     /// The search index (built on first use).
     pub fn search(&self) -> &search::SearchIndex {
-        self.search.get_or_init(|| search::SearchIndex::build(&self.cat))
+        self.search.get_or_init(|| search::SearchIndex::build_for(&Ctx::new(&self.cat, &self.prep.derived)))
     }
 }

@@ -143,6 +143,10 @@ pub fn platform_of(r: &RuleEntry) -> PlatformKey {
 pub struct Paths {
     /// Event index key → page URL (`events/sysmon/13/index.html`).
     pub events: HashMap<String, String>,
+    /// Event index key → how a list names the event within its provider: `Event ID 13`, with
+    /// the channel when the provider has that id on more than one channel
+    /// (`Event ID 8003 (Microsoft-Windows-AppLocker/MSI and Script)`), `any event of <channel>`.
+    pub event_labels: HashMap<String, String>,
     /// Provider → page URL.
     pub providers: BTreeMap<String, String>,
     /// Field → page URL.
@@ -183,6 +187,12 @@ impl Paths {
                 leaf.push('_');
             }
             p.events.insert(key.clone(), format!("{dir}{}/index.html", pct(&leaf)));
+            let label = match e.event_id {
+                Some(n) if seen[&(e.provider.clone(), e.event_id)] > 1 => format!("Event ID {n} ({})", e.channel),
+                Some(n) => format!("Event ID {n}"),
+                None => format!("any event of {}", e.channel),
+            };
+            p.event_labels.insert(key.clone(), label);
         }
         for (name, slug) in unique_slugs(c.index.fields.keys()) {
             p.fields.insert(name, format!("fields/{}/index.html", pct(&slug)));
@@ -233,6 +243,12 @@ fn left_out_urls(c: &Catalog) -> Vec<String> {
         .collect()
 }
 
+/// An event's name in a list: its label, then its title when it has one (`Event ID 13:
+/// RegistryEvent (Value Set)`; `Event ID 4624` with no title, never a dangling colon).
+pub fn event_name(label: &str, title: &str) -> String {
+    if title.is_empty() { label.to_string() } else { format!("{label}: {title}") }
+}
+
 /// The page listing every left-out file.
 pub const LEFT_OUT_URL: &str = "left-out/index.html";
 
@@ -274,6 +290,12 @@ pub fn technique_url(id: &str) -> String {
 /// A tactic page URL.
 pub fn tactic_url(id: &str) -> String {
     format!("tactics/{}/index.html", pct(&segment(id)))
+}
+
+/// The URL of page `page` (from 1) of the rules list: `rules/index.html`, then
+/// `rules/page/2/index.html` ….
+pub fn rules_list_url(page: usize) -> String {
+    if page <= 1 { "rules/index.html".into() } else { format!("rules/page/{page}/index.html") }
 }
 
 /// A platform page URL.

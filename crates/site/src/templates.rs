@@ -79,8 +79,8 @@ pub fn page(out: &mut String, root: &str, title: &str, main: impl FnOnce(&mut St
     out.push_str("authors/index.html\">Authors</a>\n</nav>\n<form class=\"search\" role=\"search\" action=\"");
     esc(out, root);
     out.push_str(
-        "search/index.html\" method=\"get\">\n<label for=\"q\" class=\"sr\">Search rules</label>\n\
-         <input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search rules, techniques, indicators…\" \
+        "search/index.html\" method=\"get\">\n<label for=\"q\" class=\"sr\">Search the wiki</label>\n\
+         <input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search rules, techniques, events, fields…\" \
          autocomplete=\"off\" spellcheck=\"false\" aria-autocomplete=\"list\" aria-controls=\"search-results\" \
          aria-expanded=\"false\">\n<ul id=\"search-results\" class=\"results\" role=\"listbox\" \
          aria-label=\"Search results\" hidden></ul>\n</form>\n</header>\n<main id=\"main\">\n",
@@ -317,7 +317,8 @@ pub fn list(out: &mut String, title: &str, intro: &str, groups: &[(Option<Link>,
     out.push('\n');
 }
 
-/// The rules list with its filters.
+/// A page of the rules list: the filters (shown by the script, which then filters, sorts and
+/// pages every rule from `assets/rules-list.js`), this page's rows, links to the other pages.
 pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
     out.push_str(CRUMB_HOME_OPEN);
     esc(out, root);
@@ -340,47 +341,79 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         }
         out.push_str("\n</select></label>");
     }
+    out.push_str("\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>\n<p class=\"note\" id=\"list-note\">");
+    if p.pages > 1 {
+        out.push_str("Rules ");
+        num(out, p.first);
+        out.push('–');
+        num(out, p.last);
+        out.push_str(" of ");
+        num(out, p.total);
+        out.push_str(", by corpus and file; page ");
+        num(out, p.page);
+        out.push_str(" of ");
+        num(out, p.pages);
+        out.push('.');
+    } else {
+        counted_noun(out, p.total, "rule", "rules");
+        out.push_str(", by corpus and file.");
+    }
     out.push_str(
-        "\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>\n\
-         <div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\">\n<thead><tr>\n\
+        " <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>\n\
+         <div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\" data-page=\"",
+    );
+    num(out, p.page);
+    out.push_str(
+        "\">\n<thead><tr>\n\
          <th scope=\"col\" data-sort=\"text\">Rule</th><th scope=\"col\" data-sort=\"level\">Level</th>\
-         <th scope=\"col\" data-sort=\"text\">Status</th><th scope=\"col\" data-sort=\"text\">Product</th>\
+         <th scope=\"col\" data-sort=\"status\">Status</th><th scope=\"col\" data-sort=\"text\">Product</th>\
          <th scope=\"col\" data-sort=\"text\">Category / service</th><th scope=\"col\" data-sort=\"text\">Tactics</th>\
          <th scope=\"col\" data-sort=\"text\">Corpus</th><th scope=\"col\" data-sort=\"text\">Date</th>\n\
          </tr></thead>\n<tbody>",
     );
     for r in &p.rows {
-        // The filters read the data attributes; the cells repeat them, the title first.
-        let (level, status, corpus) = (r.row.level, r.row.status, r.row.corpus.as_str());
-        out.push_str("\n<tr");
-        for (attr, v) in [
-            ("level", level),
-            ("status", status),
-            ("product", &r.product),
-            ("source", &r.source),
-            ("tactic", &r.tactics),
-            ("corpus", corpus),
-        ] {
-            out.push_str(" data-");
-            out.push_str(attr);
-            out.push_str("=\"");
-            esc(out, v);
-            out.push('"');
-        }
-        out.push_str("><td>");
+        let level = r.row.level;
+        out.push_str("\n<tr><td>");
         a(out, root, &r.row.url, &r.row.title);
         out.push_str("</td><td><span class=\"lvl lvl-");
         esc(out, level);
         out.push_str("\">");
         esc(out, level);
         out.push_str("</span>");
-        for v in [status, &r.product, &r.source, &r.tactics, corpus, &r.date] {
+        for v in [r.row.status, &r.product, &r.source, &r.tactics, &r.row.corpus, &r.date] {
             out.push_str("</td><td>");
             esc(out, v);
         }
         out.push_str("</td></tr>");
     }
     out.push_str("\n</tbody></table></div>\n");
+    if p.pages > 1 {
+        out.push_str("<nav class=\"pager\" id=\"pager\" aria-label=\"Pages of the rules list\"><ul>");
+        if p.page > 1 {
+            out.push_str("\n<li>");
+            a(out, root, &paths::rules_list_url(p.page - 1), "‹ Previous");
+            out.push_str("</li>");
+        }
+        for n in 1..=p.pages {
+            out.push_str("\n<li>");
+            if n == p.page {
+                out.push_str("<span aria-current=\"page\">");
+                num(out, n);
+                out.push_str("</span>");
+            } else {
+                let mut text = String::new();
+                num(&mut text, n);
+                a(out, root, &paths::rules_list_url(n), &text);
+            }
+            out.push_str("</li>");
+        }
+        if p.page < p.pages {
+            out.push_str("\n<li>");
+            a(out, root, &paths::rules_list_url(p.page + 1), "Next ›");
+            out.push_str("</li>");
+        }
+        out.push_str("\n</ul></nav>\n");
+    }
 }
 
 /// The search page (results are made in the browser).
@@ -401,13 +434,9 @@ pub fn search(out: &mut String, root: &str) {
 /// The home page: corpora, counts, the ATT&CK matrix, links to browse.
 pub fn home(out: &mut String, p: &Home, root: &str) {
     out.push_str("\n<h1>Detection wiki</h1>\n<p class=\"lead\">");
-    num(out, p.rules);
-    out.push_str(" rules from ");
-    num(out, p.corpora.len());
-    out.push_str(" corpus");
-    if p.corpora.len() != 1 {
-        out.push_str("es");
-    }
+    counted_noun(out, p.rules, "rule", "rules");
+    out.push_str(" from ");
+    counted_noun(out, p.corpora.len(), "corpus", "corpora");
     out.push_str(
         ": what each rule looks for, the telemetry it needs, the ATT&amp;CK techniques it claims and the \
          indicators it shares with other rules.</p>\n\n<section id=\"corpora\" aria-labelledby=\"h-corpora\">\n\
@@ -719,12 +748,14 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
         for e in &r.events {
             event_key(&mut key, e);
             label.clear();
-            match e.event_id {
-                Some(id) => {
+            match (e.event_id, ctx.paths.event_labels.get(&key)) {
+                // The list label: with the channel when the provider has the id on several.
+                (Some(_), Some(l)) => label.push_str(l),
+                (Some(id), None) => {
                     label.push_str("Event ID ");
                     num(&mut label, id as usize);
                 }
-                None => {
+                (None, _) => {
                     label.push_str("any event of ");
                     label.push_str(&e.channel);
                 }
@@ -818,10 +849,10 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
     // Indicators.
     out.push_str(
         "\n</section>\n\n<section id=\"indicators\" aria-labelledby=\"h-indicators\">\n<h2 id=\"h-indicators\">\
-         Indicators</h2>\n<p class=\"note\">Each row is a field, operator, and value that the rule matches. The \
-         corpus column counts how many other rules in the catalog look for the same combination: high numbers \
-         point to widely-used, community-vetted indicators. Blank or 1 shows that the indicator is specific to \
-         this rule.</p>",
+         Indicators</h2>\n<p class=\"note\">Each row is a field, how it is compared, and the values the rule \
+         looks for. After each value, <q>corpus N</q> counts the rules of the catalog that look for the same value \
+         in the same field the same way, this rule included (per corpus in brackets); from 2 on it links to \
+         them. High counts point to widely used indicators; <q>corpus 1</q> means only this rule looks for it.</p>",
     );
     if r.indicators.is_empty() {
         out.push_str("\n<p class=\"none\">No indicators.</p>");

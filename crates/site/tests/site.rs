@@ -101,6 +101,115 @@ fn shared_indicator_links_to_the_rules_sharing_it() {
     let list = page(&files, &link);
     assert!(list.contains("Suspicious TSCON Start as SYSTEM"));
     assert!(list.contains("XSS Probe Rule"));
+    // Titled with the field and the kind, not the bare value.
+    assert!(list.contains("<title>Image ends_with \\tscon.exe · detwiki</title>"), "{}", &list[..400]);
+}
+
+#[test]
+fn the_indicators_blurb_describes_the_counts_shown() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "rules/sigma/registry_event_portproxy_registry_key/index.html");
+    assert!(!html.contains("corpus column"), "there is no such column");
+    assert!(html.contains("this rule included"), "the count includes the rule itself");
+}
+
+// ------------------------------------------------------------------------------------------
+// Lists.
+
+#[test]
+fn rules_list() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "rules/index.html");
+    let main = main_of(&html);
+    // Levels by severity, tactics by name, one page with no pager.
+    let levels: Vec<&str> = ["critical", "high", "medium", "low", "informational"]
+        .into_iter()
+        .filter(|l| main.contains(&format!("<option value=\"{l}\">")))
+        .collect();
+    let at: Vec<usize> = levels.iter().map(|l| main.find(&format!("<option value=\"{l}\">")).unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "levels by severity: {levels:?}");
+    assert!(main.contains("</td><td>Command &amp; Control</td>"), "tactic names in the cells");
+    assert!(!main.contains("<td>TA0"), "no tactic ids in the cells");
+    assert!(!main.contains("id=\"pager\""));
+    insta::assert_snapshot!("rules_list_main", main);
+    // Every rule is in the data the script filters, sorts and pages.
+    let data = String::from_utf8_lossy(&files["assets/rules-list.js"]).into_owned();
+    let json: serde_json::Value =
+        serde_json::from_str(data.strip_prefix("window.DETWIKI_RULES=").unwrap().trim_end().trim_end_matches(';'))
+            .unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), 14);
+    assert_eq!(json["per_page"], 200);
+    assert_eq!(json["tactics"]["TA0011"], "Command & Control");
+}
+
+#[test]
+fn a_long_rules_list_is_paged() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..450 {
+        std::fs::write(
+            dir.path().join(format!("r{i:03}.yml")),
+            format!(
+                "title: Rule {i:03}\nlevel: {}\nlogsource:\n    product: windows\n    category: process_creation\n\
+                 detection:\n    sel:\n        Image|endswith: '\\\\p{i}.exe'\n    condition: sel\n",
+                ["low", "high", "critical"][i % 3]
+            ),
+        )
+        .unwrap();
+    }
+    let spec = CorpusSpec { name: "acme".into(), paths: vec![dir.path().to_path_buf()] };
+    let files = site(&Catalog::load(&[spec], &LoadOptions::default()));
+    let rows = |p: &str| page(&files, p).matches("\n<tr><td><a href=").count();
+    assert_eq!(rows("rules/index.html"), 200);
+    assert_eq!(rows("rules/page/2/index.html"), 200);
+    assert_eq!(rows("rules/page/3/index.html"), 50);
+    assert!(!files.contains_key("rules/page/4/index.html") && !files.contains_key("rules/page/1/index.html"));
+    let first = page(&files, "rules/index.html");
+    assert!(first.contains("Rules 1–200 of 450, by corpus and file; page 1 of 3."));
+    assert!(first.contains("<li><span aria-current=\"page\">1</span></li>"));
+    assert!(first.contains("<li><a href=\"../rules/page/2/index.html\">Next ›</a></li>"));
+    let third = page(&files, "rules/page/3/index.html");
+    assert!(third.contains("data-page=\"3\""));
+    assert!(third.contains("<a href=\"../../../rules/page/2/index.html\">‹ Previous</a>"));
+    assert!(third.contains("<a href=\"../../../rules/acme/r449/index.html\">Rule 449</a>"));
+    assert!(third.contains("<a href=\"../../../assets/app.js\"") || third.contains("src=\"../../../assets/app.js\""));
+    // Levels come in severity order whatever the rules' order.
+    let c = first.find("<option value=\"critical\">").unwrap();
+    let h = first.find("<option value=\"high\">").unwrap();
+    let l = first.find("<option value=\"low\">").unwrap();
+    assert!(c < h && h < l);
+}
+
+#[test]
+fn events_without_a_title_have_no_dangling_colon() {
+    let files = site(&sigma_catalog());
+    let events = page(&files, "events/index.html");
+    assert!(!events.contains(": </a>"), "a dangling colon");
+    assert!(events.contains(">Event ID 4625</a>"));
+    let e = page(&files, "events/security/4625/index.html");
+    assert!(e.contains("<title>Security Event ID 4625 · detwiki</title>"));
+    assert!(!e.contains("<dt>Title</dt>"), "no empty title fact");
+    insta::assert_snapshot!("events_index_main", main_of(&events));
+}
+
+#[test]
+fn one_event_id_on_several_channels_names_the_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("applocker.yml"),
+        "title: AppLocker Blocks\nlogsource:\n    product: windows\n    service: applocker\ndetection:\n    sel:\n        \
+         EventID: 8003\n    condition: sel\n",
+    )
+    .unwrap();
+    let spec = CorpusSpec { name: "acme".into(), paths: vec![dir.path().to_path_buf()] };
+    let files = site(&Catalog::load(&[spec], &LoadOptions::default()));
+    let events = page(&files, "events/index.html");
+    let labels: Vec<&str> = events.matches(">Event ID 8003 (Microsoft-Windows-AppLocker/").collect();
+    assert!(labels.len() > 1, "8003 is on several channels");
+    for ch in ["EXE and DLL", "MSI and Script"] {
+        assert!(events.contains(&format!(">Event ID 8003 (Microsoft-Windows-AppLocker/{ch})</a>")), "{ch}");
+    }
+    let rule = page(&files, "rules/acme/applocker/index.html");
+    assert!(rule.contains(">Event ID 8003 (Microsoft-Windows-AppLocker/EXE and DLL)</a>"));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -225,7 +334,7 @@ fn rule_json_is_the_catalog_entry() {
 fn search_finds_the_seed_rule_with_typos() {
     let cat = sigma_catalog();
     let idx = detwiki_site::search::SearchIndex::build(&cat);
-    for q in ["PortProxy", "portprxy", "a54f842a", "registry_event_portproxy", "T1090", "v4tov4"] {
+    for q in ["PortProxy", "portprxy", "a54f842a", "registry_event_portproxy", "v4tov4"] {
         let hits = idx.search(q, 5);
         assert_eq!(
             hits.first().map(|h| h.url.as_str()),
@@ -233,7 +342,74 @@ fn search_finds_the_seed_rule_with_typos() {
             "query {q}"
         );
     }
+    // T1090: the technique's page first, then the seed rule tagged with it.
+    let hits = idx.search("T1090", 5);
+    let first_rule = hits.iter().find(|h| h.kind == "rule").unwrap();
+    assert_eq!(first_rule.url, "rules/sigma/registry_event_portproxy_registry_key/index.html");
     assert!(idx.search("zzzzqqq", 5).is_empty());
+}
+
+/// `(kind, title)` of the first `n` hits.
+fn top(idx: &detwiki_site::search::SearchIndex, q: &str, n: usize) -> Vec<(String, String)> {
+    idx.search(q, n).into_iter().map(|h| (h.kind, h.title)).collect()
+}
+
+#[test]
+fn search_puts_the_page_a_query_names_above_rules_that_mention_it() {
+    let cat = sigma_catalog();
+    let idx = detwiki_site::search::SearchIndex::build(&cat);
+    let first = |q: &str| top(&idx, q, 1).pop().unwrap_or_else(|| panic!("no hit for {q}"));
+    let page = |kind: &str, title: &str| (kind.to_string(), title.to_string());
+    // A technique id: the technique, then its sub-techniques, before any rule.
+    assert_eq!(first("T1090"), page("technique", "T1090 Proxy"));
+    assert_eq!(first("t1218.011"), page("technique", "T1218.011 System Binary Proxy Execution: Rundll32"));
+    // An event, by provider and id, or by id alone.
+    assert_eq!(first("sysmon 13"), page("event", "Sysmon Event ID 13: RegistryEvent (Value Set)"));
+    assert_eq!(first("sysmon 1"), page("event", "Sysmon Event ID 1: Process creation"));
+    assert_eq!(first("4688"), page("event", "Security-Auditing Event ID 4688: A new process has been created"));
+    assert_eq!(first("4625"), page("event", "Security Event ID 4625"));
+    // A field, an author, a tactic, a logsource, a platform, a provider.
+    assert_eq!(first("TargetObject"), page("field", "TargetObject"));
+    assert_eq!(first("Florian Roth"), page("author", "Florian Roth (Nextron Systems)"));
+    assert_eq!(first("command & control"), page("tactic", "Command & Control (TA0011)"));
+    assert_eq!(first("registry_set"), page("logsource", "windows/registry_set"));
+    assert_eq!(first("process_creation"), page("logsource", "windows/process_creation"));
+    assert_eq!(first("linux"), page("platform", "Linux"));
+    assert_eq!(first("sysmon"), page("provider", "Sysmon"));
+    // The rules still follow the pages: "T1090" reaches the rule tagged with it.
+    let hits = idx.search("T1090", 20);
+    assert!(hits.iter().skip(1).any(|h| h.kind == "rule"), "{hits:?}");
+    // A page says what it holds; a rule says its corpus and level.
+    let t = &idx.search("T1090", 1)[0];
+    assert_eq!((t.kind.as_str(), t.id.as_str(), t.url.as_str()), ("technique", "T1090", "techniques/T1090/index.html"));
+    assert!(t.rules >= 1 && t.corpus.is_empty());
+    let r = idx.search("PortProxy", 1).remove(0);
+    assert_eq!((r.kind.as_str(), r.corpus.as_str(), r.level.as_str(), r.rules), ("rule", "sigma", "medium", 0));
+}
+
+#[test]
+fn a_rule_whose_id_holds_the_digits_ranks_below_the_event() {
+    // A rule whose id has a `4688` group, and one that reads event 4688.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("id_digits.yml"),
+        "title: Something Else\nid: 0a1b2c3d-4688-4222-8333-944445555666\nlogsource:\n    product: windows\n    \
+         category: file_event\ndetection:\n    sel:\n        TargetFilename|endswith: '.lnk'\n    condition: sel\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("proc.yml"),
+        "title: Process Start\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    \
+         sel:\n        Image|endswith: '\\\\x.exe'\n    condition: sel\n",
+    )
+    .unwrap();
+    let spec = CorpusSpec { name: "acme".into(), paths: vec![dir.path().to_path_buf()] };
+    let cat = Catalog::load(&[spec], &LoadOptions::default());
+    let idx = detwiki_site::search::SearchIndex::build(&cat);
+    let hits = top(&idx, "4688", 5);
+    assert_eq!(hits[0].0, "event", "{hits:?}");
+    let rule_at = hits.iter().position(|h| h.1 == "Something Else").expect("the rule is found");
+    assert!(rule_at > 0, "{hits:?}");
 }
 
 #[test]
