@@ -91,7 +91,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if !site.catalog().failed.is_empty() {
         tracing::warn!(
             "{} left out of the wiki (they do not parse); each is listed with its findings at http://{local}/{}",
-            plural(site.catalog().failed.len(), "rule file is", "rule files are"),
+            crate::render::counted(site.catalog().failed.len(), "rule file is", "rule files are"),
             detwiki_site::paths::LEFT_OUT_URL.trim_end_matches("index.html"),
         );
     }
@@ -109,11 +109,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(serve(listener, shared))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `n` and the noun, singular or plural.
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Resolve `--addr` (`IP:PORT` or `HOST:PORT`) and listen on the first address that takes
@@ -487,7 +482,7 @@ fn log_left_out(site: &Site, was: &std::collections::HashSet<(String, String)>, 
         );
         let more = match f.diagnostics.len() {
             0 | 1 => String::new(),
-            n => format!(" (and {})", plural(n - 1, "more finding", "more findings")),
+            n => format!(" (and {})", crate::render::counted(n - 1, "more finding", "more findings")),
         };
         let page = site.left_out_page(k).unwrap_or_default().trim_end_matches("index.html");
         tracing::warn!(

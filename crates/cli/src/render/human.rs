@@ -59,9 +59,16 @@ fn report<'a>(f: &'a Finding<'a>) -> Vec<Group<'a>> {
 
 /// The closing line: files, rules, errors, warnings, time.
 pub fn write_summary(out: &mut impl Write, s: &Summary) -> io::Result<()> {
+    use super::counted;
     writeln!(
         out,
-        "checked {} files ({} rules, {} filters, {} correlations): {} errors, {} warnings in {:.2}s",
-        s.files, s.rules, s.filters, s.correlations, s.errors, s.warnings, s.seconds
+        "checked {} ({}, {}, {}): {}, {} in {:.2}s",
+        counted(s.files, "file", "files"),
+        counted(s.rules, "rule", "rules"),
+        counted(s.filters, "filter", "filters"),
+        counted(s.correlations, "correlation", "correlations"),
+        counted(s.errors, "error", "errors"),
+        counted(s.warnings, "warning", "warnings"),
+        s.seconds
     )
 }
