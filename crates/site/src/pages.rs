@@ -142,9 +142,7 @@ impl Ctx<'_> {
     pub fn event_page(&self, key: &str) -> RulesPage {
         let e = &self.cat.index.events[key];
         let label = e.event_id.map_or_else(|| "any event".to_string(), |id| format!("Event ID {id}"));
-        let list_label = self.paths.event_labels.get(key).map_or(label.as_str(), String::as_str);
-        let title = format!("{} {}", e.provider, paths::event_name(list_label, &e.title));
-        let mut p = self.rules_page("Event", title, &e.rules, true);
+        let mut p = self.rules_page("Event", self.event_title(key), &e.rules, true);
         p.crumbs.push(Link::to("Events", "events/index.html"));
         p.crumbs.push(Link::to(e.provider.clone(), self.paths.providers[&e.provider].clone()));
         p.facts.push(("Provider".into(), Link::to(e.provider.clone(), self.paths.providers[&e.provider].clone())));
@@ -155,6 +153,27 @@ impl Ctx<'_> {
         }
         p.lists.push(("Fields the rules use".into(), self.field_counts(&e.rules)));
         p
+    }
+
+    /// An event as a page title or a list across providers names it: `Sysmon Event ID 13:
+    /// RegistryEvent (Value Set)`, `Security Event ID 4624` (no title), `AppLocker Event ID 8003
+    /// (<channel>)` (an id on several channels), `Antivirus any event: …`.
+    pub fn event_title(&self, key: &str) -> String {
+        match self.cat.index.events.get(key) {
+            Some(e) => self.event_title_of(key, &e.provider, e.event_id, &e.title),
+            None => key.to_string(),
+        }
+    }
+
+    /// [`Ctx::event_title`] with the title given (a rule's event row may name the event its own
+    /// way: the syslog messages of one logsource).
+    fn event_title_of(&self, key: &str, provider: &str, event_id: Option<u32>, title: &str) -> String {
+        let label = match (event_id, self.paths.event_labels.get(key)) {
+            (Some(_), Some(l)) => l.clone(),
+            (Some(id), None) => format!("Event ID {id}"),
+            (None, _) => "any event".to_string(),
+        };
+        format!("{provider} {}", paths::event_name(&label, title))
     }
 
     /// Events of each provider, with counts.
@@ -209,14 +228,10 @@ impl Ctx<'_> {
             for e in &self.cat.rules[i].events {
                 let key =
                     format!("{}|{}|{}", e.provider, e.channel, e.event_id.map_or(String::new(), |n| n.to_string()));
-                let label = match self.paths.event_labels.get(&key) {
-                    Some(l) => l.clone(),
-                    None => e.event_id.map_or_else(|| "any event".to_string(), |id| format!("Event ID {id}")),
-                };
                 events
                     .entry(key.clone())
                     .or_insert_with(|| Counted {
-                        name: format!("{} {}", e.provider, paths::event_name(&label, &e.title)),
+                        name: self.event_title_of(&key, &e.provider, e.event_id, &e.title),
                         url: self.paths.events.get(&key).cloned(),
                         count: 0,
                     })

@@ -284,9 +284,7 @@ fn pages(ctx: &Ctx<'_>) -> Vec<Page> {
             .events
             .iter()
             .filter_map(|(key, e)| {
-                let label = ctx.paths.event_labels.get(key)?;
-                let title = format!("{} {}", e.provider, paths::event_name(label, &e.title));
-                let mut p = page("event", title, ctx.paths.events.get(key)?.clone(), "", e.rules.len());
+                let mut p = page("event", ctx.event_title(key), ctx.paths.events.get(key)?.clone(), "", e.rules.len());
                 p.more.push(e.channel.clone());
                 Some(p)
             })

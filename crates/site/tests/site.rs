@@ -188,6 +188,9 @@ fn events_without_a_title_have_no_dangling_colon() {
     let e = page(&files, "events/security/4625/index.html");
     assert!(e.contains("<title>Security Event ID 4625 · detwiki</title>"));
     assert!(!e.contains("<dt>Title</dt>"), "no empty title fact");
+    // An event of any id keeps its name: "any event", then its title.
+    let any = page(&files, "events/aws-cloudtrail/any/index.html");
+    assert!(any.contains("<title>AWS CloudTrail any event: CloudTrail management and data events · detwiki</title>"));
     insta::assert_snapshot!("events_index_main", main_of(&events));
 }
 
