@@ -212,7 +212,7 @@ impl Renderer<'_> {
             Job::RuleJson(i) => paths::rule_json_file(&c.rules[*i]),
             Job::RuleYaml(i) => paths::rule_yaml_file(&c.rules[*i]),
             Job::Home => "index.html".into(),
-            Job::RulesList(page) => paths::rules_list_url(*page),
+            Job::RulesList(page) => dir(&self.ctx.paths.rules_list_url(*page)),
             Job::RulesData => "assets/rules-list.js".into(),
             Job::Search => "search/index.html".into(),
             Job::Technique(id) => dir(&paths::technique_url(id)),

@@ -361,7 +361,8 @@ impl Ctx<'_> {
                 options: self.cat.corpora.iter().map(|c| (c.name.clone(), c.name.clone())).collect(),
             },
         ];
-        RulesList { rows, filters, page, pages, first: range.start + 1, last: range.end, total }
+        let page_urls = (1..=pages).map(|n| self.paths.rules_list_url(n)).collect();
+        RulesList { rows, filters, page, pages, page_urls, first: range.start + 1, last: range.end, total }
     }
 
     fn list_row(&self, i: usize) -> ListRow {
@@ -491,6 +492,8 @@ pub struct RulesList {
     pub page: usize,
     /// Pages.
     pub pages: usize,
+    /// The URL of each page, the first first.
+    pub page_urls: Vec<String>,
     /// Position of the first row shown, from 1.
     pub first: usize,
     /// Position of the last row shown.

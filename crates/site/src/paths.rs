@@ -162,6 +162,9 @@ pub struct Paths {
     /// Left-out file (position in [`Catalog::failed`]) → its page, where its rule's page would be
     /// (`rules/<corpus>/<file stem>/index.html`, suffixed when a rule has that name).
     pub left_out: Vec<String>,
+    /// The folder under `rules/` of the rules list's pages after the first: `page`, or `page_`
+    /// (`page__` …) when a corpus is named so, as corpus folders are `rules/<corpus>/`.
+    pub list_pages: String,
 }
 
 impl Paths {
@@ -217,7 +220,17 @@ impl Paths {
         }
         p.platforms = c.rules.iter().map(platform_of).collect();
         p.left_out = left_out_urls(c);
+        p.list_pages = "page".into();
+        while c.corpora.iter().any(|k| segment(&k.name) == p.list_pages) {
+            p.list_pages.push('_');
+        }
         p
+    }
+
+    /// The URL of page `page` (from 1) of the rules list: `rules/index.html`, then
+    /// `rules/page/2/index.html` ….
+    pub fn rules_list_url(&self, page: usize) -> String {
+        if page <= 1 { "rules/index.html".into() } else { format!("rules/{}/{page}/index.html", pct(&self.list_pages)) }
     }
 }
 
@@ -290,12 +303,6 @@ pub fn technique_url(id: &str) -> String {
 /// A tactic page URL.
 pub fn tactic_url(id: &str) -> String {
     format!("tactics/{}/index.html", pct(&segment(id)))
-}
-
-/// The URL of page `page` (from 1) of the rules list: `rules/index.html`, then
-/// `rules/page/2/index.html` ….
-pub fn rules_list_url(page: usize) -> String {
-    if page <= 1 { "rules/index.html".into() } else { format!("rules/page/{page}/index.html") }
 }
 
 /// A platform page URL.

@@ -391,7 +391,7 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         out.push_str("<nav class=\"pager\" id=\"pager\" aria-label=\"Pages of the rules list\"><ul>");
         if p.page > 1 {
             out.push_str("\n<li>");
-            a(out, root, &paths::rules_list_url(p.page - 1), "‹ Previous");
+            a(out, root, &p.page_urls[p.page - 2], "‹ Previous");
             out.push_str("</li>");
         }
         for n in 1..=p.pages {
@@ -403,13 +403,13 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
             } else {
                 let mut text = String::new();
                 num(&mut text, n);
-                a(out, root, &paths::rules_list_url(n), &text);
+                a(out, root, &p.page_urls[n - 1], &text);
             }
             out.push_str("</li>");
         }
         if p.page < p.pages {
             out.push_str("\n<li>");
-            a(out, root, &paths::rules_list_url(p.page + 1), "Next ›");
+            a(out, root, &p.page_urls[p.page], "Next ›");
             out.push_str("</li>");
         }
         out.push_str("\n</ul></nav>\n");

@@ -180,6 +180,32 @@ fn a_long_rules_list_is_paged() {
 }
 
 #[test]
+fn the_list_pages_make_way_for_a_corpus_named_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |title: &str| {
+        format!(
+            "title: {title}\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        \
+             Image|endswith: '\\\\{title}.exe'\n    condition: sel\n"
+        )
+    };
+    let (named_page, acme) = (dir.path().join("page"), dir.path().join("acme"));
+    std::fs::create_dir(&named_page).unwrap();
+    std::fs::create_dir(&acme).unwrap();
+    std::fs::write(named_page.join("2.yml"), rule("Two")).unwrap();
+    for i in 0..250 {
+        std::fs::write(acme.join(format!("a{i}.yml")), rule(&format!("a{i}"))).unwrap();
+    }
+    let specs = [
+        CorpusSpec { name: "acme".into(), paths: vec![acme] },
+        CorpusSpec { name: "page".into(), paths: vec![named_page] },
+    ];
+    let files = site(&Catalog::load(&specs, &LoadOptions::default()));
+    assert!(page(&files, "rules/page/2/index.html").contains("<h1>Two</h1>"), "the rule keeps its page");
+    assert!(page(&files, "rules/page_/2/index.html").contains("<h1>Detection rules</h1>"));
+    assert!(page(&files, "rules/index.html").contains("href=\"../rules/page_/2/index.html\">Next ›</a>"));
+}
+
+#[test]
 fn events_without_a_title_have_no_dangling_colon() {
     let files = site(&sigma_catalog());
     let events = page(&files, "events/index.html");
