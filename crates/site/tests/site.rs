@@ -603,6 +603,16 @@ fn the_home_page_links_the_list_of_left_out_files() {
 }
 
 #[test]
+fn the_list_of_left_out_files_names_the_paths_that_could_not_be_searched() {
+    let missing = demo_dir().join("no-such-folder");
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![demo_dir(), missing.clone()] };
+    let files = site(&Catalog::load(&[spec], &LoadOptions::default()));
+    let list = page(&files, "left-out/index.html");
+    assert!(list.contains("Paths that could not be searched"));
+    assert!(list.contains(&format!("<code>{}</code>: no such file or folder", missing.display())), "{list}");
+}
+
+#[test]
 fn every_internal_link_resolves_with_left_out_files() {
     build_and_check(&catalog_with_left_out().1);
 }
