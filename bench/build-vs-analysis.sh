@@ -66,9 +66,11 @@ o=$(printf '%s\n' "${alone[@]}" | median)
 b=$(printf '%s\n' "${build[@]}" | median)
 summary="$(cat "$ROOT/target/bench-build.json")"
 field() { echo "$summary" | sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
-rule_pages=$(find "$out/rules" -mindepth 3 -name index.html | wc -l)
-over=$(find "$out/rules" -mindepth 3 -name index.html -size +60k | wc -l)
-sizes=$(find "$out/rules" -mindepth 3 -name index.html -printf '%s\n' | sort -n)
+# Rule pages: rules/<corpus>/<slug>/index.html, not the rules list's pages rules/page/<n>/index.html.
+rule_page_files() { find "$out/rules" -mindepth 3 -name index.html -not -regex '.*/rules/page_*/[0-9]+/index.html' "$@"; }
+rule_pages=$(rule_page_files | wc -l)
+over=$(rule_page_files -size +60k | wc -l)
+sizes=$(rule_page_files -printf '%s\n' | sort -n)
 pct() { echo "$sizes" | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; print a[i]}'; }
 
 printf 'corpora:            %s\n' "$(printf '%s ' "${args[@]}" | sed 's/--corpus //g; s/=[^ ]*//g')"
@@ -83,5 +85,5 @@ printf 'rule pages: %s; median %s B, p95 %s B, p99 %s B, largest %s B; over 60 K
   "$rule_pages" "$(pct 50)" "$(pct 95)" "$(pct 99)" "$(field largest_rule_page_bytes)" "$over"
 if [ "$over" -gt 0 ]; then
   echo "rule pages over 60 KB (their YAML bodies alone are that long):"
-  find "$out/rules" -mindepth 3 -name index.html -size +60k -printf '  %s B  %p\n' | sort -rn | head -10 | sed "s#$out/##"
+  rule_page_files -size +60k -printf '  %s B  %p\n' | sort -rn | head -10 | sed "s#$out/##"
 fi

@@ -5,9 +5,13 @@
 //
 // It walks home → tactic → technique → the seed rule → an indicator's corpus count → the rules
 // sharing it, searches "PortProxy" and lands on the seed rule, checks the rules list filters and
-// the hostile demo rule, fails on any console error or dialog, and saves screenshots of the seed
-// rule page (desktop, dark, phone). With --sigmahq the server holds the SigmaHQ corpus instead and
-// only the seed-rule and search checks run. Prints "N passed, M failed" and exits non-zero on failure.
+// the hostile demo rule, follows the home page's "Left out" count to the list of files left out and
+// to the page of the broken fixture file, checks that search labels the kind of each result and puts
+// the technique first for "T1090", that no event name ends in a dangling colon and that no word of
+// the rules list is broken mid-word (1,400 px; the "File" label at 390 px), fails on any console
+// error or dialog, and saves screenshots of the seed rule page (desktop, dark, phone). With --sigmahq
+// the server holds the SigmaHQ corpus instead and only the seed-rule, search, paging and word-break
+// checks run. Prints "N passed, M failed" and exits non-zero on failure.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +65,36 @@ async function h1() { return (await page.locator('main h1').first().textContent(
 async function clickTo(locator) {
   await Promise.all([page.waitForLoadState('load'), locator.first().click()]);
   await page.waitForLoadState('load');
+}
+// Words of the elements matching `selector` that the layout split over two lines (a word whose
+// text range has more than one line box), at most 5 of them. Words are runs of letters and digits:
+// a line may end after a hyphen or a slash, as in print, but not inside "File".
+async function brokenWords(selector) {
+  return page.evaluate((sel) => {
+    const out = [];
+    for (const el of document.querySelectorAll(sel)) {
+      const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        for (const m of n.data.matchAll(/[\p{L}\p{N}]+/gu)) {
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          const tops = new Set(Array.from(r.getClientRects()).filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+          if (tops.size > 1 && out.length < 5) out.push(m[0]);
+        }
+      }
+    }
+    return out;
+  }, selector);
+}
+// Search with the header box: the options' [title, kind] once shown.
+async function headerSearch(q) {
+  await page.locator('#q').fill('');
+  await page.locator('#search-results').waitFor({ state: 'hidden' });
+  await page.locator('#q').fill(q);
+  await page.locator('#search-results li[role=option]').first().waitFor();
+  return page.locator('#search-results li[role=option] a').evaluateAll((as) =>
+    as.map((a) => [a.querySelector('.hit-title').textContent, a.querySelector('.hit-kind').textContent]));
 }
 
 if (!sigmahq) {
@@ -137,8 +171,76 @@ if (!sigmahq) {
     const hrefs = await page.locator('main a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs.every((h) => !/^\s*(javascript|data):/i.test(h)), 'no javascript: links');
   });
+  await step('home "Left out" count → list of files left out → the broken file\'s findings', async () => {
+    await page.goto(`${base}/`);
+    await clickTo(page.locator('#corpora a[href*="left-out/"]'));
+    expect((await h1()) === 'Files left out', `list h1 is ${await h1()}`);
+    await clickTo(page.locator('main .left-out-file h3 a', { hasText: 'broken_whoami.yml' }));
+    expect((await h1()).includes('broken_whoami.yml'), `left-out page h1 is ${await h1()}`);
+    const diag = await page.locator('main pre.diag').first().textContent();
+    expect(diag.includes('error[unknown-modifier]: unknown modifier `contians`'), `finding: ${diag}`);
+    expect(/\n\s*\d+ \|\s+CommandLine\|contians:/.test(diag), `source line: ${diag}`);
+  });
+  await step('events: no name ends in a dangling colon', async () => {
+    await page.goto(`${base}/events/index.html`);
+    const names = await page.locator('main td a').allTextContents();
+    const dangling = names.filter((t) => /:\s*$/.test(t));
+    expect(names.includes('Event ID 4625'), `event names: ${JSON.stringify(names.slice(0, 5))}`);
+    expect(dangling.length === 0, `dangling colons: ${JSON.stringify(dangling)}`);
+  });
+  await step('search results are the title, then the kind and what is on the page', async () => {
+    await page.goto(`${base}/search/index.html?q=proxy`);
+    await page.locator('#search-page-results li').first().waitFor();
+    const gap = await page.locator('#search-page-results li a').first().evaluate((a) =>
+      a.querySelector('small').getBoundingClientRect().top - a.querySelector('.hit-title').getBoundingClientRect().bottom);
+    expect(gap >= -1, 'the kind line is under the title, not run into it');
+    const text = await page.locator('#search-page-results li a').first().textContent();
+    expect(/^T1090 Proxy Technique · \d+ rules?$/.test(text), `first result reads "${text}"`);
+  });
 }
 
+await step('search "T1090" puts the technique first and labels each kind', async () => {
+  await page.goto(`${base}/`);
+  const hits = await headerSearch('T1090');
+  expect(hits[0][0] === 'T1090 Proxy' && hits[0][1] === 'Technique', `first: ${JSON.stringify(hits[0])}`);
+  expect(hits.some((h) => h[1] === 'Rule'), `kinds: ${JSON.stringify(hits.map((h) => h[1]))}`);
+  const events = await headerSearch('sysmon 13');
+  expect(events[0][1] === 'Event' && events[0][0].startsWith('Sysmon Event ID 13'), `sysmon 13: ${JSON.stringify(events[0])}`);
+});
+await step('rules list: no word broken mid-word at 1,400 px, nor "File" at 390 px', async () => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(`${base}/rules/index.html`);
+  await page.locator('#filters:not([hidden])').waitFor();
+  const broken = await brokenWords('#rules-table tbody td');
+  expect(broken.length === 0, `broken words: ${JSON.stringify(broken)}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/rules/sigma/registry_event_portproxy_registry_key/index.html`);
+  const labels = await brokenWords('.meta dt');
+  expect(labels.length === 0, `labels broken: ${JSON.stringify(labels)}`);
+  await page.goto(`${base}/rules/index.html`);
+  await page.locator('#filters:not([hidden])').waitFor();
+  const phone = await brokenWords('#rules-table tbody td');
+  expect(phone.length === 0, `broken words at 390 px: ${JSON.stringify(phone)}`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+if (sigmahq) {
+  await step('rules list: 200 a page, filters over every rule', async () => {
+    await page.goto(`${base}/rules/index.html`);
+    await page.locator('#filters:not([hidden])').waitFor();
+    expect(await page.locator('#rules-table tbody tr').count() === 200, 'first page has 200 rows');
+    const total = parseInt((await page.locator('#shown').textContent()).match(/(\d+) rules/)[1], 10);
+    expect(total > 3000, `all rules counted: ${total}`);
+    await page.locator('#pager button', { hasText: 'Next' }).click();
+    expect(page.url().includes('page=2'), 'page in the URL');
+    await page.selectOption('select[data-filter=level]', 'critical');
+    const shown = await page.locator('#shown').textContent();
+    const n = parseInt(shown, 10);
+    const rows = await page.locator('#rules-table tbody tr').count();
+    expect(n > 0 && n < total && rows === Math.min(n, 200), `critical: "${shown}", ${rows} rows`);
+    const levels = new Set(await page.locator('#rules-table tbody .lvl').allTextContents());
+    expect(levels.size === 1 && levels.has('critical'), `levels shown: ${[...levels]}`);
+  });
+}
 await step('search "PortProxy" lands on the seed rule', async () => {
   await page.goto(`${base}/`);
   await page.locator('#q').fill('PortProxy');
@@ -147,7 +249,7 @@ await step('search "PortProxy" lands on the seed rule', async () => {
   const text = await page.locator('#search-results').textContent();
   expect(text.includes(SEED), `results: ${text.slice(0, 200)}`);
   // The seed rule is among the hits; reach it with the keyboard.
-  const titles = await page.locator('#search-results li[role=option] a').evaluateAll((as) => as.map((a) => a.firstChild.textContent));
+  const titles = await page.locator('#search-results li[role=option] .hit-title').allTextContents();
   const at = titles.indexOf(SEED);
   for (let i = 0; i < at; i++) await page.keyboard.press('ArrowDown');
   await Promise.all([page.waitForURL(/registry_event_portproxy_registry_key/), page.keyboard.press('Enter')]);
@@ -157,7 +259,7 @@ await step('search "PortProxy" lands on the seed rule', async () => {
 await step('typo-tolerant search page agrees with /api/search', async () => {
   await page.goto(`${base}/search/index.html?q=portprxy`);
   await page.locator('#search-page-results li').first().waitFor();
-  const shown = await page.locator('#search-page-results li a').evaluateAll((as) => as.map((a) => a.firstChild.textContent));
+  const shown = await page.locator('#search-page-results li .hit-title').allTextContents();
   const api = await (await fetch(`${base}/api/search?q=portprxy&limit=100`)).json();
   const fromApi = api.hits.map((h) => h.title);
   expect(shown.includes(SEED), `page hits: ${JSON.stringify(shown.slice(0, 5))}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser test of the wiki in headless Chromium: installs what it needs (Debian's chromium,
-# playwright-core from npm), builds the fixture corpus (the demo rules, seed rule among them, as
-# corpus "sigma"), serves it with `detwiki serve` on a free loopback port and runs run.mjs.
+# playwright-core from npm), builds the fixture corpus (the demo rules, seed rule among them, and
+# one file that does not parse, as corpus "sigma"), serves it with `detwiki serve` on a free loopback port and runs run.mjs.
 # Where ../shared/corpus/sigma/rules exists, it then serves that corpus and checks the seed
 # rule and search there too. Screenshots go to target/browser/.
 #
@@ -54,6 +54,8 @@ serve() {
 stop() { kill "$server"; wait "$server" || true; server=""; }
 
 cp -r "$repo/crates/site/demo/rules" "$work/corpus"
+# A file that does not parse: the home page's "Left out" count leads to its findings.
+printf 'title: Broken Whoami\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|contians: whoami\n    condition: sel\n' >"$work/corpus/broken_whoami.yml"
 "$bin" build --quiet --corpus sigma="$work/corpus" --out "$work/site"
 serve --corpus sigma="$work/corpus"
 node "$here/run.mjs" --base "$base" --shots "$shots"

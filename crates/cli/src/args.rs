@@ -83,9 +83,10 @@ pub struct ServeArgs {
     /// Corpora to serve (default: the embedded demo corpus). Their folders are watched.
     #[command(flatten)]
     pub corpora: CorpusArgs,
-    /// Address to listen on. Loopback by default; anything else exposes the wiki to the network.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
-    pub addr: std::net::SocketAddr,
+    /// Address to listen on: IP:PORT or HOST:PORT (`localhost:8080`). Loopback by default;
+    /// anything else exposes the wiki to the network.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: String,
 }
 
 /// What `export` writes.

@@ -93,10 +93,10 @@ fn load_checked(specs: &[CorpusSpec], quiet: bool, opts: &LoadOptions, need_rule
         }
         let per: Vec<String> = catalog.corpora.iter().map(|c| format!("{} {}", c.name, c.rules)).collect();
         eprintln!(
-            "loaded {} rules ({}) from {} files, {} left out, in {:.2}s",
-            catalog.rules.len(),
+            "loaded {} ({}) from {}, {} left out, in {:.2}s",
+            render::counted(catalog.rules.len(), "rule", "rules"),
             per.join(", "),
-            catalog.files.len(),
+            render::counted(catalog.files.len(), "file", "files"),
             catalog.failed.len(),
             started.elapsed().as_secs_f64()
         );

@@ -66,6 +66,15 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(_) => return Ok(ExitCode::from(2)),
     };
+    // The address first: a port in use is reported at once, not after loading a big corpus.
+    let listener = match listen(&args.addr) {
+        Ok(l) => l,
+        Err((code, message)) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(code));
+        }
+    };
+    let local = listener.local_addr()?;
     // Keeps each file's parse: a saved rule re-analyses only what changed.
     let cat = match load_or_demo(&args.corpora, args.corpora.quiet, &LoadOptions::default()) {
         Ok(c) => c,
@@ -79,6 +88,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         ms = started.elapsed().as_millis() as u64,
         "site ready (pages are made on first request)"
     );
+    if !site.catalog().failed.is_empty() {
+        tracing::warn!(
+            "{} left out of the wiki (they do not parse); each is listed with its findings at http://{local}/{}",
+            crate::render::counted(site.catalog().failed.len(), "rule file is", "rule files are"),
+            detwiki_site::paths::LEFT_OUT_URL.trim_end_matches("index.html"),
+        );
+    }
     let shared: Shared = Arc::new(RwLock::new(Arc::new(site)));
     {
         let site = current(&shared);
@@ -86,18 +102,73 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             site.search();
         });
     }
-    let _watcher = if specs.is_empty() { None } else { Some(watch(&specs, shared.clone())?) };
-    if !args.addr.ip().is_loopback() {
-        tracing::warn!(addr = %args.addr, "listening on a non-loopback address: the wiki is reachable from the network");
+    let _watcher = if specs.is_empty() { None } else { Some(watch(&specs, shared.clone(), local)?) };
+    if !local.ip().is_loopback() {
+        tracing::warn!(addr = %local, "listening on a non-loopback address: the wiki is reachable from the network");
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    rt.block_on(serve(args.addr, shared))?;
+    rt.block_on(serve(listener, shared))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(addr: SocketAddr, shared: Shared) -> anyhow::Result<()> {
+/// Resolve `--addr` (`IP:PORT` or `HOST:PORT`) and listen on the first address that takes
+/// (IPv4 first, so `localhost` is 127.0.0.1 where it has both). On failure: the exit code
+/// (2 for an address that does not resolve, 3 for one that cannot be listened on) and the message.
+fn listen(addr: &str) -> Result<std::net::TcpListener, (u8, String)> {
+    use std::net::ToSocketAddrs;
+    let mut addrs: Vec<SocketAddr> = match addr.to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(e) => {
+            return Err((
+                2,
+                format!(
+                    "--addr {addr}: not an address to listen on ({e}); write HOST:PORT, e.g. 127.0.0.1:8080 or localhost:8080"
+                ),
+            ));
+        }
+    };
+    addrs.sort_by_key(|a| !a.is_ipv4());
+    let mut last: Option<(SocketAddr, std::io::Error)> = None;
+    for a in addrs {
+        match std::net::TcpListener::bind(a) {
+            Ok(l) => {
+                l.set_nonblocking(true).map_err(|e| (3, format!("cannot listen on {a}: {e}")))?;
+                return Ok(l);
+            }
+            Err(e) => last = Some((a, e)),
+        }
+    }
+    let Some((a, e)) = last else {
+        return Err((
+            2,
+            format!("--addr {addr}: the name resolves to no address; write HOST:PORT, e.g. 127.0.0.1:8080"),
+        ));
+    };
+    let mut other = a;
+    other.set_port(if a.port() == u16::MAX { a.port() - 1 } else { a.port() + 1 });
+    Err((
+        3,
+        match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!("{a} is already in use; pick another with --addr {other}"),
+            std::io::ErrorKind::PermissionDenied => {
+                format!(
+                    "cannot listen on {a}: permission denied (ports below 1024 need privileges); pick another with --addr {other}"
+                )
+            }
+            std::io::ErrorKind::AddrNotAvailable => {
+                format!(
+                    "cannot listen on {a}: no network interface of this machine has that address; use --addr 127.0.0.1:{}",
+                    a.port()
+                )
+            }
+            _ => format!("cannot listen on {a}: {e}; pick another address with --addr"),
+        },
+    ))
+}
+
+async fn serve(listener: std::net::TcpListener, shared: Shared) -> anyhow::Result<()> {
     let app = Router::new().fallback(handle).layer(middleware::from_fn(log)).with_state(shared);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     let local = listener.local_addr()?;
     tracing::info!("serving the wiki on http://{local}/ (Ctrl-C to stop)");
     eprintln!("detwiki: serving on http://{local}/");
@@ -296,7 +367,7 @@ fn classify(specs: &[CorpusSpec], paths: &[PathBuf], known: &dyn Fn(&Path) -> bo
 }
 
 /// Watch the corpus folders; on a change (debounced) rebuild from the changed files and swap the site.
-fn watch(specs: &[CorpusSpec], shared: Shared) -> anyhow::Result<notify::RecommendedWatcher> {
+fn watch(specs: &[CorpusSpec], shared: Shared, local: SocketAddr) -> anyhow::Result<notify::RecommendedWatcher> {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(move |ev| {
         let _ = tx.send(ev);
@@ -365,10 +436,14 @@ fn watch(specs: &[CorpusSpec], shared: Shared) -> anyhow::Result<notify::Recomme
                     }
                 },
             };
+            let was_left_out: std::collections::HashSet<(String, String)> =
+                site.catalog().failed.iter().map(|f| (f.corpus.clone(), f.path.clone())).collect();
             drop(site);
             let (rules, failed) = (cat.rules.len(), cat.failed.len());
             let analysed = started.elapsed();
-            swap(&shared, Site::new(cat, detwiki_site::Options::default()));
+            let new_site = Site::new(cat, detwiki_site::Options::default());
+            log_left_out(&new_site, &was_left_out, local);
+            swap(&shared, new_site);
             let what = match &reload {
                 Reload::Files(c) => format!("{} file(s)", c.len()),
                 _ => "every file".to_string(),
@@ -384,6 +459,43 @@ fn watch(specs: &[CorpusSpec], shared: Shared) -> anyhow::Result<notify::Recomme
         }
     });
     Ok(watcher)
+}
+
+/// Log each file that a change left out of the wiki (its path, its first finding, its page), and
+/// each that parses again.
+fn log_left_out(site: &Site, was: &std::collections::HashSet<(String, String)>, local: SocketAddr) {
+    let cat = site.catalog();
+    let mut now = std::collections::HashSet::new();
+    for (k, f) in cat.failed.iter().enumerate() {
+        now.insert((f.corpus.as_str(), f.path.as_str()));
+        if was.contains(&(f.corpus.clone(), f.path.clone())) {
+            continue;
+        }
+        let file =
+            site.left_out_file(k).map_or_else(|| format!("{}/{}", f.corpus, f.path), |s| s.path.display().to_string());
+        let reason = f.diagnostics.first().map_or_else(
+            || "it holds no Sigma document".to_string(),
+            |d| match (d.line, d.column) {
+                (Some(l), Some(c)) => format!("{}[{}] at {l}:{c}: {}", d.severity, d.code, d.message),
+                _ => format!("{}[{}]: {}", d.severity, d.code, d.message),
+            },
+        );
+        let more = match f.diagnostics.len() {
+            0 | 1 => String::new(),
+            n => format!(" (and {})", crate::render::counted(n - 1, "more finding", "more findings")),
+        };
+        let page = site.left_out_page(k).unwrap_or_default().trim_end_matches("index.html");
+        tracing::warn!(
+            "{file} is left out of the wiki: {reason}{more}; its page shows every finding: http://{local}/{page}"
+        );
+    }
+    for (corpus, path) in was {
+        if !now.contains(&(corpus.as_str(), path.as_str()))
+            && cat.rules.iter().any(|r| &r.corpus == corpus && &r.path == path)
+        {
+            tracing::info!("{corpus}/{path} parses again: its rules are back in the wiki");
+        }
+    }
 }
 
 #[cfg(test)]

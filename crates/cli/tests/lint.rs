@@ -53,7 +53,7 @@ fn valid_rule_exits_0_with_no_findings() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(
         without_time(&out),
-        "checked 1 files (1 rules, 0 filters, 0 correlations): 0 errors, 0 warnings in [TIME]"
+        "checked 1 file (1 rule, 0 filters, 0 correlations): 0 errors, 0 warnings in [TIME]"
     );
 }
 

@@ -49,7 +49,7 @@ fn allow_hides_a_warning_and_counts_it_apart() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("unused-identifier"), "{out}");
     assert!(out.contains("warning[nonstandard-quantifier]"), "other codes are still shown: {out}");
-    assert!(out.contains(": 0 errors, 1 warnings, 1 allowed in "), "{out}");
+    assert!(out.contains(": 0 errors, 1 warning, 1 allowed in "), "{out}");
     let (_, out, _) = lint(&sub(&tmp), &["--format", "json", "--allow", "unused-identifier", "rules"]);
     let s = summary(&out);
     assert_eq!((s["warnings"].as_u64(), s["allowed"].as_u64()), (Some(1), Some(1)), "{s}");
@@ -62,7 +62,7 @@ fn deny_turns_a_warning_into_an_error_and_the_exit_code_with_it() {
     let (code, out, _) = lint(&sub(&tmp), &["--color", "never", "--deny", "unused-identifier", "rules"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error[unused-identifier]: search identifier `filter_main` is never used"), "{out}");
-    assert!(out.contains(": 1 errors, 1 warnings in "), "{out}");
+    assert!(out.contains(": 1 error, 1 warning in "), "{out}");
     let (_, out, _) = lint(&sub(&tmp), &["--format", "sarif", "--deny", "unused-identifier", "rules"]);
     let sarif: Value = serde_json::from_str(&out).unwrap();
     let r = &sarif["runs"][0]["results"];
@@ -104,7 +104,7 @@ fn detwiki_toml_in_a_parent_folder_sets_levels_and_the_flags_override_it() {
     let (code, out, _) = lint(&sub(&tmp), &["--color", "never", "rules"]);
     assert_eq!(code, 1, "the denied code is an error: {out}");
     assert!(out.contains("error[nonstandard-quantifier]"), "{out}");
-    assert!(out.contains(": 1 errors, 0 warnings, 1 allowed in "), "{out}");
+    assert!(out.contains(": 1 error, 0 warnings, 1 allowed in "), "{out}");
     // The command line wins, code by code.
     let (code, out, _) = lint(
         &sub(&tmp),
@@ -112,7 +112,7 @@ fn detwiki_toml_in_a_parent_folder_sets_levels_and_the_flags_override_it() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error[unused-identifier]") && !out.contains("nonstandard-quantifier"), "{out}");
-    assert!(out.contains(": 1 errors, 0 warnings, 1 allowed in "), "{out}");
+    assert!(out.contains(": 1 error, 0 warnings, 1 allowed in "), "{out}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 // detwiki: search (same ranking as the server's /api/search, see crates/site/src/search.rs),
-// and filters and sorting for the rules list. Pages are complete without it.
+// and filters, sorting and paging for the rules list. Pages are complete without it.
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
@@ -22,8 +22,9 @@
     }
     return loading;
   }
+  // Tokens: runs of letters and digits, two characters or more, or a single digit.
   function tokens(s) {
-    return s.split(/[^\p{L}\p{N}]+/u).filter(function (t) { return Array.from(t).length >= 2; })
+    return s.split(/[^\p{L}\p{N}]+/u).filter(function (t) { return Array.from(t).length >= 2 || /^[0-9]$/.test(t); })
       .map(function (t) { return t.toLowerCase(); });
   }
   function within(a, b, d) {
@@ -47,7 +48,7 @@
     if (q === t) return 10;
     var ql = Array.from(q).length;
     if (ql >= 2 && t.indexOf(q) === 0) return 7;
-    if (ql >= 4) {
+    if (ql >= 4 && !/^[0-9]+$/.test(q)) { // numbers (event ids) are exact
       var d = ql >= 8 ? 2 : 1;
       if (Math.abs(Array.from(t).length - ql) <= d && within(q, t, d)) return 5;
     }
@@ -78,17 +79,29 @@
     hits.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     return hits.slice(0, limit).map(function (h) {
       var d = ix.docs[h[0]];
-      return { title: d[0], url: d[1], corpus: d[2], level: d[3], id: d[4], score: h[1] };
+      return { title: d[0], url: d[1], corpus: d[2], level: d[3], id: d[4], kind: d[5], rules: d[6], score: h[1] };
     });
   }
+  var kinds = { rule: 'Rule', technique: 'Technique', tactic: 'Tactic', event: 'Event', provider: 'Event provider',
+    field: 'Field', author: 'Author', logsource: 'Logsource', platform: 'Platform' };
+  // A result: its title, then a line saying what kind of page it is and what is on it.
   function hitItem(h, id) {
     var li = document.createElement('li');
     if (id) { li.id = id; li.setAttribute('role', 'option'); }
     var a = document.createElement('a');
     a.href = root + h.url;
-    a.textContent = h.title;
+    var title = document.createElement('span');
+    title.className = 'hit-title';
+    title.textContent = h.title;
+    a.appendChild(title);
+    a.appendChild(document.createTextNode(' '));
     var small = document.createElement('small');
-    small.textContent = [h.corpus, h.level, h.id].filter(Boolean).join(' · ');
+    var kind = document.createElement('span');
+    kind.className = 'hit-kind';
+    kind.textContent = kinds[h.kind] || 'Page';
+    small.appendChild(kind);
+    var more = h.kind === 'rule' ? [h.corpus, h.level, h.id] : [h.rules + (h.rules === 1 ? ' rule' : ' rules')];
+    small.appendChild(document.createTextNode(more.filter(Boolean).map(function (x) { return ' · ' + x; }).join('')));
     a.appendChild(small);
     li.appendChild(a);
     return li;
@@ -120,7 +133,7 @@
       list.textContent = '';
       hits.forEach(function (h, i) { list.appendChild(hitItem(h, 'sr-' + i)); });
       if (!hits.length) {
-        var li = document.createElement('li'); li.className = 'empty'; li.textContent = 'No rule matches.';
+        var li = document.createElement('li'); li.className = 'empty'; li.textContent = 'Nothing matches.';
         list.appendChild(li);
       }
       list.hidden = false;
@@ -157,7 +170,7 @@
       status.textContent = 'Searching…';
       load().then(function (ix) {
         var hits = search(ix, query, 100);
-        status.textContent = hits.length + ' rule' + (hits.length === 1 ? '' : 's') + ' match “' + query + '”.';
+        status.textContent = (hits.length === 1 ? '1 page matches' : hits.length + ' pages match') + ' “' + query + '”.';
         hits.forEach(function (h) { pageResults.appendChild(hitItem(h)); });
       }, function () { status.textContent = 'The search index could not be loaded.'; });
     } else {
@@ -165,50 +178,140 @@
     }
   }
 
-  // ---- the rules list: filters and sorting
+  // ---- the rules list: every rule from assets/rules-list.js, filtered, sorted and paged here
   var table = document.getElementById('rules-table');
   var form = document.getElementById('filters');
   if (table && form) {
-    var rows = Array.from(table.tBodies[0].rows);
-    var selects = Array.from(form.querySelectorAll('select[data-filter]'));
-    var shown = document.getElementById('shown');
-    var params = new URLSearchParams(window.location.search);
-    selects.forEach(function (s) { var v = params.get(s.name); if (v) s.value = v; });
-    var apply = function () {
-      var want = selects.map(function (s) { return [s.name, s.value]; }).filter(function (f) { return f[1]; });
-      var n = 0;
-      rows.forEach(function (r) {
-        var ok = want.every(function (f) {
-          var v = r.getAttribute('data-' + f[0]) || '';
-          return f[0] === 'tactic' ? v.split(' ').indexOf(f[1]) >= 0 : v === f[1];
-        });
-        r.hidden = !ok; if (ok) n++;
+    var script = function (src, name) {
+      return new Promise(function (resolve, reject) {
+        if (window[name]) return resolve(window[name]);
+        var s = document.createElement('script');
+        s.src = root + src;
+        s.onload = function () { resolve(window[name]); };
+        s.onerror = function () { reject(new Error('no ' + src)); };
+        document.head.appendChild(s);
       });
-      shown.textContent = n + ' of ' + rows.length + ' rules';
-      var p = new URLSearchParams();
-      want.forEach(function (f) { p.set(f[0], f[1]); });
-      var qs = p.toString();
-      history.replaceState(null, '', qs ? '?' + qs : window.location.pathname);
     };
-    selects.forEach(function (s) { s.addEventListener('change', apply); });
-    form.hidden = false;
-    apply();
-    var rank = { critical: 0, high: 1, medium: 2, low: 3, informational: 4, '': 5 };
-    Array.from(table.tHead.rows[0].cells).forEach(function (th, col) {
-      var b = document.createElement('button');
-      b.type = 'button'; b.textContent = th.textContent; th.textContent = ''; th.appendChild(b);
-      b.addEventListener('click', function () {
-        var asc = th.getAttribute('aria-sort') !== 'ascending';
-        Array.from(table.tHead.rows[0].cells).forEach(function (x) { x.removeAttribute('aria-sort'); });
-        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
-        var key = function (r) {
-          var t = r.cells[col].textContent.trim();
-          return th.getAttribute('data-sort') === 'level' ? String(rank[t] !== undefined ? rank[t] : 5) : t.toLowerCase();
-        };
-        rows.sort(function (x, y) { var a = key(x), c = key(y); return (a < c ? -1 : a > c ? 1 : 0) * (asc ? 1 : -1); });
+    script('assets/rules-list.js', 'DETWIKI_RULES').then(function (data) {
+      // Row: [title, url, level, status, product, source, tactic ids, corpus, date].
+      var all = data.rows, per = data.per_page;
+      var levels = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
+      var statuses = { stable: 0, test: 1, experimental: 2, deprecated: 3, unsupported: 4 };
+      var tacticNames = function (r) {
+        return r[6] ? r[6].split(' ').map(function (t) { return data.tactics[t] || t; }).join(', ') : '';
+      };
+      // Column → the value it shows and the key it sorts by.
+      var cols = [
+        function (r) { return r[0].toLowerCase(); },
+        function (r) { return r[2] in levels ? levels[r[2]] : 9; },
+        function (r) { return r[3] in statuses ? statuses[r[3]] : 9; },
+        function (r) { return r[4]; }, function (r) { return r[5]; },
+        function (r) { return tacticNames(r).toLowerCase(); },
+        function (r) { return r[7]; }, function (r) { return r[8]; }
+      ];
+      var field = { level: 2, status: 3, product: 4, source: 5, tactic: 6, corpus: 7 };
+      var selects = Array.from(form.querySelectorAll('select[data-filter]'));
+      var shown = document.getElementById('shown');
+      var note = document.getElementById('list-note');
+      var pager = document.getElementById('pager');
+      var heads = Array.from(table.tHead.rows[0].cells);
+      var params = new URLSearchParams(window.location.search);
+      var startPage = parseInt(table.getAttribute('data-page'), 10) || 1;
+      var page = parseInt(params.get('page'), 10) || startPage;
+      var sortCol = -1, asc = true;
+      var named = ['rule', 'level', 'status', 'product', 'source', 'tactics', 'corpus', 'date'];
+      if (params.get('sort')) {
+        sortCol = named.indexOf(params.get('sort'));
+        asc = params.get('dir') !== 'desc';
+      }
+      selects.forEach(function (s) { var v = params.get(s.name); if (v) s.value = v; });
+      if (!pager) {
+        pager = document.createElement('nav');
+        pager.className = 'pager'; pager.id = 'pager';
+        pager.setAttribute('aria-label', 'Pages of the rules list');
+        table.parentNode.parentNode.insertBefore(pager, table.parentNode.nextSibling);
+      }
+      if (note) note.hidden = true;
+      var cell = function (tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; };
+      var render = function () {
+        var want = selects.map(function (s) { return [s.name, s.value]; }).filter(function (f) { return f[1]; });
+        var rows = all.filter(function (r) {
+          return want.every(function (f) {
+            var v = r[field[f[0]]] || '';
+            return f[0] === 'tactic' ? v.split(' ').indexOf(f[1]) >= 0 : v === f[1];
+          });
+        });
+        if (sortCol >= 0) {
+          var key = cols[sortCol];
+          rows = rows.map(function (r, i) { return [key(r), i, r]; });
+          rows.sort(function (x, y) {
+            var c = x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0;
+            return c ? (asc ? c : -c) : x[1] - y[1];
+          });
+          rows = rows.map(function (x) { return x[2]; });
+        }
+        var pages = Math.max(1, Math.ceil(rows.length / per));
+        page = Math.min(Math.max(1, page), pages);
         var body = table.tBodies[0];
-        rows.forEach(function (r) { body.appendChild(r); });
+        var frag = document.createDocumentFragment();
+        rows.slice((page - 1) * per, page * per).forEach(function (r) {
+          var tr = document.createElement('tr');
+          var a = document.createElement('a'); a.href = root + r[1]; a.textContent = r[0];
+          cell(tr, '').appendChild(a);
+          var lvl = document.createElement('span'); lvl.className = 'lvl lvl-' + r[2]; lvl.textContent = r[2];
+          cell(tr, '').appendChild(lvl);
+          [r[3], r[4], r[5], tacticNames(r), r[7], r[8]].forEach(function (v) { cell(tr, v); });
+          frag.appendChild(tr);
+        });
+        body.textContent = '';
+        body.appendChild(frag);
+        var from = rows.length ? (page - 1) * per + 1 : 0, to = Math.min(page * per, rows.length);
+        shown.textContent = (rows.length === all.length ? '' : rows.length + ' of ') + all.length +
+          (all.length === 1 ? ' rule' : ' rules') + (pages > 1 ? '; showing ' + from + '–' + to : '');
+        heads.forEach(function (th, i) {
+          if (i === sortCol) th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+          else th.removeAttribute('aria-sort');
+        });
+        pager.textContent = '';
+        pager.hidden = pages < 2;
+        if (pages > 1) {
+          var button = function (text, to, label) {
+            var b = document.createElement('button');
+            b.type = 'button'; b.textContent = text; b.disabled = to < 1 || to > pages || to === page;
+            if (label) b.setAttribute('aria-label', label);
+            b.addEventListener('click', function () { page = to; update(); table.scrollIntoView({ block: 'start' }); });
+            pager.appendChild(b);
+          };
+          button('‹ Previous', page - 1, 'Previous page');
+          var at = document.createElement('span');
+          at.textContent = 'Page ' + page + ' of ' + pages;
+          pager.appendChild(at);
+          button('Next ›', page + 1, 'Next page');
+        }
+      };
+      var update = function () {
+        render();
+        var p = new URLSearchParams();
+        selects.forEach(function (s) { if (s.value) p.set(s.name, s.value); });
+        if (sortCol >= 0) { p.set('sort', named[sortCol]); if (!asc) p.set('dir', 'desc'); }
+        if (page !== startPage) p.set('page', page);
+        var qs = p.toString();
+        history.replaceState(null, '', qs ? '?' + qs : window.location.pathname);
+      };
+      selects.forEach(function (s) { s.addEventListener('change', function () { page = 1; update(); }); });
+      heads.forEach(function (th, col) {
+        var b = document.createElement('button');
+        b.type = 'button'; b.textContent = th.textContent; th.textContent = ''; th.appendChild(b);
+        b.addEventListener('click', function () {
+          asc = sortCol === col ? !asc : true;
+          sortCol = col; page = 1; update();
+        });
       });
+      form.hidden = false;
+      update();
+    }, function () {
+      var note = document.getElementById('list-note');
+      if (note) note.textContent += ' (The full list could not be loaded: filters and sorting are off.)';
     });
   }
 })();

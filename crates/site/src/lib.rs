@@ -105,7 +105,9 @@ enum Job {
     RuleJson(usize),
     RuleYaml(usize),
     Home,
-    RulesList,
+    /// A page of the rules list, from 1.
+    RulesList(usize),
+    RulesData,
     Search,
     Technique(String),
     Tactic(String),
@@ -121,6 +123,8 @@ enum Job {
     Author(String),
     AuthorsIndex,
     Indicator(usize),
+    LeftOut(usize),
+    LeftOutList,
     Static(&'static str, &'static str),
     ApiRules,
     SearchIndex,
@@ -208,7 +212,8 @@ impl Renderer<'_> {
             Job::RuleJson(i) => paths::rule_json_file(&c.rules[*i]),
             Job::RuleYaml(i) => paths::rule_yaml_file(&c.rules[*i]),
             Job::Home => "index.html".into(),
-            Job::RulesList => "rules/index.html".into(),
+            Job::RulesList(page) => dir(&self.ctx.paths.rules_list_url(*page)),
+            Job::RulesData => "assets/rules-list.js".into(),
             Job::Search => "search/index.html".into(),
             Job::Technique(id) => dir(&paths::technique_url(id)),
             Job::Tactic(id) => dir(&paths::tactic_url(id)),
@@ -224,6 +229,8 @@ impl Renderer<'_> {
             Job::Author(a) => dir(&self.ctx.paths.authors[a]),
             Job::AuthorsIndex => "authors/index.html".into(),
             Job::Indicator(k) => dir(self.ctx.paths.indicator_pages[*k].as_deref().unwrap_or_default()),
+            Job::LeftOut(k) => dir(&self.ctx.paths.left_out[*k]),
+            Job::LeftOutList => paths::LEFT_OUT_URL.into(),
             Job::Static(file, _) => (*file).into(),
             Job::ApiRules => "api/rules.json".into(),
             Job::SearchIndex => "assets/search-index.js".into(),
@@ -268,9 +275,15 @@ impl Renderer<'_> {
                 let home = self.ctx.home();
                 html(out, file, "Detection wiki", |o, root| templates::home(o, &home, root));
             }
-            Job::RulesList => {
-                let list = self.ctx.rules_list();
-                html(out, file, "All rules", |o, root| templates::rules_list(o, &list, root));
+            Job::RulesList(page) => {
+                let list = self.ctx.rules_list(*page);
+                let title = if list.pages > 1 { format!("All rules, page {page}") } else { "All rules".into() };
+                html(out, file, &title, |o, root| templates::rules_list(o, &list, root));
+            }
+            Job::RulesData => {
+                out.extend_from_slice(b"window.DETWIKI_RULES=");
+                json(out, file, &self.ctx.rules_data(), false)?;
+                out.extend_from_slice(b";\n");
             }
             Job::Search => html(out, file, "Search", templates::search),
             Job::Technique(id) => self.rules_page(out, file, self.ctx.technique_page(id)),
@@ -355,6 +368,13 @@ impl Renderer<'_> {
                 );
             }
             Job::Indicator(k) => self.rules_page(out, file, self.ctx.indicator_page(*k)),
+            Job::LeftOut(k) => {
+                let title = format!("{} (left out)", c.failed[*k].path);
+                html(out, file, &title, |o, root| templates::left_out(o, &self.ctx, *k, root));
+            }
+            Job::LeftOutList => {
+                html(out, file, "Files left out", |o, root| templates::left_out_list(o, &self.ctx, root))
+            }
             Job::Static(_, text) => out.extend_from_slice(text.as_bytes()),
             Job::ApiRules => json(out, file, &search::summary(c), false)?,
             Job::SearchIndex => {
@@ -362,7 +382,7 @@ impl Renderer<'_> {
                 let idx = match search {
                     Some(s) => s,
                     None => {
-                        built = search::SearchIndex::build(c);
+                        built = search::SearchIndex::build_for(&self.ctx);
                         &built
                     }
                 };
@@ -383,13 +403,14 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
     let c = cat;
     let mut jobs: Vec<Job> = vec![
         Job::Home,
-        Job::RulesList,
+        Job::RulesData,
         Job::Search,
         Job::EventsIndex,
         Job::LogsourcesIndex,
         Job::PlatformsIndex,
         Job::FieldsIndex,
         Job::AuthorsIndex,
+        Job::LeftOutList,
         Job::Static("assets/style.css", STYLE_CSS),
         Job::Static("assets/app.js", APP_JS),
         Job::Static("assets/favicon.svg", FAVICON_SVG),
@@ -399,6 +420,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         Job::Navigator(None),
     ];
     jobs.extend(c.corpora.iter().map(|k| Job::Navigator(Some(k.name.clone()))));
+    jobs.extend((1..=pages::rules_list_pages(c.rules.len())).map(Job::RulesList));
     for (i, r) in c.rules.iter().enumerate() {
         jobs.push(Job::Rule(i));
         jobs.push(Job::RuleJson(i));
@@ -406,6 +428,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
             jobs.push(Job::RuleYaml(i));
         }
     }
+    jobs.extend((0..c.failed.len()).map(Job::LeftOut));
     jobs.extend(Ctx::new(cat, &prep.derived).technique_ids().into_iter().map(Job::Technique));
     jobs.extend(c.index.tactics.keys().cloned().map(Job::Tactic));
     jobs.extend(c.index.events.keys().cloned().map(Job::Event));
@@ -558,6 +581,17 @@ impl Site {
         self.cache[*self.routes.get(file)?].get().map(Vec::as_slice)
     }
 
+    /// The page of left-out file `k` (position in [`Catalog::failed`]), site-relative.
+    pub fn left_out_page(&self, k: usize) -> Option<&str> {
+        self.prep.derived.paths.left_out.get(k).map(String::as_str)
+    }
+
+    /// The source file of left-out file `k`, when the catalog still has it.
+    pub fn left_out_file(&self, k: usize) -> Option<&detwiki_catalog::SourceFile> {
+        let i = (*self.prep.derived.left_out_files.get(k)?)?;
+        self.cat.files.get(i).map(|f| &**f)
+    }
+
     /// The search index, when already built.
     pub fn search_if_built(&self) -> Option<&search::SearchIndex> {
         self.search.get()
@@ -565,6 +599,6 @@ impl Site {
 
     /// The search index (built on first use).
     pub fn search(&self) -> &search::SearchIndex {
-        self.search.get_or_init(|| search::SearchIndex::build(&self.cat))
+        self.search.get_or_init(|| search::SearchIndex::build_for(&Ctx::new(&self.cat, &self.prep.derived)))
     }
 }

@@ -142,24 +142,46 @@ impl Ctx<'_> {
     pub fn event_page(&self, key: &str) -> RulesPage {
         let e = &self.cat.index.events[key];
         let label = e.event_id.map_or_else(|| "any event".to_string(), |id| format!("Event ID {id}"));
-        let mut p = self.rules_page("Event", format!("{} {label}: {}", e.provider, e.title), &e.rules, true);
+        let mut p = self.rules_page("Event", self.event_title(key), &e.rules, true);
         p.crumbs.push(Link::to("Events", "events/index.html"));
         p.crumbs.push(Link::to(e.provider.clone(), self.paths.providers[&e.provider].clone()));
         p.facts.push(("Provider".into(), Link::to(e.provider.clone(), self.paths.providers[&e.provider].clone())));
         p.facts.push(("Channel".into(), Link::text_only(&e.channel)));
         p.facts.push(("Event".into(), Link::text_only(&label)));
-        p.facts.push(("Title".into(), Link::text_only(&e.title)));
+        if !e.title.is_empty() {
+            p.facts.push(("Title".into(), Link::text_only(&e.title)));
+        }
         p.lists.push(("Fields the rules use".into(), self.field_counts(&e.rules)));
         p
+    }
+
+    /// An event as a page title or a list across providers names it: `Sysmon Event ID 13:
+    /// RegistryEvent (Value Set)`, `Security Event ID 4624` (no title), `AppLocker Event ID 8003
+    /// (<channel>)` (an id on several channels), `Antivirus any event: …`.
+    pub fn event_title(&self, key: &str) -> String {
+        match self.cat.index.events.get(key) {
+            Some(e) => self.event_title_of(key, &e.provider, e.event_id, &e.title),
+            None => key.to_string(),
+        }
+    }
+
+    /// [`Ctx::event_title`] with the title given (a rule's event row may name the event its own
+    /// way: the syslog messages of one logsource).
+    fn event_title_of(&self, key: &str, provider: &str, event_id: Option<u32>, title: &str) -> String {
+        let label = match (event_id, self.paths.event_labels.get(key)) {
+            (Some(_), Some(l)) => l.clone(),
+            (Some(id), None) => format!("Event ID {id}"),
+            (None, _) => "any event".to_string(),
+        };
+        format!("{provider} {}", paths::event_name(&label, title))
     }
 
     /// Events of each provider, with counts.
     pub fn providers(&self) -> BTreeMap<String, Vec<Counted>> {
         let mut out: BTreeMap<String, Vec<Counted>> = BTreeMap::new();
         for (key, e) in &self.cat.index.events {
-            let label = e.event_id.map_or_else(|| format!("any event of {}", e.channel), |id| format!("Event ID {id}"));
             out.entry(e.provider.clone()).or_default().push(Counted {
-                name: format!("{label}: {}", e.title),
+                name: paths::event_name(&self.paths.event_labels[key], &e.title),
                 url: Some(self.paths.events[key].clone()),
                 count: e.rules.len(),
             });
@@ -206,11 +228,10 @@ impl Ctx<'_> {
             for e in &self.cat.rules[i].events {
                 let key =
                     format!("{}|{}|{}", e.provider, e.channel, e.event_id.map_or(String::new(), |n| n.to_string()));
-                let label = e.event_id.map_or_else(|| "any event".to_string(), |id| format!("Event ID {id}"));
                 events
                     .entry(key.clone())
                     .or_insert_with(|| Counted {
-                        name: format!("{} {label}: {}", e.provider, e.title),
+                        name: self.event_title_of(&key, &e.provider, e.event_id, &e.title),
                         url: self.paths.events.get(&key).cloned(),
                         count: 0,
                     })
@@ -278,7 +299,9 @@ impl Ctx<'_> {
     pub fn indicator_page(&self, k: usize) -> RulesPage {
         let ind = &self.cat.index.indicators[k];
         let field = ind.key.field.clone().unwrap_or_else(|| "(keyword)".into());
-        let mut p = self.rules_page("Indicator", ind.value.clone(), &ind.rules, false);
+        // The value alone (`true`) says little in a tab or a bookmark: field and kind first.
+        let title = format!("{field} {} {}", kind_label(&ind.key), ind.value);
+        let mut p = self.rules_page("Indicator", title, &ind.rules, false);
         p.crumbs.push(Link::to("Fields", "fields/index.html"));
         match ind.key.field.as_ref().and_then(|f| self.paths.fields.get(f)) {
             Some(u) => p.crumbs.push(Link::to(field.clone(), u.clone())),
@@ -298,30 +321,31 @@ impl Ctx<'_> {
         p
     }
 
-    /// The rules list rows with their filter attributes.
-    pub fn rules_list(&self) -> RulesList {
-        let rows: Vec<ListRow> = self
-            .cat
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ListRow {
-                row: self.row(i),
-                product: r.logsource.product.clone().unwrap_or_default(),
-                source: r.logsource.category.clone().or_else(|| r.logsource.service.clone()).unwrap_or_default(),
-                tactics: r.attack.iter().map(|a| a.tactic_id.clone()).collect::<Vec<_>>().join(" "),
-                date: r.modified.clone().or_else(|| r.date.clone()).unwrap_or_default(),
-            })
-            .collect();
-        let opts = |f: &dyn Fn(&ListRow) -> Vec<String>| -> Vec<(String, String)> {
-            let set: BTreeSet<String> = rows.iter().flat_map(f).filter(|s| !s.is_empty()).collect();
-            set.into_iter().map(|s| (s.clone(), s)).collect()
-        };
+    /// One page of the rules list (`page` from 1): its rows, in catalog order, and the filters
+    /// over every rule.
+    pub fn rules_list(&self, page: usize) -> RulesList {
+        let total = self.cat.rules.len();
+        let pages = rules_list_pages(total);
+        let page = page.clamp(1, pages);
+        let range = (page - 1) * RULES_PER_PAGE..(page * RULES_PER_PAGE).min(total);
+        let rows: Vec<ListRow> = range.clone().map(|i| self.list_row(i)).collect();
+        // Options over every rule: levels and statuses by severity and maturity, the rest by name.
+        let opts =
+            |order: &[&str], f: &dyn Fn(&detwiki_catalog::RuleEntry) -> Option<String>| -> Vec<(String, String)> {
+                let set: BTreeSet<String> = self.cat.rules.iter().filter_map(f).filter(|s| !s.is_empty()).collect();
+                let mut v: Vec<String> = set.into_iter().collect();
+                v.sort_by_key(|x| order.iter().position(|o| o == x).unwrap_or(order.len()));
+                v.into_iter().map(|s| (s.clone(), s)).collect()
+            };
         let filters = vec![
-            Filter { name: "level", label: "Level", options: opts(&|r| vec![r.row.level.to_string()]) },
-            Filter { name: "status", label: "Status", options: opts(&|r| vec![r.row.status.to_string()]) },
-            Filter { name: "product", label: "Product", options: opts(&|r| vec![r.product.clone()]) },
-            Filter { name: "source", label: "Category / service", options: opts(&|r| vec![r.source.clone()]) },
+            Filter { name: "level", label: "Level", options: opts(LEVEL_ORDER, &|r| r.level.map(str::to_string)) },
+            Filter { name: "status", label: "Status", options: opts(STATUS_ORDER, &|r| r.status.map(str::to_string)) },
+            Filter { name: "product", label: "Product", options: opts(&[], &|r| r.logsource.product.clone()) },
+            Filter {
+                name: "source",
+                label: "Category / service",
+                options: opts(&[], &|r| r.logsource.category.clone().or_else(|| r.logsource.service.clone())),
+            },
             Filter {
                 name: "tactic",
                 label: "Tactic",
@@ -337,8 +361,84 @@ impl Ctx<'_> {
                 options: self.cat.corpora.iter().map(|c| (c.name.clone(), c.name.clone())).collect(),
             },
         ];
-        RulesList { rows, filters }
+        let page_urls = (1..=pages).map(|n| self.paths.rules_list_url(n)).collect();
+        RulesList { rows, filters, page, pages, page_urls, first: range.start + 1, last: range.end, total }
     }
+
+    fn list_row(&self, i: usize) -> ListRow {
+        let r = &self.cat.rules[i];
+        ListRow {
+            row: self.row(i),
+            product: r.logsource.product.clone().unwrap_or_default(),
+            source: r.logsource.category.clone().or_else(|| r.logsource.service.clone()).unwrap_or_default(),
+            tactic_ids: r.attack.iter().map(|a| a.tactic_id.clone()).collect::<Vec<_>>().join(" "),
+            tactics: r.attack.iter().map(|a| a.tactic.clone()).collect::<Vec<_>>().join(", "),
+            date: r.modified.clone().or_else(|| r.date.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Every rule of the list, for the script that filters, sorts and pages it in the browser
+    /// (`assets/rules-list.js`).
+    pub fn rules_data(&self) -> RulesData {
+        let rows = (0..self.cat.rules.len())
+            .map(|i| {
+                let l = self.list_row(i);
+                DataRow(
+                    l.row.title,
+                    l.row.url,
+                    l.row.level,
+                    l.row.status,
+                    l.product,
+                    l.source,
+                    l.tactic_ids,
+                    l.row.corpus,
+                    l.date,
+                )
+            })
+            .collect();
+        let tactics = attack::tactics().iter().map(|t| (t.id, t.display)).collect();
+        RulesData { per_page: RULES_PER_PAGE, tactics, rows }
+    }
+}
+
+/// Rows of a page of the rules list.
+pub const RULES_PER_PAGE: usize = 200;
+
+/// Levels, most severe first (filters, sorting).
+pub const LEVEL_ORDER: &[&str] = &["critical", "high", "medium", "low", "informational"];
+
+/// Statuses, most mature first.
+pub const STATUS_ORDER: &[&str] = &["stable", "test", "experimental", "deprecated", "unsupported"];
+
+/// How many pages the rules list of `rules` rules has (at least one).
+pub fn rules_list_pages(rules: usize) -> usize {
+    rules.div_ceil(RULES_PER_PAGE).max(1)
+}
+
+/// A rule of [`RulesData`]: `[title, url, level, status, product, category or service,
+/// tactic ids (space-separated), corpus, date]`.
+#[derive(Debug, Serialize)]
+pub struct DataRow(
+    pub String,
+    pub String,
+    pub &'static str,
+    pub &'static str,
+    pub String,
+    pub String,
+    pub String,
+    pub String,
+    pub String,
+);
+
+/// The whole rules list for the browser (`window.DETWIKI_RULES`).
+#[derive(Debug, Serialize)]
+pub struct RulesData {
+    /// Rows a page shows.
+    pub per_page: usize,
+    /// Tactic id → name.
+    pub tactics: BTreeMap<&'static str, &'static str>,
+    /// Every rule, in catalog order.
+    pub rows: Vec<DataRow>,
 }
 
 impl Link {
@@ -363,6 +463,8 @@ pub struct ListRow {
     /// Category or service.
     pub source: String,
     /// Tactic ids, space-separated.
+    pub tactic_ids: String,
+    /// Tactic names, comma-separated.
     pub tactics: String,
     /// Last change.
     pub date: String,
@@ -379,13 +481,25 @@ pub struct Filter {
     pub options: Vec<(String, String)>,
 }
 
-/// The rules list.
+/// A page of the rules list.
 #[derive(Debug, Serialize)]
 pub struct RulesList {
-    /// Rows.
+    /// Rows of this page.
     pub rows: Vec<ListRow>,
-    /// Filters.
+    /// Filters (over every rule).
     pub filters: Vec<Filter>,
+    /// This page, from 1.
+    pub page: usize,
+    /// Pages.
+    pub pages: usize,
+    /// The URL of each page, the first first.
+    pub page_urls: Vec<String>,
+    /// Position of the first row shown, from 1.
+    pub first: usize,
+    /// Position of the last row shown.
+    pub last: usize,
+    /// Rules in all.
+    pub total: usize,
 }
 
 // ------------------------------------------------------------------------------------------

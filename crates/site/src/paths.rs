@@ -143,6 +143,10 @@ pub fn platform_of(r: &RuleEntry) -> PlatformKey {
 pub struct Paths {
     /// Event index key → page URL (`events/sysmon/13/index.html`).
     pub events: HashMap<String, String>,
+    /// Event index key → how a list names the event within its provider: `Event ID 13`, with
+    /// the channel when the provider has that id on more than one channel
+    /// (`Event ID 8003 (Microsoft-Windows-AppLocker/MSI and Script)`), `any event of <channel>`.
+    pub event_labels: HashMap<String, String>,
     /// Provider → page URL.
     pub providers: BTreeMap<String, String>,
     /// Field → page URL.
@@ -155,6 +159,12 @@ pub struct Paths {
     pub indicator_pages: Vec<Option<String>>,
     /// Rule position → platform.
     pub platforms: Vec<PlatformKey>,
+    /// Left-out file (position in [`Catalog::failed`]) → its page, where its rule's page would be
+    /// (`rules/<corpus>/<file stem>/index.html`, suffixed when a rule has that name).
+    pub left_out: Vec<String>,
+    /// The folder under `rules/` of the rules list's pages after the first: `page`, or `page_`
+    /// (`page__` …) when a corpus is named so, as corpus folders are `rules/<corpus>/`.
+    pub list_pages: String,
 }
 
 impl Paths {
@@ -180,6 +190,12 @@ impl Paths {
                 leaf.push('_');
             }
             p.events.insert(key.clone(), format!("{dir}{}/index.html", pct(&leaf)));
+            let label = match e.event_id {
+                Some(n) if seen[&(e.provider.clone(), e.event_id)] > 1 => format!("Event ID {n} ({})", e.channel),
+                Some(n) => format!("Event ID {n}"),
+                None => format!("any event of {}", e.channel),
+            };
+            p.event_labels.insert(key.clone(), label);
         }
         for (name, slug) in unique_slugs(c.index.fields.keys()) {
             p.fields.insert(name, format!("fields/{}/index.html", pct(&slug)));
@@ -203,9 +219,51 @@ impl Paths {
             }
         }
         p.platforms = c.rules.iter().map(platform_of).collect();
+        p.left_out = left_out_urls(c);
+        p.list_pages = "page".into();
+        while c.corpora.iter().any(|k| segment(&k.name) == p.list_pages) {
+            p.list_pages.push('_');
+        }
         p
     }
+
+    /// The URL of page `page` (from 1) of the rules list: `rules/index.html`, then
+    /// `rules/page/2/index.html` ….
+    pub fn rules_list_url(&self, page: usize) -> String {
+        if page <= 1 { "rules/index.html".into() } else { format!("rules/{}/{page}/index.html", pct(&self.list_pages)) }
+    }
 }
+
+/// The page of each left-out file: its file stem in its corpus, like a rule's page, with `-2`,
+/// `-3` … when a rule (or another left-out file) already has that name.
+fn left_out_urls(c: &Catalog) -> Vec<String> {
+    let mut taken: HashSet<(String, String)> = c.rules.iter().map(|r| (segment(&r.corpus), segment(&r.slug))).collect();
+    c.failed
+        .iter()
+        .map(|f| {
+            let corpus = segment(&f.corpus);
+            let stem = f.path.rsplit('/').next().unwrap_or(&f.path);
+            let stem = stem.strip_suffix(".yml").or_else(|| stem.strip_suffix(".yaml")).unwrap_or(stem);
+            let base = segment(stem);
+            let mut name = base.clone();
+            let mut n = 2;
+            while !taken.insert((corpus.clone(), name.clone())) {
+                name = format!("{base}-{n}");
+                n += 1;
+            }
+            format!("rules/{}/{}/index.html", pct(&corpus), pct(&name))
+        })
+        .collect()
+}
+
+/// An event's name in a list: its label, then its title when it has one (`Event ID 13:
+/// RegistryEvent (Value Set)`; `Event ID 4624` with no title, never a dangling colon).
+pub fn event_name(label: &str, title: &str) -> String {
+    if title.is_empty() { label.to_string() } else { format!("{label}: {title}") }
+}
+
+/// The page listing every left-out file.
+pub const LEFT_OUT_URL: &str = "left-out/index.html";
 
 /// The rule's page page URL.
 pub fn rule_url(r: &RuleEntry) -> String {

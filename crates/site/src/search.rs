@@ -1,21 +1,29 @@
-//! Search: a prebuilt index over titles, ids, file names, technique ids and
-//! names, tags, indicator values, authors and descriptions, and its ranking.
+//! Search: a prebuilt index over the rules (titles, ids, file names, technique ids and names,
+//! tags, indicator values, authors and descriptions) and over the wiki's other pages
+//! (techniques, tactics, events, event providers, fields, authors, logsources, platforms), and
+//! its ranking.
 //!
 //! The same ranking runs in the browser (`assets/app.js`, over the index the
 //! build writes to `assets/search-index.js`) and in `detwiki serve`
 //! (`GET /api/search?q=`), so both give the same results in the same order.
 //!
 //! Wire format of the index (`window.DETWIKI_SEARCH = …`):
-//! `{"docs": [[title, url, corpus, level, id], …], "terms": {token: [doc, weight, doc, weight, …]}}`.
+//! `{"docs": [[title, url, corpus, level, id, kind, rules], …], "terms": {token: [doc, weight, doc, weight, …]}}`
+//! — `kind` is `rule`, `technique`, `tactic`, `event`, `provider`, `field`, `author`,
+//! `logsource` or `platform`; `rules` is the number of rules on a page that is not a rule's (0
+//! for rules); `corpus` and `level` are empty for those pages, `id` is a technique's or
+//! tactic's id. Rules come first, in catalog order, then the other pages kind by kind
+//! (technique, tactic, platform, provider, logsource, event, field, author), most rules first.
 //!
 //! Ranking: the query is split into tokens (lowercase letters and digits, two
-//! or more characters). A query token matches an index token exactly (10),
-//! as its prefix (7), or — from 4 characters on — within an edit distance of 1
-//! (2 from 8 characters on) (5). A document's score for a query token is the
-//! best match times the weight of the field where the token occurs (title 10,
+//! or more characters, or a single digit). A query token matches an index token exactly (10),
+//! as its prefix (7, from two characters on), or — from 4 characters on, numbers excepted — within
+//! an edit distance of 1 (2 from 8 characters on) (5). A document's score for a query token is the
+//! best match times the weight of the field where the token occurs (a rule's title 10,
 //! id 9, file name 8, technique 6, tag 5, indicator value 3, author and
-//! description 2); documents must match every query token; the score is the
-//! sum; ties keep catalog order.
+//! description 2; another page's name 12, an event's or provider's channel 4): a page named by
+//! the query ranks above the rules that merely mention it. Documents must match every query
+//! token; the score is the sum; ties keep index order.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,10 +31,16 @@ use detwiki_catalog::Catalog;
 use serde::Serialize;
 
 use crate::paths;
+use crate::views::{Ctx, Derived};
 
-/// A document: `[title, url, corpus, level, id]`.
+/// A document: `[title, url, corpus, level, id, kind, rules]`.
 #[derive(Clone, Debug, Serialize)]
-pub struct Doc(pub String, pub String, pub String, pub String, pub String);
+pub struct Doc(pub String, pub String, pub String, pub String, pub String, pub &'static str, pub u32);
+
+/// Weight of a page's name (above a rule's title, so that the page a query names ranks first).
+const PAGE_NAME: u32 = 12;
+/// Weight of an event's or provider's channel.
+const CHANNEL: u32 = 4;
 
 /// The search index.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -42,21 +56,51 @@ pub struct SearchIndex {
 pub struct Hit {
     /// Title.
     pub title: String,
-    /// Site-relative URL of the rule page.
+    /// Site-relative URL of the page.
     pub url: String,
-    /// Corpus.
+    /// What kind of page: `rule`, `technique`, `tactic`, `event`, `provider`, `field`, `author`,
+    /// `logsource`, `platform`.
+    pub kind: String,
+    /// Corpus (rules).
     pub corpus: String,
-    /// Level.
+    /// Level (rules).
     pub level: String,
-    /// Rule id.
+    /// Rule id, or the technique's or tactic's id.
     pub id: String,
+    /// Rules on the page (pages other than rules).
+    pub rules: u32,
     /// Score.
     pub score: u32,
 }
 
-/// Lowercase tokens of letters and digits, two characters or more.
+/// How a result names its kind of page (`Technique`, `Event provider` …).
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "rule" => "Rule",
+        "technique" => "Technique",
+        "tactic" => "Tactic",
+        "event" => "Event",
+        "provider" => "Event provider",
+        "field" => "Field",
+        "author" => "Author",
+        "logsource" => "Logsource",
+        "platform" => "Platform",
+        _ => "Page",
+    }
+}
+
+/// Lowercase tokens of letters and digits, two characters or more, or a single digit (`sysmon 1`).
 pub fn tokens(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|t| t.chars().count() >= 2).map(str::to_lowercase)
+    s.split(|c: char| !c.is_alphanumeric()).filter(|t| keep(t)).map(str::to_lowercase)
+}
+
+/// Whether a run of letters and digits is a token.
+fn keep(t: &str) -> bool {
+    match t.as_bytes() {
+        [] => false,
+        [b] => b.is_ascii_digit(),
+        _ => t.chars().nth(1).is_some(),
+    }
 }
 
 /// The tokens of [`tokens`], each handed to `f` without an allocation when it is ASCII
@@ -80,7 +124,7 @@ fn each_token(s: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
         }
         let run = &s[start..i];
         if ascii {
-            if run.len() >= 2 {
+            if keep(run) {
                 scratch.clear();
                 scratch.extend(run.bytes().map(|b| char::from(b.to_ascii_lowercase())));
                 f(scratch);
@@ -89,7 +133,7 @@ fn each_token(s: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
         }
         for piece in run.split(|c: char| !c.is_alphanumeric()) {
             if piece.is_ascii() {
-                if piece.len() >= 2 {
+                if keep(piece) {
                     scratch.clear();
                     scratch.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
                     f(scratch);
@@ -152,57 +196,182 @@ fn each_field(r: &detwiki_catalog::RuleEntry, mut add: impl FnMut(&str, u32)) {
     }
 }
 
+/// A page other than a rule's, to be found by search.
+struct Page {
+    kind: &'static str,
+    title: String,
+    url: String,
+    id: String,
+    rules: usize,
+    /// More text to find it by (channels), with its weight.
+    more: Vec<String>,
+}
+
+/// The pages other than rules' that search finds, kind by kind (the broader first: a platform
+/// before a logsource before an event), most rules first.
+fn pages(ctx: &Ctx<'_>) -> Vec<Page> {
+    let c = ctx.cat;
+    let page = |kind, title: String, url: String, id: &str, rules: usize| Page {
+        kind,
+        title,
+        url,
+        id: id.to_string(),
+        rules,
+        more: Vec::new(),
+    };
+    let mut out: Vec<Vec<Page>> = Vec::new();
+    out.push(
+        ctx.technique_rules
+            .iter()
+            .map(|(id, rules)| {
+                let name = c
+                    .index
+                    .techniques
+                    .get(id)
+                    .map(|t| t.name.clone())
+                    .or_else(|| detwiki_taxonomy::attack::technique(id).map(|t| t.full_name.to_string()))
+                    .unwrap_or_default();
+                page("technique", format!("{id} {name}"), paths::technique_url(id), id, rules.len())
+            })
+            .collect(),
+    );
+    out.push(
+        c.index
+            .tactics
+            .iter()
+            .map(|(id, t)| page("tactic", format!("{} ({id})", t.name), paths::tactic_url(id), id, t.rules.len()))
+            .collect(),
+    );
+    let mut platforms: BTreeMap<&paths::PlatformKey, usize> = BTreeMap::new();
+    for k in &ctx.paths.platforms {
+        *platforms.entry(k).or_default() += 1;
+    }
+    out.push(
+        platforms
+            .into_iter()
+            .map(|(k, n)| page("platform", k.title.clone(), paths::platform_url(&k.slug), "", n))
+            .collect(),
+    );
+    let mut providers: BTreeMap<&str, (Vec<usize>, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+    for e in c.index.events.values() {
+        let (rules, channels) = providers.entry(e.provider.as_str()).or_default();
+        rules.extend(&e.rules);
+        channels.insert(e.channel.as_str());
+    }
+    out.push(
+        providers
+            .into_iter()
+            .filter_map(|(name, (mut rules, channels))| {
+                rules.sort_unstable();
+                rules.dedup();
+                let mut p = page("provider", name.to_string(), ctx.paths.providers.get(name)?.clone(), "", rules.len());
+                p.more.extend(channels.into_iter().map(str::to_string));
+                Some(p)
+            })
+            .collect(),
+    );
+    let named = |kind, map: &BTreeMap<String, Vec<usize>>, urls: &std::collections::HashMap<String, String>| {
+        map.iter()
+            .filter_map(|(name, rules)| {
+                let shown = if name.is_empty() { "(no logsource)".to_string() } else { name.clone() };
+                Some(page(kind, shown, urls.get(name)?.clone(), "", rules.len()))
+            })
+            .collect::<Vec<Page>>()
+    };
+    out.push(named("logsource", &c.index.logsources, &ctx.paths.logsources));
+    out.push(
+        c.index
+            .events
+            .iter()
+            .filter_map(|(key, e)| {
+                let mut p = page("event", ctx.event_title(key), ctx.paths.events.get(key)?.clone(), "", e.rules.len());
+                p.more.push(e.channel.clone());
+                Some(p)
+            })
+            .collect(),
+    );
+    out.push(named("field", &c.index.fields, &ctx.paths.fields));
+    out.push(named("author", &c.index.authors, &ctx.paths.authors));
+    out.into_iter()
+        .flat_map(|mut kind| {
+            kind.sort_by(|a, b| b.rules.cmp(&a.rules).then_with(|| a.title.cmp(&b.title)));
+            kind
+        })
+        .collect()
+}
+
 impl SearchIndex {
-    /// Index every rule of the catalog.
+    /// Index every rule of the catalog and the wiki's other pages.
     pub fn build(c: &Catalog) -> SearchIndex {
+        let derived = Derived::new(c);
+        Self::build_for(&Ctx::new(c, &derived))
+    }
+
+    /// [`SearchIndex::build`] with the catalog's lookups already made.
+    pub fn build_for(ctx: &Ctx<'_>) -> SearchIndex {
         use rayon::prelude::*;
-        // Each token's postings, in document order: one pass over the rules, each token
-        // occurrence looked up once; a token met again in the same rule keeps its best weight.
+        let c = ctx.cat;
+        let pages = pages(ctx);
+        // Each token's postings, in document order: one pass over the documents, each token
+        // occurrence looked up once; a token met again in the same document keeps its best weight.
         let mut ids: HashMap<String, usize, FnvBuild> = HashMap::default();
         let mut postings: Vec<Vec<u32>> = Vec::new();
         let mut scratch = String::new();
-        for (d, r) in c.rules.iter().enumerate() {
-            let d = d as u32;
-            each_field(r, |text, w| {
-                each_token(text, &mut scratch, |t| {
-                    let id = match ids.get(t) {
-                        Some(&id) => id,
-                        None => {
-                            ids.insert(t.to_string(), postings.len());
-                            postings.push(Vec::new());
-                            postings.len() - 1
-                        }
-                    };
-                    let p = &mut postings[id];
-                    match p.len().checked_sub(2) {
-                        Some(at) if p[at] == d => p[at + 1] = p[at + 1].max(w),
-                        _ => p.extend([d, w]),
+        let mut add = |d: u32, text: &str, w: u32| {
+            each_token(text, &mut scratch, |t| {
+                let id = match ids.get(t) {
+                    Some(&id) => id,
+                    None => {
+                        ids.insert(t.to_string(), postings.len());
+                        postings.push(Vec::new());
+                        postings.len() - 1
                     }
-                });
+                };
+                let p = &mut postings[id];
+                match p.len().checked_sub(2) {
+                    Some(at) if p[at] == d => p[at + 1] = p[at + 1].max(w),
+                    _ => p.extend([d, w]),
+                }
             });
+        };
+        for (d, r) in c.rules.iter().enumerate() {
+            each_field(r, |text, w| add(d as u32, text, w));
+        }
+        for (k, p) in pages.iter().enumerate() {
+            let d = (c.rules.len() + k) as u32;
+            add(d, &p.title, PAGE_NAME);
+            for m in &p.more {
+                add(d, m, CHANNEL);
+            }
         }
         let mut postings: Vec<Option<Vec<u32>>> = postings.into_iter().map(Some).collect();
         let mut tokens: Vec<(String, usize)> = ids.into_iter().collect();
         tokens.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let terms: Vec<(String, Vec<u32>)> =
             tokens.into_iter().map(|(t, id)| (t, postings[id].take().unwrap_or_default())).collect();
-        let docs = c
+        let mut docs: Vec<Doc> = c
             .rules
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 Doc(
                     r.title.clone(),
-                    paths::rule_url(r),
+                    ctx.rule_urls[i].clone(),
                     r.corpus.clone(),
                     r.level.unwrap_or("").to_string(),
                     r.id.clone(),
+                    "rule",
+                    0,
                 )
             })
             .collect();
+        docs.extend(
+            pages.into_iter().map(|p| Doc(p.title, p.url, String::new(), String::new(), p.id, p.kind, p.rules as u32)),
+        );
         SearchIndex { docs, terms: terms.into_iter().collect() }
     }
 
-    /// The best `limit` rules for a query, best first.
+    /// The best `limit` documents for a query, best first.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
         let mut q: Vec<String> = Vec::new();
         for t in tokens(query) {
@@ -241,9 +410,11 @@ impl SearchIndex {
                 Hit {
                     title: doc.0.clone(),
                     url: doc.1.clone(),
+                    kind: doc.5.to_string(),
                     corpus: doc.2.clone(),
                     level: doc.3.clone(),
                     id: doc.4.clone(),
+                    rules: doc.6,
                     score,
                 }
             })
@@ -251,7 +422,8 @@ impl SearchIndex {
     }
 }
 
-/// How well query token `q` matches index token `t`: 10 exact, 7 prefix, 5 typo, 0 none.
+/// How well query token `q` matches index token `t`: 10 exact, 7 prefix, 5 typo (not for
+/// numbers), 0 none.
 pub fn match_score(q: &str, t: &str) -> u32 {
     if q == t {
         return 10;
@@ -260,7 +432,8 @@ pub fn match_score(q: &str, t: &str) -> u32 {
     if ql >= 2 && t.starts_with(q) {
         return 7;
     }
-    if ql >= 4 {
+    // Numbers (event ids) are exact: 4648 is no typo of 4688.
+    if ql >= 4 && !q.bytes().all(|b| b.is_ascii_digit()) {
         let d = if ql >= 8 { 2 } else { 1 };
         if t.chars().count().abs_diff(ql) <= d && within(q, t, d) {
             return 5;
@@ -368,6 +541,8 @@ mod tests {
         assert_eq!(match_score("abc", "abd"), 0);
         assert_eq!(match_score("whoam", "whoami"), 7);
         assert_eq!(match_score("wohami", "whoami"), 0, "a swap is two edits below 8 characters");
+        assert_eq!(match_score("4688", "4648"), 0, "numbers are exact");
+        assert_eq!(match_score("4688", "46880"), 7);
     }
 
     #[test]
@@ -380,6 +555,7 @@ mod tests {
             "ab",
             "x\u{e9}",
             "\u{e9}\u{e9}-Ab.",
+            "sysmon 1 a 9 \u{e9}1 x-7-y \u{e9}\u{a0}3",
         ] {
             let mut got = Vec::new();
             each_token(s, &mut String::new(), |t| got.push(t.to_string()));
@@ -391,5 +567,10 @@ mod tests {
     fn tokenizer() {
         let t: Vec<String> = tokens("\\Services\\PortProxy\\v4tov4\\tcp\\ T1090.001 a").collect();
         assert_eq!(t, ["services", "portproxy", "v4tov4", "tcp", "t1090", "001"]);
+        // A single digit is a token (`sysmon 1`); a single letter is not.
+        let t: Vec<String> = tokens("Sysmon 1 x 9").collect();
+        assert_eq!(t, ["sysmon", "1", "9"]);
+        assert_eq!(match_score("1", "1"), 10);
+        assert_eq!(match_score("1", "13"), 0, "a single digit matches only itself");
     }
 }

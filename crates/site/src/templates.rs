@@ -79,8 +79,8 @@ pub fn page(out: &mut String, root: &str, title: &str, main: impl FnOnce(&mut St
     out.push_str("authors/index.html\">Authors</a>\n</nav>\n<form class=\"search\" role=\"search\" action=\"");
     esc(out, root);
     out.push_str(
-        "search/index.html\" method=\"get\">\n<label for=\"q\" class=\"sr\">Search rules</label>\n\
-         <input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search rules, techniques, indicators…\" \
+        "search/index.html\" method=\"get\">\n<label for=\"q\" class=\"sr\">Search the wiki</label>\n\
+         <input id=\"q\" name=\"q\" type=\"search\" placeholder=\"Search rules, techniques, events, fields…\" \
          autocomplete=\"off\" spellcheck=\"false\" aria-autocomplete=\"list\" aria-controls=\"search-results\" \
          aria-expanded=\"false\">\n<ul id=\"search-results\" class=\"results\" role=\"listbox\" \
          aria-label=\"Search results\" hidden></ul>\n</form>\n</header>\n<main id=\"main\">\n",
@@ -317,7 +317,8 @@ pub fn list(out: &mut String, title: &str, intro: &str, groups: &[(Option<Link>,
     out.push('\n');
 }
 
-/// The rules list with its filters.
+/// A page of the rules list: the filters (shown by the script, which then filters, sorts and
+/// pages every rule from `assets/rules-list.js`), this page's rows, links to the other pages.
 pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
     out.push_str(CRUMB_HOME_OPEN);
     esc(out, root);
@@ -340,47 +341,79 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         }
         out.push_str("\n</select></label>");
     }
+    out.push_str("\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>\n<p class=\"note\" id=\"list-note\">");
+    if p.pages > 1 {
+        out.push_str("Rules ");
+        num(out, p.first);
+        out.push('–');
+        num(out, p.last);
+        out.push_str(" of ");
+        num(out, p.total);
+        out.push_str(", by corpus and file; page ");
+        num(out, p.page);
+        out.push_str(" of ");
+        num(out, p.pages);
+        out.push('.');
+    } else {
+        counted_noun(out, p.total, "rule", "rules");
+        out.push_str(", by corpus and file.");
+    }
     out.push_str(
-        "\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>\n\
-         <div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\">\n<thead><tr>\n\
+        " <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>\n\
+         <div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\" data-page=\"",
+    );
+    num(out, p.page);
+    out.push_str(
+        "\">\n<thead><tr>\n\
          <th scope=\"col\" data-sort=\"text\">Rule</th><th scope=\"col\" data-sort=\"level\">Level</th>\
-         <th scope=\"col\" data-sort=\"text\">Status</th><th scope=\"col\" data-sort=\"text\">Product</th>\
+         <th scope=\"col\" data-sort=\"status\">Status</th><th scope=\"col\" data-sort=\"text\">Product</th>\
          <th scope=\"col\" data-sort=\"text\">Category / service</th><th scope=\"col\" data-sort=\"text\">Tactics</th>\
          <th scope=\"col\" data-sort=\"text\">Corpus</th><th scope=\"col\" data-sort=\"text\">Date</th>\n\
          </tr></thead>\n<tbody>",
     );
     for r in &p.rows {
-        // The filters read the data attributes; the cells repeat them, the title first.
-        let (level, status, corpus) = (r.row.level, r.row.status, r.row.corpus.as_str());
-        out.push_str("\n<tr");
-        for (attr, v) in [
-            ("level", level),
-            ("status", status),
-            ("product", &r.product),
-            ("source", &r.source),
-            ("tactic", &r.tactics),
-            ("corpus", corpus),
-        ] {
-            out.push_str(" data-");
-            out.push_str(attr);
-            out.push_str("=\"");
-            esc(out, v);
-            out.push('"');
-        }
-        out.push_str("><td>");
+        let level = r.row.level;
+        out.push_str("\n<tr><td>");
         a(out, root, &r.row.url, &r.row.title);
         out.push_str("</td><td><span class=\"lvl lvl-");
         esc(out, level);
         out.push_str("\">");
         esc(out, level);
         out.push_str("</span>");
-        for v in [status, &r.product, &r.source, &r.tactics, corpus, &r.date] {
+        for v in [r.row.status, &r.product, &r.source, &r.tactics, &r.row.corpus, &r.date] {
             out.push_str("</td><td>");
             esc(out, v);
         }
         out.push_str("</td></tr>");
     }
     out.push_str("\n</tbody></table></div>\n");
+    if p.pages > 1 {
+        out.push_str("<nav class=\"pager\" id=\"pager\" aria-label=\"Pages of the rules list\"><ul>");
+        if p.page > 1 {
+            out.push_str("\n<li>");
+            a(out, root, &p.page_urls[p.page - 2], "‹ Previous");
+            out.push_str("</li>");
+        }
+        for n in 1..=p.pages {
+            out.push_str("\n<li>");
+            if n == p.page {
+                out.push_str("<span aria-current=\"page\">");
+                num(out, n);
+                out.push_str("</span>");
+            } else {
+                let mut text = String::new();
+                num(&mut text, n);
+                a(out, root, &p.page_urls[n - 1], &text);
+            }
+            out.push_str("</li>");
+        }
+        if p.page < p.pages {
+            out.push_str("\n<li>");
+            a(out, root, &p.page_urls[p.page], "Next ›");
+            out.push_str("</li>");
+        }
+        out.push_str("\n</ul></nav>\n");
+    }
 }
 
 /// The search page (results are made in the browser).
@@ -401,13 +434,9 @@ pub fn search(out: &mut String, root: &str) {
 /// The home page: corpora, counts, the ATT&CK matrix, links to browse.
 pub fn home(out: &mut String, p: &Home, root: &str) {
     out.push_str("\n<h1>Detection wiki</h1>\n<p class=\"lead\">");
-    num(out, p.rules);
-    out.push_str(" rules from ");
-    num(out, p.corpora.len());
-    out.push_str(" corpus");
-    if p.corpora.len() != 1 {
-        out.push_str("es");
-    }
+    counted_noun(out, p.rules, "rule", "rules");
+    out.push_str(" from ");
+    counted_noun(out, p.corpora.len(), "corpus", "corpora");
     out.push_str(
         ": what each rule looks for, the telemetry it needs, the ATT&amp;CK techniques it claims and the \
          indicators it shares with other rules.</p>\n\n<section id=\"corpora\" aria-labelledby=\"h-corpora\">\n\
@@ -427,7 +456,18 @@ pub fn home(out: &mut String, p: &Home, root: &str) {
         out.push_str("</td><td class=\"num\">");
         num(out, c.files);
         out.push_str("</td><td class=\"num\">");
-        num(out, c.failed);
+        if c.failed > 0 {
+            out.push_str("<a href=\"");
+            esc(out, root);
+            out.push_str(paths::LEFT_OUT_URL);
+            out.push_str("#corpus-");
+            esc(out, &crate::html::pct(&paths::segment(&c.name)));
+            out.push_str("\">");
+            num(out, c.failed);
+            out.push_str("</a>");
+        } else {
+            num(out, c.failed);
+        }
         out.push_str("</td></tr>");
     }
     out.push_str(
@@ -530,6 +570,7 @@ pub fn home(out: &mut String, p: &Home, root: &str) {
         ("platforms/index.html", "Platforms", ""),
         ("fields/index.html", "Fields", ""),
         ("authors/index.html", "Authors", ""),
+        (paths::LEFT_OUT_URL, "Files left out", ", with what lint reports about each"),
         ("api/rules.json", "api/rules.json", ", a summary of every rule for scripts"),
     ] {
         out.push_str("\n<li>");
@@ -707,12 +748,14 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
         for e in &r.events {
             event_key(&mut key, e);
             label.clear();
-            match e.event_id {
-                Some(id) => {
+            match (e.event_id, ctx.paths.event_labels.get(&key)) {
+                // The list label: with the channel when the provider has the id on several.
+                (Some(_), Some(l)) => label.push_str(l),
+                (Some(id), None) => {
                     label.push_str("Event ID ");
                     num(&mut label, id as usize);
                 }
-                None => {
+                (None, _) => {
                     label.push_str("any event of ");
                     label.push_str(&e.channel);
                 }
@@ -806,10 +849,10 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
     // Indicators.
     out.push_str(
         "\n</section>\n\n<section id=\"indicators\" aria-labelledby=\"h-indicators\">\n<h2 id=\"h-indicators\">\
-         Indicators</h2>\n<p class=\"note\">Each row is a field, operator, and value that the rule matches. The \
-         corpus column counts how many other rules in the catalog look for the same combination: high numbers \
-         point to widely-used, community-vetted indicators. Blank or 1 shows that the indicator is specific to \
-         this rule.</p>",
+         Indicators</h2>\n<p class=\"note\">Each row is a field, how it is compared, and the values the rule \
+         looks for. After each value, <q>corpus N</q> counts the rules of the catalog that look for the same value \
+         in the same field the same way, this rule included (per corpus in brackets); from 2 on it links to \
+         them. High counts point to widely used indicators; <q>corpus 1</q> means only this rule looks for it.</p>",
     );
     if r.indicators.is_empty() {
         out.push_str("\n<p class=\"none\">No indicators.</p>");
@@ -988,4 +1031,180 @@ fn rule_link(out: &mut String, ctx: &Ctx<'_>, id: &str, root: &str) -> bool {
             false
         }
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// Files left out of the wiki.
+
+/// `n` and the noun, singular or plural (`1 file`, `2 files`).
+pub fn counted_noun(out: &mut String, n: usize, one: &str, many: &str) {
+    num(out, n);
+    out.push(' ');
+    out.push_str(if n == 1 { one } else { many });
+}
+
+/// One finding as `detwiki lint` prints it: `error[code]: message`, ` --> path:line:col`, the
+/// source line with the spot marked, the help.
+pub fn finding(out: &mut String, path: &str, f: &views::ShownFinding<'_>) {
+    let d = f.finding;
+    out.push_str("\n<pre class=\"diag\"><span class=\"sev-");
+    esc(out, d.severity);
+    out.push_str("\">");
+    esc(out, d.severity);
+    out.push('[');
+    esc(out, d.code);
+    out.push_str("]</span>: <b>");
+    esc(out, &d.message);
+    out.push_str("</b>\n --&gt; ");
+    esc(out, path);
+    if let Some(l) = d.line {
+        out.push(':');
+        num(out, l);
+        if let Some(c) = d.column {
+            out.push(':');
+            num(out, c);
+        }
+    }
+    if let (Some(src), Some(line)) = (&f.source, d.line) {
+        let mut gutter = String::new();
+        num(&mut gutter, line);
+        let blank = " ".repeat(gutter.len());
+        out.push('\n');
+        out.push_str(&blank);
+        out.push_str(" |\n");
+        out.push_str(&gutter);
+        out.push_str(" | ");
+        esc(out, src.text);
+        out.push('\n');
+        out.push_str(&blank);
+        out.push_str(" | ");
+        out.push_str(&src.pad);
+        out.push_str("<span class=\"mark\">");
+        out.push_str(&"^".repeat(src.marks));
+        out.push_str("</span>\n");
+        out.push_str(&blank);
+        out.push_str(" |");
+        if let Some(h) = d.help.as_deref() {
+            out.push('\n');
+            out.push_str(&blank);
+            out.push_str(" = help: ");
+            esc(out, h);
+        }
+    } else if let Some(h) = d.help.as_deref() {
+        out.push_str("\n  = help: ");
+        esc(out, h);
+    }
+    out.push_str("</pre>");
+}
+
+/// How many errors and warnings: `2 errors, 1 warning`.
+fn severities(out: &mut String, findings: &[detwiki_catalog::Finding]) {
+    let errors = findings.iter().filter(|d| d.severity == "error").count();
+    let warnings = findings.len() - errors;
+    counted_noun(out, errors, "error", "errors");
+    if warnings > 0 {
+        out.push_str(", ");
+        counted_noun(out, warnings, "warning", "warnings");
+    }
+}
+
+/// The page of a file left out of the wiki (at the place its rule's page would have), with
+/// every finding as lint prints it.
+pub fn left_out(out: &mut String, ctx: &Ctx<'_>, k: usize, root: &str) {
+    let f = &ctx.cat.failed[k];
+    out.push_str("\n<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol>\n<li><a href=\"");
+    esc(out, root);
+    out.push_str("rules/index.html\">Detection rules</a></li>\n<li><a href=\"");
+    esc(out, root);
+    out.push_str("rules/index.html?corpus=");
+    query_value(out, &f.corpus);
+    out.push_str("\">");
+    esc(out, &views::corpus_title(&f.corpus));
+    out.push_str("</a></li>\n<li><a href=\"");
+    esc(out, root);
+    out.push_str(paths::LEFT_OUT_URL);
+    out.push_str(
+        "\">Left out</a></li>\n</ol></nav>\n<article class=\"left-out\">\n<h1><span class=\"kind\">Left out</span> ",
+    );
+    esc(out, &f.path);
+    out.push_str(
+        "</h1>\n<p class=\"lead\">This file is left out of the wiki: it does not parse as Sigma, so none of its \
+                  rules has a page or is counted anywhere. Fix what is reported below (",
+    );
+    severities(out, &f.diagnostics);
+    out.push_str(
+        ") and build again; <code>detwiki serve</code> shows the rule here as soon as the file is saved \
+                  without errors. <code>detwiki lint</code> reports the same findings.</p>\n<dl class=\"meta\">\
+                  <div><dt>Corpus</dt><dd>",
+    );
+    esc(out, &f.corpus);
+    out.push_str("</dd></div><div><dt>File</dt><dd><code>");
+    esc(out, &f.path);
+    out.push_str("</code></dd></div></dl>\n<section id=\"findings\" aria-labelledby=\"h-findings\">\n<h2 id=\"h-findings\">Findings</h2>");
+    let shown = ctx.left_out_findings(k);
+    for s in &shown {
+        finding(out, &f.path, s);
+    }
+    if shown.is_empty() {
+        out.push_str("\n<p class=\"none\">The file holds no Sigma document.</p>");
+    }
+    out.push_str("\n</section>\n</article>\n");
+}
+
+/// The list of every file left out of the wiki, by corpus, each with its findings; then the
+/// paths that could not be searched.
+pub fn left_out_list(out: &mut String, ctx: &Ctx<'_>, root: &str) {
+    let cat = ctx.cat;
+    out.push_str(CRUMB_HOME_OPEN);
+    esc(out, root);
+    out.push_str(CRUMB_HOME_CLOSE);
+    out.push_str("\n<h1>Files left out</h1>\n<p class=\"lead\">");
+    if cat.failed.is_empty() {
+        out.push_str("Every rule file parsed: none is left out of the wiki.");
+    } else {
+        counted_noun(out, cat.failed.len(), "rule file does", "rule files do");
+        out.push_str(
+            " not parse as Sigma, so their rules have no page and are counted nowhere. Each is listed with \
+             what <code>detwiki lint</code> reports about it.",
+        );
+    }
+    out.push_str("</p>");
+    for c in &cat.corpora {
+        let files: Vec<usize> = (0..cat.failed.len()).filter(|&k| cat.failed[k].corpus == c.name).collect();
+        if files.is_empty() {
+            continue;
+        }
+        out.push_str("\n<section id=\"corpus-");
+        esc(out, &paths::segment(&c.name));
+        out.push_str("\">\n<h2>");
+        esc(out, &c.name);
+        out.push_str(" <span class=\"n\">");
+        counted_noun(out, files.len(), "file", "files");
+        out.push_str("</span></h2>");
+        for k in files {
+            let f = &cat.failed[k];
+            out.push_str("\n<div class=\"left-out-file\">\n<h3>");
+            a(out, root, &ctx.paths.left_out[k], &f.path);
+            out.push_str(" <span class=\"n\">");
+            severities(out, &f.diagnostics);
+            out.push_str("</span></h3>");
+            for s in &ctx.left_out_findings(k) {
+                finding(out, &f.path, s);
+            }
+            out.push_str("\n</div>");
+        }
+        out.push_str("\n</section>");
+    }
+    if !cat.walk_errors.is_empty() {
+        out.push_str("\n<section id=\"unreadable\">\n<h2>Paths that could not be searched</h2>\n<ul>");
+        for e in &cat.walk_errors {
+            out.push_str("\n<li><code>");
+            esc(out, &e.path.display().to_string());
+            out.push_str("</code>: ");
+            esc(out, &e.message);
+            out.push_str("</li>");
+        }
+        out.push_str("\n</ul>\n</section>");
+    }
+    out.push('\n');
 }

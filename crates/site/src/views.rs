@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use detwiki_catalog::{Catalog, RuleEntry};
+use detwiki_catalog::{Catalog, Finding, RuleEntry};
 use detwiki_taxonomy::attack;
 use serde::Serialize;
 
@@ -104,6 +104,8 @@ pub struct Derived {
     pub row_tail: Vec<String>,
     /// Per rule: its page URL.
     pub rule_urls: Vec<String>,
+    /// Per left-out file (position in [`Catalog::failed`]): its source file in [`Catalog::files`].
+    pub left_out_files: Vec<Option<usize>>,
 }
 
 impl Derived {
@@ -112,8 +114,54 @@ impl Derived {
         // Page places on one side; per-rule lookups, list order and table rows on the other.
         let (paths, (by_id, technique_rules, value_pos, rule_urls, title_rank, row_tail)) =
             rayon::join(|| Paths::new(cat), || per_rule(cat));
-        Derived { paths, by_id, technique_rules, value_pos, title_rank, row_tail, rule_urls }
+        Derived {
+            paths,
+            by_id,
+            technique_rules,
+            value_pos,
+            title_rank,
+            row_tail,
+            rule_urls,
+            left_out_files: left_out_files(cat),
+        }
     }
+}
+
+/// The source file of each left-out file, found by corpus and path.
+fn left_out_files(cat: &Catalog) -> Vec<Option<usize>> {
+    if cat.failed.is_empty() {
+        return Vec::new();
+    }
+    let by_path: HashMap<(usize, &str), usize> =
+        cat.files.iter().enumerate().map(|(i, f)| ((f.corpus, f.rel_path.as_str()), i)).collect();
+    cat.failed
+        .iter()
+        .map(|f| {
+            let corpus = cat.corpora.iter().position(|c| c.name == f.corpus)?;
+            by_path.get(&(corpus, f.path.as_str())).copied()
+        })
+        .collect()
+}
+
+/// A finding of a left-out file, as `detwiki lint` shows it.
+#[derive(Clone, Debug)]
+pub struct ShownFinding<'a> {
+    /// The finding.
+    pub finding: &'a Finding,
+    /// The source line it points at, when the file could be read.
+    pub source: Option<SourceLine<'a>>,
+}
+
+/// A line of a rule file with a mark under the spot a finding points at.
+#[derive(Clone, Debug)]
+pub struct SourceLine<'a> {
+    /// The line as written (without its line break).
+    pub text: &'a str,
+    /// The blanks before the mark: one per character before the spot (tabs kept, so the mark
+    /// lines up under the spot).
+    pub pad: String,
+    /// Characters marked (at least 1).
+    pub marks: usize,
 }
 
 /// What [`Derived`] knows per rule.
@@ -318,6 +366,47 @@ impl<'a> Ctx<'a> {
             list.into_iter().map(|(pos, n)| self.indicator_stat(pos, n)).collect()
         };
         (top(pos), top(excl))
+    }
+
+    /// The findings of left-out file `k` (position in [`Catalog::failed`]), each with the source
+    /// line it points at and the span it marks.
+    pub fn left_out_findings(&self, k: usize) -> Vec<ShownFinding<'a>> {
+        let failed = &self.cat.failed[k];
+        let file = self.derived.left_out_files.get(k).copied().flatten().map(|i| &*self.cat.files[i]);
+        // The catalog lists a file's findings errors first, in the parser's order otherwise: the
+        // same order here gives each finding its span.
+        let mut diags: Vec<&detwiki_sigma::Diagnostic> =
+            file.map(|f| f.parsed.diagnostics.iter().collect()).unwrap_or_default();
+        diags.sort_by_key(|d| d.severity != detwiki_sigma::Severity::Error);
+        let spans_match = diags.len() == failed.diagnostics.len()
+            && diags.iter().zip(&failed.diagnostics).all(|(d, f)| d.code.as_str() == f.code);
+        let index = file.map(|f| detwiki_sigma::LineIndex::new(&f.text));
+        failed
+            .diagnostics
+            .iter()
+            .enumerate()
+            .map(|(i, finding)| {
+                let source = match (file, &index, finding.line) {
+                    (Some(f), Some(index), Some(line)) if line <= index.line_count() && !f.text.is_empty() => {
+                        let ls = index.line_span(&f.text, line);
+                        let text = &f.text[ls.start..ls.end];
+                        let col = finding.column.unwrap_or(1).max(1) - 1;
+                        let pad: String = text.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                        let marks = match diags.get(i).and_then(|d| d.span).filter(|_| spans_match) {
+                            Some(sp) => {
+                                let start = sp.start.clamp(ls.start, ls.end);
+                                let end = sp.end.clamp(start, ls.end);
+                                f.text.get(start..end).map_or(1, |s| s.chars().count()).max(1)
+                            }
+                            None => 1,
+                        };
+                        Some(SourceLine { text, pad, marks })
+                    }
+                    _ => None,
+                };
+                ShownFinding { finding, source }
+            })
+            .collect()
     }
 
     /// Fields used by a set of rules, with how many of them use each.

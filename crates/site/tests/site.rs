@@ -101,6 +101,144 @@ fn shared_indicator_links_to_the_rules_sharing_it() {
     let list = page(&files, &link);
     assert!(list.contains("Suspicious TSCON Start as SYSTEM"));
     assert!(list.contains("XSS Probe Rule"));
+    // Titled with the field and the kind, not the bare value.
+    assert!(list.contains("<title>Image ends_with \\tscon.exe · detwiki</title>"), "{}", &list[..400]);
+}
+
+#[test]
+fn the_indicators_blurb_describes_the_counts_shown() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "rules/sigma/registry_event_portproxy_registry_key/index.html");
+    assert!(!html.contains("corpus column"), "there is no such column");
+    assert!(html.contains("this rule included"), "the count includes the rule itself");
+}
+
+// ------------------------------------------------------------------------------------------
+// Lists.
+
+#[test]
+fn rules_list() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "rules/index.html");
+    let main = main_of(&html);
+    // Levels by severity, tactics by name, one page with no pager.
+    let levels: Vec<&str> = ["critical", "high", "medium", "low", "informational"]
+        .into_iter()
+        .filter(|l| main.contains(&format!("<option value=\"{l}\">")))
+        .collect();
+    let at: Vec<usize> = levels.iter().map(|l| main.find(&format!("<option value=\"{l}\">")).unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "levels by severity: {levels:?}");
+    assert!(main.contains("</td><td>Command &amp; Control</td>"), "tactic names in the cells");
+    assert!(!main.contains("<td>TA0"), "no tactic ids in the cells");
+    assert!(!main.contains("id=\"pager\""));
+    insta::assert_snapshot!("rules_list_main", main);
+    // Every rule is in the data the script filters, sorts and pages.
+    let data = String::from_utf8_lossy(&files["assets/rules-list.js"]).into_owned();
+    let json: serde_json::Value =
+        serde_json::from_str(data.strip_prefix("window.DETWIKI_RULES=").unwrap().trim_end().trim_end_matches(';'))
+            .unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), 14);
+    assert_eq!(json["per_page"], 200);
+    assert_eq!(json["tactics"]["TA0011"], "Command & Control");
+}
+
+#[test]
+fn a_long_rules_list_is_paged() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..450 {
+        std::fs::write(
+            dir.path().join(format!("r{i:03}.yml")),
+            format!(
+                "title: Rule {i:03}\nlevel: {}\nlogsource:\n    product: windows\n    category: process_creation\n\
+                 detection:\n    sel:\n        Image|endswith: '\\\\p{i}.exe'\n    condition: sel\n",
+                ["low", "high", "critical"][i % 3]
+            ),
+        )
+        .unwrap();
+    }
+    let spec = CorpusSpec { name: "acme".into(), paths: vec![dir.path().to_path_buf()] };
+    let files = site(&Catalog::load(&[spec], &LoadOptions::default()));
+    let rows = |p: &str| page(&files, p).matches("\n<tr><td><a href=").count();
+    assert_eq!(rows("rules/index.html"), 200);
+    assert_eq!(rows("rules/page/2/index.html"), 200);
+    assert_eq!(rows("rules/page/3/index.html"), 50);
+    assert!(!files.contains_key("rules/page/4/index.html") && !files.contains_key("rules/page/1/index.html"));
+    let first = page(&files, "rules/index.html");
+    assert!(first.contains("Rules 1–200 of 450, by corpus and file; page 1 of 3."));
+    assert!(first.contains("<li><span aria-current=\"page\">1</span></li>"));
+    assert!(first.contains("<li><a href=\"../rules/page/2/index.html\">Next ›</a></li>"));
+    let third = page(&files, "rules/page/3/index.html");
+    assert!(third.contains("data-page=\"3\""));
+    assert!(third.contains("<a href=\"../../../rules/page/2/index.html\">‹ Previous</a>"));
+    assert!(third.contains("<a href=\"../../../rules/acme/r449/index.html\">Rule 449</a>"));
+    assert!(third.contains("<a href=\"../../../assets/app.js\"") || third.contains("src=\"../../../assets/app.js\""));
+    // Levels come in severity order whatever the rules' order.
+    let c = first.find("<option value=\"critical\">").unwrap();
+    let h = first.find("<option value=\"high\">").unwrap();
+    let l = first.find("<option value=\"low\">").unwrap();
+    assert!(c < h && h < l);
+}
+
+#[test]
+fn the_list_pages_make_way_for_a_corpus_named_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |title: &str| {
+        format!(
+            "title: {title}\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        \
+             Image|endswith: '\\\\{title}.exe'\n    condition: sel\n"
+        )
+    };
+    let (named_page, acme) = (dir.path().join("page"), dir.path().join("acme"));
+    std::fs::create_dir(&named_page).unwrap();
+    std::fs::create_dir(&acme).unwrap();
+    std::fs::write(named_page.join("2.yml"), rule("Two")).unwrap();
+    for i in 0..250 {
+        std::fs::write(acme.join(format!("a{i}.yml")), rule(&format!("a{i}"))).unwrap();
+    }
+    let specs = [
+        CorpusSpec { name: "acme".into(), paths: vec![acme] },
+        CorpusSpec { name: "page".into(), paths: vec![named_page] },
+    ];
+    let files = site(&Catalog::load(&specs, &LoadOptions::default()));
+    assert!(page(&files, "rules/page/2/index.html").contains("<h1>Two</h1>"), "the rule keeps its page");
+    assert!(page(&files, "rules/page_/2/index.html").contains("<h1>Detection rules</h1>"));
+    assert!(page(&files, "rules/index.html").contains("href=\"../rules/page_/2/index.html\">Next ›</a>"));
+}
+
+#[test]
+fn events_without_a_title_have_no_dangling_colon() {
+    let files = site(&sigma_catalog());
+    let events = page(&files, "events/index.html");
+    assert!(!events.contains(": </a>"), "a dangling colon");
+    assert!(events.contains(">Event ID 4625</a>"));
+    let e = page(&files, "events/security/4625/index.html");
+    assert!(e.contains("<title>Security Event ID 4625 · detwiki</title>"));
+    assert!(!e.contains("<dt>Title</dt>"), "no empty title fact");
+    // An event of any id keeps its name: "any event", then its title.
+    let any = page(&files, "events/aws-cloudtrail/any/index.html");
+    assert!(any.contains("<title>AWS CloudTrail any event: CloudTrail management and data events · detwiki</title>"));
+    insta::assert_snapshot!("events_index_main", main_of(&events));
+}
+
+#[test]
+fn one_event_id_on_several_channels_names_the_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("applocker.yml"),
+        "title: AppLocker Blocks\nlogsource:\n    product: windows\n    service: applocker\ndetection:\n    sel:\n        \
+         EventID: 8003\n    condition: sel\n",
+    )
+    .unwrap();
+    let spec = CorpusSpec { name: "acme".into(), paths: vec![dir.path().to_path_buf()] };
+    let files = site(&Catalog::load(&[spec], &LoadOptions::default()));
+    let events = page(&files, "events/index.html");
+    let labels: Vec<&str> = events.matches(">Event ID 8003 (Microsoft-Windows-AppLocker/").collect();
+    assert!(labels.len() > 1, "8003 is on several channels");
+    for ch in ["EXE and DLL", "MSI and Script"] {
+        assert!(events.contains(&format!(">Event ID 8003 (Microsoft-Windows-AppLocker/{ch})</a>")), "{ch}");
+    }
+    let rule = page(&files, "rules/acme/applocker/index.html");
+    assert!(rule.contains(">Event ID 8003 (Microsoft-Windows-AppLocker/EXE and DLL)</a>"));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -221,7 +359,7 @@ fn rule_json_is_the_catalog_entry() {
 fn search_finds_the_seed_rule_with_typos() {
     let cat = sigma_catalog();
     let idx = detwiki_site::search::SearchIndex::build(&cat);
-    for q in ["PortProxy", "portprxy", "a54f842a", "registry_event_portproxy", "T1090", "v4tov4"] {
+    for q in ["PortProxy", "portprxy", "a54f842a", "registry_event_portproxy", "v4tov4"] {
         let hits = idx.search(q, 5);
         assert_eq!(
             hits.first().map(|h| h.url.as_str()),
@@ -229,7 +367,74 @@ fn search_finds_the_seed_rule_with_typos() {
             "query {q}"
         );
     }
+    // T1090: the technique's page first, then the seed rule tagged with it.
+    let hits = idx.search("T1090", 5);
+    let first_rule = hits.iter().find(|h| h.kind == "rule").unwrap();
+    assert_eq!(first_rule.url, "rules/sigma/registry_event_portproxy_registry_key/index.html");
     assert!(idx.search("zzzzqqq", 5).is_empty());
+}
+
+/// `(kind, title)` of the first `n` hits.
+fn top(idx: &detwiki_site::search::SearchIndex, q: &str, n: usize) -> Vec<(String, String)> {
+    idx.search(q, n).into_iter().map(|h| (h.kind, h.title)).collect()
+}
+
+#[test]
+fn search_puts_the_page_a_query_names_above_rules_that_mention_it() {
+    let cat = sigma_catalog();
+    let idx = detwiki_site::search::SearchIndex::build(&cat);
+    let first = |q: &str| top(&idx, q, 1).pop().unwrap_or_else(|| panic!("no hit for {q}"));
+    let page = |kind: &str, title: &str| (kind.to_string(), title.to_string());
+    // A technique id: the technique, then its sub-techniques, before any rule.
+    assert_eq!(first("T1090"), page("technique", "T1090 Proxy"));
+    assert_eq!(first("t1218.011"), page("technique", "T1218.011 System Binary Proxy Execution: Rundll32"));
+    // An event, by provider and id, or by id alone.
+    assert_eq!(first("sysmon 13"), page("event", "Sysmon Event ID 13: RegistryEvent (Value Set)"));
+    assert_eq!(first("sysmon 1"), page("event", "Sysmon Event ID 1: Process creation"));
+    assert_eq!(first("4688"), page("event", "Security-Auditing Event ID 4688: A new process has been created"));
+    assert_eq!(first("4625"), page("event", "Security Event ID 4625"));
+    // A field, an author, a tactic, a logsource, a platform, a provider.
+    assert_eq!(first("TargetObject"), page("field", "TargetObject"));
+    assert_eq!(first("Florian Roth"), page("author", "Florian Roth (Nextron Systems)"));
+    assert_eq!(first("command & control"), page("tactic", "Command & Control (TA0011)"));
+    assert_eq!(first("registry_set"), page("logsource", "windows/registry_set"));
+    assert_eq!(first("process_creation"), page("logsource", "windows/process_creation"));
+    assert_eq!(first("linux"), page("platform", "Linux"));
+    assert_eq!(first("sysmon"), page("provider", "Sysmon"));
+    // The rules still follow the pages: "T1090" reaches the rule tagged with it.
+    let hits = idx.search("T1090", 20);
+    assert!(hits.iter().skip(1).any(|h| h.kind == "rule"), "{hits:?}");
+    // A page says what it holds; a rule says its corpus and level.
+    let t = &idx.search("T1090", 1)[0];
+    assert_eq!((t.kind.as_str(), t.id.as_str(), t.url.as_str()), ("technique", "T1090", "techniques/T1090/index.html"));
+    assert!(t.rules >= 1 && t.corpus.is_empty());
+    let r = idx.search("PortProxy", 1).remove(0);
+    assert_eq!((r.kind.as_str(), r.corpus.as_str(), r.level.as_str(), r.rules), ("rule", "sigma", "medium", 0));
+}
+
+#[test]
+fn a_rule_whose_id_holds_the_digits_ranks_below_the_event() {
+    // A rule whose id has a `4688` group, and one that reads event 4688.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("id_digits.yml"),
+        "title: Something Else\nid: 0a1b2c3d-4688-4222-8333-944445555666\nlogsource:\n    product: windows\n    \
+         category: file_event\ndetection:\n    sel:\n        TargetFilename|endswith: '.lnk'\n    condition: sel\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("proc.yml"),
+        "title: Process Start\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    \
+         sel:\n        Image|endswith: '\\\\x.exe'\n    condition: sel\n",
+    )
+    .unwrap();
+    let spec = CorpusSpec { name: "acme".into(), paths: vec![dir.path().to_path_buf()] };
+    let cat = Catalog::load(&[spec], &LoadOptions::default());
+    let idx = detwiki_site::search::SearchIndex::build(&cat);
+    let hits = top(&idx, "4688", 5);
+    assert_eq!(hits[0].0, "event", "{hits:?}");
+    let rule_at = hits.iter().position(|h| h.1 == "Something Else").expect("the rule is found");
+    assert!(rule_at > 0, "{hits:?}");
 }
 
 #[test]
@@ -328,4 +533,78 @@ fn a_huge_body_is_cut_with_the_complete_yaml_beside_the_page() {
     // Bodies under the bound get no file beside the page.
     let demo = site(&detwiki_site::demo::catalog());
     assert!(!demo.keys().any(|k| k.ends_with(".yml")));
+}
+
+// ------------------------------------------------------------------------------------------
+// Files left out.
+
+/// The demo rules and three files that do not parse: a misspelt modifier (with markup in the
+/// line), broken YAML, and a broken file with the stem of a rule that parses.
+fn catalog_with_left_out() -> (tempfile::TempDir, Catalog) {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(demo_dir()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("proc_creation_win_broken.yml"),
+        "title: Broken\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        \
+         CommandLine|contians: '<script>x'\n    condition: sel\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad_yaml.yml"), "title: [unclosed\n\tfoo: : bar\n").unwrap();
+    std::fs::create_dir(dir.path().join("more")).unwrap();
+    std::fs::write(dir.path().join("more/proc_creation_win_whoami_priv.yml"), "title: x\ndetection: 3\n").unwrap();
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![dir.path().to_path_buf()] };
+    let cat = Catalog::load(&[spec], &LoadOptions { drop_parsed: true, ..Default::default() });
+    (dir, cat)
+}
+
+#[test]
+fn a_left_out_file_has_a_page_with_its_findings_where_its_rule_page_would_be() {
+    let (_dir, cat) = catalog_with_left_out();
+    assert_eq!(cat.failed.len(), 3);
+    let files = site(&cat);
+    let html = page(&files, "rules/sigma/proc_creation_win_broken/index.html");
+    assert!(html.contains("<title>proc_creation_win_broken.yml (left out) · detwiki</title>"));
+    let main = main_of(&html);
+    assert!(!main.contains("<script>"), "markup from the file is escaped");
+    insta::assert_snapshot!("left_out_rule_main", main);
+    // A broken file named like a rule that parses does not take the rule's page.
+    assert!(page(&files, "rules/sigma/proc_creation_win_whoami_priv/index.html").contains("<h1>Whoami"));
+    let other = page(&files, "rules/sigma/proc_creation_win_whoami_priv-2/index.html");
+    assert!(other.contains("more/proc_creation_win_whoami_priv.yml"));
+}
+
+#[test]
+fn the_home_page_links_the_list_of_left_out_files() {
+    let (_dir, cat) = catalog_with_left_out();
+    let files = site(&cat);
+    let home = page(&files, "index.html");
+    assert!(home.contains("<td class=\"num\"><a href=\"left-out/index.html#corpus-sigma\">3</a></td>"));
+    let list = page(&files, "left-out/index.html");
+    let main = main_of(&list);
+    for f in ["bad_yaml.yml", "proc_creation_win_broken.yml", "more/proc_creation_win_whoami_priv.yml"] {
+        assert!(main.contains(&format!("index.html\">{f}</a>")), "{f} listed");
+    }
+    insta::assert_snapshot!("left_out_list_main", main);
+    // A catalog with nothing left out says so; its home count is no link.
+    let demo = site(&sigma_catalog());
+    assert!(page(&demo, "left-out/index.html").contains("Every rule file parsed"));
+    assert!(!page(&demo, "index.html").contains("left-out/index.html#"));
+}
+
+#[test]
+fn the_list_of_left_out_files_names_the_paths_that_could_not_be_searched() {
+    let missing = demo_dir().join("no-such-folder");
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![demo_dir(), missing.clone()] };
+    let files = site(&Catalog::load(&[spec], &LoadOptions::default()));
+    let list = page(&files, "left-out/index.html");
+    assert!(list.contains("Paths that could not be searched"));
+    assert!(list.contains(&format!("<code>{}</code>: no such file or folder", missing.display())), "{list}");
+}
+
+#[test]
+fn every_internal_link_resolves_with_left_out_files() {
+    build_and_check(&catalog_with_left_out().1);
 }

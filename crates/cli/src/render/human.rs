@@ -104,10 +104,17 @@ pub fn stderr_color() -> bool {
 
 /// The closing line: files, rules, errors, warnings, allowed findings (when any), time.
 pub fn write_summary(out: &mut impl Write, s: &Summary) -> io::Result<()> {
+    use super::counted;
     let allowed = if s.allowed > 0 { format!(", {} allowed", s.allowed) } else { String::new() };
     writeln!(
         out,
-        "checked {} files ({} rules, {} filters, {} correlations): {} errors, {} warnings{allowed} in {:.2}s",
-        s.files, s.rules, s.filters, s.correlations, s.errors, s.warnings, s.seconds
+        "checked {} ({}, {}, {}): {}, {}{allowed} in {:.2}s",
+        counted(s.files, "file", "files"),
+        counted(s.rules, "rule", "rules"),
+        counted(s.filters, "filter", "filters"),
+        counted(s.correlations, "correlation", "correlations"),
+        counted(s.errors, "error", "errors"),
+        counted(s.warnings, "warning", "warnings"),
+        s.seconds
     )
 }

@@ -11,6 +11,11 @@ pub mod json;
 pub mod rule_text;
 pub mod sarif;
 
+/// `n` and the noun, singular or plural: `1 file`, `2 files`, `0 errors`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A diagnostic with the file it is about.
 pub struct Finding<'a> {
     /// Index of the file in walk order (`usize::MAX` for findings about paths).
