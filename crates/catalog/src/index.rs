@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use detwiki_sigma::condition::{Condition, Quantifier};
-use detwiki_sigma::{Detection, FieldGroup, FieldPredicate, Modifier, SearchBody};
+use detwiki_sigma::{Detection, DocumentKind, FieldGroup, FieldPredicate, Level, Modifier, SearchBody, Status};
 use serde::Serialize;
 
 use crate::indicators::{CorpusCounts, Kind, RowKey, RuleIds, classify};
@@ -305,7 +305,7 @@ fn rule_maps(rules: &[RuleEntry]) -> Index {
             }
             push(&mut ix.events.get_mut(&key).expect("inserted").rules, i);
         }
-        if r.kind == "rule" {
+        if r.kind == DocumentKind::Rule {
             push(slot(&mut ix.logsources, &r.logsource.label()), i);
         }
         for a in r.author.iter().flat_map(|a| a.split(',')).map(str::trim).filter(|a| !a.is_empty()) {
@@ -318,11 +318,11 @@ fn rule_maps(rules: &[RuleEntry]) -> Index {
         }
         let product = r.logsource.product.as_deref().unwrap_or("none");
         let counts = [
-            ("level", r.level.unwrap_or("none")),
-            ("status", r.status.unwrap_or("none")),
+            ("level", r.level.map_or("none", Level::as_str)),
+            ("status", r.status.map_or("none", Status::as_str)),
             ("product", product),
             ("corpus", r.corpus.as_str()),
-            ("kind", r.kind),
+            ("kind", r.kind.as_str()),
         ];
         for (name, value) in counts {
             *slot(ix.counts.entry(name).or_default(), value) += 1;

@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use detwiki_sigma::{Diagnostic, Document, Limits};
+use detwiki_sigma::{Code, Diagnostic, Document, DocumentKind, Level, Limits, RelationType, Severity, Status};
 use serde::Serialize;
 
 pub use analysis::{AttackRow, EventMapping, EventRow, TagInfo, TechniqueRef};
@@ -83,9 +83,9 @@ pub struct FailedFile {
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
     /// `error` or `warning`.
-    pub severity: &'static str,
+    pub severity: Severity,
     /// Stable code.
-    pub code: &'static str,
+    pub code: Code,
     /// What is wrong.
     pub message: String,
     /// What to do.
@@ -101,8 +101,8 @@ impl Finding {
     pub fn new(d: &Diagnostic, text: &str, index: &detwiki_sigma::LineIndex) -> Self {
         let lc = d.span.map(|s| index.line_col(text, s.start));
         Finding {
-            severity: d.severity.as_str(),
-            code: d.code.as_str(),
+            severity: d.severity,
+            code: d.code,
             message: d.message.clone(),
             help: d.help.clone(),
             line: lc.map(|l| l.line),
@@ -136,7 +136,7 @@ pub struct RelatedRef {
     pub id: String,
     /// The relation (`derived`, `obsolete` …).
     #[serde(rename = "type")]
-    pub relation: Option<String>,
+    pub relation: Option<RelationType>,
     /// The related rule's title, when it is in the catalog.
     pub title: Option<String>,
     /// The related rule's slug, when it is in the catalog.
@@ -177,11 +177,11 @@ pub struct RuleEntry {
     /// Unique page name inside the corpus (the file stem, suffixed when taken).
     pub slug: String,
     /// `rule`, `filter` or `correlation`.
-    pub kind: &'static str,
+    pub kind: DocumentKind,
     /// Level.
-    pub level: Option<&'static str>,
+    pub level: Option<Level>,
     /// Status.
-    pub status: Option<&'static str>,
+    pub status: Option<Status>,
     /// Description.
     pub description: Option<String>,
     /// Author.
@@ -459,18 +459,10 @@ fn analyse(f: &SourceFile, fi: usize, names: &[String], body_later: bool) -> Ana
         let idx = detwiki_sigma::LineIndex::new(&f.text);
         let mut diagnostics: Vec<Finding> =
             f.parsed.diagnostics.iter().map(|d| Finding::new(d, &f.text, &idx)).collect();
-        diagnostics.sort_by_key(|d| d.severity != "error");
+        diagnostics.sort_by_key(|d| d.severity != Severity::Error);
         return Analysed::Failed(FailedFile { corpus: names[f.corpus].clone(), path: f.rel_path.clone(), diagnostics });
     }
     Analysed::Rules((0..f.parsed.documents.len()).map(|di| entry(f, fi, di, names, body_later)).collect())
-}
-
-fn kind_of(d: &Document) -> &'static str {
-    match d {
-        Document::Rule(_) => "rule",
-        Document::Filter(_) => "filter",
-        Document::Correlation(_) => "correlation",
-    }
 }
 
 /// The text of one document: the whole file for a single-document file.
@@ -523,9 +515,9 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: boo
         corpus: names[f.corpus].clone(),
         path: f.rel_path.clone(),
         slug: if f.parsed.documents.len() > 1 { format!("{stem}-{}", di + 1) } else { stem.to_string() },
-        kind: kind_of(doc),
-        level: meta.level.as_ref().map(|l| l.value.as_str()),
-        status: meta.status.as_ref().map(|s| s.value.as_str()),
+        kind: doc.kind(),
+        level: meta.level.as_ref().map(|l| l.value),
+        status: meta.status.as_ref().map(|s| s.value),
         description: meta.description.clone(),
         author: meta.author.clone(),
         date: meta.date.as_ref().map(|d| d.value.clone()),
@@ -536,12 +528,7 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: boo
         related: meta
             .related
             .iter()
-            .map(|r| RelatedRef {
-                id: r.id.clone(),
-                relation: r.relation.map(|x| format!("{x:?}").to_lowercase()),
-                title: None,
-                slug: None,
-            })
+            .map(|r| RelatedRef { id: r.id.clone(), relation: r.relation, title: None, slug: None })
             .collect(),
         logsource: logsource.map_or_else(LogsourceRef::default, |ls| LogsourceRef {
             product: ls.product.clone(),

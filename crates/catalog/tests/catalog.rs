@@ -70,7 +70,7 @@ fn broken_files_are_listed_not_counted() {
     let c = fixture_catalog();
     assert_eq!(c.failed.len(), 1);
     assert_eq!(c.failed[0].path, "broken.yml");
-    assert_eq!(c.failed[0].diagnostics[0].code, "unknown-modifier");
+    assert_eq!(c.failed[0].diagnostics[0].code.as_str(), "unknown-modifier");
     assert_eq!(c.corpora[1].files, 4);
     assert_eq!(c.corpora[1].rules, 3);
     assert_eq!(c.corpora[1].failed, 1);
@@ -112,7 +112,7 @@ fn seed_rule_as_the_seed_page_shows_it() {
     assert_eq!(r.stages[0].text, "selection");
     assert_eq!(r.stages[1].text, "selection:\n    TargetObject|contains: '\\Services\\PortProxy\\v4tov4\\tcp\\'");
     assert_eq!(count(r, "TargetObject", Kind::Match, "\\Services\\PortProxy\\v4tov4\\tcp\\").0, 1);
-    assert!(r.findings.iter().any(|f| f.code == "tactic-without-technique"));
+    assert!(r.findings.iter().any(|f| f.code.as_str() == "tactic-without-technique"));
     let mut settings = insta::Settings::clone_current();
     settings.set_sort_maps(true);
     settings.bind(|| insta::assert_json_snapshot!("seed_rule", json));
@@ -130,7 +130,7 @@ fn service_rules_pin_event_ids_and_other_tags_resolve() {
     assert_eq!(kinds, vec![("group", "G0016"), ("cve", "2021-44228")]);
     let cased = rule(&c, "44444444-4444-4444-8444-444444444444");
     assert_eq!(cased.related[0].title.as_deref(), Some("Tscon as SYSTEM"));
-    assert!(cased.findings.iter().any(|f| f.code == "technique-without-tactic"));
+    assert!(cased.findings.iter().any(|f| f.code.as_str() == "technique-without-tactic"));
 }
 
 #[test]

@@ -476,8 +476,8 @@ fn log_left_out(site: &Site, was: &std::collections::HashSet<(String, String)>, 
         let reason = f.diagnostics.first().map_or_else(
             || "it holds no Sigma document".to_string(),
             |d| match (d.line, d.column) {
-                (Some(l), Some(c)) => format!("{}[{}] at {l}:{c}: {}", d.severity, d.code, d.message),
-                _ => format!("{}[{}]: {}", d.severity, d.code, d.message),
+                (Some(l), Some(c)) => format!("{}[{}] at {l}:{c}: {}", d.severity.as_str(), d.code, d.message),
+                _ => format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message),
             },
         );
         let more = match f.diagnostics.len() {

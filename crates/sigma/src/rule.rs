@@ -37,7 +37,45 @@ pub enum Document {
     Correlation(Box<CorrelationRule>),
 }
 
+/// The kind of a [`Document`], as output names it (`rule`, `filter`, `correlation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentKind {
+    /// A detection rule.
+    Rule,
+    /// A meta filter.
+    Filter,
+    /// A correlation rule.
+    Correlation,
+}
+
+impl DocumentKind {
+    /// `rule`, `filter` or `correlation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Rule => "rule",
+            DocumentKind::Filter => "filter",
+            DocumentKind::Correlation => "correlation",
+        }
+    }
+}
+
+impl std::fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Document {
+    /// Which kind of document this is.
+    pub fn kind(&self) -> DocumentKind {
+        match self {
+            Document::Rule(_) => DocumentKind::Rule,
+            Document::Filter(_) => DocumentKind::Filter,
+            Document::Correlation(_) => DocumentKind::Correlation,
+        }
+    }
+
     /// The metadata shared by every kind of document.
     pub fn meta(&self) -> &Metadata {
         match self {
@@ -62,6 +100,12 @@ pub enum Status {
     Deprecated,
     /// Cannot be used with current tooling.
     Unsupported,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Status {
@@ -100,6 +144,12 @@ pub enum Level {
     High,
     /// Critical.
     Critical,
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Level {
@@ -154,6 +204,11 @@ impl RelationType {
             "similar" => RelationType::Similar,
             _ => return None,
         })
+    }
+
+    /// The name as written.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
     }
 }
 

@@ -62,6 +62,6 @@ mod tests {
         assert!(c.failed.is_empty());
         assert_eq!(c.rules.len(), super::FILES.len());
         assert_eq!(c.index.duplicates.len(), 1, "one duplicate pair");
-        assert!(c.rules.iter().any(|r| r.kind == "correlation"));
+        assert!(c.rules.iter().any(|r| r.kind == detwiki_sigma::DocumentKind::Correlation));
     }
 }

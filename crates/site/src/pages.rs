@@ -338,8 +338,12 @@ impl Ctx<'_> {
                 v.into_iter().map(|s| (s.clone(), s)).collect()
             };
         let filters = vec![
-            Filter { name: "level", label: "Level", options: opts(LEVEL_ORDER, &|r| r.level.map(str::to_string)) },
-            Filter { name: "status", label: "Status", options: opts(STATUS_ORDER, &|r| r.status.map(str::to_string)) },
+            Filter { name: "level", label: "Level", options: opts(LEVEL_ORDER, &|r| r.level.map(|l| l.to_string())) },
+            Filter {
+                name: "status",
+                label: "Status",
+                options: opts(STATUS_ORDER, &|r| r.status.map(|s| s.to_string())),
+            },
             Filter { name: "product", label: "Product", options: opts(&[], &|r| r.logsource.product.clone()) },
             Filter {
                 name: "source",

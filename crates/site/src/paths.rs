@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use detwiki_catalog::indicators::RowKey;
 use detwiki_catalog::{Catalog, RuleEntry};
+use detwiki_sigma::DocumentKind;
 use detwiki_taxonomy::logsource::{self, Lookup, Platform};
 
 use crate::html::pct;
@@ -133,7 +134,7 @@ pub fn platform_of(r: &RuleEntry) -> PlatformKey {
         }
         Some(Platform::Network) => key(4, "network", "Network"),
         Some(Platform::Application) => key(5, "application", "Applications"),
-        None if r.kind == "correlation" => key(7, "correlations", "Correlations"),
+        None if r.kind == DocumentKind::Correlation => key(7, "correlations", "Correlations"),
         None => key(6, "other", "Other sources"),
     }
 }

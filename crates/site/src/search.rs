@@ -28,6 +28,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use detwiki_catalog::Catalog;
+use detwiki_sigma::{Level, Status};
 use serde::Serialize;
 
 use crate::paths;
@@ -358,7 +359,7 @@ impl SearchIndex {
                     r.title.clone(),
                     ctx.rule_urls[i].clone(),
                     r.corpus.clone(),
-                    r.level.unwrap_or("").to_string(),
+                    r.level.map_or("", Level::as_str).to_string(),
                     r.id.clone(),
                     "rule",
                     0,
@@ -509,9 +510,9 @@ pub fn summary(c: &Catalog) -> Vec<RuleSummary<'_>> {
             path: &r.path,
             url: paths::rule_url(r),
             json: paths::rule_json_url(r),
-            kind: r.kind,
-            level: r.level,
-            status: r.status,
+            kind: r.kind.as_str(),
+            level: r.level.map(Level::as_str),
+            status: r.status.map(Status::as_str),
             author: r.author.as_deref(),
             date: r.date.as_deref(),
             modified: r.modified.as_deref(),

@@ -11,6 +11,7 @@
 //! the same order of time as its analysis.
 
 use detwiki_catalog::{EventMapping, RuleEntry};
+use detwiki_sigma::{DocumentKind, Level, RelationType, Severity, Status};
 
 use crate::html::{highlight_yaml, write_escaped};
 use crate::pages::{Home, RulesList, RulesPage};
@@ -612,14 +613,14 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
     out.push_str("</a></li>\n</ol></nav>\n<article class=\"rule\">\n<header class=\"rule-head\" id=\"header\">\n<h1>");
     esc(out, &r.title);
     out.push_str("</h1>\n<dl class=\"meta\">");
-    if let Some(level) = r.level.filter(|l| !l.is_empty()) {
+    if let Some(level) = r.level.map(Level::as_str) {
         out.push_str("<div><dt>Level</dt><dd><span class=\"lvl lvl-");
         esc(out, level);
         out.push_str("\">");
         esc(out, level);
         out.push_str("</span></dd></div>");
     }
-    if let Some(status) = r.status.filter(|s| !s.is_empty()) {
+    if let Some(status) = r.status.map(Status::as_str) {
         out.push_str("<div><dt>Status</dt><dd>");
         esc(out, status);
         out.push_str("</dd></div>");
@@ -654,9 +655,9 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
         a_or_text(out, root, ctx.paths.logsources.get(&label).map(String::as_str), &label);
         out.push_str("</dd></div>");
     }
-    if r.kind != "rule" {
+    if r.kind != DocumentKind::Rule {
         out.push_str("<div><dt>Kind</dt><dd>");
-        esc(out, r.kind);
+        esc(out, r.kind.as_str());
         out.push_str("</dd></div>");
     }
     out.push_str("\n<div><dt>Id</dt><dd><code>");
@@ -773,7 +774,7 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
     let note = match &r.event_mapping {
         EventMapping::Mapped => None,
         EventMapping::Unmapped { reason } => Some(("No known event mapping: ", reason.as_str())),
-        EventMapping::Unknown if r.kind == "correlation" => {
+        EventMapping::Unknown if r.kind == DocumentKind::Correlation => {
             Some(("A correlation rule reads the events of the rules it correlates.", ""))
         }
         EventMapping::Unknown => Some(("No known event mapping for logsource ", label.as_str())),
@@ -941,7 +942,7 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
         &r.related,
         |out, rel| {
             out.push_str("<span class=\"tag\">");
-            esc(out, rel.relation.as_deref().unwrap_or("related"));
+            esc(out, rel.relation.map_or("related", RelationType::as_str));
             out.push_str("</span> ");
             if rule_link(out, ctx, &rel.id, root) {
                 out.push_str(" <code>");
@@ -994,11 +995,11 @@ pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, r
         &r.findings,
         |out, f| {
             out.push_str("<span class=\"sev sev-");
-            esc(out, f.severity);
+            esc(out, f.severity.as_str());
             out.push_str("\">");
-            esc(out, f.severity);
+            esc(out, f.severity.as_str());
             out.push_str("</span> <code>");
-            esc(out, f.code);
+            esc(out, f.code.as_str());
             out.push_str("</code>");
             if let (Some(l), Some(c)) = (f.line, f.column) {
                 out.push_str(" at ");
@@ -1048,11 +1049,11 @@ pub fn counted_noun(out: &mut String, n: usize, one: &str, many: &str) {
 pub fn finding(out: &mut String, path: &str, f: &views::ShownFinding<'_>) {
     let d = f.finding;
     out.push_str("\n<pre class=\"diag\"><span class=\"sev-");
-    esc(out, d.severity);
+    esc(out, d.severity.as_str());
     out.push_str("\">");
-    esc(out, d.severity);
+    esc(out, d.severity.as_str());
     out.push('[');
-    esc(out, d.code);
+    esc(out, d.code.as_str());
     out.push_str("]</span>: <b>");
     esc(out, &d.message);
     out.push_str("</b>\n --&gt; ");
@@ -1099,7 +1100,7 @@ pub fn finding(out: &mut String, path: &str, f: &views::ShownFinding<'_>) {
 
 /// How many errors and warnings: `2 errors, 1 warning`.
 fn severities(out: &mut String, findings: &[detwiki_catalog::Finding]) {
-    let errors = findings.iter().filter(|d| d.severity == "error").count();
+    let errors = findings.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     counted_noun(out, errors, "error", "errors");
     if warnings > 0 {

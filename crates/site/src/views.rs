@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use detwiki_catalog::{Catalog, Finding, RuleEntry};
+use detwiki_sigma::{Level, Status};
 use detwiki_taxonomy::attack;
 use serde::Serialize;
 
@@ -211,7 +212,7 @@ fn order_free_rows(cat: &Catalog, urls: &[String]) -> Vec<String> {
         .zip(urls)
         .map(|(r, url)| {
             let mut s = String::with_capacity(200);
-            let level = r.level.unwrap_or("");
+            let level = r.level.map_or("", Level::as_str);
             let _ = write_escaped(&mut s, url);
             s.push_str("\">");
             let _ = write_escaped(&mut s, &r.title);
@@ -220,7 +221,7 @@ fn order_free_rows(cat: &Catalog, urls: &[String]) -> Vec<String> {
             s.push_str("\">");
             let _ = write_escaped(&mut s, level);
             s.push_str("</span></td><td>");
-            let _ = write_escaped(&mut s, r.status.unwrap_or(""));
+            let _ = write_escaped(&mut s, r.status.map_or("", Status::as_str));
             s.push_str("</td><td><code>");
             let _ = write_escaped(&mut s, &r.logsource.label());
             s.push_str("</code></td></tr>");
@@ -281,8 +282,8 @@ impl<'a> Ctx<'a> {
         RuleRow {
             title: r.title.clone(),
             url: self.rule_urls[i].clone(),
-            level: r.level.unwrap_or(""),
-            status: r.status.unwrap_or(""),
+            level: r.level.map_or("", Level::as_str),
+            status: r.status.map_or("", Status::as_str),
             corpus: r.corpus.clone(),
             logsource: r.logsource.label(),
         }
@@ -379,7 +380,7 @@ impl<'a> Ctx<'a> {
             file.map(|f| f.parsed.diagnostics.iter().collect()).unwrap_or_default();
         diags.sort_by_key(|d| d.severity != detwiki_sigma::Severity::Error);
         let spans_match = diags.len() == failed.diagnostics.len()
-            && diags.iter().zip(&failed.diagnostics).all(|(d, f)| d.code.as_str() == f.code);
+            && diags.iter().zip(&failed.diagnostics).all(|(d, f)| d.code == f.code);
         let index = file.map(|f| detwiki_sigma::LineIndex::new(&f.text));
         failed
             .diagnostics

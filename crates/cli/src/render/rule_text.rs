@@ -14,8 +14,8 @@ pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Resu
     writeln!(out, "{}", r.title)?;
     let mut header = Vec::new();
     for (k, v) in [
-        ("level", r.level.map(str::to_string)),
-        ("status", r.status.map(str::to_string)),
+        ("level", r.level.map(|l| l.to_string())),
+        ("status", r.status.map(|s| s.to_string())),
         ("author", r.author.clone()),
         ("date", r.date.clone()),
         ("modified", r.modified.clone()),
@@ -98,7 +98,7 @@ pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Resu
     if !r.related.is_empty() {
         writeln!(out, "\nRelated rules")?;
         for rel in &r.related {
-            let kind = rel.relation.as_deref().unwrap_or("related");
+            let kind = rel.relation.map_or("related", detwiki_sigma::RelationType::as_str);
             writeln!(out, "- {kind}: {} {}", rel.id, rel.title.as_deref().unwrap_or("(not in the catalog)"))?;
         }
     }
@@ -122,7 +122,7 @@ pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Resu
             writeln!(
                 out,
                 "- {}[{}] {}:{}: {}",
-                f.severity,
+                f.severity.as_str(),
                 f.code,
                 f.line.unwrap_or(0),
                 f.column.unwrap_or(0),
