@@ -79,10 +79,10 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         return crate::output::written(written, ExitCode::SUCCESS);
     } else if !args.corpora.quiet {
         eprintln!(
-            "built {} rules: {} pages, {} files, {:.1} MB in {:.2}s → {}",
-            stats.rules,
-            stats.pages,
-            stats.files,
+            "built {}: {}, {}, {:.1} MB in {:.2}s → {}",
+            crate::render::counted(stats.rules, "rule", "rules"),
+            crate::render::counted(stats.pages, "page", "pages"),
+            crate::render::counted(stats.files, "file", "files"),
             stats.bytes as f64 / 1e6,
             secs,
             args.out.display()

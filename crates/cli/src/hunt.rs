@@ -408,7 +408,11 @@ impl HitSink for Sink<'_> {
     }
 
     fn problem(&self, problem: ReadProblem) {
-        self.bar.suspend(|| eprintln!("warning: {problem} (skipped)"));
+        // A bad line, record or file is skipped; a cut or missing chunk's message already says
+        // what was read and what is lost.
+        let says_what_is_lost = ["lost", "missing", " are read"].iter().any(|w| problem.message.contains(w));
+        let note = if says_what_is_lost { "" } else { " (skipped)" };
+        self.bar.suspend(|| eprintln!("warning: {problem}{note}"));
     }
 
     fn progress(&self, bytes: u64, events: u64) {
@@ -494,18 +498,18 @@ fn write_table(w: &mut impl Write, ruleset: &Ruleset, per_rule: &[u64]) -> std::
 
 fn print_summary(ruleset: &Ruleset, t: &Totals, sink: &Sink<'_>, seconds: f64) {
     let firing = sink.per_rule().iter().filter(|n| **n > 0).count();
+    use crate::render::counted;
     eprintln!(
-        "hunt: {} files, {} events in {:.2} s ({:.0} events/s); rules: {} loaded, {} skipped ({}); \
-         {} hits from {} rules; {} read problems",
-        t.files,
-        t.events,
+        "hunt: {}, {} in {:.2} s ({:.0} events/s); rules: {} loaded, {} skipped ({}); {} from {}; {}",
+        counted(t.files as usize, "file", "files"),
+        counted(t.events as usize, "event", "events"),
         seconds,
         t.events as f64 / seconds.max(1e-9),
         ruleset.rules.len(),
         ruleset.skipped.len(),
         skip_reasons(ruleset),
-        t.hits,
-        firing,
-        t.problems,
+        counted(t.hits as usize, "hit", "hits"),
+        counted(firing, "rule", "rules"),
+        counted(t.problems as usize, "read problem", "read problems"),
     );
 }

@@ -77,7 +77,7 @@ fn hits_as_json_lines_from_a_folder_with_odd_names() {
     assert!(hits.iter().any(|h| h["fields"]["NewProcessName"] == "C:\\Windows\\System32\\WHOAMI.EXE"));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("a.jsonl: line 3, column 2: bad JSON: expected ident (skipped)"), "{stderr}");
-    assert!(stderr.contains("3 hits from 1 rules"), "{stderr}");
+    assert!(stderr.contains("3 hits from 1 rule;"), "{stderr}");
 }
 
 #[test]
@@ -225,18 +225,18 @@ fn a_truncated_evtx_file_is_a_read_problem_with_what_is_lost() {
     assert!(
         stderr.contains(&format!(
             "warning: {path}: chunk 3: cut after 14,832 of 65,536 bytes: records 94–124 are lost (the 6 whole \
-             records before the cut are read)"
+             records before the cut are read)\n"
         )),
         "{stderr}"
     );
     assert!(
         stderr.contains(&format!(
             "warning: {path}: chunks 4–15 of the 15 the file header declares are missing (786,432 bytes): the file \
-             ends after 150,000 bytes (cut short?)"
+             ends after 150,000 bytes (cut short?)\n"
         )),
         "{stderr}"
     );
-    assert!(stderr.contains("hunt: 1 files, 93 events in"), "{stderr}");
+    assert!(stderr.contains("hunt: 1 file, 93 events in"), "{stderr}");
     assert!(stderr.contains("; 2 read problems"), "{stderr}");
     let last: serde_json::Value =
         serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().last().unwrap()).unwrap();
@@ -290,8 +290,8 @@ fn inputs_that_are_not_logs_say_what_they_are() {
             doc.display()
         ),
         format!("note: {}: empty file: no events", empty.display()),
-        "hunt: 5 files, 1 events".to_string(),
-        "1 hits from 1 rules; 3 read problems".to_string(),
+        "hunt: 5 files, 1 event in".to_string(),
+        "1 hit from 1 rule; 3 read problems".to_string(),
     ] {
         assert!(stderr.contains(&want), "{want}\n---\n{stderr}");
     }
