@@ -12,7 +12,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -24,13 +23,14 @@ use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
 use detwiki_sigma::{Level, Limits, LineIndex, Metadata, Severity};
 use indicatif::ProgressBar;
 
+use crate::Outcome;
 use crate::args::{HuntArgs, HuntFormat, LevelArg};
 use crate::render::Finding;
 use crate::render::human::{Message, stderr_color, write_message};
 use detwiki_catalog::{CorpusSpec, load};
 
-/// Run `hunt`; returns the exit code.
-pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
+/// Run `hunt`: success (no hit), found (hits), usage, or failed (no event readable, output).
+pub fn run(args: &HuntArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     if args.list_pipelines {
         let mut out = std::io::stdout().lock();
@@ -38,16 +38,16 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .try_for_each(|(name, what, _)| writeln!(out, "{name:<12}  {what}"))
             .and_then(|()| out.flush());
-        return crate::output::written(written, ExitCode::SUCCESS);
+        return crate::output::written(written, Outcome::Success);
     }
-    let Some(ruleset) = load_rules(args)? else { return Ok(ExitCode::from(2)) };
+    let Some(ruleset) = load_rules(args)? else { return Ok(Outcome::Usage) };
     let (inputs, walk_problems) = collect_inputs(&args.inputs);
     for p in &walk_problems {
         eprintln!("error: {p}");
     }
     if inputs.is_empty() {
         eprintln!("error: no input to read (EVTX, JSON lines, or `-`)");
-        return Ok(ExitCode::from(2));
+        return Ok(Outcome::Usage);
     }
     let format =
         args.format.unwrap_or(if std::io::stdout().is_terminal() { HuntFormat::Table } else { HuntFormat::Jsonl });
@@ -70,13 +70,13 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
         print_summary(&ruleset, &totals, &sink, seconds);
     }
     if failed_output {
-        return Ok(ExitCode::from(3));
+        return Ok(Outcome::Failed);
     }
     if totals.events == 0 && totals.problems > 0 {
         eprintln!("error: no event could be read");
-        return Ok(ExitCode::from(3));
+        return Ok(Outcome::Failed);
     }
-    Ok(if totals.hits > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if totals.hits > 0 { Outcome::Found } else { Outcome::Success })
 }
 
 /// Load and compile the rules; `None` after a usage error was printed.

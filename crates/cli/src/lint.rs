@@ -2,23 +2,23 @@
 //! check each and across all of them, print the findings.
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use detwiki_sigma::lint::{document_ids, duplicate_id_lists};
 use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, Span};
 
+use crate::Outcome;
 use crate::args::{LintArgs, LintFormat};
 use crate::config::LintLevel;
 use crate::render::{self, Finding, Summary};
 use detwiki_catalog::analysis::taxonomy_findings;
 use detwiki_catalog::load;
 
-/// Run `lint`; returns the exit code (0 clean or warnings, 1 errors, 2 usage).
-pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
+/// Run `lint`: success (clean, or warnings only), found (errors) or usage.
+pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let Ok(levels) = crate::config::lint_levels(&args.allow, &args.deny) else { return Ok(ExitCode::from(2)) };
+    let Ok(levels) = crate::config::lint_levels(&args.allow, &args.deny) else { return Ok(Outcome::Usage) };
     let mut paths = Vec::new();
     let mut walk_errors = Vec::new();
     let mut work = Vec::new();
@@ -31,7 +31,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
         for e in &walk_errors {
             eprintln!("error: {}: {}", e.path.display(), e.message);
         }
-        return Ok(ExitCode::from(2));
+        return Ok(Outcome::Usage);
     }
     let limits = Limits { max_file_size: args.max_file_size, ..Limits::default() };
     let bar = crate::progress::bar(
@@ -100,7 +100,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let shown: Vec<&Finding<'_>> =
         findings.iter().filter(|f| !args.errors_only || f.diagnostic.severity == Severity::Error).collect();
 
-    let code = if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    let outcome = if summary.errors > 0 { Outcome::Found } else { Outcome::Success };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = (|| -> std::io::Result<()> {
@@ -123,7 +123,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
         }
         out.flush()
     })();
-    crate::output::written(written.context("writing output"), code)
+    crate::output::written(written.context("writing output"), outcome)
 }
 
 /// What `lint` keeps of one file: the rules themselves are dropped as soon as

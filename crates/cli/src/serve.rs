@@ -17,7 +17,6 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
@@ -54,7 +53,7 @@ fn swap(shared: &Shared, site: Site) {
 }
 
 /// `detwiki serve`.
-pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ServeArgs) -> anyhow::Result<crate::Outcome> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -64,7 +63,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .init();
     let specs = match crate::catalog::specs(&args.corpora) {
         Ok(s) => s,
-        Err(_) => return Ok(ExitCode::from(2)),
+        Err(_) => return Ok(crate::Outcome::Usage),
     };
     // Keeps each file's parse: a saved rule re-analyses only what changed.
     let cat = match load_or_demo(&args.corpora, args.corpora.quiet, &LoadOptions::default()) {
@@ -92,7 +91,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(serve(args.addr, shared))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::Outcome::Success)
 }
 
 async fn serve(addr: SocketAddr, shared: Shared) -> anyhow::Result<()> {
