@@ -83,6 +83,8 @@ macro_rules! codes {
 impl Domain {
     /// True for [`Domain::Rule`]: the codes `lint` reports, names in titles
     /// (`error[unknown-modifier]: …`), lists in SARIF, and lets `--allow`/`--deny` set.
+    /// The other domains' problems stop the command that reads the file; their titles are
+    /// the message alone.
     pub const fn is_lint(self) -> bool {
         matches!(self, Domain::Rule)
     }
@@ -91,6 +93,9 @@ impl Domain {
     pub fn title(self) -> &'static str {
         match self {
             Domain::Rule => "Rule files (`detwiki lint`)",
+            Domain::Pipeline => "Processing pipelines (`detwiki hunt --pipeline`)",
+            Domain::Placeholders => "Placeholders files (`detwiki hunt --placeholders`)",
+            Domain::Config => "`detwiki.toml`",
         }
     }
 }
@@ -190,6 +195,54 @@ codes! {
         /// The logsource has no known event mapping: nothing says which events the rule needs.
         UnmappedLogsource = "unmapped-logsource", Warning;
     }
+
+    /// pySigma processing pipelines given to `detwiki hunt --pipeline`.
+    Pipeline {
+        /// The pipeline file's YAML is malformed.
+        PipelineYaml = "pipeline-yaml", Error;
+        /// The file holds no pipeline, or more than one YAML document.
+        PipelineDocuments = "pipeline-documents", Error;
+        /// A key that the pipeline, the transformation or the condition does not have.
+        PipelineUnknownKey = "pipeline-unknown-key", Error;
+        /// A required key is missing (a `type`, or a parameter the transformation or condition needs).
+        PipelineMissingKey = "pipeline-missing-key", Error;
+        /// A value has the wrong YAML type (a list where a mapping belongs, an empty value …).
+        PipelineInvalidType = "pipeline-invalid-type", Error;
+        /// A value that is not allowed: an unknown op, mode or modifier, a regex that does not compile, an empty mapping.
+        PipelineInvalidValue = "pipeline-invalid-value", Error;
+        /// A transformation type that is unknown, or that detwiki does not apply.
+        PipelineUnsupportedTransformation = "pipeline-unsupported-transformation", Error;
+        /// A condition type that is unknown, or not supported where it is used.
+        PipelineUnsupportedCondition = "pipeline-unsupported-condition", Error;
+        /// Keys that cannot be given together (`include` and `exclude`, `…_cond_expr` and `…_cond_op` …).
+        PipelineConflictingKeys = "pipeline-conflicting-keys", Error;
+        /// A condition expression (`…_cond_expr`) that does not parse, or names condition ids wrongly.
+        PipelineConditionExpression = "pipeline-condition-expression", Error;
+        /// `postprocessing` or `finalizers`, which shape a backend's query text and which hunt ignores.
+        PipelineIgnoredKey = "pipeline-ignored-key", Warning;
+        /// Field conditions under `detection_item_conditions`, where pySigma does not read them.
+        PipelineMisplacedConditions = "pipeline-misplaced-conditions", Warning;
+    }
+
+    /// Placeholder values given to `detwiki hunt --placeholders`.
+    Placeholders {
+        /// The placeholders file's YAML is malformed.
+        PlaceholdersYaml = "placeholders-yaml", Error;
+        /// An entry is not `name: value` or `name: [value, …]`.
+        PlaceholdersInvalidType = "placeholders-invalid-type", Error;
+    }
+
+    /// `detwiki.toml`, the lint levels of the current folder or a parent.
+    Config {
+        /// The file is not valid TOML, or holds keys other than `[lint]` `allow` and `deny`.
+        ConfigInvalid = "config-invalid", Error;
+        /// A code in `allow` or `deny` that is not a lint code.
+        ConfigUnknownCode = "config-unknown-code", Error;
+        /// `allow` names an error code: a rule with it cannot be used as written.
+        ConfigAllowedError = "config-allowed-error", Error;
+        /// A code that is both allowed and denied.
+        ConfigConflictingLevels = "config-conflicting-levels", Error;
+    }
 }
 
 impl std::fmt::Display for Code {
@@ -228,5 +281,6 @@ mod tests {
         // The lint codes come first, so their positions (SARIF `ruleIndex`) are those of `ALL`.
         assert_eq!(&Code::ALL[..Code::LINT.len()], Code::LINT);
         assert!(Code::LINT.iter().all(|c| c.domain().is_lint()));
+        assert!(!Code::PipelineYaml.domain().is_lint());
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::code::Domain;
 
-/// The page: how lint levels are set, then the table of the lint codes.
+/// The page: how lint levels are set, then one table of codes per [`Domain`].
 pub fn codes_markdown() -> String {
     let mut s = String::from(
         "# Lint codes\n\nEvery finding of `detwiki lint` has one of these stable codes. \
@@ -23,6 +23,17 @@ pub fn codes_markdown() -> String {
          <!-- generated from crates/diagnostics/src/code.rs by `UPDATE_DOCS=1 cargo test -p detwiki-diagnostics --test docs` -->\n\n",
     );
     table(&mut s, Domain::Rule);
+    s.push_str(
+        "\n## Other files\n\n\
+         Problems in the other files detwiki reads have codes too. They are not lint codes: they \
+         cannot be allowed or denied, and are shown with the message alone in their title. An error \
+         in such a file is a usage error (exit 2), shown with its file:line:col and the offending \
+         line.\n",
+    );
+    for d in Domain::ALL.iter().filter(|d| !d.is_lint()) {
+        s.push_str(&format!("\n### {}\n\n", d.title()));
+        table(&mut s, *d);
+    }
     s
 }
 

@@ -13,13 +13,15 @@
 //! use detwiki_diagnostics::{Code, Diagnostic, SourceMap, Span, render};
 //!
 //! let mut sources = SourceMap::new();
-//! let file = sources.add("r.yml", "detection:\n  sel:\n    CommandLine|contians: x\n");
-//! let d = Diagnostic::new(Code::UnknownModifier, "unknown modifier `contians`", Some(Span::new(34, 42)))
-//!     .with_help("did you mean `contains`?")
+//! let file = sources.add("p.yml", "name: p\npriority: x\n");
+//! let message = "`priority` must be an integer, found a string";
+//! let d = Diagnostic::new(Code::PipelineInvalidType, message, Some(Span::new(18, 19)))
+//!     .with_help("e.g. `priority: 20`")
 //!     .in_file(file);
 //! let text = render::human::render(&d, &sources, false);
-//! assert!(text.starts_with("error[unknown-modifier]: unknown modifier `contians`\n --> r.yml:3:17\n"));
-//! assert!(text.contains("3 |     CommandLine|contians: x\n  |                 ^^^^^^^^\n"));
+//! // A pipeline's code is not a lint code: the title is the message alone.
+//! assert!(text.starts_with("error: `priority` must be an integer, found a string\n --> p.yml:2:11\n"));
+//! assert!(text.contains("2 | priority: x\n  |           ^\n"));
 //! ```
 //!
 //! This crate is a leaf: it knows nothing of Sigma, pipelines or the command line.

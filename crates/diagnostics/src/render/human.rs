@@ -10,9 +10,9 @@
 //!   = help: did you mean `contains`?
 //! ```
 //!
-//! The title names the code for lint codes ([`Domain::is_lint`](crate::Domain::is_lint)). A
-//! diagnostic with a file but no usable span shows the file's name alone; one with no file, the
-//! title and help alone.
+//! The title names the code for lint codes only ([`Domain::is_lint`](crate::Domain::is_lint)):
+//! `error: `mapping` must be a mapping, found a list` for a pipeline. A diagnostic with a file
+//! but no usable span shows the file's name alone; one with no file, the title and help alone.
 
 use std::io::{self, Write};
 
@@ -110,6 +110,21 @@ mod tests {
     }
 
     #[test]
+    fn other_domains_title_with_the_message_alone() {
+        let mut map = SourceMap::new();
+        let id = map.add("p.yml", "transformations: 3\n");
+        let d = Diagnostic::new(
+            Code::PipelineInvalidType,
+            "`transformations` must be a list, found an integer",
+            Some(Span::new(17, 18)),
+        )
+        .in_file(id);
+        let have = render(&d, &map, false);
+        assert!(have.starts_with("error: `transformations` must be a list"), "{have}");
+        assert!(have.contains(" --> p.yml:1:18\n"), "{have}");
+    }
+
+    #[test]
     fn without_a_span_the_file_and_without_a_file_the_title() {
         let mut map = SourceMap::new();
         let id = map.add("gone.yml", "");
@@ -119,7 +134,7 @@ mod tests {
         let id = map.add("é.yml", "é");
         let d = Diagnostic::new(Code::YamlSyntax, "bad", Some(Span::new(1, 2))).in_file(id);
         assert_eq!(render(&d, &map, false), "error[yaml-syntax]: bad\n --> é.yml");
-        let d = Diagnostic::new(Code::Io, "no file", None).with_help("do this");
-        assert_eq!(render(&d, &map, false), "error[io-error]: no file\n  |\n  = help: do this");
+        let d = Diagnostic::new(Code::ConfigInvalid, "no file", None).with_help("do this");
+        assert_eq!(render(&d, &map, false), "error: no file\n  |\n  = help: do this");
     }
 }
