@@ -855,6 +855,57 @@ mod tests {
         assert_eq!(render::human::render(&d, &sources, false), want);
     }
 
+    /// One example per pipeline code: the first problem found has it.
+    #[test]
+    fn each_problem_class_has_its_code() {
+        let item = |body: &str| format!("transformations:\n  - {body}\n");
+        let cases = [
+            ("transformations:\n  - type: [unclosed\n".to_string(), Code::PipelineYaml),
+            (String::new(), Code::PipelineDocuments),
+            ("name: a\n---\nname: b\n".into(), Code::PipelineDocuments),
+            ("name: x\nbogus: 1\n".into(), Code::PipelineUnknownKey),
+            (item("type: field_name_prefix\n    prefix: a\n    prefx: b"), Code::PipelineUnknownKey),
+            (item("type: field_name_prefix"), Code::PipelineMissingKey),
+            (item("mapping: {a: b}"), Code::PipelineMissingKey),
+            ("priority: x\n".into(), Code::PipelineInvalidType),
+            (item("type: field_name_mapping\n    mapping: [a]"), Code::PipelineInvalidType),
+            (item("type: field_name_mapping\n    mapping: {a: []}"), Code::PipelineInvalidValue),
+            (item("type: add_condition\n    conditions: {a|contians: x}"), Code::PipelineInvalidValue),
+            (item("type: drop_detection_item\n    rule_cond_op: xor"), Code::PipelineInvalidValue),
+            (item("type: replace_string"), Code::PipelineUnsupportedTransformation),
+            (item("type: field_name_mappin"), Code::PipelineUnsupportedTransformation),
+            (
+                item("type: drop_detection_item\n    rule_conditions:\n      - type: contains_field"),
+                Code::PipelineUnsupportedCondition,
+            ),
+            (item("type: value_placeholders\n    include: [a]\n    exclude: [b]"), Code::PipelineConflictingKeys),
+            (
+                item(
+                    "type: drop_detection_item\n    rule_conditions: {a: {type: tag, tag: x}}\n    rule_cond_expr: a and b",
+                ),
+                Code::PipelineConditionExpression,
+            ),
+        ];
+        for (text, code) in &cases {
+            let e = errors(text);
+            assert_eq!(e[0].code, *code, "{text:?}: {}", e[0]);
+            assert_eq!(code.severity(), detwiki_diagnostics::Severity::Error);
+        }
+        let warnings =
+            |text: &str| -> Vec<Code> { load(text, "p.yml").expect("loads").warnings.iter().map(|d| d.code).collect() };
+        assert_eq!(warnings("finalizers: []\n"), [Code::PipelineIgnoredKey]);
+        let misplaced = item(
+            "type: drop_detection_item\n    detection_item_conditions:\n      - type: include_fields\n        fields: [x]",
+        );
+        assert_eq!(warnings(&misplaced), [Code::PipelineMisplacedConditions]);
+        // Every code of the domain has an example.
+        let seen: Vec<Code> =
+            cases.iter().map(|(_, c)| *c).chain(warnings("finalizers: []\n")).chain(warnings(&misplaced)).collect();
+        for c in detwiki_diagnostics::Domain::Pipeline.codes() {
+            assert!(seen.contains(c), "no example of {c}");
+        }
+    }
+
     #[test]
     fn malformed_items_point_at_the_place() {
         // Missing parameter: at the type.
