@@ -97,9 +97,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Locate a diagnostic in `text`.
-    pub fn new(d: &Diagnostic, text: &str, index: &detwiki_sigma::LineIndex) -> Self {
-        let lc = d.span.map(|s| index.line_col(text, s.start));
+    /// A diagnostic about `source` (the file its span indexes), located by line and column.
+    pub fn new(d: &Diagnostic, source: &detwiki_diagnostics::SourceFile<'_>) -> Self {
+        let lc = d.span.map(|s| source.line_col(s.start));
         Finding {
             severity: d.severity,
             code: d.code,
@@ -456,9 +456,8 @@ enum Analysed {
 /// `body_later`: leave a one-document file's body empty; the caller moves the text in.
 fn analyse(f: &SourceFile, fi: usize, names: &[String], body_later: bool) -> Analysed {
     if f.parsed.has_errors() || f.parsed.documents.is_empty() {
-        let idx = detwiki_sigma::LineIndex::new(&f.text);
-        let mut diagnostics: Vec<Finding> =
-            f.parsed.diagnostics.iter().map(|d| Finding::new(d, &f.text, &idx)).collect();
+        let source = detwiki_diagnostics::SourceFile::new(f.rel_path.as_str(), f.text.as_str());
+        let mut diagnostics: Vec<Finding> = f.parsed.diagnostics.iter().map(|d| Finding::new(d, &source)).collect();
         diagnostics.sort_by_key(|d| d.severity != Severity::Error);
         return Analysed::Failed(FailedFile { corpus: names[f.corpus].clone(), path: f.rel_path.clone(), diagnostics });
     }
@@ -502,8 +501,8 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: boo
     let findings: Vec<Finding> = if f.parsed.diagnostics.is_empty() && diags.is_empty() {
         Vec::new()
     } else {
-        let idx = detwiki_sigma::LineIndex::new(&f.text);
-        f.parsed.diagnostics.iter().chain(&diags).map(|d| Finding::new(d, &f.text, &idx)).collect()
+        let source = detwiki_diagnostics::SourceFile::new(f.rel_path.as_str(), f.text.as_str());
+        f.parsed.diagnostics.iter().chain(&diags).map(|d| Finding::new(d, &source)).collect()
     };
     let id =
         meta.id.as_ref().map_or_else(|| format!("path:{}/{}#{}", names[f.corpus], f.rel_path, di), |i| i.value.clone());

@@ -3,30 +3,30 @@
 //! a one-line summary (or a JSON summary for scripts).
 
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Instant;
 
 use detwiki_catalog::{Catalog, LoadOptions};
 
+use crate::Outcome;
 use crate::args::{BuildArgs, BuildFormat, CorpusArgs};
 use crate::catalog;
 
 /// The catalog of `--corpus` flags, or the embedded demo when none is given.
-/// `Err` carries the exit code of a usage error (already explained on stderr).
+/// `Err` carries the outcome of a usage error (already explained on stderr).
 /// `opts`: [`catalog::analysis_only`] unless the catalog will be updated in place (`serve`).
-pub fn load_or_demo(args: &CorpusArgs, quiet: bool, opts: &LoadOptions) -> Result<Catalog, ExitCode> {
-    let specs = catalog::specs(args).map_err(|_| ExitCode::from(2))?;
+pub fn load_or_demo(args: &CorpusArgs, quiet: bool, opts: &LoadOptions) -> Result<Catalog, Outcome> {
+    let specs = catalog::specs(args).map_err(|_| Outcome::Usage)?;
     if specs.is_empty() {
         if !quiet {
             eprintln!("no --corpus given: using the embedded demo corpus ({} rules)", detwiki_site::demo::FILES.len());
         }
         return Ok(detwiki_site::demo::catalog());
     }
-    catalog::load_with(&specs, quiet, opts).map_err(|_| ExitCode::from(2))
+    catalog::load_with(&specs, quiet, opts).map_err(|_| Outcome::Usage)
 }
 
 /// `detwiki build`.
-pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let json = args.format == BuildFormat::Json;
     let quiet = args.corpora.quiet || json;
@@ -41,7 +41,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
              `detwiki lint` on the corpus for the details",
             cat.failed.len()
         );
-        return Ok(ExitCode::from(1));
+        return Ok(Outcome::Found);
     }
     let analysed = started.elapsed();
     let bar = crate::progress::bar(quiet, None, "{spinner} writing {pos}/{len} files {wide_bar} {elapsed}");
@@ -52,11 +52,11 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(detwiki_site::Error::Refused(msg)) => {
             eprintln!("error: {msg}");
-            return Ok(ExitCode::from(2));
+            return Ok(Outcome::Usage);
         }
         Err(e) => {
             eprintln!("error: build failed, nothing was replaced: {e}");
-            return Ok(ExitCode::from(3));
+            return Ok(Outcome::Failed);
         }
     };
     // The process ends next: freeing the catalog's many small allocations would only add
@@ -76,7 +76,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         });
         let mut out = std::io::stdout().lock();
         let written = writeln!(out, "{summary}").and_then(|()| out.flush());
-        return crate::output::written(written, ExitCode::SUCCESS);
+        return crate::output::written(written, Outcome::Success);
     } else if !args.corpora.quiet {
         eprintln!(
             "built {}: {}, {}, {:.1} MB in {:.2}s → {}",
@@ -88,5 +88,5 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Success)
 }

@@ -2,12 +2,12 @@
 //! one rule's analysis or the whole catalog.
 
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use detwiki_catalog::{Catalog, CorpusSpec, LoadOptions};
 
+use crate::Outcome;
 use crate::args::{CatalogArgs, CorpusArgs, RuleArgs, RuleFormat};
 use crate::render;
 
@@ -177,17 +177,17 @@ pub fn analysis_only() -> LoadOptions {
 }
 
 /// `detwiki rule`.
-pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
-    let Ok(mut specs) = specs(&args.corpora) else { return Ok(ExitCode::from(2)) };
+pub fn run_rule(args: &RuleArgs) -> anyhow::Result<Outcome> {
+    let Ok(mut specs) = specs(&args.corpora) else { return Ok(Outcome::Usage) };
     if specs.is_empty() {
         let path = std::path::Path::new(&args.rule);
         if !path.is_file() {
             eprintln!("error: `{}` is not a rule file; give --corpus NAME=DIR to look rules up by id", args.rule);
-            return Ok(ExitCode::from(2));
+            return Ok(Outcome::Usage);
         }
         specs.push(CorpusSpec { name: "local".into(), paths: vec![path.to_path_buf()] });
     }
-    let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(ExitCode::from(2)) };
+    let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(Outcome::Usage) };
     let Some(rule) = catalog.find(&args.rule) else {
         if let Some(f) = catalog.failed.iter().find(|f| args.rule.ends_with(&f.path)) {
             eprintln!("error: {}/{} does not parse:", f.corpus, f.path);
@@ -197,7 +197,7 @@ pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
         } else {
             eprintln!("error: no rule with id, path or slug `{}` in the given corpora", args.rule);
         }
-        return Ok(ExitCode::from(1));
+        return Ok(Outcome::Found);
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -214,17 +214,17 @@ pub fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
     // The process ends here: freeing the catalog's many small allocations one by
     // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
     std::mem::forget(catalog);
-    crate::output::written(written, ExitCode::SUCCESS)
+    crate::output::written(written, Outcome::Success)
 }
 
 /// `detwiki catalog`.
-pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
-    let Ok(specs) = specs(&args.corpora) else { return Ok(ExitCode::from(2)) };
+pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<Outcome> {
+    let Ok(specs) = specs(&args.corpora) else { return Ok(Outcome::Usage) };
     if specs.is_empty() {
         eprintln!("error: give at least one --corpus NAME=DIR");
-        return Ok(ExitCode::from(2));
+        return Ok(Outcome::Usage);
     }
-    let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(ExitCode::from(2)) };
+    let Ok(catalog) = load_with(&specs, args.corpora.quiet, &analysis_only()) else { return Ok(Outcome::Usage) };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = (|| -> anyhow::Result<()> {
@@ -239,7 +239,7 @@ pub fn run_catalog(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     // The process ends here: freeing the catalog's many small allocations one by
     // one costs a tenth of a second on SigmaHQ, and the OS takes it back at once.
     std::mem::forget(catalog);
-    crate::output::written(written, ExitCode::SUCCESS)
+    crate::output::written(written, Outcome::Success)
 }
 
 /// The catalog as compact JSON: the same document `serde_json::to_writer(&catalog)`

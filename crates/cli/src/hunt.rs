@@ -12,25 +12,24 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
+use detwiki_diagnostics::{Diagnostic, SourceFile, SourceMap};
 use detwiki_engine::compile::CompileError;
 use detwiki_engine::read::{Input, InputKind, ReadProblem, collect_inputs};
 use detwiki_engine::ruleset::{Options, RuleInfo, Ruleset, RulesetBuilder, SkipReason};
 use detwiki_engine::{Hit, HitSink, Pipelines, Totals};
-use detwiki_sigma::{Level, Limits, LineIndex, Metadata, Severity};
+use detwiki_sigma::{Level, Limits, Metadata};
 use indicatif::ProgressBar;
 
+use crate::Outcome;
 use crate::args::{HuntArgs, HuntFormat, LevelArg};
-use crate::render::Finding;
-use crate::render::human::{Message, stderr_color, write_message};
 use detwiki_catalog::{CorpusSpec, load};
 
-/// Run `hunt`; returns the exit code.
-pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
+/// Run `hunt`: success (no hit), found (hits), usage, or failed (no event readable, output).
+pub fn run(args: &HuntArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     if args.list_pipelines {
         let mut out = std::io::stdout().lock();
@@ -38,9 +37,9 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .try_for_each(|(name, what, _)| writeln!(out, "{name:<12}  {what}"))
             .and_then(|()| out.flush());
-        return crate::output::written(written, ExitCode::SUCCESS);
+        return crate::output::written(written, Outcome::Success);
     }
-    let Some(ruleset) = load_rules(args)? else { return Ok(ExitCode::from(2)) };
+    let Some(ruleset) = load_rules(args)? else { return Ok(Outcome::Usage) };
     let (inputs, walk_problems) = collect_inputs(&args.inputs);
     for p in &walk_problems {
         eprintln!("error: {p}");
@@ -50,7 +49,7 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     }
     if inputs.is_empty() {
         eprintln!("error: no input to read (EVTX, JSON lines, or `-`)");
-        return Ok(ExitCode::from(2));
+        return Ok(Outcome::Usage);
     }
     let format =
         args.format.unwrap_or(if std::io::stdout().is_terminal() { HuntFormat::Table } else { HuntFormat::Jsonl });
@@ -73,13 +72,13 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
         print_summary(&ruleset, &totals, &sink, seconds);
     }
     if failed_output {
-        return Ok(ExitCode::from(3));
+        return Ok(Outcome::Failed);
     }
     if totals.events == 0 && totals.problems > 0 {
         eprintln!("error: no event could be read (see the warnings above)");
-        return Ok(ExitCode::from(3));
+        return Ok(Outcome::Failed);
     }
-    Ok(if totals.hits > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if totals.hits > 0 { Outcome::Found } else { Outcome::Success })
 }
 
 /// Load and compile the rules; `None` after a usage error was printed.
@@ -89,16 +88,11 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
             let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             match detwiki_engine::load_placeholders(&text) {
                 Ok(v) => v,
-                Err(e) => {
-                    let m = Message {
-                        severity: Severity::Error,
-                        message: &format!("--placeholders: {}", e.message),
-                        path: p.display().to_string(),
-                        text: &text,
-                        span: e.span,
-                        help: &e.help,
-                    };
-                    let _ = write_message(&mut std::io::stderr().lock(), &m, stderr_color());
+                Err(mut e) => {
+                    let mut sources = SourceMap::new();
+                    let id = sources.add(p.display().to_string(), text.as_str());
+                    e.message.insert_str(0, "--placeholders: ");
+                    crate::render::eprint([&e.in_file(id)], &sources);
                     return Ok(None);
                 }
             }
@@ -172,7 +166,6 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
 /// skipped rule and the placeholders without values.
 fn report_skipped(args: &HuntArgs, ruleset: &Ruleset, texts: &HashMap<PathBuf, String>) {
     let mut seen = std::collections::HashSet::new();
-    let color = stderr_color();
     for s in &ruleset.skipped {
         let SkipReason::FileErrors(errors) = &s.reason else { continue };
         if !seen.insert(&s.rule.path) {
@@ -184,17 +177,18 @@ fn report_skipped(args: &HuntArgs, ruleset: &Ruleset, texts: &HashMap<PathBuf, S
         let plural = if n == 1 { "" } else { "s" };
         if args.verbose {
             eprintln!("warning: skipped {}: {n} error{plural}; none of its rules run:", path.display());
-            let findings: Vec<Finding<'_>> = errors.iter().map(|d| Finding::new(0, path, text, d.clone())).collect();
-            let shown: Vec<&Finding<'_>> = findings.iter().collect();
-            let _ = crate::render::human::write(&mut std::io::stderr().lock(), &shown, color);
+            let mut sources = SourceMap::new();
+            let id = sources.add(path.display().to_string(), text);
+            let shown: Vec<Diagnostic> = errors.iter().map(|d| d.clone().in_file(id)).collect();
+            crate::render::eprint(&shown, &sources);
         } else {
-            let index = LineIndex::new(text);
+            let source = SourceFile::new(path.display().to_string(), text);
             let mut places: Vec<String> = errors
                 .iter()
                 .take(3)
                 .map(|d| match d.span {
                     Some(sp) if sp.start <= text.len() => {
-                        let lc = index.line_col(text, sp.start);
+                        let lc = source.line_col(sp.start);
                         format!("{} at {}:{}", d.code, lc.line, lc.column)
                     }
                     _ => d.code.to_string(),
@@ -271,30 +265,21 @@ fn load_pipelines(args: &HuntArgs) -> anyhow::Result<Option<Pipelines>> {
             continue;
         };
         // Shown as lint shows findings: file:line:col, the line with a caret, the help.
-        let show = |severity, e: &detwiki_engine::pipeline::PipelineError| {
-            let m = Message {
-                severity,
-                message: &e.message,
-                path: e.origin.clone(),
-                text: &text,
-                span: Some(e.span),
-                help: &e.help,
-            };
-            let _ = write_message(&mut std::io::stderr().lock(), &m, stderr_color());
+        let mut sources = SourceMap::new();
+        let id = sources.add(origin.as_str(), &*text);
+        let show = |diagnostics: &[Diagnostic]| {
+            let located: Vec<Diagnostic> = diagnostics.iter().map(|d| d.clone().in_file(id)).collect();
+            crate::render::eprint(&located, &sources);
         };
         match load(&text, &origin) {
             Ok(p) => {
                 if !args.quiet {
-                    for w in &p.warnings {
-                        show(Severity::Warning, w);
-                    }
+                    show(&p.warnings);
                 }
                 out.push(p);
             }
             Err(errors) => {
-                for e in &errors {
-                    show(Severity::Error, e);
-                }
+                show(&errors);
                 failed = true;
             }
         }

@@ -2,23 +2,25 @@
 //! check each and across all of them, print the findings.
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use detwiki_diagnostics::render::{human, json, sarif};
+use detwiki_diagnostics::{FileId, SourceMap};
 use detwiki_sigma::lint::{document_ids, duplicate_id_lists};
 use detwiki_sigma::{Code, Diagnostic, Document, Limits, Severity, Span};
 
+use crate::Outcome;
 use crate::args::{LintArgs, LintFormat};
 use crate::config::LintLevel;
-use crate::render::{self, Finding, Summary};
+use crate::render::{self, Summary};
 use detwiki_catalog::analysis::taxonomy_findings;
 use detwiki_catalog::load;
 
-/// Run `lint`; returns the exit code (0 clean or warnings, 1 errors, 2 usage).
-pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
+/// Run `lint`: success (clean, or warnings only), found (errors) or usage.
+pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let Ok(levels) = crate::config::lint_levels(&args.allow, &args.deny) else { return Ok(ExitCode::from(2)) };
+    let Ok(levels) = crate::config::lint_levels(&args.allow, &args.deny) else { return Ok(Outcome::Usage) };
     let mut paths = Vec::new();
     let mut walk_errors = Vec::new();
     let mut work = Vec::new();
@@ -31,7 +33,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
         for e in &walk_errors {
             eprintln!("error: {}: {}", e.path.display(), e.message);
         }
-        return Ok(ExitCode::from(2));
+        return Ok(Outcome::Usage);
     }
     let limits = Limits { max_file_size: args.max_file_size, ..Limits::default() };
     let bar = crate::progress::bar(
@@ -51,13 +53,6 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     };
     bar.finish_and_clear();
 
-    let mut findings: Vec<Finding<'_>> = Vec::new();
-    for e in &walk_errors {
-        findings.push(Finding::without_file(
-            &e.path,
-            Diagnostic::new(Code::Io, format!("cannot search: {}", e.message), None),
-        ));
-    }
     let dups = duplicate_id_lists(loaded.iter().enumerate().map(|(i, l)| (i, l.ids.as_slice())), |i| {
         loaded[i].path.display().to_string()
     });
@@ -71,36 +66,42 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    for (i, l) in loaded.iter().enumerate() {
-        findings.extend(l.diagnostics.iter().cloned().map(|d| Finding::new(i, &l.path, &l.text, d)));
+    // The source map: the files in walk order (file id = position in `loaded`), then the paths
+    // that could not be searched, so findings sort by file as walked.
+    let mut sources = SourceMap::new();
+    let mut findings: Vec<Diagnostic> = Vec::new();
+    let mut kinds = [0; 3];
+    for l in &mut loaded {
+        for (k, n) in kinds.iter_mut().zip(l.kinds) {
+            *k += n;
+        }
+        let id = sources.add(l.path.display().to_string(), std::mem::take(&mut l.text));
+        findings.extend(std::mem::take(&mut l.diagnostics).into_iter().map(|d| d.in_file(id)));
     }
-    for d in dups {
-        let l = &loaded[d.file];
-        findings.push(Finding::new(d.file, &l.path, &l.text, d.diagnostic));
+    let files = loaded.len();
+    drop(loaded);
+    findings.extend(dups.into_iter().map(|d| d.diagnostic.in_file(FileId::from_index(d.file))));
+    for e in &walk_errors {
+        let id = sources.add(e.path.display().to_string(), "");
+        findings.push(Diagnostic::new(Code::Io, format!("cannot search: {}", e.message), None).in_file(id));
     }
     // Lint levels: allowed codes are dropped (and counted), denied ones become errors.
     let before = findings.len();
-    findings.retain(|f| levels.get(&f.diagnostic.code) != Some(&LintLevel::Allow));
+    findings.retain(|d| levels.get(&d.code) != Some(&LintLevel::Allow));
     let allowed = before - findings.len();
-    for f in &mut findings {
-        if levels.get(&f.diagnostic.code) == Some(&LintLevel::Deny) {
-            f.diagnostic.severity = Severity::Error;
+    for d in &mut findings {
+        if levels.get(&d.code) == Some(&LintLevel::Deny) {
+            d.severity = Severity::Error;
         }
     }
     // Stable order: by file as walked, then position, then code.
-    findings.sort_by(|a, b| {
-        (a.file_index, a.diagnostic.span.map(|s| s.start), a.diagnostic.code).cmp(&(
-            b.file_index,
-            b.diagnostic.span.map(|s| s.start),
-            b.diagnostic.code,
-        ))
-    });
-    let mut summary = summarize(&loaded, &findings, started.elapsed().as_secs_f64());
+    findings.sort_by(|a, b| (a.file, a.span.map(|s| s.start), a.code).cmp(&(b.file, b.span.map(|s| s.start), b.code)));
+    let mut summary = summarize(files, kinds, &findings, started.elapsed().as_secs_f64());
     summary.allowed = allowed;
-    let shown: Vec<&Finding<'_>> =
-        findings.iter().filter(|f| !args.errors_only || f.diagnostic.severity == Severity::Error).collect();
+    let shown: Vec<&Diagnostic> =
+        findings.iter().filter(|d| !args.errors_only || d.severity == Severity::Error).collect();
 
-    let code = if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    let outcome = if summary.errors > 0 { Outcome::Found } else { Outcome::Success };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = (|| -> std::io::Result<()> {
@@ -113,17 +114,20 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
                         std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
                     }
                 };
-                render::human::write(&mut out, &shown, color)?;
+                human::write(&mut out, shown, &sources, color)?;
                 if !args.quiet {
-                    render::human::write_summary(&mut out, &summary)?;
+                    render::write_summary(&mut out, &summary)?;
                 }
             }
-            LintFormat::Json => render::json::write(&mut out, &shown, &summary)?,
-            LintFormat::Sarif => render::sarif::write(&mut out, &shown)?,
+            LintFormat::Json => {
+                json::write(&mut out, shown, &sources)?;
+                render::write_json_summary(&mut out, &summary)?;
+            }
+            LintFormat::Sarif => sarif::write(&mut out, shown, &sources, &render::SARIF_TOOL)?,
         }
         out.flush()
     })();
-    crate::output::written(written.context("writing output"), code)
+    crate::output::written(written.context("writing output"), outcome)
 }
 
 /// What `lint` keeps of one file: the rules themselves are dropped as soon as
@@ -154,28 +158,27 @@ fn check(f: detwiki_catalog::SourceFile) -> Checked {
     Checked { path: f.path, text, diagnostics, ids, kinds }
 }
 
-fn summarize(loaded: &[Checked], findings: &[Finding<'_>], seconds: f64) -> Summary {
-    let mut s = Summary { files: loaded.len(), seconds, ..Summary::default() };
-    for l in loaded {
-        s.rules += l.kinds[0];
-        s.filters += l.kinds[1];
-        s.correlations += l.kinds[2];
-    }
-    // From the findings, so that set-level errors (duplicate ids) count too.
+/// Totals: `files` read, of `kinds` (rules, filters, correlations), with these findings.
+fn summarize(files: usize, kinds: [usize; 3], findings: &[Diagnostic], seconds: f64) -> Summary {
+    let [rules, filters, correlations] = kinds;
+    let mut s = Summary { files, rules, filters, correlations, seconds, ..Summary::default() };
+    // From the findings, so that set-level errors (duplicate ids) count too; paths that could
+    // not be searched (file ids after the files read) are no file with errors.
     let mut with_errors: Vec<usize> = findings
         .iter()
-        .filter(|f| f.diagnostic.is_error() && f.file_index != usize::MAX)
-        .map(|f| f.file_index)
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.file.map(FileId::index))
+        .filter(|&i| i < files)
         .collect();
     with_errors.sort_unstable();
     with_errors.dedup();
     s.files_with_errors = with_errors.len();
-    for f in findings {
-        match f.diagnostic.severity {
+    for d in findings {
+        match d.severity {
             Severity::Error => s.errors += 1,
             Severity::Warning => s.warnings += 1,
         }
-        *s.by_code.entry(f.diagnostic.code.as_str()).or_default() += 1;
+        *s.by_code.entry(d.code.as_str()).or_default() += 1;
     }
     s
 }

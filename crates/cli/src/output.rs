@@ -1,7 +1,7 @@
 //! Writing to stdout: a reader that closes it early (`detwiki … | head`) ends the command
 //! normally, with its usual exit code and nothing on stderr.
 
-use std::process::ExitCode;
+use crate::Outcome;
 
 /// True when `e` (or what caused it) is a write to a closed pipe.
 pub fn is_closed_pipe(e: &anyhow::Error) -> bool {
@@ -13,12 +13,12 @@ pub fn is_closed_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// The exit code once the output is written: `code` when it was written or its reader went
+/// The outcome once the output is written: `outcome` when it was written or its reader went
 /// away, the error otherwise.
-pub fn written<E: Into<anyhow::Error>>(result: Result<(), E>, code: ExitCode) -> anyhow::Result<ExitCode> {
+pub fn written<E: Into<anyhow::Error>>(result: Result<(), E>, outcome: Outcome) -> anyhow::Result<Outcome> {
     match result.map_err(Into::into) {
-        Ok(()) => Ok(code),
-        Err(e) if is_closed_pipe(&e) => Ok(code),
+        Ok(()) => Ok(outcome),
+        Err(e) if is_closed_pipe(&e) => Ok(outcome),
         Err(e) => Err(e),
     }
 }

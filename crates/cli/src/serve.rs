@@ -17,7 +17,6 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
@@ -54,7 +53,7 @@ fn swap(shared: &Shared, site: Site) {
 }
 
 /// `detwiki serve`.
-pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ServeArgs) -> anyhow::Result<crate::Outcome> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -64,14 +63,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .init();
     let specs = match crate::catalog::specs(&args.corpora) {
         Ok(s) => s,
-        Err(_) => return Ok(ExitCode::from(2)),
+        Err(_) => return Ok(crate::Outcome::Usage),
     };
     // The address first: a port in use is reported at once, not after loading a big corpus.
     let listener = match listen(&args.addr) {
         Ok(l) => l,
         Err((code, message)) => {
             eprintln!("error: {message}");
-            return Ok(ExitCode::from(code));
+            return Ok(code);
         }
     };
     let local = listener.local_addr()?;
@@ -108,19 +107,20 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(serve(listener, shared))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::Outcome::Success)
 }
 
 /// Resolve `--addr` (`IP:PORT` or `HOST:PORT`) and listen on the first address that takes
-/// (IPv4 first, so `localhost` is 127.0.0.1 where it has both). On failure: the exit code
-/// (2 for an address that does not resolve, 3 for one that cannot be listened on) and the message.
-fn listen(addr: &str) -> Result<std::net::TcpListener, (u8, String)> {
+/// (IPv4 first, so `localhost` is 127.0.0.1 where it has both). On failure: the outcome
+/// (usage for an address that does not resolve, failed for one that cannot be listened on) and
+/// the message.
+fn listen(addr: &str) -> Result<std::net::TcpListener, (crate::Outcome, String)> {
     use std::net::ToSocketAddrs;
     let mut addrs: Vec<SocketAddr> = match addr.to_socket_addrs() {
         Ok(a) => a.collect(),
         Err(e) => {
             return Err((
-                2,
+                crate::Outcome::Usage,
                 format!(
                     "--addr {addr}: not an address to listen on ({e}); write HOST:PORT, e.g. 127.0.0.1:8080 or localhost:8080"
                 ),
@@ -132,7 +132,7 @@ fn listen(addr: &str) -> Result<std::net::TcpListener, (u8, String)> {
     for a in addrs {
         match std::net::TcpListener::bind(a) {
             Ok(l) => {
-                l.set_nonblocking(true).map_err(|e| (3, format!("cannot listen on {a}: {e}")))?;
+                l.set_nonblocking(true).map_err(|e| (crate::Outcome::Failed, format!("cannot listen on {a}: {e}")))?;
                 return Ok(l);
             }
             Err(e) => last = Some((a, e)),
@@ -140,14 +140,14 @@ fn listen(addr: &str) -> Result<std::net::TcpListener, (u8, String)> {
     }
     let Some((a, e)) = last else {
         return Err((
-            2,
+            crate::Outcome::Usage,
             format!("--addr {addr}: the name resolves to no address; write HOST:PORT, e.g. 127.0.0.1:8080"),
         ));
     };
     let mut other = a;
     other.set_port(if a.port() == u16::MAX { a.port() - 1 } else { a.port() + 1 });
     Err((
-        3,
+        crate::Outcome::Failed,
         match e.kind() {
             std::io::ErrorKind::AddrInUse => format!("{a} is already in use; pick another with --addr {other}"),
             std::io::ErrorKind::PermissionDenied => {

@@ -649,57 +649,41 @@ pub fn str_match(s: &SigmaString, cased: bool) -> StrMatch {
     StrMatch { kind, cased }
 }
 
-/// A problem in a placeholders file: what is wrong, where (when known), what to do.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct PlaceholderError {
-    /// What is wrong.
-    pub message: String,
-    /// Where, in bytes of the text.
-    pub span: Option<detwiki_sigma::Span>,
-    /// What to do.
-    pub help: String,
-}
-
 /// Read a placeholders file: a YAML mapping of placeholder name to a value or
 /// a list of values (the shape of pySigma's `value_placeholders`).
-pub fn load_placeholders(text: &str) -> Result<Placeholders, PlaceholderError> {
+///
+/// `Err`: the first problem, a `placeholders-…` [`Diagnostic`](detwiki_sigma::Diagnostic) in no
+/// file (the caller knows which file it read).
+pub fn load_placeholders(text: &str) -> Result<Placeholders, detwiki_sigma::Diagnostic> {
     use detwiki_sigma::yaml::{NodeKind, parse_documents};
-    let err = |span, message: String, help: &str| PlaceholderError { message, span, help: help.to_string() };
+    use detwiki_sigma::{Code, Diagnostic};
+    let err = |code, span, message: String, help: &str| Diagnostic::new(code, message, span).with_help(help);
+    let shape = |span, message: String| err(Code::PlaceholdersInvalidType, Some(span), message, SHAPE);
     const SHAPE: &str = "write `name: [value, …]` or `name: value`, one placeholder a line";
-    let docs = parse_documents(text, &detwiki_sigma::Limits::default())
-        .map_err(|e| err(e.span(), format!("YAML: {e}"), "fix the YAML syntax at this position"))?;
+    let docs = parse_documents(text, &detwiki_sigma::Limits::default()).map_err(|e| {
+        err(Code::PlaceholdersYaml, e.span(), format!("YAML: {e}"), "fix the YAML syntax at this position")
+    })?;
     let mut out = Placeholders::new();
     for doc in docs {
         let Some(root) = doc.root else { continue };
         let map = root.as_map().ok_or_else(|| {
-            err(
-                Some(root.span),
-                format!("a placeholders file is a mapping of name: [values], found {}", root.describe()),
-                SHAPE,
-            )
+            shape(root.span, format!("a placeholders file is a mapping of name: [values], found {}", root.describe()))
         })?;
         for (k, v) in map {
             let name = k
                 .as_str()
-                .ok_or_else(|| {
-                    err(Some(k.span), format!("placeholder names are strings, found {}", k.describe()), SHAPE)
-                })?
+                .ok_or_else(|| shape(k.span, format!("placeholder names are strings, found {}", k.describe())))?
                 .to_string();
             let value = |i: &detwiki_sigma::yaml::Node| {
-                i.as_str().map(str::to_string).ok_or_else(|| {
-                    err(Some(i.span), format!("`{name}`: values are strings, found {}", i.describe()), SHAPE)
-                })
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| shape(i.span, format!("`{name}`: values are strings, found {}", i.describe())))
             };
             let values = match &v.kind {
                 NodeKind::Scalar { .. } => vec![value(v)?],
                 NodeKind::Seq(items) => items.iter().map(value).collect::<Result<_, _>>()?,
                 NodeKind::Map(_) => {
-                    return Err(err(
-                        Some(v.span),
-                        format!("`{name}`: expected a value or a list, found a mapping"),
-                        SHAPE,
-                    ));
+                    return Err(shape(v.span, format!("`{name}`: expected a value or a list, found a mapping")));
                 }
             };
             out.entry(name).or_default().extend(values);

@@ -62,7 +62,7 @@ pub mod ruleset;
 /// pySigma processing pipelines (the `detwiki-pipeline` crate), applied to rules before they are compiled.
 pub use detwiki_pipeline as pipeline;
 
-pub use compile::{PlaceholderError, Placeholders, load_placeholders};
+pub use compile::{Placeholders, load_placeholders};
 pub use event::Event;
 pub use hunt::{Hit, HitSink, Totals, hunt};
 pub use pipeline::{Pipeline, Pipelines};

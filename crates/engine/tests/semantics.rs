@@ -326,7 +326,10 @@ fn placeholders_file() {
     let p = detwiki_engine::load_placeholders("admins:\n  - alice\n  - bob\nhost: dc01\n").unwrap();
     assert_eq!(p["admins"], ["alice", "bob"]);
     assert_eq!(p["host"], ["dc01"]);
-    assert!(detwiki_engine::load_placeholders("- a\n").is_err());
+    let code = |text: &str| detwiki_engine::load_placeholders(text).map(|_| ()).map_err(|d| d.code);
+    assert_eq!(code("- a\n"), Err(detwiki_sigma::Code::PlaceholdersInvalidType));
+    assert_eq!(code("a: {b: c}\n"), Err(detwiki_sigma::Code::PlaceholdersInvalidType));
+    assert_eq!(code("a: [b\n"), Err(detwiki_sigma::Code::PlaceholdersYaml));
 }
 
 #[test]

@@ -13,7 +13,8 @@
 //!
 //! Supported transformation types: see [`TRANSFORMATIONS`]; rule conditions:
 //! [`RULE_CONDITIONS`]; field name conditions: [`FIELD_CONDITIONS`]. Anything
-//! else is an error with the file position and the supported names: a
+//! else is an error (a [`Diagnostic`](detwiki_diagnostics::Diagnostic) with a `pipeline-…`
+//! code) with the file position and the supported names: a
 //! pipeline that does not do what its author meant must not run silently.
 //!
 //! Reading ([`load`]) lives in [`load`](self::load); the built-in pipelines
@@ -32,7 +33,7 @@ use detwiki_sigma::{
 
 mod load;
 
-pub use load::{PipelineError, load};
+pub use load::load;
 
 /// Transformation types understood, as pySigma names them.
 pub const TRANSFORMATIONS: &[&str] = &[
@@ -86,8 +87,9 @@ pub struct Pipeline {
     pub vars: BTreeMap<String, Vec<String>>,
     /// The processing items, in order.
     pub items: Vec<Item>,
-    /// Things read and deliberately not applied (postprocessing, finalizers), to report.
-    pub warnings: Vec<PipelineError>,
+    /// Things read and deliberately not applied (postprocessing, finalizers), to report: warnings
+    /// with `pipeline-…` codes, in no file until the caller attaches one.
+    pub warnings: Vec<detwiki_diagnostics::Diagnostic>,
 }
 
 /// One processing item: a transformation and when it applies.
@@ -841,7 +843,7 @@ mod tests {
     }
 
     fn pipes(yaml: &str) -> Pipelines {
-        Pipelines::new(vec![load(yaml, "p.yml").unwrap_or_else(|e| panic!("{}", e[0]))])
+        Pipelines::new(vec![load(yaml, "p.yml").unwrap_or_else(|e| panic!("{:?}", e[0]))])
     }
 
     /// Fields of every group of every identifier: `[[fields of group] per group]` per identifier.
@@ -1061,7 +1063,7 @@ mod tests {
     #[test]
     fn builtins_load_and_map_names() {
         for (name, _, yaml) in BUILTINS {
-            let p = load(yaml, name).unwrap_or_else(|e| panic!("{name}: {}", e[0]));
+            let p = load(yaml, name).unwrap_or_else(|e| panic!("{name}: {:?}", e[0]));
             assert!(p.warnings.is_empty(), "{name}");
         }
         let wlb = Pipelines::new(vec![load(BUILTINS[0].2, "w").unwrap()]);

@@ -1,11 +1,12 @@
-//! Reading pipeline YAML with positions: every problem is a [`PipelineError`]
-//! with `file:line:column`, what is wrong, and what to do.
+//! Reading pipeline YAML with positions: every problem is a [`Diagnostic`] with a
+//! `pipeline-…` code, the span it is about, what is wrong, and what to do. The reader knows the
+//! text, not the file: the caller adds the text to a source map and attaches its id
+//! ([`Diagnostic::in_file`]) to show `file:line:column` and the line.
 
-use std::fmt;
-
+use detwiki_diagnostics::{Code, Diagnostic};
 use detwiki_sigma::condition::{Condition, parse_condition};
 use detwiki_sigma::yaml::{Node, NodeKind, Scalar, parse_documents};
-use detwiki_sigma::{Limits, LineIndex, Modifier, Span};
+use detwiki_sigma::{Limits, Modifier, Span};
 
 use super::{
     AddedPredicate, Conds, FIELD_CONDITIONS, FieldCond, Item, Logic, Pipeline, PlaceholderSelection, RULE_CONDITIONS,
@@ -32,66 +33,42 @@ const PYSIGMA_OTHERS: &[&str] = &[
     "case",
 ];
 
-/// A problem in a pipeline file, at a position.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PipelineError {
-    /// The file (or `builtin:NAME`).
-    pub origin: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (characters).
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-    /// What to do.
-    pub help: String,
-    /// Where, in bytes of the text (to show the line with a caret).
-    pub span: Span,
+/// What reading a pipeline found: errors (the pipeline is not used) and warnings.
+struct Ctx {
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
-impl fmt::Display for PipelineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.origin, self.line, self.column, self.message)?;
-        if !self.help.is_empty() {
-            write!(f, "\n  = help: {}", self.help)?;
-        }
-        Ok(())
-    }
+/// A diagnostic at `span` (help left out when empty).
+fn at(code: Code, span: Span, message: String, help: String) -> Diagnostic {
+    let d = Diagnostic::new(code, message, Some(span));
+    if help.is_empty() { d } else { d.with_help(help) }
 }
 
-struct Ctx<'a> {
-    text: &'a str,
-    origin: &'a str,
-    index: LineIndex,
-    errors: Vec<PipelineError>,
-    warnings: Vec<PipelineError>,
-}
-
-impl Ctx<'_> {
-    fn at(&self, span: Span, message: String, help: String) -> PipelineError {
-        let lc = self.index.line_col(self.text, span.start);
-        PipelineError { origin: self.origin.to_string(), line: lc.line, column: lc.column, message, help, span }
+impl Ctx {
+    fn err(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.errors.push(at(code, span, message.into(), help.into()));
     }
 
-    fn err(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
-        let e = self.at(span, message.into(), help.into());
-        self.errors.push(e);
-    }
-
-    fn warn(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
-        let e = self.at(span, message.into(), help.into());
-        self.warnings.push(e);
+    fn warn(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.warnings.push(at(code, span, message.into(), help.into()));
     }
 
     fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.kind {
             NodeKind::Scalar { value: Scalar::Null, .. } => {
-                self.err(node.span, format!("{what} is empty"), format!("give {what} a value"));
+                self.err(
+                    Code::PipelineInvalidType,
+                    node.span,
+                    format!("{what} is empty"),
+                    format!("give {what} a value"),
+                );
                 None
             }
             NodeKind::Scalar { text, .. } => Some(text.clone()),
             _ => {
                 self.err(
+                    Code::PipelineInvalidType,
                     node.span,
                     format!("{what} must be a string, found {}", node.describe()),
                     "write a single value",
@@ -114,7 +91,12 @@ impl Ctx<'_> {
             NodeKind::Seq(items) => items.iter().map(|i| self.string(i, what)).collect(),
             NodeKind::Scalar { .. } => self.string(node, what).map(|s| vec![s]),
             NodeKind::Map(_) => {
-                self.err(node.span, format!("{what} must be a string or a list of strings, found a mapping"), "");
+                self.err(
+                    Code::PipelineInvalidType,
+                    node.span,
+                    format!("{what} must be a string or a list of strings, found a mapping"),
+                    "",
+                );
                 None
             }
         }
@@ -124,7 +106,12 @@ impl Ctx<'_> {
         match &node.kind {
             NodeKind::Scalar { value: Scalar::Bool(b), .. } => *b,
             _ => {
-                self.err(node.span, format!("{what} must be `true` or `false`, found {}", node.describe()), "");
+                self.err(
+                    Code::PipelineInvalidType,
+                    node.span,
+                    format!("{what} must be `true` or `false`, found {}", node.describe()),
+                    "",
+                );
                 false
             }
         }
@@ -133,25 +120,37 @@ impl Ctx<'_> {
     fn map<'n>(&mut self, node: &'n Node, what: &str, help: &str) -> Option<&'n [(Node, Node)]> {
         let m = node.as_map();
         if m.is_none() {
-            self.err(node.span, format!("{what} must be a mapping, found {}", node.describe()), help);
+            self.err(
+                Code::PipelineInvalidType,
+                node.span,
+                format!("{what} must be a mapping, found {}", node.describe()),
+                help,
+            );
         }
         m
     }
 }
 
-/// Read a pipeline from YAML `text`; `origin` names it in messages (a path, or `builtin:NAME`).
-pub fn load(text: &str, origin: &str) -> Result<Pipeline, Vec<PipelineError>> {
-    let mut cx = Ctx { text, origin, index: LineIndex::new(text), errors: Vec::new(), warnings: Vec::new() };
+/// Read a pipeline from YAML `text`; `origin` (a path, or `builtin:NAME`) is its name when it
+/// gives none. `Err`: every error found (warnings are in [`Pipeline::warnings`]).
+pub fn load(text: &str, origin: &str) -> Result<Pipeline, Vec<Diagnostic>> {
+    let mut cx = Ctx { errors: Vec::new(), warnings: Vec::new() };
     let docs = match parse_documents(text, &Limits::default()) {
         Ok(d) => d,
         Err(e) => {
-            cx.err(e.span().unwrap_or_default(), format!("YAML: {e}"), "fix the YAML syntax at this position");
+            cx.err(
+                Code::PipelineYaml,
+                e.span().unwrap_or_default(),
+                format!("YAML: {e}"),
+                "fix the YAML syntax at this position",
+            );
             return Err(cx.errors);
         }
     };
     let mut roots = docs.into_iter().filter_map(|d| d.root);
     let Some(root) = roots.next() else {
         cx.err(
+            Code::PipelineDocuments,
             Span::default(),
             "the file holds no pipeline",
             "a pipeline is a mapping with `name` and `transformations`",
@@ -159,7 +158,12 @@ pub fn load(text: &str, origin: &str) -> Result<Pipeline, Vec<PipelineError>> {
         return Err(cx.errors);
     };
     if let Some(extra) = roots.next() {
-        cx.err(extra.span, "a pipeline file holds one YAML document", "give each pipeline its own file");
+        cx.err(
+            Code::PipelineDocuments,
+            extra.span,
+            "a pipeline file holds one YAML document",
+            "give each pipeline its own file",
+        );
     }
     let mut p = Pipeline { name: origin.to_string(), ..Pipeline::default() };
     let Some(entries) = cx.map(&root, "a pipeline", "write `name:`, `priority:`, `vars:` and `transformations:`")
@@ -176,7 +180,12 @@ pub fn load(text: &str, origin: &str) -> Result<Pipeline, Vec<PipelineError>> {
             }
             "priority" => match &v.kind {
                 NodeKind::Scalar { value: Scalar::Int(i), .. } => p.priority = *i,
-                _ => cx.err(v.span, format!("`priority` must be an integer, found {}", v.describe()), "e.g. `priority: 20`"),
+                _ => cx.err(
+                    Code::PipelineInvalidType,
+                    v.span,
+                    format!("`priority` must be an integer, found {}", v.describe()),
+                    "e.g. `priority: 20`",
+                ),
             },
             "vars" => {
                 let Some(m) = cx.map(v, "`vars`", "write `vars: {name: [values]}`") else { continue };
@@ -196,15 +205,22 @@ pub fn load(text: &str, origin: &str) -> Result<Pipeline, Vec<PipelineError>> {
                     }
                 }
                 None if v.is_null() => {}
-                None => cx.err(v.span, format!("`transformations` must be a list, found {}", v.describe()), "write `- type: …` items"),
+                None => cx.err(
+                    Code::PipelineInvalidType,
+                    v.span,
+                    format!("`transformations` must be a list, found {}", v.describe()),
+                    "write `- type: …` items",
+                ),
             },
             "postprocessing" | "finalizers" => cx.warn(
+                Code::PipelineIgnoredKey,
                 k.span,
                 format!("`{key}` is ignored: it shapes a backend's query text, and hunt evaluates rules directly"),
                 "nothing to do unless you expected it to change which events match",
             ),
             "allowed_backends" => {}
             _ => cx.err(
+                Code::PipelineUnknownKey,
                 k.span,
                 format!("unknown pipeline key `{key}`"),
                 "a pipeline has `name`, `priority`, `vars`, `transformations` (and `postprocessing`, `finalizers`, `allowed_backends`, which hunt ignores)",
@@ -249,11 +265,12 @@ fn params_of(kind: &str) -> &'static [&'static str] {
     }
 }
 
-fn item(cx: &mut Ctx<'_>, node: &Node) -> Option<Item> {
+fn item(cx: &mut Ctx, node: &Node) -> Option<Item> {
     let entries = cx.map(node, "a transformation", "write `- type: field_name_mapping` and its parameters")?;
     let get = |name: &str| entries.iter().find(|(k, _)| k.as_str() == Some(name)).map(|(_, v)| v);
     let Some(type_node) = get("type") else {
         cx.err(
+            Code::PipelineMissingKey,
             node.span,
             "transformation without `type`",
             format!("add `type:`, one of: {}", TRANSFORMATIONS.join(", ")),
@@ -267,7 +284,12 @@ fn item(cx: &mut Ctx<'_>, node: &Node) -> Option<Item> {
         } else {
             format!("unknown transformation type `{kind}`")
         };
-        cx.err(type_node.span, what, format!("supported types: {}", TRANSFORMATIONS.join(", ")));
+        cx.err(
+            Code::PipelineUnsupportedTransformation,
+            type_node.span,
+            what,
+            format!("supported types: {}", TRANSFORMATIONS.join(", ")),
+        );
         return None;
     }
     let params = params_of(&kind);
@@ -275,13 +297,23 @@ fn item(cx: &mut Ctx<'_>, node: &Node) -> Option<Item> {
         let key = k.as_str().unwrap_or_default();
         if !ITEM_KEYS.contains(&key) && !params.contains(&key) {
             let accepted = if params.is_empty() { "none".to_string() } else { params.join(", ") };
-            cx.err(k.span, format!("`{kind}` has no parameter `{key}`"), format!("its parameters: {accepted}"));
+            cx.err(
+                Code::PipelineUnknownKey,
+                k.span,
+                format!("`{kind}` has no parameter `{key}`"),
+                format!("its parameters: {accepted}"),
+            );
         }
     }
-    let required = |cx: &mut Ctx<'_>, name: &str| {
+    let required = |cx: &mut Ctx, name: &str| {
         let n = get(name);
         if n.is_none() {
-            cx.err(type_node.span, format!("`{kind}` needs `{name}`"), format!("add `{name}:` to this transformation"));
+            cx.err(
+                Code::PipelineMissingKey,
+                type_node.span,
+                format!("`{kind}` needs `{name}`"),
+                format!("add `{name}:` to this transformation"),
+            );
         }
         n
     };
@@ -329,7 +361,12 @@ fn item(cx: &mut Ctx<'_>, node: &Node) -> Option<Item> {
             let include = get("include").and_then(|n| cx.strings(n, "`include`"));
             let exclude = get("exclude").and_then(|n| cx.strings(n, "`exclude`"));
             if include.is_some() && exclude.is_some() {
-                cx.err(type_node.span, "`include` and `exclude` cannot both be given", "keep one of them");
+                cx.err(
+                    Code::PipelineConflictingKeys,
+                    type_node.span,
+                    "`include` and `exclude` cannot both be given",
+                    "keep one of them",
+                );
             }
             let sel = PlaceholderSelection { include, exclude };
             if kind == "value_placeholders" {
@@ -353,6 +390,7 @@ fn item(cx: &mut Ctx<'_>, node: &Node) -> Option<Item> {
     let mut field_conditions: Conds<FieldCond> = conds(cx, &get, "field_name", field_cond).unwrap_or_default();
     if let Some(n) = get("detection_item_conditions") {
         cx.warn(
+            Code::PipelineMisplacedConditions,
             n.span,
             "pySigma reads `include_fields` / `exclude_fields` under `field_name_conditions`",
             "move them there to keep the file valid for pySigma",
@@ -362,6 +400,7 @@ fn item(cx: &mut Ctx<'_>, node: &Node) -> Option<Item> {
             field_conditions = item_conds;
         } else if !item_conds.conds.is_empty() {
             cx.err(
+                Code::PipelineConflictingKeys,
                 n.span,
                 "field conditions are given both under `field_name_conditions` and `detection_item_conditions`",
                 "put them all under `field_name_conditions`",
@@ -372,18 +411,28 @@ fn item(cx: &mut Ctx<'_>, node: &Node) -> Option<Item> {
     Some(Item { id, transformation, rule_conditions, field_conditions })
 }
 
-fn mapping(cx: &mut Ctx<'_>, node: &Node) -> Option<Vec<(String, Vec<String>)>> {
+fn mapping(cx: &mut Ctx, node: &Node) -> Option<Vec<(String, Vec<String>)>> {
     let m = cx.map(node, "`mapping`", "write `mapping: {SigmaField: log.field}`")?;
     let mut out = Vec::new();
     for (k, v) in m {
         if k.is_null() {
-            cx.err(k.span, "a null key (keyword mapping) is not supported", "map named fields only");
+            cx.err(
+                Code::PipelineInvalidValue,
+                k.span,
+                "a null key (keyword mapping) is not supported",
+                "map named fields only",
+            );
             continue;
         }
         let Some(from) = cx.string(k, "a field name") else { continue };
         let Some(to) = cx.strings(v, &format!("the mapping of `{from}`")) else { continue };
         if to.is_empty() {
-            cx.err(v.span, format!("`{from}` maps to an empty list"), "map it to at least one field");
+            cx.err(
+                Code::PipelineInvalidValue,
+                v.span,
+                format!("`{from}` maps to an empty list"),
+                "map it to at least one field",
+            );
             continue;
         }
         out.push((from, to));
@@ -391,7 +440,7 @@ fn mapping(cx: &mut Ctx<'_>, node: &Node) -> Option<Vec<(String, Vec<String>)>> 
     Some(out)
 }
 
-fn added_predicate(cx: &mut Ctx<'_>, key: &Node, value: &Node) -> Option<AddedPredicate> {
+fn added_predicate(cx: &mut Ctx, key: &Node, value: &Node) -> Option<AddedPredicate> {
     let k = cx.string(key, "a condition field")?;
     let mut parts = k.split('|');
     let field = parts.next().filter(|f| !f.is_empty()).map(str::to_string);
@@ -401,6 +450,7 @@ fn added_predicate(cx: &mut Ctx<'_>, key: &Node, value: &Node) -> Option<AddedPr
             Some(m) => modifiers.push(m),
             None => {
                 cx.err(
+                    Code::PipelineInvalidValue,
                     key.span,
                     format!("unknown modifier `{m}` in `{k}`"),
                     "use the Sigma modifiers (contains, startswith, endswith, re …)",
@@ -409,10 +459,15 @@ fn added_predicate(cx: &mut Ctx<'_>, key: &Node, value: &Node) -> Option<AddedPr
             }
         }
     }
-    let scalar = |cx: &mut Ctx<'_>, n: &Node| match &n.kind {
+    let scalar = |cx: &mut Ctx, n: &Node| match &n.kind {
         NodeKind::Scalar { value, text, .. } => Some((value.clone(), text.clone())),
         _ => {
-            cx.err(n.span, format!("a value of `{k}` must be a scalar, found {}", n.describe()), "");
+            cx.err(
+                Code::PipelineInvalidType,
+                n.span,
+                format!("a value of `{k}` must be a scalar, found {}", n.describe()),
+                "",
+            );
             None
         }
     };
@@ -423,7 +478,7 @@ fn added_predicate(cx: &mut Ctx<'_>, key: &Node, value: &Node) -> Option<AddedPr
     if modifiers.contains(&Modifier::Re) {
         for (_, t) in &values {
             if let Err(e) = regex::Regex::new(t) {
-                cx.err(value.span, format!("regex `{t}` does not compile: {e}"), "");
+                cx.err(Code::PipelineInvalidValue, value.span, format!("regex `{t}` does not compile: {e}"), "");
             }
         }
     }
@@ -434,10 +489,10 @@ type Getter<'g, 'n> = dyn Fn(&str) -> Option<&'n Node> + 'g;
 
 /// `{prefix}_conditions` with `{prefix}_cond_op`, `_cond_not`, `_cond_expr`.
 fn conds<C>(
-    cx: &mut Ctx<'_>,
+    cx: &mut Ctx,
     get: &Getter<'_, '_>,
     prefix: &str,
-    one: fn(&mut Ctx<'_>, &Node, &str) -> Option<C>,
+    one: fn(&mut Ctx, &Node, &str) -> Option<C>,
 ) -> Option<Conds<C>> {
     let list = get(&format!("{prefix}_conditions"));
     let op = get(&format!("{prefix}_cond_op"));
@@ -468,6 +523,7 @@ fn conds<C>(
             }
             _ if list.is_null() => {}
             _ => cx.err(
+                Code::PipelineInvalidType,
                 list.span,
                 format!("`{prefix}_conditions` must be a list or a mapping, found {}", list.describe()),
                 "write `- type: …` items",
@@ -478,12 +534,13 @@ fn conds<C>(
         match op.as_str() {
             Some("and") => out.logic = Logic::All,
             Some("or") => out.logic = Logic::Any,
-            _ => cx.err(op.span, format!("`{prefix}_cond_op` must be `and` or `or`"), ""),
+            _ => cx.err(Code::PipelineInvalidValue, op.span, format!("`{prefix}_cond_op` must be `and` or `or`"), ""),
         }
     }
     if let Some(e) = expr {
         if op.is_some() {
             cx.err(
+                Code::PipelineConflictingKeys,
                 e.span,
                 format!("`{prefix}_cond_expr` and `{prefix}_cond_op` cannot both be given"),
                 "keep the expression",
@@ -491,6 +548,7 @@ fn conds<C>(
         }
         if !keyed {
             cx.err(
+                Code::PipelineConditionExpression,
                 e.span,
                 format!("`{prefix}_cond_expr` needs `{prefix}_conditions` as a mapping of id: condition"),
                 "",
@@ -510,6 +568,7 @@ fn conds<C>(
                         Condition::Identifier { name, span } => {
                             if !ids.contains(name) {
                                 cx.err(
+                                    Code::PipelineConditionExpression,
                                     *span,
                                     format!("`{name}` is not a condition id"),
                                     format!("ids: {}", ids.join(", ")),
@@ -519,35 +578,56 @@ fn conds<C>(
                             used.push(name.clone());
                         }
                         Condition::Quantified { span, .. } => {
-                            cx.err(*span, "`… of …` is not allowed in a condition expression", "use and / or / not");
+                            cx.err(
+                                Code::PipelineConditionExpression,
+                                *span,
+                                "`… of …` is not allowed in a condition expression",
+                                "use and / or / not",
+                            );
                             ok = false;
                         }
                         _ => {}
                     }
                 }
                 for id in ids.iter().filter(|i| !used.contains(i)) {
-                    cx.err(e.span, format!("condition `{id}` is not used by the expression"), "use it or remove it");
+                    cx.err(
+                        Code::PipelineConditionExpression,
+                        e.span,
+                        format!("condition `{id}` is not used by the expression"),
+                        "use it or remove it",
+                    );
                     ok = false;
                 }
                 if ok {
                     out.logic = Logic::Expr(parsed.root);
                 }
             }
-            Err(ce) => cx.err(ce.span, format!("`{prefix}_cond_expr`: {}", ce.message), ce.help.unwrap_or_default()),
+            Err(ce) => cx.err(
+                Code::PipelineConditionExpression,
+                ce.span,
+                format!("`{prefix}_cond_expr`: {}", ce.message),
+                ce.help.unwrap_or_default(),
+            ),
         }
     }
     Some(out)
 }
 
-fn cond_type<'n>(cx: &mut Ctx<'_>, node: &'n Node, supported: &[&str]) -> Option<(String, &'n [(Node, Node)])> {
+fn cond_type<'n>(cx: &mut Ctx, node: &'n Node, supported: &[&str]) -> Option<(String, &'n [(Node, Node)])> {
     let m = cx.map(node, "a condition", "write `- type: logsource` and its parameters")?;
     let Some(t) = m.iter().find(|(k, _)| k.as_str() == Some("type")).map(|(_, v)| v) else {
-        cx.err(node.span, "condition without `type`", format!("add `type:`, one of: {}", supported.join(", ")));
+        cx.err(
+            Code::PipelineMissingKey,
+            node.span,
+            "condition without `type`",
+            format!("add `type:`, one of: {}", supported.join(", ")),
+        );
         return None;
     };
     let kind = cx.string(t, "`type`")?;
     if !supported.contains(&kind.as_str()) {
         cx.err(
+            Code::PipelineUnsupportedCondition,
             t.span,
             format!("unsupported condition type `{kind}` here"),
             format!("supported: {}", supported.join(", ")),
@@ -557,11 +637,12 @@ fn cond_type<'n>(cx: &mut Ctx<'_>, node: &'n Node, supported: &[&str]) -> Option
     Some((kind, m))
 }
 
-fn check_params(cx: &mut Ctx<'_>, kind: &str, m: &[(Node, Node)], allowed: &[&str]) {
+fn check_params(cx: &mut Ctx, kind: &str, m: &[(Node, Node)], allowed: &[&str]) {
     for (k, _) in m {
         let key = k.as_str().unwrap_or_default();
         if key != "type" && !allowed.contains(&key) {
             cx.err(
+                Code::PipelineUnknownKey,
                 k.span,
                 format!("condition `{kind}` has no parameter `{key}`"),
                 format!("its parameters: {}", allowed.join(", ")),
@@ -570,7 +651,7 @@ fn check_params(cx: &mut Ctx<'_>, kind: &str, m: &[(Node, Node)], allowed: &[&st
     }
 }
 
-fn rule_cond(cx: &mut Ctx<'_>, node: &Node, _prefix: &str) -> Option<RuleCond> {
+fn rule_cond(cx: &mut Ctx, node: &Node, _prefix: &str) -> Option<RuleCond> {
     let mut supported = RULE_CONDITIONS.to_vec();
     supported.push("rule_ids");
     let (kind, m) = cond_type(cx, node, &supported)?;
@@ -593,7 +674,12 @@ fn rule_cond(cx: &mut Ctx<'_>, node: &Node, _prefix: &str) -> Option<RuleCond> {
                 }
             }
             if tags.is_empty() {
-                cx.err(node.span, "condition `tag` needs `tag:`", "e.g. `tag: attack.execution`");
+                cx.err(
+                    Code::PipelineMissingKey,
+                    node.span,
+                    "condition `tag` needs `tag:`",
+                    "e.g. `tag: attack.execution`",
+                );
                 return None;
             }
             Some(RuleCond::Tag(tags))
@@ -607,7 +693,12 @@ fn rule_cond(cx: &mut Ctx<'_>, node: &Node, _prefix: &str) -> Option<RuleCond> {
                 }
             }
             if ids.is_empty() {
-                cx.err(node.span, format!("condition `{kind}` needs `id:` (or `ids:`)"), "give the rule ids");
+                cx.err(
+                    Code::PipelineMissingKey,
+                    node.span,
+                    format!("condition `{kind}` needs `id:` (or `ids:`)"),
+                    "give the rule ids",
+                );
                 return None;
             }
             Some(RuleCond::RuleId(ids))
@@ -615,12 +706,17 @@ fn rule_cond(cx: &mut Ctx<'_>, node: &Node, _prefix: &str) -> Option<RuleCond> {
         "rule_attribute" => {
             check_params(cx, &kind, m, &["attribute", "value", "op"]);
             let Some(a) = get("attribute") else {
-                cx.err(node.span, "condition `rule_attribute` needs `attribute:`", "e.g. `attribute: level`");
+                cx.err(
+                    Code::PipelineMissingKey,
+                    node.span,
+                    "condition `rule_attribute` needs `attribute:`",
+                    "e.g. `attribute: level`",
+                );
                 return None;
             };
             let attribute = cx.string(a, "`attribute`")?;
             let Some(v) = get("value") else {
-                cx.err(node.span, "condition `rule_attribute` needs `value:`", "");
+                cx.err(Code::PipelineMissingKey, node.span, "condition `rule_attribute` needs `value:`", "");
                 return None;
             };
             let value = cx.string(v, "`value`")?;
@@ -628,6 +724,7 @@ fn rule_cond(cx: &mut Ctx<'_>, node: &Node, _prefix: &str) -> Option<RuleCond> {
             const OPS: &[&str] = &["eq", "ne", "gte", "gt", "lte", "lt", "in", "not_in"];
             if !OPS.contains(&op.as_str()) {
                 cx.err(
+                    Code::PipelineInvalidValue,
                     get("op").map_or(node.span, |n| n.span),
                     format!("unknown op `{op}`"),
                     format!("ops: {}", OPS.join(", ")),
@@ -643,13 +740,14 @@ fn rule_cond(cx: &mut Ctx<'_>, node: &Node, _prefix: &str) -> Option<RuleCond> {
     }
 }
 
-fn field_cond(cx: &mut Ctx<'_>, node: &Node, prefix: &str) -> Option<FieldCond> {
+fn field_cond(cx: &mut Ctx, node: &Node, prefix: &str) -> Option<FieldCond> {
     let (kind, m) = if prefix == "detection_item" {
         let m = cx.map(node, "a condition", "")?;
         let t = m.iter().find(|(k, _)| k.as_str() == Some("type")).and_then(|(_, v)| v.as_str());
         if !t.is_some_and(|t| FIELD_CONDITIONS.contains(&t)) {
             let span = m.iter().find(|(k, _)| k.as_str() == Some("type")).map_or(node.span, |(_, v)| v.span);
             cx.err(
+                Code::PipelineUnsupportedCondition,
                 span,
                 format!("detection item condition `{}` is not supported", t.unwrap_or("?")),
                 "supported: include_fields, exclude_fields (pySigma's match_string, is_null … are not)",
@@ -663,7 +761,12 @@ fn field_cond(cx: &mut Ctx<'_>, node: &Node, prefix: &str) -> Option<FieldCond> 
     check_params(cx, &kind, m, &["fields", "mode", "type"]);
     let get = |name: &str| m.iter().find(|(k, _)| k.as_str() == Some(name)).map(|(_, v)| v);
     let Some(f) = get("fields") else {
-        cx.err(node.span, format!("condition `{kind}` needs `fields:`"), "list the field names");
+        cx.err(
+            Code::PipelineMissingKey,
+            node.span,
+            format!("condition `{kind}` needs `fields:`"),
+            "list the field names",
+        );
         return None;
     };
     let fields = cx.strings(f, "`fields`")?;
@@ -675,13 +778,18 @@ fn field_cond(cx: &mut Ctx<'_>, node: &Node, prefix: &str) -> Option<FieldCond> 
             for p in fields {
                 match regex::Regex::new(&format!("^(?:{p})")) {
                     Ok(r) => cond.patterns.push(r),
-                    Err(e) => cx.err(f.span, format!("field pattern `{p}` does not compile: {e}"), ""),
+                    Err(e) => cx.err(
+                        Code::PipelineInvalidValue,
+                        f.span,
+                        format!("field pattern `{p}` does not compile: {e}"),
+                        "",
+                    ),
                 }
             }
         }
         other => {
             let span = get("mode").map_or(node.span, |n| n.span);
-            cx.err(span, format!("unknown mode `{other}`"), "`mode` is `plain` or `re`");
+            cx.err(Code::PipelineInvalidValue, span, format!("unknown mode `{other}`"), "`mode` is `plain` or `re`");
             return None;
         }
     }
@@ -691,12 +799,33 @@ fn field_cond(cx: &mut Ctx<'_>, node: &Node, prefix: &str) -> Option<FieldCond> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use detwiki_diagnostics::{SourceFile, SourceMap, render};
 
-    fn errors(text: &str) -> Vec<PipelineError> {
-        load(text, "p.yml").expect_err("should fail")
+    /// A diagnostic with its 1-based position in the text it is about.
+    struct Found {
+        code: Code,
+        line: usize,
+        column: usize,
+        message: String,
+        help: String,
     }
 
-    fn at(e: &PipelineError) -> (usize, usize) {
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{}:{}: {} [{}]", self.line, self.column, self.message, self.code)
+        }
+    }
+
+    fn found(text: &str, d: Diagnostic) -> Found {
+        let lc = SourceFile::new("p.yml", text).line_col(d.span.map_or(0, |s| s.start));
+        Found { code: d.code, line: lc.line, column: lc.column, message: d.message, help: d.help.unwrap_or_default() }
+    }
+
+    fn errors(text: &str) -> Vec<Found> {
+        load(text, "p.yml").expect_err("should fail").into_iter().map(|d| found(text, d)).collect()
+    }
+
+    fn at(e: &Found) -> (usize, usize) {
         (e.line, e.column)
     }
 
@@ -704,14 +833,77 @@ mod tests {
     fn unsupported_transformation_names_the_supported_ones() {
         let e = errors("name: x\ntransformations:\n  - type: replace_string\n    regex: a\n");
         assert_eq!(at(&e[0]), (3, 11));
+        assert_eq!(e[0].code, Code::PipelineUnsupportedTransformation);
         assert!(e[0].message.contains("`replace_string` is not supported"), "{}", e[0]);
         assert!(e[0].help.contains("field_name_mapping") && e[0].help.contains("drop_detection_item"));
         let e = errors("transformations:\n  - type: field_name_mappin\n    mapping: {}\n");
         assert!(e[0].message.contains("unknown transformation type"), "{}", e[0]);
-        assert_eq!(
-            e[0].to_string().lines().next().unwrap(),
-            "p.yml:2:11: unknown transformation type `field_name_mappin`"
+        assert_eq!(e[0].code, Code::PipelineUnsupportedTransformation);
+    }
+
+    #[test]
+    fn an_error_renders_with_file_line_column_and_caret_through_the_shared_renderer() {
+        let text = "transformations:\n  - type: field_name_mappin\n    mapping: {}\n";
+        let mut sources = SourceMap::new();
+        let file = sources.add("pipelines/site.yml", text);
+        let d = load(text, "pipelines/site.yml").expect_err("fails").remove(0).in_file(file);
+        let want = format!(
+            "error: unknown transformation type `field_name_mappin`\n --> pipelines/site.yml:2:11\n  |\n\
+             2 |   - type: field_name_mappin\n  |           ^^^^^^^^^^^^^^^^^\n  |\n  = help: supported types: {}",
+            TRANSFORMATIONS.join(", ")
         );
+        assert_eq!(render::human::render(&d, &sources, false), want);
+    }
+
+    /// One example per pipeline code: the first problem found has it.
+    #[test]
+    fn each_problem_class_has_its_code() {
+        let item = |body: &str| format!("transformations:\n  - {body}\n");
+        let cases = [
+            ("transformations:\n  - type: [unclosed\n".to_string(), Code::PipelineYaml),
+            (String::new(), Code::PipelineDocuments),
+            ("name: a\n---\nname: b\n".into(), Code::PipelineDocuments),
+            ("name: x\nbogus: 1\n".into(), Code::PipelineUnknownKey),
+            (item("type: field_name_prefix\n    prefix: a\n    prefx: b"), Code::PipelineUnknownKey),
+            (item("type: field_name_prefix"), Code::PipelineMissingKey),
+            (item("mapping: {a: b}"), Code::PipelineMissingKey),
+            ("priority: x\n".into(), Code::PipelineInvalidType),
+            (item("type: field_name_mapping\n    mapping: [a]"), Code::PipelineInvalidType),
+            (item("type: field_name_mapping\n    mapping: {a: []}"), Code::PipelineInvalidValue),
+            (item("type: add_condition\n    conditions: {a|contians: x}"), Code::PipelineInvalidValue),
+            (item("type: drop_detection_item\n    rule_cond_op: xor"), Code::PipelineInvalidValue),
+            (item("type: replace_string"), Code::PipelineUnsupportedTransformation),
+            (item("type: field_name_mappin"), Code::PipelineUnsupportedTransformation),
+            (
+                item("type: drop_detection_item\n    rule_conditions:\n      - type: contains_field"),
+                Code::PipelineUnsupportedCondition,
+            ),
+            (item("type: value_placeholders\n    include: [a]\n    exclude: [b]"), Code::PipelineConflictingKeys),
+            (
+                item(
+                    "type: drop_detection_item\n    rule_conditions: {a: {type: tag, tag: x}}\n    rule_cond_expr: a and b",
+                ),
+                Code::PipelineConditionExpression,
+            ),
+        ];
+        for (text, code) in &cases {
+            let e = errors(text);
+            assert_eq!(e[0].code, *code, "{text:?}: {}", e[0]);
+            assert_eq!(code.severity(), detwiki_diagnostics::Severity::Error);
+        }
+        let warnings =
+            |text: &str| -> Vec<Code> { load(text, "p.yml").expect("loads").warnings.iter().map(|d| d.code).collect() };
+        assert_eq!(warnings("finalizers: []\n"), [Code::PipelineIgnoredKey]);
+        let misplaced = item(
+            "type: drop_detection_item\n    detection_item_conditions:\n      - type: include_fields\n        fields: [x]",
+        );
+        assert_eq!(warnings(&misplaced), [Code::PipelineMisplacedConditions]);
+        // Every code of the domain has an example.
+        let seen: Vec<Code> =
+            cases.iter().map(|(_, c)| *c).chain(warnings("finalizers: []\n")).chain(warnings(&misplaced)).collect();
+        for c in detwiki_diagnostics::Domain::Pipeline.codes() {
+            assert!(seen.contains(c), "no example of {c}");
+        }
     }
 
     #[test]
@@ -785,7 +977,12 @@ mod tests {
         assert_eq!((p.name.as_str(), p.priority), ("n", 3));
         assert_eq!(p.vars["a"], ["x", "1"]);
         assert_eq!(p.vars["b"], ["y"]);
-        assert_eq!((p.warnings.len(), p.warnings[0].line), (1, 6));
+        assert_eq!(p.warnings.len(), 1);
+        let w = found("name: n\npriority: 3\nvars:\n  a: [x, 1]\n  b: y\npostprocessing: []\n", p.warnings[0].clone());
+        assert_eq!(
+            (w.line, w.code, p.warnings[0].severity),
+            (6, Code::PipelineIgnoredKey, detwiki_diagnostics::Severity::Warning)
+        );
     }
 
     #[test]
