@@ -18,6 +18,7 @@ pub mod eql;
 pub mod esql;
 pub mod kql;
 mod load;
+pub mod predicate;
 pub mod query;
 pub mod rule;
 pub mod span;

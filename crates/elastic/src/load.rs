@@ -57,7 +57,7 @@ pub fn parse_bytes(bytes: &[u8], path: &str, limits: &Limits) -> ElasticFile {
 /// Parse rule-file text. `path` is used only to recognise the `_deprecated/` folder.
 pub fn parse_str(text: &str, path: &str) -> ElasticFile {
     let (root, errors) = DeTable::parse_recoverable(text);
-    let mut cx = Cx { text, diags: Vec::new() };
+    let mut cx = Cx { text, diags: Vec::new(), header: Span::new(0, 0) };
     for e in &errors {
         let span = e.span().map(Span::from);
         cx.diags.push(
@@ -79,6 +79,8 @@ pub fn parse_str(text: &str, path: &str) -> ElasticFile {
         }
         return ElasticFile { rule: None, diagnostics: cx.diags };
     };
+    let header = root.get("rule").map_or(Span::new(0, 0), span_of);
+    cx.header = header;
     let rule = cx.rule(root, rule_table, path);
     ElasticFile { rule: Some(rule), diagnostics: cx.diags }
 }
@@ -86,6 +88,8 @@ pub fn parse_str(text: &str, path: &str) -> ElasticFile {
 struct Cx<'t> {
     text: &'t str,
     diags: Vec<Diagnostic>,
+    /// The `[rule]` header: where a missing key of the rule is reported.
+    header: Span,
 }
 
 fn span_of<T>(v: &TSpanned<T>) -> Span {
@@ -204,7 +208,7 @@ impl<'t> Cx<'t> {
 
     fn missing(&mut self, key: &str, table: &str, help: &str) {
         self.diags.push(
-            Diagnostic::new(Code::MissingField, format!("`{table}.{key}` is missing"), Some(Span::new(0, 0)))
+            Diagnostic::new(Code::MissingField, format!("`{table}.{key}` is missing"), Some(self.header))
                 .with_help(help.to_string()),
         );
     }

@@ -146,21 +146,36 @@ impl Pattern {
         }
     }
 
-    /// The pattern written with `*` and `?` (literal `*`, `?` and `\` escaped with `\`).
+    /// The pattern in Sigma's wildcard syntax: `*` and `?` are wildcards, a literal `*` or
+    /// `?` is written `\*`/`\?`, and a literal `\` is doubled only where it would
+    /// otherwise escape what follows (before a wildcard, a `\` or at the end), so Windows
+    /// paths read as written: `?:\Program Files\\*.exe`.
     pub fn to_wildcard_string(&self) -> String {
-        let mut s = String::new();
+        // Each character with whether it is a wildcard.
+        let mut chars: Vec<(char, bool)> = Vec::new();
         for p in &self.parts {
             match p {
-                PatternPart::Literal(l) => {
-                    for c in l.chars() {
-                        if matches!(c, '*' | '?' | '\\') {
-                            s.push('\\');
-                        }
-                        s.push(c);
-                    }
+                PatternPart::Literal(l) => chars.extend(l.chars().map(|c| (c, false))),
+                PatternPart::AnyString => chars.push(('*', true)),
+                PatternPart::AnyChar => chars.push(('?', true)),
+            }
+        }
+        let mut s = String::new();
+        for (i, &(c, wild)) in chars.iter().enumerate() {
+            match c {
+                _ if wild => s.push(c),
+                '*' | '?' => {
+                    s.push('\\');
+                    s.push(c);
                 }
-                PatternPart::AnyString => s.push('*'),
-                PatternPart::AnyChar => s.push('?'),
+                '\\' => {
+                    let next = chars.get(i + 1);
+                    if next.is_none_or(|&(n, w)| w || matches!(n, '*' | '?' | '\\')) {
+                        s.push('\\');
+                    }
+                    s.push('\\');
+                }
+                c => s.push(c),
             }
         }
         s
@@ -192,4 +207,19 @@ pub(crate) fn describe(text: &str) -> String {
         s.push('…');
     }
     format!("`{s}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_strings_escape_backslashes_only_where_sigma_needs_it() {
+        let p = Pattern::from_wildcards("?:\\Program Files\\*.exe", true);
+        assert_eq!(p.to_wildcard_string(), "?:\\Program Files\\\\*.exe");
+        let mut lit = Pattern::literal("a*b\\");
+        lit.parts.push(PatternPart::AnyString);
+        assert_eq!(lit.to_wildcard_string(), "a\\*b\\\\*");
+        assert_eq!(Pattern::literal("end\\").to_wildcard_string(), "end\\\\");
+    }
 }

@@ -436,3 +436,17 @@ impl ElasticRule {
         out
     }
 }
+
+impl ElasticRule {
+    /// The query's stages and language-neutral predicates; empty when the rule has no query or
+    /// it did not parse (a diagnostic then says why).
+    pub fn stages(&self) -> Vec<crate::predicate::Stage> {
+        let Some(q) = &self.query else { return Vec::new() };
+        match &q.parsed {
+            Some(ParsedQuery::Kql(t)) => kql::stages(t, q.span),
+            Some(ParsedQuery::Eql(t)) => eql::stages(t),
+            Some(ParsedQuery::Esql(t)) => esql::stages(t),
+            None => Vec::new(),
+        }
+    }
+}

@@ -17,11 +17,13 @@
 //! [`Display`](std::fmt::Display) prints canonical ES|QL that parses back to the same tree.
 
 mod lex;
+mod lower;
 mod parse;
 mod print;
 
 use serde::Serialize;
 
+pub use lower::{lower, stages};
 pub use parse::parse;
 
 use crate::span::Span;

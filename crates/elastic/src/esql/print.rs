@@ -79,7 +79,8 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
                 PatternOp::Rlike => " rlike ",
             })?;
             match patterns.as_slice() {
-                [one] if bp(one) > BP_CMP => write_expr(f, one, BP_CMP + 1),
+                // A single pattern starting with `(` would read as a list: only atoms go bare.
+                [one] if bp(one) == BP_ATOM => write_expr(f, one, BP_CMP + 1),
                 list => {
                     f.write_char('(')?;
                     write_list(f, list)?;

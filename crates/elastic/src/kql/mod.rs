@@ -21,11 +21,13 @@
 //!
 //! [`Display`]: std::fmt::Display
 
+mod lower;
 mod parse;
 mod print;
 
 use serde::Serialize;
 
+pub use lower::{lower, stages};
 pub use parse::parse;
 
 use crate::query::Pattern;

@@ -375,16 +375,12 @@ impl<'a> Parser<'a> {
         let text = match next {
             Some(b't') => "\t".to_string(),
             Some(b'r') => "\r".to_string(),
-            Some(b'n') if !self.word_at(self.pos + 1, "not") => "\n".to_string(),
+            Some(b'n') if !self.escaped_not() => "\n".to_string(),
             Some(b'u') if let Some(c) = self.unicode_escape() => return Ok((c.to_string(), 6)),
             Some(b) if SPECIAL.contains(&b) => (b as char).to_string(),
             _ => {
                 for word in ["or", "and", "not"] {
-                    let here = if word == "not" {
-                        self.word_at(self.pos + 1, word)
-                    } else {
-                        self.word_at_ci(self.pos + 1, word)
-                    };
+                    let here = if word == "not" { self.escaped_not() } else { self.word_at_ci(self.pos + 1, word) };
                     if here {
                         return Ok((self.text[self.pos + 1..self.pos + 1 + word.len()].to_string(), 1 + word.len()));
                     }
@@ -398,6 +394,13 @@ impl<'a> Parser<'a> {
             }
         };
         Ok((text, 2))
+    }
+
+    /// `\not` at the cursor is the escaped keyword (not `\n` and `ot`) when the word ends
+    /// there: a space, a special character or the end follows.
+    fn escaped_not(&self) -> bool {
+        self.word_at_ci(self.pos + 1, "not")
+            && self.bytes.get(self.pos + 4).is_none_or(|&b| is_space(b) || SPECIAL.contains(&b))
     }
 
     /// `word` (case-insensitive) at `at`, whatever follows.

@@ -135,7 +135,7 @@ fn escape_unquoted(s: &str) -> String {
         if word_start {
             let kw = ["or", "and", "not"].into_iter().find(|w| {
                 bytes.get(i..i + w.len()).is_some_and(|x| x.eq_ignore_ascii_case(w.as_bytes()))
-                    && (space(bytes.get(i + w.len())) || (*w != "not" && i > 0))
+                    && (space(bytes.get(i + w.len())) || i + w.len() == s.len() || (*w != "not" && i > 0))
             });
             if let Some(w) = kw {
                 out.push('\\');
