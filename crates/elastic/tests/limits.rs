@@ -59,3 +59,13 @@ fn queries_past_the_length_limit_are_refused() {
     assert_eq!(kind("eql", &long), Err(QueryErrorKind::TooLong));
     assert_eq!(kind("esql", &long), Err(QueryErrorKind::TooLong));
 }
+
+/// Found by the `esql` fuzz target: a non-ASCII character inside an unquoted index or
+/// metadata name (`_versi\u{fffd}`) made the source scanner slice the text inside it.
+#[test]
+fn esql_source_names_with_non_ascii_characters_do_not_panic() {
+    let q = "from logs-*, l\u{e9}gs metadata _id, _versi\u{fffd}\u{fffd} mv_expand x\n| where a == 1";
+    assert_eq!(kind("esql", q), Err(QueryErrorKind::Syntax));
+    let q = "from l\u{e9}gs-* metadata _\u{fffd}\n| where a == 1";
+    assert_eq!(kind("esql", q), Ok(()));
+}

@@ -165,7 +165,8 @@ fn index_word(text: &str, i: usize) -> &str {
     let b = text.as_bytes();
     let mut e = i;
     while e < b.len() && !b[e].is_ascii_whitespace() && !matches!(b[e], b',' | b'|' | b'"') {
-        if text[e..].starts_with("//") || text[e..].starts_with("/*") {
+        // Bytes, not `text[e..]`: `e` may be inside a multi-byte character.
+        if b[e..].starts_with(b"//") || b[e..].starts_with(b"/*") {
             break;
         }
         e += 1;
