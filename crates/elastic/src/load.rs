@@ -59,7 +59,7 @@ pub fn parse_str(text: &str, path: &str) -> ElasticFile {
     let (root, errors) = DeTable::parse_recoverable(text);
     let mut cx = Cx { text, diags: Vec::new(), header: Span::new(0, 0) };
     for e in &errors {
-        let span = e.span().map(Span::from);
+        let span = e.span().map(|r| Span::new(r.start, r.end));
         cx.diags.push(
             Diagnostic::new(Code::TomlSyntax, e.message().to_string(), span)
                 .with_help("fix the TOML syntax at this position (quotes, brackets, `key = value`)"),
@@ -93,7 +93,8 @@ struct Cx<'t> {
 }
 
 fn span_of<T>(v: &TSpanned<T>) -> Span {
-    Span::from(v.span())
+    let r = v.span();
+    Span::new(r.start, r.end)
 }
 
 const METADATA_KEYS: &[&str] =
