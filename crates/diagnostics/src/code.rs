@@ -202,6 +202,8 @@ codes! {
         QuerySyntax = "query-syntax", Error;
         /// A rule's query nests deeper, or is longer, than the parser accepts.
         QueryTooComplex = "query-too-complex", Error;
+        /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
+        UnknownFormat = "unknown-format", Warning;
     }
 
     /// pySigma processing pipelines given to `detwiki hunt --pipeline`.
