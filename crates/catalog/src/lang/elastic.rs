@@ -315,6 +315,25 @@ fn catalog_stages(rule: &ElasticRule, text: &str, stages: &[predicate::Stage]) -
     out
 }
 
+/// Fields that say which events a rule reads, not what it looks for in them: what a Sigma rule
+/// writes in its `logsource` (and the catalog shows as Event coverage), so they are no
+/// indicators (they stay in the stages). Counted as indicators they would be shared by most
+/// Elastic rules (`host.os.type == "windows"`: 549) and tell nothing about any one rule.
+pub const EVENT_SELECTORS: &[&str] = &[
+    "host.os.type",
+    "host.os.family",
+    "host.os.name",
+    "host.os.platform",
+    "event.category",
+    "event.type",
+    "event.action",
+    "event.kind",
+    "event.dataset",
+    "event.module",
+    "data_stream.dataset",
+    "data_stream.namespace",
+];
+
 /// Indicator rows of the query's predicates, fields in the one vocabulary.
 fn indicators(stages: &[predicate::Stage], category: Option<&str>) -> Vec<IndicatorRow> {
     let mut rows: Vec<IndicatorRow> = Vec::new();
@@ -323,6 +342,9 @@ fn indicators(stages: &[predicate::Stage], category: Option<&str>) -> Vec<Indica
         let cat = s.category.as_deref().filter(|c| *c != "any").or(category);
         for (p, negated) in tree.predicates() {
             let Some(field) = &p.field else { continue };
+            if EVENT_SELECTORS.contains(&field.as_str()) {
+                continue;
+            }
             let cased = !p.case_insensitive;
             for v in &p.values {
                 let (kind, mut value) = match p.kind {
