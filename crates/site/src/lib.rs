@@ -1,7 +1,7 @@
 //! # detwiki-site: the detection wiki
 //!
 //! ```text
-//! Catalog (detwiki-catalog) ──templates (Rust, straight into a buffer)──▶ HTML
+//! Catalog (detwiki-catalog) ──view models (rule_view, pages, views)──templates (Rust, into a buffer)──▶ HTML
 //!                           ──serde──▶ rule JSON, api/rules.json, Navigator layers
 //!                           ──search──▶ prebuilt search index (JS, loaded on demand) + ranking
 //! ```
@@ -9,10 +9,11 @@
 //! The site renders what the catalog computes; it derives no facts of its own.
 //! [`render`] produces every file of the site and hands each to a sink, so
 //! the same pages are written to disk by [`write::build`]; [`Site`] makes the
-//! same files one at a time, on request, for `detwiki serve`. Every string from a rule is escaped by the
-//! templates ([`templates`]: functions that append a page to a `String`; rule pages straight from the
-//! catalog entry, the other pages from small view models of [`views`] and [`pages`]);
-//! links are made only for http(s) URLs ([`html::safe_href`]).
+//! same files one at a time, on request, for `detwiki serve`. Each page is first a view model
+//! (a rule's page: [`rule_view::RulePage`], which `detwiki rule --format text` lays out too; the
+//! others: [`pages`] and [`views`]), then laid out by the [`templates`] (functions that append a
+//! page to a `String`, one per section), which escape every string from a rule; links are made
+//! only for http(s) URLs ([`html::safe_href`]).
 //!
 //! ```no_run
 //! let catalog = detwiki_site::demo::catalog();
@@ -26,6 +27,7 @@ pub mod html;
 pub mod navigator;
 pub mod pages;
 pub mod paths;
+pub mod rule_view;
 pub mod search;
 pub mod templates;
 pub mod views;
@@ -41,6 +43,7 @@ use serde::Serialize;
 
 use crate::pages::RulesPage;
 use crate::paths::PlatformKey;
+use crate::rule_view::RulePage;
 use crate::views::{Counted, Ctx};
 
 /// Why the site could not be made.
@@ -261,7 +264,8 @@ impl Renderer<'_> {
         match job {
             Job::Rule(i) => {
                 let r = &c.rules[*i];
-                html(out, file, &r.title, |o, root| templates::rule(o, &self.ctx, r, Some(*i), root));
+                let page = RulePage::site(self.ctx, r, Some(*i));
+                html(out, file, &r.title, |o, root| templates::rule(o, &page, root));
             }
             Job::RuleJson(i) => {
                 json(out, file, &c.rules[*i], false)?;
@@ -424,7 +428,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
     for (i, r) in c.rules.iter().enumerate() {
         jobs.push(Job::Rule(i));
         jobs.push(Job::RuleJson(i));
-        if views::body_is_cut(r) {
+        if rule_view::body_is_cut(r) {
             jobs.push(Job::RuleYaml(i));
         }
     }
@@ -497,7 +501,8 @@ pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Str
     let file = paths::rule_file(rule);
     let at = cat.rules.iter().position(|x| std::ptr::eq(x, rule));
     let mut page = Vec::new();
-    html(&mut page, &file, &rule.title, |o, root| templates::rule(o, &ctx, rule, at, root));
+    let view = RulePage::site(ctx, rule, at);
+    html(&mut page, &file, &rule.title, |o, root| templates::rule(o, &view, root));
     String::from_utf8(page).unwrap_or_default()
 }
 
