@@ -41,7 +41,7 @@ use detwiki_catalog::Catalog;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::pages::RulesPage;
+use crate::pages::{ListPage, RulesPage};
 use crate::paths::PlatformKey;
 use crate::rule_view::RulePage;
 use crate::views::{Counted, Ctx};
@@ -191,19 +191,8 @@ impl Renderer<'_> {
         html(out, file, &p.title, |o, root| templates::rules_page(o, &self.ctx, &p, root));
     }
 
-    fn list(
-        &self,
-        out: &mut Vec<u8>,
-        file: &str,
-        title: &str,
-        intro: &str,
-        groups: Vec<(Option<views::Link>, Vec<Counted>)>,
-    ) {
-        html(out, file, title, |o, root| templates::list(o, title, intro, &groups, root));
-    }
-
-    fn counted(map: impl Iterator<Item = (String, Option<String>, usize)>) -> Vec<Counted> {
-        map.map(|(name, url, count)| Counted { name, url, count }).collect()
+    fn list(&self, out: &mut Vec<u8>, file: &str, p: ListPage) {
+        html(out, file, p.title, |o, root| templates::list(o, p.title, p.intro, &p.groups, root));
     }
 
     /// The site-relative file a job produces.
@@ -296,81 +285,18 @@ impl Renderer<'_> {
             Job::Provider(name) => {
                 self.rules_page(out, file, self.ctx.provider_page(name, prep.providers[name].clone()))
             }
-            Job::EventsIndex => {
-                let groups = prep
-                    .providers
-                    .iter()
-                    .map(|(p, evs)| {
-                        (
-                            Some(views::Link {
-                                text: p.clone(),
-                                url: self.ctx.paths.providers.get(p).cloned(),
-                                external: false,
-                            }),
-                            evs.clone(),
-                        )
-                    })
-                    .collect();
-                self.list(
-                    out,
-                    file,
-                    "Events",
-                    "Providers and their events, with the number of rules that read each.",
-                    groups,
-                );
-            }
+            Job::EventsIndex => self.list(out, file, self.ctx.events_index(&prep.providers)),
             Job::Logsource(label) => self.rules_page(out, file, self.ctx.logsource_page(label)),
-            Job::LogsourcesIndex => {
-                let rows = Self::counted(c.index.logsources.iter().map(|(l, r)| {
-                    let name = if l.is_empty() { "(no logsource)".to_string() } else { l.clone() };
-                    (name, self.ctx.paths.logsources.get(l).cloned(), r.len())
-                }));
-                self.list(out, file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)]);
-            }
+            Job::LogsourcesIndex => self.list(out, file, self.ctx.logsources_index()),
             Job::Platform(k) => self.rules_page(out, file, self.ctx.platform_page(k, &prep.platforms[k])),
-            Job::PlatformsIndex => {
-                let rows = Self::counted(
-                    prep.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
-                );
-                self.list(
-                    out,
-                    file,
-                    "Platforms",
-                    "Windows, Linux, macOS, each cloud and identity source, network and applications.",
-                    vec![(None, rows)],
-                );
-            }
+            Job::PlatformsIndex => self.list(out, file, self.ctx.platforms_index(&prep.platforms)),
             Job::Field(f) => {
                 let values = prep.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
                 self.rules_page(out, file, self.ctx.field_page(f, values));
             }
-            Job::FieldsIndex => {
-                let mut rows = Self::counted(
-                    c.index.fields.iter().map(|(f, r)| (f.clone(), self.ctx.paths.fields.get(f).cloned(), r.len())),
-                );
-                rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                self.list(
-                    out,
-                    file,
-                    "Fields",
-                    "Every field the rules compare, with the number of rules using it.",
-                    vec![(None, rows)],
-                );
-            }
+            Job::FieldsIndex => self.list(out, file, self.ctx.fields_index()),
             Job::Author(a) => self.rules_page(out, file, self.ctx.author_page(a)),
-            Job::AuthorsIndex => {
-                let mut rows = Self::counted(
-                    c.index.authors.iter().map(|(a, r)| (a.clone(), self.ctx.paths.authors.get(a).cloned(), r.len())),
-                );
-                rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                self.list(
-                    out,
-                    file,
-                    "Authors",
-                    "Rule authors, with the number of rules each wrote.",
-                    vec![(None, rows)],
-                );
-            }
+            Job::AuthorsIndex => self.list(out, file, self.ctx.authors_index()),
             Job::Indicator(k) => self.rules_page(out, file, self.ctx.indicator_page(*k)),
             Job::LeftOut(k) => {
                 let title = format!("{} (left out)", c.failed[*k].path);

@@ -12,8 +12,10 @@
 //! template engine in between keeps the build of a big corpus within the same order of time
 //! as its analysis.
 
+mod home;
 mod rule;
 
+pub use home::home;
 pub use rule::rule;
 
 use std::fmt::{self, Write as _};
@@ -21,7 +23,7 @@ use std::fmt::{self, Write as _};
 use detwiki_sigma::Severity;
 
 use crate::html::write_escaped;
-use crate::pages::{Home, RulesList, RulesPage};
+use crate::pages::{RulesList, RulesPage};
 use crate::paths;
 use crate::views::{self, Counted, Ctx, IndicatorStat, Link};
 
@@ -235,8 +237,30 @@ const CRUMB_HOME_CLOSE: &str = "index.html\">Detection wiki</a></li></ol></nav>"
 // ------------------------------------------------------------------------------------------
 // Pages of rules (technique, tactic, event, provider, logsource, platform, field, author, indicator).
 
-/// A page of rules with its context.
+/// A page of rules with its context: breadcrumb and title, facts, lists, the rules by corpus,
+/// their most shared indicators and exclusions.
 pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
+    rules_page_head(out, p, root);
+    facts(out, &p.facts, root);
+    for (heading, items) in &p.lists {
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str("\n<section class=\"list\">\n<h2>");
+        esc(out, heading);
+        out.push_str("</h2>\n");
+        counted_table(out, items, root, "Name");
+        out.push_str("\n</section>");
+    }
+    rule_groups(out, ctx, p, root);
+    if p.show_indicators {
+        shared_indicators(out, p, root);
+    }
+    out.push('\n');
+}
+
+/// The breadcrumb and the title (`Technique T1090 Proxy`).
+fn rules_page_head(out: &mut String, p: &RulesPage, root: &str) {
     out.push_str("\n<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol>\n<li><a href=\"");
     esc(out, root);
     out.push_str("index.html\">Detection wiki</a></li>");
@@ -250,27 +274,26 @@ pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     out.push_str("</span> ");
     esc(out, &p.title);
     out.push_str("</h1>");
-    if !p.facts.is_empty() {
-        out.push_str("\n<dl class=\"facts\">");
-        for (label, value) in &p.facts {
-            out.push_str("\n<div><dt>");
-            esc(out, label);
-            out.push_str("</dt><dd>");
-            link(out, value, root);
-            out.push_str("</dd></div>");
-        }
-        out.push_str("\n</dl>");
+}
+
+/// Short facts, `label: value`.
+fn facts(out: &mut String, facts: &[(String, Link)], root: &str) {
+    if facts.is_empty() {
+        return;
     }
-    for (heading, items) in &p.lists {
-        if items.is_empty() {
-            continue;
-        }
-        out.push_str("\n<section class=\"list\">\n<h2>");
-        esc(out, heading);
-        out.push_str("</h2>\n");
-        counted_table(out, items, root, "Name");
-        out.push_str("\n</section>");
+    out.push_str("\n<dl class=\"facts\">");
+    for (label, value) in facts {
+        out.push_str("\n<div><dt>");
+        esc(out, label);
+        out.push_str("</dt><dd>");
+        link(out, value, root);
+        out.push_str("</dd></div>");
     }
+    out.push_str("\n</dl>");
+}
+
+/// The page's rules, a table per corpus.
+fn rule_groups(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     out.push_str("\n<section id=\"rules\">\n<h2>Rules <span class=\"n\">");
     num(out, p.count);
     out.push_str("</span></h2>");
@@ -286,30 +309,32 @@ pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
         out.push_str("\n<p class=\"none\">No rules.</p>");
     }
     out.push_str("\n</section>");
-    if p.show_indicators {
-        out.push_str("\n<section id=\"shared-indicators\">\n<h2>Most shared indicators</h2>");
-        if p.indicators.is_empty() {
-            out.push_str("\n<p class=\"none\">No indicators.</p>");
+}
+
+/// The most shared indicators of the page's rules, then their exclusions (a field page shows
+/// these only when there are some).
+fn shared_indicators(out: &mut String, p: &RulesPage, root: &str) {
+    out.push_str("\n<section id=\"shared-indicators\">\n<h2>Most shared indicators</h2>");
+    if p.indicators.is_empty() {
+        out.push_str("\n<p class=\"none\">No indicators.</p>");
+    } else {
+        out.push('\n');
+        indicator_table(out, &p.indicators, root);
+    }
+    out.push_str("\n</section>");
+    if !p.exclusions.is_empty() || p.kind != "Field" {
+        out.push_str(
+            "\n<section id=\"exclusions\">\n<h2>Exclusions</h2>\n<p class=\"note\">What these rules' \
+             <code>not</code> terms carve out.</p>",
+        );
+        if p.exclusions.is_empty() {
+            out.push_str("\n<p class=\"none\">No exclusions.</p>");
         } else {
             out.push('\n');
-            indicator_table(out, &p.indicators, root);
+            indicator_table(out, &p.exclusions, root);
         }
         out.push_str("\n</section>");
-        if !p.exclusions.is_empty() || p.kind != "Field" {
-            out.push_str(
-                "\n<section id=\"exclusions\">\n<h2>Exclusions</h2>\n<p class=\"note\">What these rules' \
-                 <code>not</code> terms carve out.</p>",
-            );
-            if p.exclusions.is_empty() {
-                out.push_str("\n<p class=\"none\">No exclusions.</p>");
-            } else {
-                out.push('\n');
-                indicator_table(out, &p.exclusions, root);
-            }
-            out.push_str("\n</section>");
-        }
     }
-    out.push('\n');
 }
 
 /// A list page: groups of names with counts, each under an optional heading.
@@ -343,6 +368,14 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
     esc(out, root);
     out.push_str(CRUMB_HOME_CLOSE);
     out.push_str("\n<h1>Detection rules</h1>\n<form class=\"filters\" id=\"filters\" hidden>");
+    filters(out, p);
+    list_note(out, p);
+    list_table(out, p, root);
+    pager(out, p, root);
+}
+
+/// The filters, over every rule (the script shows them).
+fn filters(out: &mut String, p: &RulesList) {
     for f in &p.filters {
         out.push_str("\n<label>");
         esc(out, f.label);
@@ -360,7 +393,12 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         }
         out.push_str("\n</select></label>");
     }
-    out.push_str("\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>\n<p class=\"note\" id=\"list-note\">");
+    out.push_str("\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>");
+}
+
+/// Which rules this page shows, and of how many.
+fn list_note(out: &mut String, p: &RulesList) {
+    out.push_str("\n<p class=\"note\" id=\"list-note\">");
     if p.pages > 1 {
         out.push_str("Rules ");
         num(out, p.first);
@@ -377,10 +415,12 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         counted_noun(out, p.total, "rule", "rules");
         out.push_str(", by corpus and file.");
     }
-    out.push_str(
-        " <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>\n\
-         <div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\" data-page=\"",
-    );
+    out.push_str(" <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>");
+}
+
+/// This page's rows.
+fn list_table(out: &mut String, p: &RulesList, root: &str) {
+    out.push_str("\n<div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\" data-page=\"");
     num(out, p.page);
     out.push_str(
         "\">\n<thead><tr>\n\
@@ -406,33 +446,38 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         out.push_str("</td></tr>");
     }
     out.push_str("\n</tbody></table></div>\n");
-    if p.pages > 1 {
-        out.push_str("<nav class=\"pager\" id=\"pager\" aria-label=\"Pages of the rules list\"><ul>");
-        if p.page > 1 {
-            out.push_str("\n<li>");
-            a(out, root, &p.page_urls[p.page - 2], "‹ Previous");
-            out.push_str("</li>");
-        }
-        for n in 1..=p.pages {
-            out.push_str("\n<li>");
-            if n == p.page {
-                out.push_str("<span aria-current=\"page\">");
-                num(out, n);
-                out.push_str("</span>");
-            } else {
-                let mut text = String::new();
-                num(&mut text, n);
-                a(out, root, &p.page_urls[n - 1], &text);
-            }
-            out.push_str("</li>");
-        }
-        if p.page < p.pages {
-            out.push_str("\n<li>");
-            a(out, root, &p.page_urls[p.page], "Next ›");
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul></nav>\n");
+}
+
+/// Links to the other pages of the list.
+fn pager(out: &mut String, p: &RulesList, root: &str) {
+    if p.pages <= 1 {
+        return;
     }
+    out.push_str("<nav class=\"pager\" id=\"pager\" aria-label=\"Pages of the rules list\"><ul>");
+    if p.page > 1 {
+        out.push_str("\n<li>");
+        a(out, root, &p.page_urls[p.page - 2], "‹ Previous");
+        out.push_str("</li>");
+    }
+    for n in 1..=p.pages {
+        out.push_str("\n<li>");
+        if n == p.page {
+            out.push_str("<span aria-current=\"page\">");
+            num(out, n);
+            out.push_str("</span>");
+        } else {
+            let mut text = String::new();
+            num(&mut text, n);
+            a(out, root, &p.page_urls[n - 1], &text);
+        }
+        out.push_str("</li>");
+    }
+    if p.page < p.pages {
+        out.push_str("\n<li>");
+        a(out, root, &p.page_urls[p.page], "Next ›");
+        out.push_str("</li>");
+    }
+    out.push_str("\n</ul></nav>\n");
 }
 
 /// The search page (results are made in the browser).
@@ -448,156 +493,6 @@ pub fn search(out: &mut String, root: &str) {
         "index.html#matrix\">ATT&amp;CK matrix</a>.</p>\n<p id=\"search-status\" role=\"status\"></p>\n\
          <ol id=\"search-page-results\" class=\"hits\"></ol>\n</div>\n",
     );
-}
-
-/// The home page: corpora, counts, the ATT&CK matrix, links to browse.
-pub fn home(out: &mut String, p: &Home, root: &str) {
-    out.push_str("\n<h1>Detection wiki</h1>\n<p class=\"lead\">");
-    counted_noun(out, p.rules, "rule", "rules");
-    out.push_str(" from ");
-    counted_noun(out, p.corpora.len(), "corpus", "corpora");
-    out.push_str(
-        ": what each rule looks for, the telemetry it needs, the ATT&amp;CK techniques it claims and the \
-         indicators it shares with other rules.</p>\n\n<section id=\"corpora\" aria-labelledby=\"h-corpora\">\n\
-         <h2 id=\"h-corpora\">Corpora</h2>\n<div class=\"tablewrap\"><table>\n<thead><tr><th scope=\"col\">Corpus</th>\
-         <th scope=\"col\" class=\"num\">Rules</th><th scope=\"col\" class=\"num\">Files</th>\
-         <th scope=\"col\" class=\"num\">Left out</th></tr></thead>\n<tbody>",
-    );
-    for c in &p.corpora {
-        out.push_str("\n<tr><td><a href=\"");
-        esc(out, root);
-        out.push_str("rules/index.html?corpus=");
-        query_value(out, &c.name);
-        out.push_str("\">");
-        esc(out, &c.name);
-        out.push_str("</a></td><td class=\"num\">");
-        num(out, c.rules);
-        out.push_str("</td><td class=\"num\">");
-        num(out, c.files);
-        out.push_str("</td><td class=\"num\">");
-        if c.failed > 0 {
-            out.push_str("<a href=\"");
-            esc(out, root);
-            out.push_str(paths::LEFT_OUT_URL);
-            out.push_str("#corpus-");
-            esc(out, &crate::html::pct(&paths::segment(&c.name)));
-            out.push_str("\">");
-            num(out, c.failed);
-            out.push_str("</a>");
-        } else {
-            num(out, c.failed);
-        }
-        out.push_str("</td></tr>");
-    }
-    out.push_str(
-        "\n</tbody></table></div>\n</section>\n\n<section id=\"counts\" aria-labelledby=\"h-counts\">\n\
-         <h2 id=\"h-counts\">Rules by level, status and product</h2>\n<div class=\"cols\">",
-    );
-    for (title, rows) in &p.counts {
-        out.push_str("\n<div>\n<h3>");
-        esc(out, title);
-        out.push_str("</h3>\n");
-        counted_table(out, rows, root, title);
-        out.push_str("\n</div>");
-    }
-    out.push_str("\n<div>\n<h3>Platform</h3>\n");
-    counted_table(out, &p.platforms, root, "Platform");
-    out.push_str(
-        "\n</div>\n</div>\n</section>\n\n<section id=\"matrix\" aria-labelledby=\"h-matrix\">\n\
-         <h2 id=\"h-matrix\">MITRE ATT&amp;CK matrix</h2>\n<p class=\"note\">Rule counts per technique (",
-    );
-    esc(out, p.attack_version);
-    out.push_str(
-        "); a technique's count includes its sub-techniques' rules. Darker cells have more rules. Navigator layers: ",
-    );
-    for (i, l) in p.layers.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        link(out, l, root);
-    }
-    out.push_str(".</p>\n<div class=\"matrix\" role=\"region\" aria-label=\"ATT&amp;CK matrix\" tabindex=\"0\">");
-    let cell = |out: &mut String, c: &crate::pages::Cell| {
-        out.push_str("<a href=\"");
-        esc(out, root);
-        esc(out, c.url.as_deref().unwrap_or_default());
-        out.push_str("\"><span class=\"tid\">");
-        esc(out, &c.id);
-        out.push_str("</span> ");
-        esc(out, &c.name);
-        out.push_str(" <span class=\"n\">");
-        num(out, c.count);
-        out.push_str("</span></a>");
-    };
-    for col in &p.matrix {
-        out.push_str("\n<section class=\"tactic\">\n<h3>");
-        a_or_text(out, root, col.url.as_deref(), &col.tactic);
-        out.push_str(" <span class=\"n\">");
-        num(out, col.count);
-        out.push_str("</span></h3>\n<ul>");
-        for c in col.cells.iter().filter(|c| c.count > 0) {
-            out.push_str("\n<li class=\"cell s");
-            num(out, usize::from(c.shade));
-            out.push_str("\">");
-            cell(out, c);
-            if !c.subs.is_empty() {
-                out.push_str("<details><summary>");
-                num(out, c.subs.len());
-                out.push_str(" sub-technique");
-                if c.subs.len() != 1 {
-                    out.push('s');
-                }
-                out.push_str("</summary><ul>");
-                for s in &c.subs {
-                    out.push_str("<li class=\"cell s");
-                    num(out, usize::from(s.shade));
-                    out.push_str("\">");
-                    cell(out, s);
-                    out.push_str("</li>");
-                }
-                out.push_str("\n</ul></details>");
-            }
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul>");
-        let gaps: Vec<&crate::pages::Cell> = col.cells.iter().filter(|c| c.count == 0).collect();
-        if !gaps.is_empty() {
-            out.push_str("\n<details class=\"gaps\"><summary>");
-            num(out, gaps.len());
-            out.push_str(" without rules</summary><ul>");
-            for c in gaps {
-                out.push_str("<li class=\"cell s0\"><span class=\"tid\">");
-                esc(out, &c.id);
-                out.push_str("</span> ");
-                esc(out, &c.name);
-                out.push_str("</li>");
-            }
-            out.push_str("\n</ul></details>");
-        }
-        out.push_str("\n</section>");
-    }
-    out.push_str("\n</div>");
-    if !p.outdated.is_empty() {
-        out.push_str("\n<h3>Tagged techniques that ATT&amp;CK no longer lists as active</h3>\n");
-        counted_table(out, &p.outdated, root, "Technique");
-    }
-    out.push_str("\n</section>\n\n<section id=\"browse\" aria-labelledby=\"h-browse\">\n<h2 id=\"h-browse\">Browse</h2>\n<ul class=\"browse\">");
-    for (url, text, rest) in [
-        ("rules/index.html", "All rules", ", with filters and sorting"),
-        ("events/index.html", "Events", " by provider"),
-        ("logsources/index.html", "Logsources", ""),
-        ("platforms/index.html", "Platforms", ""),
-        ("fields/index.html", "Fields", ""),
-        ("authors/index.html", "Authors", ""),
-        (paths::LEFT_OUT_URL, "Files left out", ", with what lint reports about each"),
-        ("api/rules.json", "api/rules.json", ", a summary of every rule for scripts"),
-    ] {
-        out.push_str("\n<li>");
-        a(out, root, url, text);
-        out.push_str(rest);
-        out.push_str("</li>");
-    }
-    out.push_str("\n</ul>\n</section>\n");
 }
 
 // ------------------------------------------------------------------------------------------
