@@ -106,3 +106,33 @@ fn lint_on_the_elastic_corpus_parses_every_query() {
     assert!(!out.contains("\"code\":\"query-too-complex\""));
     assert!(!out.contains("\"code\":\"toml-syntax\""));
 }
+
+#[test]
+fn an_elastic_rule_page_per_rule_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../elastic/tests/fixtures/rules");
+    let corpus = format!("elastic={}", fixtures.display());
+    for stem in [
+        "threshold_building_block",
+        "new_terms",
+        "machine_learning",
+        "threat_match",
+        "esql",
+        "behavior",
+        "deprecated",
+        "query-syntax_eql",
+    ] {
+        let (code, out, err) = run(tmp.path(), &["rule", "-q", "--corpus", &corpus, &format!("elastic/{stem}")]);
+        assert_eq!(code, 0, "{stem}: {err}");
+        assert!(out.starts_with("Detection rules › Elastic\n"), "{stem}: {out}");
+        assert!(out.contains("\nDetails\n| Rule type | "), "{stem}: {out}");
+        assert!(out.contains("\nRule body toml\n"), "{stem}: {out}");
+        insta::assert_snapshot!(format!("elastic_page_{stem}"), out);
+    }
+    // The HTML page: the breadcrumb names the language, the Details block is there.
+    let (code, _, err) = run(tmp.path(), &["build", "-q", "--corpus", &corpus, "--out", "site"]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(tmp.path().join("site/rules/elastic/esql/index.html")).unwrap();
+    assert!(page.contains("<section id=\"details\""), "{page}");
+    assert!(page.contains("<span class=\"tag\">toml</span>"));
+}

@@ -95,6 +95,9 @@ pub struct RulePage<'a> {
     pub header: Header<'a>,
     /// The description, trimmed; `None` when there is none or it is blank.
     pub description: Option<&'a str>,
+    /// What only the rule's language has (Elastic: rule type, index patterns …), in order;
+    /// empty for Sigma.
+    pub details: &'a [(String, String)],
     /// MITRE ATT&CK coverage: a row per tactic (empty: no technique tagged).
     pub attack: Vec<TacticRow<'a>>,
     /// Tags that are not ATT&CK tactics or techniques, as shown (`G0046 FIN7`, or as written).
@@ -121,7 +124,8 @@ pub struct RulePage<'a> {
     pub json_url: String,
 }
 
-/// The breadcrumb of a rule page: `Detection rules › Sigma`.
+/// The breadcrumb of a rule page: `Detection rules › Sigma` (a Sigma rule: its corpus, named;
+/// another language's rule: the language, `Detection rules › Elastic`).
 #[derive(Debug)]
 pub struct Crumb<'a> {
     /// The corpus (the rules list's `?corpus=` filter).
@@ -214,8 +218,11 @@ impl EventLine<'_> {
 /// The rule body.
 #[derive(Debug)]
 pub struct Body<'a> {
-    /// The whole YAML document as written (trailing blank lines trimmed).
+    /// The whole YAML document as written (trailing blank lines trimmed); another language's
+    /// whole rule file.
     pub text: &'a str,
+    /// Its format: `yaml` (Sigma), `toml` (Elastic).
+    pub format: &'static str,
     /// What a page shows when the body is too long for it.
     pub cut: Option<BodyCut<'a>>,
 }
@@ -438,10 +445,17 @@ impl<'a> RulePage<'a> {
 
     fn build(around: &Around<'a>, r: &'a RuleEntry) -> RulePage<'a> {
         RulePage {
-            crumb: Crumb { corpus: &r.corpus, title: corpus_title(&r.corpus) },
+            crumb: Crumb {
+                corpus: &r.corpus,
+                title: match detwiki_catalog::lang::by_name(r.language) {
+                    Some(l) if l.name != detwiki_catalog::lang::SIGMA.name => l.title.to_string(),
+                    _ => corpus_title(&r.corpus),
+                },
+            },
             title: &r.title,
             header: header(around, r),
             description: r.description.as_deref().map(str::trim).filter(|d| !d.is_empty()),
+            details: &r.details,
             attack: attack(around, r),
             other_tags: r
                 .other_tags
@@ -579,7 +593,8 @@ fn body(r: &RuleEntry) -> Body<'_> {
             yaml_url: paths::rule_yaml_url(r),
         }
     });
-    Body { text, cut }
+    let format = if r.language == detwiki_catalog::lang::SIGMA.name { "yaml" } else { "toml" };
+    Body { text, format, cut }
 }
 
 /// Each stage with the lines a page shows: at most [`MAX_STAGE_LINES`], and

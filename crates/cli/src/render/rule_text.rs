@@ -19,9 +19,15 @@ pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Resu
     if let Some(d) = p.description {
         writeln!(out, "{d}")?;
     }
+    if !p.details.is_empty() {
+        writeln!(out, "Details")?;
+        for (k, v) in p.details {
+            writeln!(out, "| {k} | {v} |")?;
+        }
+    }
     attack(out, &p)?;
     events(out, &p.events)?;
-    writeln!(out, "\nRule body yaml")?;
+    writeln!(out, "\nRule body {}", p.body.format)?;
     writeln!(out, "{}", p.body.text)?;
     writeln!(out, "\nStages and Predicates")?;
     for s in &p.stages {

@@ -14,6 +14,7 @@ pub fn rule(out: &mut String, p: &RulePage<'_>, root: &str) {
     out.push_str("\n<article class=\"rule\">");
     header(out, p, root);
     description(out, p.description);
+    details(out, p.details);
     attack(out, p, root);
     events(out, &p.events, root);
     body(out, &p.body, root);
@@ -201,8 +202,39 @@ fn events(out: &mut String, ev: &Events<'_>, root: &str) {
     out.push_str("\n</section>");
 }
 
+/// What only the rule's language has: a key → value table (nothing for Sigma rules).
+fn details(out: &mut String, items: &[(String, String)]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\n\n<section id=\"details\" aria-labelledby=\"h-details\">\n<h2 id=\"h-details\">Details</h2>\n<table>",
+    );
+    for (k, v) in items {
+        out.push_str("\n<tr><th scope=\"row\">");
+        esc(out, k);
+        out.push_str("</th><td>");
+        esc(out, v);
+        out.push_str("</td></tr>");
+    }
+    out.push_str("\n</table>\n</section>");
+}
+
 /// The rule body, highlighted; cut, with a link to the complete YAML, when too long.
+/// Another language's body (TOML) is shown as written, not highlighted.
 fn body(out: &mut String, b: &Body<'_>, root: &str) {
+    if b.format != "yaml" {
+        out.push_str(
+            "\n\n<section id=\"body\" aria-labelledby=\"h-body\">\n<h2 id=\"h-body\">Rule body <span class=\"tag\">",
+        );
+        esc(out, b.format);
+        out.push_str("</span></h2>\n<pre class=\"");
+        esc(out, b.format);
+        out.push_str("\" tabindex=\"0\"><code>");
+        esc(out, b.text);
+        out.push_str("</code></pre>\n</section>");
+        return;
+    }
     out.push_str(
         "\n\n<section id=\"body\" aria-labelledby=\"h-body\">\n<h2 id=\"h-body\">Rule body \
          <span class=\"tag\">yaml</span></h2>\n<pre class=\"yaml\" tabindex=\"0\"><code>",
