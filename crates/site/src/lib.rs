@@ -1,7 +1,7 @@
 //! # detwiki-site: the detection wiki
 //!
 //! ```text
-//! Catalog (detwiki-catalog) ──view models (rule_view, pages, views)──templates (Rust, into a buffer)──▶ HTML
+//! Catalog (detwiki-catalog) ──view models (rule_view, pages, views)──templates (askama, Rust)──▶ HTML
 //!                           ──serde──▶ rule JSON, api/rules.json, Navigator layers
 //!                           ──search──▶ prebuilt search index (JS, loaded on demand) + ranking
 //! ```
@@ -11,9 +11,10 @@
 //! the same pages are written to disk by [`write::build`]; [`Site`] makes the
 //! same files one at a time, on request, for `detwiki serve`. Each page is first a view model
 //! (a rule's page: [`rule_view::RulePage`], which `detwiki rule --format text` lays out too; the
-//! others: [`pages`] and [`views`]), then laid out by the [`templates`] (functions that append a
-//! page to a `String`, one per section), which escape every string from a rule; links are made
-//! only for http(s) URLs ([`html::safe_href`]).
+//! others: [`pages`] and [`views`]), then laid out by the [`templates`] (the rule page: an askama
+//! template, a file per section; the others: functions that append to a `String`, one per
+//! section), which escape every string from a rule; links are made only for http(s) URLs
+//! ([`html::safe_href`]).
 //!
 //! ```no_run
 //! let catalog = detwiki_site::demo::catalog();

@@ -273,6 +273,11 @@ pub struct IndicatorLine<'a> {
 }
 
 impl IndicatorLine<'_> {
+    /// The values a page shows.
+    pub fn shown_values(&self) -> &[ValueView<'_>] {
+        &self.values[..self.shown]
+    }
+
     /// The values a page leaves out.
     pub fn more(&self) -> usize {
         self.values.len() - self.shown

@@ -1,19 +1,20 @@
-//! The page templates, as Rust: each function appends one page (or one part
-//! of a page) to a `String`. Every string from a rule or the catalog goes
-//! through [`esc`] (HTML-escaped: `&`, `<`, `>`, `"`; every attribute is
-//! double-quoted); the only pre-made markup written unescaped is the
-//! highlighted YAML and the rules-table rows of [`crate::html`] and
-//! [`crate::views`], themselves built from escaped text. Links are made only
-//! from site-relative URLs and http(s) URLs ([`crate::html::safe_href`]).
+//! The page templates: each function appends one page (or one part of a page)
+//! to a `String`. Every string from a rule or the catalog goes through [`esc`]
+//! (HTML-escaped: `&`, `<`, `>`, `"`; every attribute is double-quoted); the
+//! only pre-made markup written unescaped is the highlighted YAML and the
+//! rules-table rows of [`crate::html`] and [`crate::views`], themselves built
+//! from escaped text. Links are made only from site-relative URLs and http(s)
+//! URLs ([`crate::html::safe_href`]).
 //!
-//! Each page is laid out from its view model (a rule's page from
-//! [`crate::rule_view::RulePage`], in [`rule`]; the others from [`crate::pages`] and
-//! [`crate::views`]), one function per section, straight into one buffer: no
-//! template engine in between keeps the build of a big corpus within the same order of time
-//! as its analysis.
+//! Each page is laid out from its view model. A rule's page, the biggest, is an
+//! askama template compiled with the crate ([`rule`]: `templates/rule.html`, a file
+//! per section, escaped by the same escaper); the others ([`crate::pages`],
+//! [`crate::views`]) are Rust functions here, one per page section, writing straight
+//! into one buffer. Both keep the build of a big corpus within the same order of
+//! time as its analysis (bench/build-vs-analysis.sh).
 
 mod home;
-mod rule;
+pub mod rule;
 
 pub use home::home;
 pub use rule::rule;
@@ -143,21 +144,6 @@ fn a_or_text(out: &mut String, root: &str, url: Option<&str>, text: &str) {
         Some(u) => a(out, root, u, text),
         None => esc(out, text),
     }
-}
-
-/// A rule-page section that is a list: `open` (the section, its heading and `<ul>`), one
-/// `<li>` per item, nothing at all when there is no item.
-fn list_section<T>(out: &mut String, open: &str, items: &[T], mut item: impl FnMut(&mut String, &T)) {
-    if items.is_empty() {
-        return;
-    }
-    out.push_str(open);
-    for x in items {
-        out.push_str("\n<li>");
-        item(out, x);
-        out.push_str("</li>");
-    }
-    out.push_str("\n</ul>\n</section>");
 }
 
 fn ext_link(out: &mut String, url: &str, text: &str) {
