@@ -1,56 +1,20 @@
-//! Fuzz target for the ES|QL parser (`detwiki_elastic::esql`).
-//!
-//! Properties checked on every input (lossy UTF-8), beyond "does not panic":
-//! - an error's span lies inside the text, on character boundaries, and it has a message and
-//!   help;
-//! - every span of a parsed tree lies inside the text, on character boundaries;
-//! - round trip: the canonical print parses again to the same tree (spans aside), and
-//!   printing that tree gives the same text (unless the print passes the depth or length
-//!   limit, which parentheses added for precedence can do at the very limit);
-//! - lowering to stages and predicates does not panic, and its spans lie inside the text.
+//! Fuzz target for the ES|QL parser (`detwiki_elastic::esql`): the checks in
+//! `common/query.rs`, which the three Elastic query targets share.
 
 #![no_main]
 
+#[path = "common/query.rs"]
+mod query;
+
 use detwiki_elastic::esql;
-use detwiki_elastic::query::QueryErrorKind;
-use detwiki_elastic::span::Span;
+
 use libfuzzer_sys::fuzz_target;
 
-fn inside(text: &str, s: Span) -> bool {
-    s.start <= s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)
-}
+const ESQL: query::Language<esql::Query> = query::Language {
+    parse: esql::parse,
+    map_spans: |q, f| q.map_spans(&mut &mut *f),
+    without_spans: esql::Query::without_spans,
+    stages: |q, _| esql::stages(q),
+};
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let q = match esql::parse(&text) {
-        Ok(q) => q,
-        Err(e) => {
-            assert!(inside(&text, e.span), "{e:?}");
-            assert!(!e.message.is_empty() && !e.help.is_empty(), "{e:?}");
-            return;
-        }
-    };
-    let mut spans = Vec::new();
-    q.clone().map_spans(&mut |s| {
-        spans.push(s);
-        s
-    });
-    assert!(spans.iter().all(|s| inside(&text, *s)), "{spans:?}");
-    let printed = q.to_string();
-    let again = match esql::parse(&printed) {
-        Ok(again) => again,
-        // Printing adds parentheses where precedence needs them and normalises spacing: an
-        // input right at the depth or length limit can print a little past it.
-        Err(e) if matches!(e.kind, QueryErrorKind::TooDeep | QueryErrorKind::TooLong) => return,
-        Err(e) => panic!("printed form does not parse: {text:?} -> {printed:?}: {e:?}"),
-    };
-    assert_eq!(again.without_spans(), q.without_spans(), "round trip changed the tree: {text:?} -> {printed:?}");
-    assert_eq!(again.to_string(), printed, "printing is not canonical");
-    for stage in esql::stages(&q) {
-        if let Some(t) = &stage.tree {
-            for (p, _) in t.predicates() {
-                assert!(inside(&text, p.span), "{p:?}");
-            }
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| query::check(&ESQL, data));
