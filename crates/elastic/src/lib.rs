@@ -69,6 +69,7 @@ mod load;
 pub mod predicate;
 pub mod query;
 pub mod rule;
+mod scan;
 pub mod span;
 pub mod tomlstr;
 

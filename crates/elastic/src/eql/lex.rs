@@ -4,6 +4,7 @@
 //! (`like~`, `maxspan=5m`, `?field`, `a.b` need it).
 
 use crate::query::QueryError;
+use crate::scan;
 use crate::span::Span;
 
 /// Punctuation and operators.
@@ -66,80 +67,55 @@ fn ident_continue(b: u8) -> bool {
 
 const STRING_HELP: &str = "EQL strings are `\"…\"` with the escapes `\\\\`, `\\\"`, `\\'`, `\\n`, `\\r`, `\\t` and `\\u{…}`, or raw `\"\"\"…\"\"\"`";
 
+/// Two-character punctuation, tried before [`ONE`].
+const TWO: &[(&str, P)] = &[("==", P::EqEq), ("!=", P::Ne), ("<=", P::Le), (">=", P::Ge)];
+
+/// One-character punctuation.
+const ONE: &[(u8, P)] = &[
+    (b'(', P::LParen),
+    (b')', P::RParen),
+    (b'[', P::LBracket),
+    (b']', P::RBracket),
+    (b',', P::Comma),
+    (b'.', P::Dot),
+    (b'|', P::Pipe),
+    (b'<', P::Lt),
+    (b'>', P::Gt),
+    (b':', P::Colon),
+    (b'=', P::Assign),
+    (b'+', P::Plus),
+    (b'-', P::Minus),
+    (b'*', P::Star),
+    (b'/', P::Slash),
+    (b'%', P::Percent),
+    (b'~', P::Tilde),
+    (b'!', P::Bang),
+    (b'?', P::Question),
+];
+
 /// Split `text` into tokens, ending with [`T::Eof`].
 pub(crate) fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    let mut spaced = true;
-    while i < bytes.len() {
+    loop {
+        let next = scan::skip_trivia(text, i)?;
+        let spaced = next > i || out.is_empty();
+        i = next;
+        if i >= bytes.len() {
+            break;
+        }
         let b = bytes[i];
-        if b.is_ascii_whitespace() {
-            i += 1;
-            spaced = true;
-            continue;
-        }
-        if text[i..].starts_with("//") {
-            i = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-            spaced = true;
-            continue;
-        }
-        if text[i..].starts_with("/*") {
-            let Some(end) = text[i + 2..].find("*/") else {
-                return Err(QueryError::syntax(
-                    "unterminated comment",
-                    Span::new(i, i + 2),
-                    "close the comment with `*/`",
-                ));
-            };
-            i += 2 + end + 2;
-            spaced = true;
-            continue;
-        }
         let start = i;
         let t = if ident_start(b) {
-            while i < bytes.len() && ident_continue(bytes[i]) {
-                i += 1;
-            }
+            i = scan::name_end(bytes, i, ident_continue);
             T::Ident
         } else if b.is_ascii_digit() {
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-                while i < bytes.len() && bytes[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            if matches!(bytes.get(i), Some(b'e' | b'E')) {
-                let mut j = i + 1;
-                if matches!(bytes.get(j), Some(b'+' | b'-')) {
-                    j += 1;
-                }
-                if bytes.get(j).is_some_and(u8::is_ascii_digit) {
-                    i = j;
-                    while i < bytes.len() && bytes[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                }
-            }
+            i = scan::number_end(bytes, i);
             T::Num
         } else if text[i..].starts_with("\"\"\"") {
-            let Some(end) = text[i + 3..].find("\"\"\"") else {
-                return Err(QueryError::syntax(
-                    "unterminated raw string",
-                    Span::new(i, i + 3),
-                    "close it with `\"\"\"`",
-                ));
-            };
-            // Up to two more quotes right before the closing ones belong to the string.
-            let mut end = i + 3 + end;
-            while bytes.get(end + 3) == Some(&b'"') {
-                end += 1;
-            }
-            let s = text[i + 3..end].to_string();
-            i = end + 3;
+            let (s, end) = scan::raw_string(text, i)?;
+            i = end;
             T::Str(s)
         } else if b == b'?' && matches!(bytes.get(i + 1), Some(b'"' | b'\'')) {
             let q = bytes[i + 1];
@@ -154,73 +130,21 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
             i = end;
             T::Str(s)
         } else if b == b'`' {
-            let mut s = String::new();
-            let mut j = i + 1;
-            loop {
-                match text[j..].find('`') {
-                    None => {
-                        return Err(QueryError::syntax(
-                            "unterminated quoted name",
-                            Span::new(i, i + 1),
-                            "close the name with `` ` ``; write a backtick inside it as ``` `` ```",
-                        ));
-                    }
-                    Some(n) => {
-                        s.push_str(&text[j..j + n]);
-                        j += n + 1;
-                        if bytes.get(j) == Some(&b'`') {
-                            s.push('`');
-                            j += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                }
-            }
-            i = j;
+            let (s, end) = scan::quoted_name(text, i)?;
+            i = end;
             T::Backtick(s)
         } else {
-            let two = text.get(i..i + 2).unwrap_or("");
-            let (p, len) = match two {
-                "==" => (P::EqEq, 2),
-                "!=" => (P::Ne, 2),
-                "<=" => (P::Le, 2),
-                ">=" => (P::Ge, 2),
-                _ => match b {
-                    b'(' => (P::LParen, 1),
-                    b')' => (P::RParen, 1),
-                    b'[' => (P::LBracket, 1),
-                    b']' => (P::RBracket, 1),
-                    b',' => (P::Comma, 1),
-                    b'.' => (P::Dot, 1),
-                    b'|' => (P::Pipe, 1),
-                    b'<' => (P::Lt, 1),
-                    b'>' => (P::Gt, 1),
-                    b':' => (P::Colon, 1),
-                    b'=' => (P::Assign, 1),
-                    b'+' => (P::Plus, 1),
-                    b'-' => (P::Minus, 1),
-                    b'*' => (P::Star, 1),
-                    b'/' => (P::Slash, 1),
-                    b'%' => (P::Percent, 1),
-                    b'~' => (P::Tilde, 1),
-                    b'!' => (P::Bang, 1),
-                    b'?' => (P::Question, 1),
-                    _ => {
-                        let c = text[i..].chars().next().expect("in bounds");
-                        return Err(QueryError::syntax(
-                            format!("unexpected character `{c}`"),
-                            Span::new(i, i + c.len_utf8()),
-                            "quote values in `\"…\"`; EQL names are letters, digits, `_`, `@` and `.`, or `` `quoted` ``",
-                        ));
-                    }
-                },
-            };
+            let (p, len) = scan::punct(
+                text,
+                i,
+                TWO,
+                ONE,
+                "quote values in `\"…\"`; EQL names are letters, digits, `_`, `@` and `.`, or `` `quoted` ``",
+            )?;
             i += len;
             T::Punct(p)
         };
         out.push(Token { t, span: Span::new(start, i), spaced });
-        spaced = false;
     }
     out.push(Token { t: T::Eof, span: Span::point(text.len()), spaced: true });
     Ok(out)

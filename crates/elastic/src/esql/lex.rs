@@ -2,6 +2,7 @@
 //! numbers, punctuation. `//` and `/* */` comments and whitespace are skipped.
 
 use crate::query::QueryError;
+use crate::scan;
 use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,29 +50,33 @@ pub(crate) struct Token {
     pub spaced: bool,
 }
 
-/// Skip whitespace and comments from `i`; the offset of the next token.
-pub(crate) fn skip_trivia(text: &str, mut i: usize) -> Result<usize, QueryError> {
-    let bytes = text.as_bytes();
-    while i < bytes.len() {
-        if bytes[i].is_ascii_whitespace() {
-            i += 1;
-        } else if text[i..].starts_with("//") {
-            i = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-        } else if text[i..].starts_with("/*") {
-            let Some(end) = text[i + 2..].find("*/") else {
-                return Err(QueryError::syntax(
-                    "unterminated comment",
-                    Span::new(i, i + 2),
-                    "close the comment with `*/`",
-                ));
-            };
-            i += 2 + end + 2;
-        } else {
-            break;
-        }
-    }
-    Ok(i)
-}
+pub(crate) use crate::scan::skip_trivia;
+
+/// Two-character punctuation, tried before [`ONE`].
+const TWO: &[(&str, P)] = &[("==", P::EqEq), ("!=", P::Ne), ("<=", P::Le), (">=", P::Ge), ("::", P::Cast)];
+
+/// One-character punctuation.
+const ONE: &[(u8, P)] = &[
+    (b'(', P::LParen),
+    (b')', P::RParen),
+    (b'[', P::LBracket),
+    (b']', P::RBracket),
+    (b'{', P::LBrace),
+    (b'}', P::RBrace),
+    (b',', P::Comma),
+    (b'.', P::Dot),
+    (b'|', P::Pipe),
+    (b'<', P::Lt),
+    (b'>', P::Gt),
+    (b'=', P::Assign),
+    (b':', P::Colon),
+    (b'+', P::Plus),
+    (b'-', P::Minus),
+    (b'*', P::Star),
+    (b'/', P::Slash),
+    (b'%', P::Percent),
+    (b'?', P::Question),
+];
 
 /// Tokens of `text[from..]` (offsets stay those of `text`), ending with [`T::Eof`].
 pub(crate) fn lex(text: &str, from: usize) -> Result<Vec<Token>, QueryError> {
@@ -88,112 +93,31 @@ pub(crate) fn lex(text: &str, from: usize) -> Result<Vec<Token>, QueryError> {
         let b = bytes[i];
         let start = i;
         let t = if b.is_ascii_alphabetic() || b == b'_' || b == b'@' {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'@')) {
-                i += 1;
-            }
+            i = scan::name_end(bytes, i, |b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@'));
             T::Ident
         } else if b.is_ascii_digit() {
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-                while i < bytes.len() && bytes[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            if matches!(bytes.get(i), Some(b'e' | b'E')) {
-                let mut j = i + 1;
-                if matches!(bytes.get(j), Some(b'+' | b'-')) {
-                    j += 1;
-                }
-                if bytes.get(j).is_some_and(u8::is_ascii_digit) {
-                    i = j;
-                    while i < bytes.len() && bytes[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                }
-            }
+            i = scan::number_end(bytes, i);
             T::Num
         } else if text[i..].starts_with("\"\"\"") {
-            let Some(end) = text[i + 3..].find("\"\"\"") else {
-                return Err(QueryError::syntax(
-                    "unterminated raw string",
-                    Span::new(i, i + 3),
-                    "close it with `\"\"\"`",
-                ));
-            };
-            let mut end = i + 3 + end;
-            while bytes.get(end + 3) == Some(&b'"') {
-                end += 1;
-            }
-            let s = text[i + 3..end].to_string();
-            i = end + 3;
+            let (s, end) = scan::raw_string(text, i)?;
+            i = end;
             T::Str(s)
         } else if b == b'"' {
             let (s, end) = string(text, i)?;
             i = end;
             T::Str(s)
         } else if b == b'`' {
-            let mut s = String::new();
-            let mut j = i + 1;
-            loop {
-                let Some(n) = text[j..].find('`') else {
-                    return Err(QueryError::syntax(
-                        "unterminated quoted name",
-                        Span::new(i, i + 1),
-                        "close the name with `` ` ``; write a backtick inside it as ``` `` ```",
-                    ));
-                };
-                s.push_str(&text[j..j + n]);
-                j += n + 1;
-                if bytes.get(j) == Some(&b'`') {
-                    s.push('`');
-                    j += 1;
-                } else {
-                    break;
-                }
-            }
-            i = j;
+            let (s, end) = scan::quoted_name(text, i)?;
+            i = end;
             T::Backtick(s)
         } else {
-            let two = text.get(i..i + 2).unwrap_or("");
-            let (p, len) = match two {
-                "==" => (P::EqEq, 2),
-                "!=" => (P::Ne, 2),
-                "<=" => (P::Le, 2),
-                ">=" => (P::Ge, 2),
-                "::" => (P::Cast, 2),
-                _ => match b {
-                    b'(' => (P::LParen, 1),
-                    b')' => (P::RParen, 1),
-                    b'[' => (P::LBracket, 1),
-                    b']' => (P::RBracket, 1),
-                    b'{' => (P::LBrace, 1),
-                    b'}' => (P::RBrace, 1),
-                    b',' => (P::Comma, 1),
-                    b'.' => (P::Dot, 1),
-                    b'|' => (P::Pipe, 1),
-                    b'<' => (P::Lt, 1),
-                    b'>' => (P::Gt, 1),
-                    b'=' => (P::Assign, 1),
-                    b':' => (P::Colon, 1),
-                    b'+' => (P::Plus, 1),
-                    b'-' => (P::Minus, 1),
-                    b'*' => (P::Star, 1),
-                    b'/' => (P::Slash, 1),
-                    b'%' => (P::Percent, 1),
-                    b'?' => (P::Question, 1),
-                    _ => {
-                        let c = text[i..].chars().next().expect("in bounds");
-                        return Err(QueryError::syntax(
-                            format!("unexpected character `{c}`"),
-                            Span::new(i, i + c.len_utf8()),
-                            "quote strings in `\"…\"` and names with special characters in `` `…` ``",
-                        ));
-                    }
-                },
-            };
+            let (p, len) = scan::punct(
+                text,
+                i,
+                TWO,
+                ONE,
+                "quote strings in `\"…\"` and names with special characters in `` `…` ``",
+            )?;
             i += len;
             T::Punct(p)
         };
