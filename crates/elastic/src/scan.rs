@@ -2,9 +2,128 @@
 //! `"""…"""` strings, `` `quoted names` ``, and punctuation looked up in per-language tables.
 //! What differs between the languages (name characters, quoted strings and their escapes,
 //! the punctuation itself, the help texts) stays in each lexer and comes in as parameters.
+//! The token types and the [`Cursor`] the two parsers walk them with are shared too, generic
+//! over each language's punctuation `P`.
 
-use crate::query::QueryError;
+use std::ops::{Deref, DerefMut};
+
+use crate::query::{Depth, QueryError, describe};
 use crate::span::Span;
+
+/// A token's kind.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Tok<P> {
+    /// A name or keyword, as written.
+    Ident,
+    /// `` `name` ``, with doubled backticks resolved.
+    Backtick(String),
+    /// A string, escapes resolved.
+    Str(String),
+    /// A number, as written.
+    Num,
+    Punct(P),
+    Eof,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Token<P> {
+    pub t: Tok<P>,
+    pub span: Span,
+    /// Whitespace or a comment between this token and the previous one.
+    pub spaced: bool,
+}
+
+/// A parser's position in its tokens (which end with [`Tok::Eof`]), with the nesting depth
+/// and the language's help text for syntax errors.
+pub(crate) struct Cursor<'a, P> {
+    pub text: &'a str,
+    pub toks: Vec<Token<P>>,
+    pub i: usize,
+    pub depth: Depth,
+    /// What [`Cursor::prev_end`] gives before the first token.
+    pub origin: usize,
+    pub help: &'static str,
+}
+
+impl<'a, P: Copy + PartialEq> Cursor<'a, P> {
+    pub fn new(text: &'a str, toks: Vec<Token<P>>, origin: usize, help: &'static str) -> Self {
+        Self { text, toks, i: 0, depth: Depth::default(), origin, help }
+    }
+
+    pub fn peek(&self) -> &Token<P> {
+        &self.toks[self.i]
+    }
+
+    pub fn peek_at(&self, n: usize) -> &Token<P> {
+        &self.toks[(self.i + n).min(self.toks.len() - 1)]
+    }
+
+    pub fn bump(&mut self) -> Token<P> {
+        let t = self.toks[self.i].clone();
+        if self.i < self.toks.len() - 1 {
+            self.i += 1;
+        }
+        t
+    }
+
+    pub fn src(&self, t: &Token<P>) -> &'a str {
+        &self.text[t.span.start..t.span.end]
+    }
+
+    pub fn is_kw(&self, t: &Token<P>, kw: &str) -> bool {
+        t.t == Tok::Ident && self.src(t).eq_ignore_ascii_case(kw)
+    }
+
+    pub fn at_kw(&self, kw: &str) -> bool {
+        self.is_kw(self.peek(), kw)
+    }
+
+    pub fn at(&self, p: P) -> bool {
+        self.peek().t == Tok::Punct(p)
+    }
+
+    /// Where the last token taken ended.
+    pub fn prev_end(&self) -> usize {
+        if self.i == 0 { self.origin } else { self.toks[self.i - 1].span.end }
+    }
+
+    /// "expected …, found …" at the next token.
+    pub fn error(&self, expected: &str) -> QueryError {
+        let t = self.peek();
+        let found = if t.t == Tok::Eof { describe("") } else { describe(self.src(t)) };
+        QueryError::syntax(format!("expected {expected}, found {found}"), t.span, self.help)
+    }
+
+    pub fn expect(&mut self, p: P, expected: &str) -> Result<Token<P>, QueryError> {
+        if self.at(p) { Ok(self.bump()) } else { Err(self.error(expected)) }
+    }
+
+    pub fn expect_kw(&mut self, kw: &str, expected: &str) -> Result<Token<P>, QueryError> {
+        if self.at_kw(kw) { Ok(self.bump()) } else { Err(self.error(expected)) }
+    }
+
+    /// One level deeper, at the next token; an error past [`crate::query::MAX_DEPTH`].
+    pub fn enter(&mut self) -> Result<(), QueryError> {
+        let span = self.peek().span;
+        self.depth.enter(span)
+    }
+}
+
+/// A language's parser: a [`Cursor`] and the grammar, which the language implements on it.
+pub(crate) struct Parser<'a, P>(pub Cursor<'a, P>);
+
+impl<'a, P> Deref for Parser<'a, P> {
+    type Target = Cursor<'a, P>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<P> DerefMut for Parser<'_, P> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
 
 /// Skip whitespace, `//` line comments and `/* */` block comments from `i`; the offset of the
 /// next token (or the end of `text`).

@@ -35,27 +35,11 @@ pub(crate) enum P {
     Question,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum T {
-    /// A name or keyword, as written.
-    Ident,
-    /// `` `name` ``, with doubled backticks resolved.
-    Backtick(String),
-    /// A string, escapes resolved.
-    Str(String),
-    /// A number, as written.
-    Num,
-    Punct(P),
-    Eof,
-}
+/// A token's kind.
+pub(crate) type T = scan::Tok<P>;
 
-#[derive(Clone, Debug)]
-pub(crate) struct Token {
-    pub t: T,
-    pub span: Span,
-    /// Whitespace or a comment between this token and the previous one.
-    pub spaced: bool,
-}
+/// A token.
+pub(crate) type Token = scan::Token<P>;
 
 fn ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || matches!(b, b'_' | b'@' | b'$')

@@ -6,7 +6,8 @@ use super::{
     ArithOp, Body, Category, CmpOp, Duration, EventQuery, Expr, Field, Literal, MatchOp, Pipe, Query, Relation, Sample,
     Sequence, Step,
 };
-use crate::query::{Depth, QueryError, describe};
+use crate::query::{QueryError, describe};
+use crate::scan::{Cursor, Parser};
 use crate::span::Span;
 
 /// Words that cannot start a field name (write such a field as `` `name` ``).
@@ -31,7 +32,7 @@ const HELP: &str =
 pub fn parse(text: &str) -> Result<Query, QueryError> {
     QueryError::check_len(text)?;
     let toks = lex(text)?;
-    let mut p = Parser { text, toks, i: 0, depth: Depth::default() };
+    let mut p = Parser(Cursor::new(text, toks, 0, HELP));
     p.query()
 }
 
@@ -44,69 +45,7 @@ enum Infix {
     Arith(ArithOp),
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    toks: Vec<Token>,
-    i: usize,
-    depth: Depth,
-}
-
-impl<'a> Parser<'a> {
-    fn peek(&self) -> &Token {
-        &self.toks[self.i]
-    }
-
-    fn peek_at(&self, n: usize) -> &Token {
-        &self.toks[(self.i + n).min(self.toks.len() - 1)]
-    }
-
-    fn bump(&mut self) -> Token {
-        let t = self.toks[self.i].clone();
-        if self.i < self.toks.len() - 1 {
-            self.i += 1;
-        }
-        t
-    }
-
-    fn src(&self, t: &Token) -> &'a str {
-        &self.text[t.span.start..t.span.end]
-    }
-
-    fn is_kw(&self, t: &Token, kw: &str) -> bool {
-        t.t == T::Ident && self.src(t).eq_ignore_ascii_case(kw)
-    }
-
-    fn at_kw(&self, kw: &str) -> bool {
-        self.is_kw(self.peek(), kw)
-    }
-
-    fn at(&self, p: P) -> bool {
-        self.peek().t == T::Punct(p)
-    }
-
-    fn prev_end(&self) -> usize {
-        if self.i == 0 { 0 } else { self.toks[self.i - 1].span.end }
-    }
-
-    fn error(&self, expected: &str) -> QueryError {
-        let t = self.peek();
-        let found = if t.t == T::Eof { describe("") } else { describe(self.src(t)) };
-        QueryError::syntax(format!("expected {expected}, found {found}"), t.span, HELP)
-    }
-
-    fn expect(&mut self, p: P, expected: &str) -> Result<Token, QueryError> {
-        if self.at(p) { Ok(self.bump()) } else { Err(self.error(expected)) }
-    }
-
-    fn expect_kw(&mut self, kw: &str, expected: &str) -> Result<Token, QueryError> {
-        if self.at_kw(kw) { Ok(self.bump()) } else { Err(self.error(expected)) }
-    }
-
-    fn enter(&mut self) -> Result<(), QueryError> {
-        let span = self.peek().span;
-        self.depth.enter(span)
-    }
-
+impl Parser<'_, P> {
     fn query(&mut self) -> Result<Query, QueryError> {
         let start = self.peek().span.start;
         let body = if self.at_kw("sequence") {

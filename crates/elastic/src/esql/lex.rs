@@ -33,22 +33,11 @@ pub(crate) enum P {
     Question,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum T {
-    Ident,
-    Backtick(String),
-    Str(String),
-    Num,
-    Punct(P),
-    Eof,
-}
+/// A token's kind.
+pub(crate) type T = scan::Tok<P>;
 
-#[derive(Clone, Debug)]
-pub(crate) struct Token {
-    pub t: T,
-    pub span: Span,
-    pub spaced: bool,
-}
+/// A token.
+pub(crate) type Token = scan::Token<P>;
 
 pub(crate) use crate::scan::skip_trivia;
 

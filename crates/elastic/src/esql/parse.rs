@@ -6,7 +6,8 @@ use super::lex::{P, T, Token, lex, skip_trivia};
 use super::{
     ArithOp, Assign, CmpOp, Command, CommandBody, Expr, Index, Literal, NamePattern, PatternOp, Query, SortKey, Source,
 };
-use crate::query::{Depth, QueryError, describe};
+use crate::query::{QueryError, describe};
+use crate::scan::{Cursor, Parser};
 use crate::span::Span;
 
 /// Words that cannot start a column name (write such a column as `` `name` ``).
@@ -68,7 +69,8 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
     QueryError::check_len(text)?;
     let (source, end) = source(text)?;
     let toks = lex(text, end)?;
-    let mut p = Parser { text, toks, i: 0, depth: Depth::default() };
+    let origin = toks[0].span.start;
+    let mut p = Parser(Cursor::new(text, toks, origin, HELP));
     let mut commands = Vec::new();
     while p.at(P::Pipe) {
         p.bump();
@@ -207,67 +209,9 @@ enum Infix {
     Cast,
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    toks: Vec<Token>,
-    i: usize,
-    depth: Depth,
-}
-
-impl<'a> Parser<'a> {
-    fn peek(&self) -> &Token {
-        &self.toks[self.i]
-    }
-
-    fn peek_at(&self, n: usize) -> &Token {
-        &self.toks[(self.i + n).min(self.toks.len() - 1)]
-    }
-
-    fn bump(&mut self) -> Token {
-        let t = self.toks[self.i].clone();
-        if self.i < self.toks.len() - 1 {
-            self.i += 1;
-        }
-        t
-    }
-
-    fn src(&self, t: &Token) -> &'a str {
-        &self.text[t.span.start..t.span.end]
-    }
-
-    fn is_kw(&self, t: &Token, kw: &str) -> bool {
-        t.t == T::Ident && self.src(t).eq_ignore_ascii_case(kw)
-    }
-
-    fn at_kw(&self, kw: &str) -> bool {
-        self.is_kw(self.peek(), kw)
-    }
-
-    fn at(&self, p: P) -> bool {
-        self.peek().t == T::Punct(p)
-    }
-
+impl Parser<'_, P> {
     fn at_end_of_command(&self) -> bool {
         matches!(self.peek().t, T::Eof | T::Punct(P::Pipe))
-    }
-
-    fn prev_end(&self) -> usize {
-        if self.i == 0 { self.toks[0].span.start } else { self.toks[self.i - 1].span.end }
-    }
-
-    fn error(&self, expected: &str) -> QueryError {
-        let t = self.peek();
-        let found = if t.t == T::Eof { describe("") } else { describe(self.src(t)) };
-        QueryError::syntax(format!("expected {expected}, found {found}"), t.span, HELP)
-    }
-
-    fn expect(&mut self, p: P, expected: &str) -> Result<Token, QueryError> {
-        if self.at(p) { Ok(self.bump()) } else { Err(self.error(expected)) }
-    }
-
-    fn enter(&mut self) -> Result<(), QueryError> {
-        let span = self.peek().span;
-        self.depth.enter(span)
     }
 
     fn command(&mut self) -> Result<Command, QueryError> {
