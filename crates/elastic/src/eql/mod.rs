@@ -31,6 +31,8 @@ use serde::Serialize;
 pub use lower::{lower, stages};
 pub use parse::parse;
 
+pub use crate::query::{ArithOp, CmpOp};
+
 use crate::span::Span;
 
 /// A parsed EQL query.
@@ -164,38 +166,6 @@ pub struct Pipe {
     pub span: Span,
 }
 
-/// Comparisons.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CmpOp {
-    /// `==` (case-sensitive).
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CmpOp {
-    /// As written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-}
-
 /// Pattern operators, each taking one value or a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -227,35 +197,6 @@ impl MatchOp {
     /// True for `:`, `like~`, `regex~`.
     pub fn case_insensitive(self) -> bool {
         matches!(self, MatchOp::Colon | MatchOp::LikeInsensitive | MatchOp::RegexInsensitive)
-    }
-}
-
-/// Arithmetic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArithOp {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-    /// `%`
-    Mod,
-}
-
-impl ArithOp {
-    /// As written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArithOp::Add => "+",
-            ArithOp::Sub => "-",
-            ArithOp::Mul => "*",
-            ArithOp::Div => "/",
-            ArithOp::Mod => "%",
-        }
     }
 }
 

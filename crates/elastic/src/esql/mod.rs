@@ -26,6 +26,8 @@ use serde::Serialize;
 pub use lower::{lower, stages};
 pub use parse::parse;
 
+pub use crate::query::{ArithOp, CmpOp};
+
 use crate::span::Span;
 
 /// A parsed ES|QL query.
@@ -183,67 +185,6 @@ pub struct SortKey {
     pub ascending: Option<bool>,
     /// `NULLS FIRST` (`Some(true)`) or `NULLS LAST` (`Some(false)`), when written.
     pub nulls_first: Option<bool>,
-}
-
-/// Comparisons.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CmpOp {
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CmpOp {
-    /// As written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-}
-
-/// Arithmetic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArithOp {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-    /// `%`
-    Mod,
-}
-
-impl ArithOp {
-    /// As written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArithOp::Add => "+",
-            ArithOp::Sub => "-",
-            ArithOp::Mul => "*",
-            ArithOp::Div => "/",
-            ArithOp::Mod => "%",
-        }
-    }
 }
 
 /// `LIKE` (wildcards `*`, `?`) or `RLIKE` (a regular expression).
