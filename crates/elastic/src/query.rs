@@ -243,6 +243,17 @@ impl Pattern {
     }
 }
 
+/// Binding powers of the operators EQL and ES|QL share, for their Pratt parsers and for
+/// their printers (which add parentheses where an operand binds looser than its place).
+pub(crate) const BP_OR: u8 = 1;
+pub(crate) const BP_AND: u8 = 3;
+/// `not` binds looser than comparisons: `not a == b` is `not (a == b)`.
+pub(crate) const BP_NOT: u8 = 5;
+pub(crate) const BP_CMP: u8 = 7;
+pub(crate) const BP_ADD: u8 = 9;
+pub(crate) const BP_MUL: u8 = 11;
+pub(crate) const BP_NEG: u8 = 13;
+
 /// Keep the deepest nesting in check: the parsers call [`Depth::enter`] on every recursion.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Depth(pub usize);

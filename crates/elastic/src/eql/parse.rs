@@ -6,6 +6,7 @@ use super::{
     ArithOp, Body, Category, CmpOp, Duration, EventQuery, Expr, Field, Literal, MatchOp, Pipe, Query, Relation, Sample,
     Sequence, Step,
 };
+use crate::query::{BP_ADD, BP_AND, BP_CMP, BP_MUL, BP_NEG, BP_NOT, BP_OR};
 use crate::query::{QueryError, describe};
 use crate::scan::{Cursor, Parser};
 use crate::span::Span;
@@ -15,15 +16,6 @@ pub(crate) const RESERVED: &[&str] = &[
     "and", "or", "not", "in", "like", "regex", "where", "by", "with", "until", "of", "as", "sequence", "sample",
     "true", "false", "null",
 ];
-
-const BP_OR: u8 = 1;
-const BP_AND: u8 = 3;
-/// `not` binds looser than comparisons: `not a == b` is `not (a == b)`.
-const BP_NOT: u8 = 5;
-const BP_CMP: u8 = 7;
-const BP_ADD: u8 = 9;
-const BP_MUL: u8 = 11;
-const BP_NEG: u8 = 13;
 
 const HELP: &str =
     "an EQL query is `category where condition`, a `sequence` or a `sample` of `[category where condition]` steps";

@@ -6,6 +6,7 @@ use super::lex::{P, T, Token, lex, skip_trivia};
 use super::{
     ArithOp, Assign, CmpOp, Command, CommandBody, Expr, Index, Literal, NamePattern, PatternOp, Query, SortKey, Source,
 };
+use crate::query::{BP_ADD, BP_AND, BP_CMP, BP_MUL, BP_NEG, BP_NOT, BP_OR};
 use crate::query::{QueryError, describe};
 use crate::scan::{Cursor, Parser};
 use crate::span::Span;
@@ -53,13 +54,6 @@ const UNITS: &[&str] = &[
     "y",
 ];
 
-const BP_OR: u8 = 1;
-const BP_AND: u8 = 3;
-const BP_NOT: u8 = 5;
-const BP_CMP: u8 = 7;
-const BP_ADD: u8 = 9;
-const BP_MUL: u8 = 11;
-const BP_NEG: u8 = 13;
 const BP_CAST: u8 = 15;
 
 const HELP: &str = "an ES|QL query is `FROM index` then `| command` steps (`WHERE`, `EVAL`, `STATS`, `KEEP` …)";

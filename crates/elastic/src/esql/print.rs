@@ -6,14 +6,8 @@ use std::fmt::{self, Display, Formatter, Write as _};
 
 use super::parse::RESERVED;
 use super::{ArithOp, Assign, Command, CommandBody, Expr, Literal, NamePattern, PatternOp, Query, SortKey};
+use crate::query::{BP_ADD, BP_AND, BP_CMP, BP_MUL, BP_NEG, BP_NOT, BP_OR};
 
-const BP_OR: u8 = 1;
-const BP_AND: u8 = 3;
-const BP_NOT: u8 = 5;
-const BP_CMP: u8 = 7;
-const BP_ADD: u8 = 9;
-const BP_MUL: u8 = 11;
-const BP_NEG: u8 = 13;
 const BP_CAST: u8 = 15;
 const BP_ATOM: u8 = 100;
 
