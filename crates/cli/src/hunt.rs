@@ -67,12 +67,17 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<Outcome> {
     let totals = pool.install(|| detwiki_engine::hunt(&ruleset, &inputs, &sink));
     bar.finish_and_clear();
     let failed_output = sink.finish(&ruleset)?;
+    let unbuilt = report_unbuilt(&ruleset);
     let seconds = started.elapsed().as_secs_f64();
     if !args.quiet {
         print_summary(&ruleset, &totals, &sink, seconds);
     }
     if failed_output {
         return Ok(Outcome::Failed);
+    }
+    if args.strict && unbuilt > 0 {
+        eprintln!("error: --strict: {unbuilt} rules could not be run (see the warnings above)");
+        return Ok(Outcome::Usage);
     }
     if totals.events == 0 && totals.problems > 0 {
         eprintln!("error: no event could be read (see the warnings above)");
@@ -134,10 +139,10 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
         for file in load::read_all(work, &Limits::default(), &|| {}) {
             // A file with errors runs none of its rules (the builder says so); its text is kept
             // to show the errors as `lint` does.
-            builder.add_file(&spec.name, &file.path, &file.parsed, &keep);
             if file.parsed.has_errors() {
-                texts.insert(file.path, file.text);
+                texts.insert(file.path.clone(), file.text);
             }
+            builder.add_parsed(&spec.name, &file.path, file.parsed, &keep);
         }
     }
     let opts = Options { routing: !args.no_routing, placeholders, prefilter: true, pipelines };
@@ -218,6 +223,25 @@ fn report_skipped(args: &HuntArgs, ruleset: &Ruleset, texts: &HashMap<PathBuf, S
             eprintln!("placeholders without values: {}; give them with --placeholders FILE", names.join(", "));
         }
     }
+}
+
+/// Rules that gave no hits because a regex of theirs could not be built when an event first
+/// reached it (the `regex` crate's size limit; the pattern itself was checked at load): one
+/// warning each. Returns their number.
+fn report_unbuilt(ruleset: &Ruleset) -> usize {
+    let unbuilt = ruleset.unbuilt_regexes();
+    for u in &unbuilt {
+        let r = &ruleset.rules[u.rule as usize];
+        let id = r.id.as_deref().map_or_else(String::new, |id| format!(" [{id}]"));
+        eprintln!(
+            "warning: {}: rule `{}`{id} was not run: its regex `{}` cannot be built ({}); simplify the pattern",
+            r.path.display(),
+            r.title,
+            u.pattern,
+            u.error
+        );
+    }
+    unbuilt.len()
 }
 
 /// One line per skipped rule: where it is, what it is, why it is skipped.

@@ -7,7 +7,6 @@ use aho_corasick::Anchored;
 use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
 
-use super::Ruleset;
 use crate::compile::{CompiledDetection, Cond, Pred};
 use crate::event::lowercase;
 use crate::matcher::Matcher;
@@ -42,8 +41,8 @@ pub(super) struct Scan {
 
 impl Prefilter {
     /// Build for instances `order` (evaluation order), whose literal sets are
-    /// `sets[id]` (`None` = not filtered).
-    pub(super) fn build(order: Vec<u32>, sets: &[Option<Vec<Needle>>]) -> Prefilter {
+    /// `needles(id)` (`None` = not filtered).
+    pub(super) fn build<'n>(order: Vec<u32>, needles: impl Fn(u32) -> Option<&'n [Needle]>) -> Prefilter {
         // Per field (None = keywords): literal texts and, per literal, the positions needing it.
         type Group<'t> = (Option<u32>, Vec<&'t str>, Vec<Vec<u32>>);
         let mut groups: Vec<Group<'_>> = Vec::new();
@@ -51,7 +50,7 @@ impl Prefilter {
         let mut always = Vec::new();
         for (pos, &id) in order.iter().enumerate() {
             let pos = pos as u32;
-            let Some(set) = &sets[id as usize] else {
+            let Some(set) = needles(id) else {
                 always.push(pos);
                 continue;
             };
@@ -157,34 +156,9 @@ const DFA_BYTES: usize = 4 << 20;
 /// Literal sets longer than this (bytes, summed) go straight to the NFA.
 const DFA_LITERAL_BYTES: usize = 16 << 10;
 
-impl Ruleset {
-    pub(super) fn build_prefilter(&mut self) {
-        let sets: Vec<Option<Vec<Needle>>> =
-            self.instances.iter().map(|inst| cond_needles(&inst.det.cond, &inst.det)).collect();
-        let mut built = Vec::new();
-        if self.routing {
-            for route in self.routes.values_mut() {
-                let any = Prefilter::build(route.any.clone(), &sets);
-                for (id, list) in &route.by_id {
-                    let order = route.any.iter().chain(list).copied().collect();
-                    let p = Prefilter::build(order, &sets);
-                    built.push((p.needle_positions.len(), p.order.len()));
-                    route.prefilter_by_id.insert(*id, p);
-                }
-                built.push((any.needle_positions.len(), any.order.len()));
-                route.prefilter_any = Some(any);
-            }
-        } else {
-            let p = Prefilter::build(self.all.clone(), &sets);
-            built.push((p.needle_positions.len(), p.order.len()));
-            self.prefilter_all = Some(p);
-        }
-        self.max_needles = built.iter().map(|b| b.0).max().unwrap_or(0);
-        self.max_order = built.iter().map(|b| b.1).max().unwrap_or(0);
-        for (inst, set) in self.instances.iter_mut().zip(&sets) {
-            inst.filtered = set.is_some();
-        }
-    }
+/// The literals of which an event must contain one for `det` to match (`None`: no such set).
+pub(super) fn instance_needles(det: &CompiledDetection) -> Option<Vec<Needle>> {
+    cond_needles(&det.cond, det)
 }
 
 /// Literals (with the field they must occur in) of which an event must contain

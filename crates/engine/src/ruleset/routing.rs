@@ -3,29 +3,48 @@
 
 use std::collections::HashMap;
 
-use super::{Prefilter, Ruleset, Scratch};
+use super::{Prefilter, Route, Ruleset, Scratch};
 use crate::compile::FieldTable;
 use crate::event::{Event, FieldKey, FieldValue, Fields};
 use crate::matcher::WordBuild;
 
 impl Ruleset {
-    /// The instances an event is routed to (channel-wide, this event id) and their prefilter.
-    pub(super) fn routed<'a>(
-        &'a self,
-        ev: &Event,
-        scratch: &mut Scratch,
-    ) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
+    /// The instances an event is routed to (channel-wide, this event id), looked up by name
+    /// (the reference for [`Ruleset::routed_indexed`]; no prefilter).
+    pub(super) fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32]) {
         if !self.routing {
-            return (&self.all, &[], self.prefilter_all.as_ref());
+            return (&self.all, &[]);
         }
-        let Some(ch) = self.channel_fields.iter().find_map(|f| ev.get(f)) else { return (&[], &[], None) };
+        let Some(ch) = self.channel_fields.iter().find_map(|f| ev.get(f)) else { return (&[], &[]) };
         scratch.channel.clear();
         scratch.channel.push_str(ch.lower);
-        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[], None) };
+        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[]) };
         let id = self.event_id_fields.iter().find_map(|f| ev.get(f)).and_then(|v| v.raw.trim().parse::<u32>().ok());
-        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
-            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
-            None => (&route.any, &[], route.prefilter_any.as_ref()),
+        match id.and_then(|id| route.by_id.get(&id)) {
+            Some((list, _)) => (&route.any, list),
+            None => (&route.any, &[]),
+        }
+    }
+
+    /// The prefilter of every instance (no routing), built on first use.
+    fn all_prefilter(&self) -> Option<&Prefilter> {
+        self.prefilter.then(|| self.prefilter_all.get_or_init(|| self.prefilter_of(self.all.clone())))
+    }
+
+    /// The instances of `route` an event with id `id` meets, and their prefilter (built on first use).
+    fn in_route<'a>(&'a self, route: &'a Route, id: Option<u32>) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
+        match id.and_then(|id| route.by_id.get(&id)) {
+            Some((list, pf)) => {
+                let pf = self
+                    .prefilter
+                    .then(|| pf.get_or_init(|| self.prefilter_of(route.any.iter().chain(list).copied().collect())));
+                (&route.any, list, pf)
+            }
+            None => {
+                let pf =
+                    self.prefilter.then(|| route.prefilter_any.get_or_init(|| self.prefilter_of(route.any.clone())));
+                (&route.any, &[], pf)
+            }
         }
     }
 
@@ -36,7 +55,7 @@ impl Ruleset {
         index: &FieldIndex,
     ) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
         if !self.routing {
-            return (&self.all, &[], self.prefilter_all.as_ref());
+            return (&self.all, &[], self.all_prefilter());
         }
         let view = Indexed { ev, index };
         let (channel, event_id) = &self.route_field_ids;
@@ -44,10 +63,7 @@ impl Ruleset {
         let Some(route) = self.routes.get(ch.lower) else { return (&[], &[], None) };
         let id =
             event_id.iter().find_map(|&f| view.values_by_id(f).next()).and_then(|v| v.raw.trim().parse::<u32>().ok());
-        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
-            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
-            None => (&route.any, &[], route.prefilter_any.as_ref()),
-        }
+        self.in_route(route, id)
     }
 }
 
