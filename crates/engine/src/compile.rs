@@ -100,7 +100,7 @@ pub struct Pred {
     /// The values; each is a set of alternatives (windash, base64offset …), any of which matches.
     pub values: Vec<Vec<Matcher>>,
     /// The same values for OR lists of many strings: a [`StrSet`] plus the other matchers.
-    fast: Option<(StrSet, Vec<Matcher>)>,
+    fast: Option<Box<(StrSet, Vec<Matcher>)>>,
 }
 
 impl Pred {
@@ -114,14 +114,14 @@ impl Pred {
                     m => others.push(m),
                 }
             }
-            (StrSet::new(strs, cased), others)
+            Box::new((StrSet::new(strs, cased), others))
         });
         Pred { field, all, values, fast }
     }
 
     /// True if the predicate holds on `ev`.
     pub fn eval<F: Fields>(&self, ev: &F) -> bool {
-        let Some((set, others)) = &self.fast else { return self.eval_naive(ev) };
+        let Some((set, others)) = self.fast.as_deref() else { return self.eval_naive(ev) };
         let hit = match &self.field {
             Some(k) => ev.values(k).any(|v| !v.is_null() && set.is_match(&v)),
             None => ev.event().fields().any(|(_, v)| !v.is_null() && set.is_match(&v)),
@@ -644,7 +644,7 @@ pub fn str_match(s: &SigmaString, cased: bool) -> StrMatch {
         [Part::AnyChars, Part::Literal(a)] => StrKind::Suffix(low(a)),
         [Part::AnyChars, Part::Literal(a), Part::AnyChars] => StrKind::Contains(Contains::new(&low(a))),
         [Part::AnyChars] => StrKind::Any,
-        parts => StrKind::Glob(Glob::new(
+        parts => StrKind::Glob(Box::new(Glob::new(
             parts
                 .iter()
                 .map(|p| match p {
@@ -655,7 +655,7 @@ pub fn str_match(s: &SigmaString, cased: bool) -> StrMatch {
                     Part::Placeholder(n) => GlobPart::Lit(low(&format!("%{n}%"))),
                 })
                 .collect(),
-        )),
+        ))),
     };
     StrMatch { kind, cased }
 }

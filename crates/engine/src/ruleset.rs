@@ -99,11 +99,11 @@ pub struct UnbuiltRegex {
 
 #[derive(Debug, Default)]
 struct Route {
+    /// The channel-wide instances (no event id of their own), and their prefilter.
     any: Vec<u32>,
-    /// Per event id: its own instances, and the prefilter of the channel-wide ones and those.
-    by_id: HashMap<u32, (Vec<u32>, OnceLock<Prefilter>), WordBuild>,
-    /// Prefilter for events whose id has no instances of its own (channel-wide instances only).
     prefilter_any: OnceLock<Prefilter>,
+    /// Per event id: its own instances, and their prefilter.
+    by_id: HashMap<u32, (Vec<u32>, OnceLock<Prefilter>), WordBuild>,
 }
 
 /// Compiled rules ready to match events.
@@ -121,6 +121,9 @@ pub struct Ruleset {
     prefilter: bool,
     /// The prefilter without routing (all instances).
     prefilter_all: OnceLock<Prefilter>,
+    /// The literal automata of the prefilters built so far, shared between prefilters with
+    /// the same literals (Sysmon 1 and Security 4688 hold the same process_creation rules).
+    automata: prefilter::Automata,
     fields: FieldTable,
     /// Where events keep their channel and event id: `Channel` / `EventID`, then the names
     /// pipelines map them to (`winlog.channel`, `event.code` …).
@@ -198,7 +201,7 @@ impl Ruleset {
 
     /// The prefilter of the instances `order` (in evaluation order).
     fn prefilter_of(&self, order: Vec<u32>) -> Prefilter {
-        Prefilter::build(order, |i| self.needles_of(i))
+        Prefilter::build(order, |i| self.needles_of(i), &self.automata)
     }
 
     /// Fresh scratch for one thread (it grows with the prefilters it meets).
@@ -217,13 +220,10 @@ impl Ruleset {
     /// Call `on_match(instance)` for every instance that matches `ev`.
     pub fn matches(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
         scratch.index.build(ev, &self.fields);
-        let (a, b, prefilter) = self.routed_indexed(ev, &scratch.index);
+        let [(a, pa), (b, pb)] = self.routed_indexed(ev, &scratch.index);
         scratch.stats.events += 1;
         scratch.stats.routed += (a.len() + b.len()) as u64;
-        if a.is_empty() && b.is_empty() {
-            return;
-        }
-        let Some(pf) = prefilter else {
+        if !self.prefilter {
             // No prefilter (turned off): every routed instance.
             for &i in a.iter().chain(b) {
                 if self.eval_instance(i, ev, scratch) {
@@ -231,7 +231,19 @@ impl Ruleset {
                 }
             }
             return;
-        };
+        }
+        // Channel-wide instances first, then the event id's: route order.
+        for pf in [pa, pb].into_iter().flatten() {
+            self.prefiltered(pf, ev, scratch, &mut on_match);
+        }
+    }
+
+    /// The instances of `pf` whose literals occur in `ev` (and those without literals),
+    /// evaluated in order.
+    fn prefiltered(&self, pf: &Prefilter, ev: &Event, scratch: &mut Scratch, on_match: &mut impl FnMut(u32)) {
+        if pf.order.is_empty() {
+            return;
+        }
         if scratch.marks.len() < pf.order.len() {
             scratch.marks.resize(pf.order.len(), 0);
         }

@@ -326,6 +326,7 @@ impl Ruleset {
             all: Vec::new(),
             prefilter: true,
             prefilter_all: Default::default(),
+            automata: Default::default(),
             fields: FieldTable::default(),
             channel_fields: vec!["Channel".into()],
             event_id_fields: vec!["EventID".into()],

@@ -2,6 +2,7 @@
 //! needs, so that only instances whose literals occur in an event are evaluated.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use aho_corasick::Anchored;
 use aho_corasick::MatchKind;
@@ -35,14 +36,43 @@ pub(super) struct Prefilter {
 /// One automaton; its pattern `k` is literal `base + k` of the prefilter.
 #[derive(Debug)]
 pub(super) struct Scan {
-    pub(super) ac: Literals,
+    pub(super) ac: Arc<Literals>,
     pub(super) base: u32,
+}
+
+/// The literal automata built so far, by their (sorted) literals: prefilters with the same
+/// literals for a field share one (whatever the field's name), and a set is built once.
+#[derive(Debug, Default)]
+pub(super) struct Automata(Mutex<HashMap<Vec<Box<str>>, Built>>);
+
+/// An automaton, or `None` when it could not be built (size limits).
+type Built = Option<Arc<Literals>>;
+
+impl Automata {
+    /// The automaton of `texts` (sorted, distinct), built if new; `None` if it cannot be built.
+    fn get(&self, texts: &[&str]) -> Option<Arc<Literals>> {
+        let key: Vec<Box<str>> = texts.iter().map(|&t| t.into()).collect();
+        if let Some(found) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return found;
+        }
+        // Built outside the lock (another thread may build the same set meanwhile: the first
+        // one stored wins, both are the same automaton).
+        let built = Literals::build(texts).map(Arc::new);
+        match self.0.lock() {
+            Ok(mut m) => m.entry(key).or_insert(built).clone(),
+            Err(_) => built,
+        }
+    }
 }
 
 impl Prefilter {
     /// Build for instances `order` (evaluation order), whose literal sets are
-    /// `needles(id)` (`None` = not filtered).
-    pub(super) fn build<'n>(order: Vec<u32>, needles: impl Fn(u32) -> Option<&'n [Needle]>) -> Prefilter {
+    /// `needles(id)` (`None` = not filtered), with automata from `automata`.
+    pub(super) fn build<'n>(
+        order: Vec<u32>,
+        needles: impl Fn(u32) -> Option<&'n [Needle]>,
+        automata: &Automata,
+    ) -> Prefilter {
         // Per field (None = keywords): literal texts and, per literal, the positions needing it.
         type Group<'t> = (Option<u32>, Vec<&'t str>, Vec<Vec<u32>>);
         let mut groups: Vec<Group<'_>> = Vec::new();
@@ -76,12 +106,16 @@ impl Prefilter {
         let mut pf = Prefilter { order, always, fields: Vec::new(), any: None, needle_positions: Vec::new() };
         for (field, texts, positions) in groups {
             let base = pf.needle_positions.len() as u32;
-            let Some(ac) = Literals::build(&texts) else {
+            // Literals in byte order: the automaton then depends only on the set.
+            let mut sorted: Vec<(&str, Vec<u32>)> = texts.into_iter().zip(positions).collect();
+            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let texts: Vec<&str> = sorted.iter().map(|t| t.0).collect();
+            let Some(ac) = automata.get(&texts) else {
                 // Cannot build (size limits): evaluate these instances always.
-                pf.always.extend(positions.into_iter().flatten());
+                pf.always.extend(sorted.into_iter().flat_map(|t| t.1));
                 continue;
             };
-            pf.needle_positions.extend(positions);
+            pf.needle_positions.extend(sorted.into_iter().map(|t| t.1));
             match field {
                 Some(f) => pf.fields.push((f, Scan { ac, base })),
                 None => pf.any = Some(Scan { ac, base }),

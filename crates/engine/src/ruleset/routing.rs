@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Prefilter, Route, Ruleset, Scratch};
+use super::{Prefilter, Ruleset, Scratch};
 use crate::compile::FieldTable;
 use crate::event::{Event, FieldKey, FieldValue, Fields};
 use crate::matcher::WordBuild;
@@ -26,46 +26,32 @@ impl Ruleset {
         }
     }
 
-    /// The prefilter of every instance (no routing), built on first use.
-    fn all_prefilter(&self) -> Option<&Prefilter> {
-        self.prefilter.then(|| self.prefilter_all.get_or_init(|| self.prefilter_of(self.all.clone())))
-    }
-
-    /// The instances of `route` an event with id `id` meets, and their prefilter (built on first use).
-    fn in_route<'a>(&'a self, route: &'a Route, id: Option<u32>) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
-        match id.and_then(|id| route.by_id.get(&id)) {
-            Some((list, pf)) => {
-                let pf = self
-                    .prefilter
-                    .then(|| pf.get_or_init(|| self.prefilter_of(route.any.iter().chain(list).copied().collect())));
-                (&route.any, list, pf)
-            }
-            None => {
-                let pf =
-                    self.prefilter.then(|| route.prefilter_any.get_or_init(|| self.prefilter_of(route.any.clone())));
-                (&route.any, &[], pf)
-            }
-        }
-    }
-
-    /// [`Ruleset::routed`] through the field index (built for `ev`).
-    pub(super) fn routed_indexed<'a>(
-        &'a self,
-        ev: &Event,
-        index: &FieldIndex,
-    ) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
+    /// The instances an event meets, by the field index (built for `ev`): the channel-wide
+    /// ones, then those of its event id, each list with its prefilter (built on first use;
+    /// none when the prefilter is off).
+    pub(super) fn routed_indexed<'a>(&'a self, ev: &Event, index: &FieldIndex) -> [Part<'a>; 2] {
+        const NONE: Part<'static> = (&[], None);
         if !self.routing {
-            return (&self.all, &[], self.all_prefilter());
+            let pf = self.prefilter.then(|| self.prefilter_all.get_or_init(|| self.prefilter_of(self.all.clone())));
+            return [(&self.all, pf), NONE];
         }
         let view = Indexed { ev, index };
         let (channel, event_id) = &self.route_field_ids;
-        let Some(ch) = channel.iter().find_map(|&f| view.values_by_id(f).next()) else { return (&[], &[], None) };
-        let Some(route) = self.routes.get(ch.lower) else { return (&[], &[], None) };
+        let Some(ch) = channel.iter().find_map(|&f| view.values_by_id(f).next()) else { return [NONE, NONE] };
+        let Some(route) = self.routes.get(ch.lower) else { return [NONE, NONE] };
+        let any = self.prefilter.then(|| route.prefilter_any.get_or_init(|| self.prefilter_of(route.any.clone())));
         let id =
             event_id.iter().find_map(|&f| view.values_by_id(f).next()).and_then(|v| v.raw.trim().parse::<u32>().ok());
-        self.in_route(route, id)
+        let own = match id.and_then(|id| route.by_id.get(&id)) {
+            Some((list, pf)) => (&list[..], self.prefilter.then(|| pf.get_or_init(|| self.prefilter_of(list.clone())))),
+            None => NONE,
+        };
+        [(&route.any, any), own]
     }
 }
+
+/// A list of instances and its prefilter.
+pub(super) type Part<'a> = (&'a [u32], Option<&'a Prefilter>);
 
 /// Per-thread index of an event's fields by [`FieldTable`] id, rebuilt for
 /// each event that reaches rule evaluation (stamped, never cleared). The field
