@@ -637,7 +637,7 @@ fn read_lines<H: EventHandler>(
         |(state, event), (b, batch)| {
             let event = &mut event.0;
             let mut events = 0;
-            for (i, line) in batch.data.split(|&b| b == b'\n').enumerate() {
+            for (i, line) in lines(&batch.data).enumerate() {
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
@@ -669,6 +669,25 @@ fn read_lines<H: EventHandler>(
     }
 }
 
+/// The lines of `data`, split at each `\n` (as `split` would: the text after the last one too,
+/// empty or not), found with memchr rather than byte by byte.
+fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(data);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r) {
+            Some(k) => {
+                rest = Some(&r[k + 1..]);
+                Some(&r[..k])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// The problem of JSON text that starts at `line`, `column` of the input and does not parse:
 /// where it is in the input (serde_json's position is within the text), and what is wrong.
 fn bad_json(input: &Input, e: &serde_json::Error, line: u64, column: u64) -> ReadProblem {
@@ -691,6 +710,14 @@ pub fn read_jsonl_from<H: EventHandler>(input: &Input, reader: impl Read + Send,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_split_as_split_does() {
+        for data in [&b""[..], b"\n", b"a", b"a\n", b"a\nb", b"a\n\nb\n", b"\n\na\r\n"] {
+            let want: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+            assert_eq!(lines(data).collect::<Vec<_>>(), want, "{data:?}");
+        }
+    }
 
     #[test]
     fn numbers_with_thousands_separators() {
