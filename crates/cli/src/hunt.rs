@@ -67,12 +67,17 @@ pub fn run(args: &HuntArgs) -> anyhow::Result<Outcome> {
     let totals = pool.install(|| detwiki_engine::hunt(&ruleset, &inputs, &sink));
     bar.finish_and_clear();
     let failed_output = sink.finish(&ruleset)?;
+    let unbuilt = report_unbuilt(&ruleset);
     let seconds = started.elapsed().as_secs_f64();
     if !args.quiet {
         print_summary(&ruleset, &totals, &sink, seconds);
     }
     if failed_output {
         return Ok(Outcome::Failed);
+    }
+    if args.strict && unbuilt > 0 {
+        eprintln!("error: --strict: {unbuilt} rules could not be run (see the warnings above)");
+        return Ok(Outcome::Usage);
     }
     if totals.events == 0 && totals.problems > 0 {
         eprintln!("error: no event could be read (see the warnings above)");
@@ -134,10 +139,10 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
         for file in load::read_all(work, &Limits::default(), &|| {}) {
             // A file with errors runs none of its rules (the builder says so); its text is kept
             // to show the errors as `lint` does.
-            builder.add_file(&spec.name, &file.path, &file.parsed, &keep);
             if file.parsed.has_errors() {
-                texts.insert(file.path, file.text);
+                texts.insert(file.path.clone(), file.text);
             }
+            builder.add_parsed(&spec.name, &file.path, file.parsed, &keep);
         }
     }
     let opts = Options { routing: !args.no_routing, placeholders, prefilter: true, pipelines };
@@ -218,6 +223,25 @@ fn report_skipped(args: &HuntArgs, ruleset: &Ruleset, texts: &HashMap<PathBuf, S
             eprintln!("placeholders without values: {}; give them with --placeholders FILE", names.join(", "));
         }
     }
+}
+
+/// Rules that gave no hits because a regex of theirs could not be built when an event first
+/// reached it (the `regex` crate's size limit; the pattern itself was checked at load): one
+/// warning each. Returns their number.
+fn report_unbuilt(ruleset: &Ruleset) -> usize {
+    let unbuilt = ruleset.unbuilt_regexes();
+    for u in &unbuilt {
+        let r = &ruleset.rules[u.rule as usize];
+        let id = r.id.as_deref().map_or_else(String::new, |id| format!(" [{id}]"));
+        eprintln!(
+            "warning: {}: rule `{}`{id} was not run: its regex `{}` cannot be built ({}); simplify the pattern",
+            r.path.display(),
+            r.title,
+            u.pattern,
+            u.error
+        );
+    }
+    unbuilt.len()
 }
 
 /// One line per skipped rule: where it is, what it is, why it is skipped.
@@ -410,35 +434,73 @@ impl HitSink for Sink<'_> {
 /// JSON-lines wire format, one object per hit:
 /// `{"rule_id", "title", "level", "corpus", "timestamp", "computer", "channel",
 /// "event_id", "record_id", "line", "file", "fields": {name: value}}`; absent
-/// values are `null`.
+/// values are `null`. Serialised straight from the hit (no `serde_json::Value` built per hit).
 fn write_jsonl(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathBuf>) -> std::io::Result<()> {
-    let fields = fields_json(h);
-    let obj = serde_json::json!({
-        "rule_id": rule.id,
-        "title": rule.title,
-        "level": rule.level.map(Level::as_str),
-        "corpus": rule.corpus,
-        "timestamp": h.timestamp,
-        "computer": h.computer,
-        "channel": h.channel,
-        "event_id": h.event_id.as_deref().map(event_id_json),
-        "record_id": h.record_id,
-        "line": h.line,
-        "file": file.map(|p| p.display().to_string()),
-        "fields": fields,
-    });
-    serde_json::to_writer(&mut *w, &obj)?;
+    let hit = JsonHit {
+        rule_id: rule.id.as_deref(),
+        title: &rule.title,
+        level: rule.level.map(Level::as_str),
+        corpus: &rule.corpus,
+        timestamp: h.timestamp.as_deref(),
+        computer: h.computer.as_deref(),
+        channel: h.channel.as_deref(),
+        event_id: h.event_id.as_deref().map(EventIdJson::of),
+        record_id: h.record_id,
+        line: h.line,
+        file: file.map(|p| p.display().to_string()),
+        fields: FieldsJson(&h.fields),
+    };
+    serde_json::to_writer(&mut *w, &hit)?;
     w.write_all(b"\n")
 }
 
-/// An event id as JSON: a number, like `record_id` (the text as written when it is not one).
-fn event_id_json(id: &str) -> serde_json::Value {
-    id.trim().parse::<u64>().map_or_else(|_| serde_json::Value::String(id.to_string()), serde_json::Value::from)
+/// One JSON-lines hit, its keys in wire order.
+#[derive(serde::Serialize)]
+struct JsonHit<'a> {
+    rule_id: Option<&'a str>,
+    title: &'a str,
+    level: Option<&'static str>,
+    corpus: &'a str,
+    timestamp: Option<&'a str>,
+    computer: Option<&'a str>,
+    channel: Option<&'a str>,
+    event_id: Option<EventIdJson<'a>>,
+    record_id: Option<u64>,
+    line: Option<u64>,
+    file: Option<String>,
+    fields: FieldsJson<'a>,
 }
 
-/// The matched fields as one JSON object (the `fields` of a JSON-lines hit).
-fn fields_json(h: &Hit) -> serde_json::Map<String, serde_json::Value> {
-    h.fields.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()
+/// An event id as JSON: a number, like `record_id` (the text as written when it is not one).
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum EventIdJson<'a> {
+    Number(u64),
+    Text(&'a str),
+}
+
+impl<'a> EventIdJson<'a> {
+    fn of(id: &'a str) -> Self {
+        id.trim().parse::<u64>().map_or(EventIdJson::Text(id), EventIdJson::Number)
+    }
+}
+
+/// The matched fields as one JSON object (the `fields` of a JSON-lines hit): a name once, at
+/// its first place, with its last value.
+struct FieldsJson<'a>(&'a [(String, String)]);
+
+impl serde::Serialize for FieldsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let fields = self.0;
+        let first = |i: usize| !fields[..i].iter().any(|(n, _)| *n == fields[i].0);
+        let mut map = s.serialize_map(None)?;
+        for (i, (name, _)) in fields.iter().enumerate().filter(|&(i, _)| first(i)) {
+            let last = fields[i..].iter().rev().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str());
+            map.serialize_entry(name, last)?;
+        }
+        map.end()
+    }
 }
 
 fn csv_field(s: &str) -> String {
@@ -447,7 +509,7 @@ fn csv_field(s: &str) -> String {
 
 fn write_csv(w: &mut impl Write, rule: &RuleInfo, h: &Hit, file: Option<&PathBuf>) -> std::io::Result<()> {
     // The fields column is itself JSON (an object, as in JSON lines): values may hold any text.
-    let fields = serde_json::Value::Object(fields_json(h)).to_string();
+    let fields = serde_json::to_string(&FieldsJson(&h.fields)).unwrap_or_default();
     let cols = [
         rule.id.clone().unwrap_or_default(),
         rule.title.clone(),

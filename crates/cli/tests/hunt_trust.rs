@@ -113,6 +113,37 @@ fn strict_exits_2_before_reading_when_a_rule_is_skipped() {
     assert_eq!((code, json_lines(&out).len()), (1, 4));
 }
 
+/// A regex is checked when the rules load and built when an event first reaches it; one that
+/// parses but is beyond the `regex` crate's size limit makes its rule give no hits, and says so.
+#[test]
+fn a_regex_too_big_to_build_is_reported_and_its_rule_gives_no_hits() {
+    let Some(evtx) = sample_evtx() else { return };
+    let big = LOOSE
+        .replace("33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444")
+        .replace("Any exe", "Big regex")
+        .replace(
+            "condition: selection",
+            "filter:\n    CommandLine|re: '(?:a{1000}){1000}'\n  condition: selection and not filter",
+        );
+    let tmp = corpus(&[("big.yml", &big), ("loose.yml", LOOSE)]);
+    let (code, out, err) = hunt(tmp.path(), &["--format", "jsonl", evtx.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let hits = json_lines(&out);
+    assert_eq!(hits.len(), 4, "only the loose rule hits: {out}");
+    assert!(hits.iter().all(|h| h["rule_id"] == "33333333-3333-4333-8333-333333333333"), "{out}");
+    assert!(
+        err.contains(
+            "warning: rules/big.yml: rule `Big regex` [44444444-4444-4444-8444-444444444444] was not run: its regex \
+             `(?:a{1000}){1000}` cannot be built (Compiled regex exceeds size limit of 10485760 bytes.); simplify the \
+             pattern"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = hunt(tmp.path(), &["--strict", "--format", "jsonl", evtx.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error: --strict: 1 rules could not be run (see the warnings above)"), "{err}");
+}
+
 #[test]
 fn verbose_shows_the_errors_as_lint_does_and_lists_skipped_rules() {
     let Some(evtx) = sample_evtx() else { return };

@@ -15,10 +15,12 @@ use base64::engine::general_purpose::STANDARD;
 use detwiki_sigma::condition::{Condition, Quantifier};
 use detwiki_sigma::value::{Part, SigmaString};
 use detwiki_sigma::{Detection, FieldGroup, FieldPredicate, Modifier, SearchBody, ValueKind};
-use memchr::memmem::Finder;
 
 use crate::event::{FieldKey, Fields, lowercase};
-use crate::matcher::{CmpOp, Glob, GlobPart, Matcher, RefKind, StrKind, StrMatch, StrSet, TimePart, WordBuild};
+use crate::matcher::{
+    CmpOp, Contains, Glob, GlobPart, LazyRegex, Matcher, RefKind, RegexFlags, StrKind, StrMatch, StrSet, TimePart,
+    WordBuild,
+};
 
 /// Placeholder values for `|expand` (`--placeholders FILE`): name → values.
 pub type Placeholders = BTreeMap<String, Vec<String>>;
@@ -98,7 +100,7 @@ pub struct Pred {
     /// The values; each is a set of alternatives (windash, base64offset …), any of which matches.
     pub values: Vec<Vec<Matcher>>,
     /// The same values for OR lists of many strings: a [`StrSet`] plus the other matchers.
-    fast: Option<(StrSet, Vec<Matcher>)>,
+    fast: Option<Box<(StrSet, Vec<Matcher>)>>,
 }
 
 impl Pred {
@@ -112,14 +114,14 @@ impl Pred {
                     m => others.push(m),
                 }
             }
-            (StrSet::new(strs, cased), others)
+            Box::new((StrSet::new(strs, cased), others))
         });
         Pred { field, all, values, fast }
     }
 
     /// True if the predicate holds on `ev`.
     pub fn eval<F: Fields>(&self, ev: &F) -> bool {
-        let Some((set, others)) = &self.fast else { return self.eval_naive(ev) };
+        let Some((set, others)) = self.fast.as_deref() else { return self.eval_naive(ev) };
         let hit = match &self.field {
             Some(k) => ev.values(k).any(|v| !v.is_null() && set.is_match(&v)),
             None => ev.event().fields().any(|(_, v)| !v.is_null() && set.is_match(&v)),
@@ -255,6 +257,16 @@ impl CompiledDetection {
     pub fn eval_naive<F: Fields>(&self, ev: &F) -> bool {
         self.cond.eval(&mut |i| self.searches[i as usize].eval_naive(ev))
     }
+
+    /// Every regex of the detection (shared with it).
+    pub fn regexes(&self) -> Vec<std::sync::Arc<LazyRegex>> {
+        let all = self.searches.iter().flat_map(|s| s.groups.iter().flatten()).flat_map(|p| p.values.iter().flatten());
+        all.filter_map(|m| match m {
+            Matcher::Re(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+    }
 }
 
 /// Compile a detection. `map_field` turns a rule's field name into the event's
@@ -365,12 +377,13 @@ fn compile_value(
     let s = match kind {
         ValueKind::Null => return Ok(vec![Matcher::Null]),
         ValueKind::Regex(re) => {
-            let mut b = regex::RegexBuilder::new(re);
-            b.case_insensitive(has(Modifier::ReI))
-                .multi_line(has(Modifier::ReM))
-                .dot_matches_new_line(has(Modifier::ReS));
-            let r = b.build().map_err(|e| CompileError::BadRegex(re.clone(), e.to_string()))?;
-            return Ok(vec![Matcher::Re(r)]);
+            let flags = RegexFlags {
+                case_insensitive: has(Modifier::ReI),
+                multi_line: has(Modifier::ReM),
+                dot_matches_new_line: has(Modifier::ReS),
+            };
+            let r = LazyRegex::new(re, flags).map_err(|e| CompileError::BadRegex(re.clone(), e))?;
+            return Ok(vec![Matcher::Re(std::sync::Arc::new(r))]);
         }
         ValueKind::Cidr(c) => {
             let net = c
@@ -629,11 +642,9 @@ pub fn str_match(s: &SigmaString, cased: bool) -> StrMatch {
         [Part::Literal(a)] => StrKind::Exact(low(a)),
         [Part::Literal(a), Part::AnyChars] => StrKind::Prefix(low(a)),
         [Part::AnyChars, Part::Literal(a)] => StrKind::Suffix(low(a)),
-        [Part::AnyChars, Part::Literal(a), Part::AnyChars] => {
-            StrKind::Contains(Box::new(Finder::new(low(a).as_bytes()).into_owned()))
-        }
+        [Part::AnyChars, Part::Literal(a), Part::AnyChars] => StrKind::Contains(Contains::new(&low(a))),
         [Part::AnyChars] => StrKind::Any,
-        parts => StrKind::Glob(Glob::new(
+        parts => StrKind::Glob(Box::new(Glob::new(
             parts
                 .iter()
                 .map(|p| match p {
@@ -644,7 +655,7 @@ pub fn str_match(s: &SigmaString, cased: bool) -> StrMatch {
                     Part::Placeholder(n) => GlobPart::Lit(low(&format!("%{n}%"))),
                 })
                 .collect(),
-        )),
+        ))),
     };
     StrMatch { kind, cased }
 }

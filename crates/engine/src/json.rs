@@ -277,33 +277,99 @@ impl<'a> Scanner<'a, '_> {
             b't' => self.ident(ev, mode, start, "true", Kind::Bool),
             b'f' => self.ident(ev, mode, start, "false", Kind::Bool),
             b'n' => self.ident(ev, mode, start, "null", Kind::Null),
-            b'0'..=b'9' => self.number(ev, mode, start),
+            b'0'..=b'9' | b'-' => self.number(ev, mode, start),
             _ => Err(Refused),
         }
     }
 
-    /// An unsigned integer that fits u64, copied as written (anything else is refused).
+    /// A number. An unsigned integer that fits u64 is copied as written; any other (negative,
+    /// fraction, exponent, beyond u64) is checked against JSON's grammar here and its value read
+    /// by serde_json, then written as the serde_json reader writes it (so both agree).
     #[inline(always)]
     fn number(&mut self, ev: &mut Event, mode: Mode, start: usize) -> Fast {
         let st = self.i;
         let b = self.b;
         let mut i = st;
+        let mut fits = true;
         if b.get(i) == Some(&b'0') {
             i += 1;
         } else {
             let mut v: u64 = 0;
             while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-                v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(Refused)?;
+                match v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))) {
+                    Some(n) => v = n,
+                    None => fits = false,
+                }
                 i += 1;
             }
         }
-        // Fractions, exponents and leading zeros are left to serde_json.
-        if i == st || matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
-            return Err(Refused);
+        if !fits || i == st || matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
+            return self.other_number(ev, mode, start);
         }
         self.i = i;
         if mode != Mode::Skip {
             leaf(ev, &self.scratch.name, start, self.s.get(st..i).ok_or(Refused)?, Kind::Num);
+        }
+        Ok(())
+    }
+
+    /// A number that is not a u64 written plainly (see [`Scanner::number`]).
+    #[inline(never)]
+    fn other_number(&mut self, ev: &mut Event, mode: Mode, start: usize) -> Fast {
+        let b = self.b;
+        let st = self.i;
+        let mut i = st;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > from
+        };
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        // JSON: no leading zero (serde_json's error is the answer then).
+        if b.get(i) == Some(&b'0') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            return Err(Refused);
+        }
+        if !digits(&mut i) {
+            return Err(Refused);
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if !digits(&mut i) {
+                return Err(Refused);
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digits(&mut i) {
+                return Err(Refused);
+            }
+        }
+        let token = self.s.get(st..i).ok_or(Refused)?;
+        let Ok(serde_json::Value::Number(n)) = serde_json::from_str::<serde_json::Value>(token) else {
+            return Err(Refused);
+        };
+        self.i = i;
+        if mode != Mode::Skip {
+            // As the serde_json reader's visitor writes it (visit_u64 / visit_i64 / visit_f64).
+            let text = &mut self.scratch.value;
+            text.clear();
+            if let Some(u) = n.as_u64() {
+                text.push_str(itoa::Buffer::new().format(u));
+            } else if let Some(x) = n.as_i64() {
+                let _ = write!(text, "{x}");
+            } else if let Some(f) = n.as_f64() {
+                let _ = write!(text, "{f}");
+            } else {
+                return Err(Refused);
+            }
+            leaf(ev, &self.scratch.name, start, &self.scratch.value, Kind::Num);
         }
         Ok(())
     }
@@ -367,7 +433,7 @@ impl<'a> Scanner<'a, '_> {
                         leaf(ev, &self.scratch.name, cstart, value, Kind::Str);
                     }
                 }
-                Some(b'0'..=b'9') => self.number(ev, cmode, cstart)?,
+                Some(b'0'..=b'9' | b'-') => self.number(ev, cmode, cstart)?,
                 _ => self.value(ev, cmode, cstart)?,
             }
             self.scratch.name.truncate(len);
@@ -827,6 +893,22 @@ mod tests {
                 }
             }
             agree(&bytes);
+        }
+    }
+
+    /// Numbers other than plain u64 (BITS-Client's `18446744073709552000`, negatives, fractions)
+    /// are read by the scanner itself, the way the serde_json reader writes them.
+    #[test]
+    fn the_scanner_reads_every_valid_number() {
+        let json = r#"{"a":18446744073709552000,"b":-1,"c":1.5,"d":1e3,"e":-0,"f":-9223372036854775809,"g":0.1e-2}"#;
+        let (mut fast, mut reference) = (Event::new(), Event::new());
+        assert!(fast_flatten(json, &mut fast, &mut FastScratch::default()).is_ok());
+        flatten_serde(json.as_bytes(), &mut reference).unwrap();
+        assert_eq!(dump(&fast), dump(&reference));
+        assert_eq!(fast.get("a").map(|v| v.raw), Some("18446744073709552000"));
+        for bad in [r#"{"a":01}"#, r#"{"a":-}"#, r#"{"a":1.}"#, r#"{"a":1e}"#, r#"{"a":--1}"#] {
+            assert!(fast_flatten(bad, &mut fast, &mut FastScratch::default()).is_err(), "{bad}");
+            agree(bad.as_bytes());
         }
     }
 

@@ -6,8 +6,15 @@
 //! plain byte comparison. Plain equality, prefix, suffix and substring never
 //! use a regex; `*`/`?` globs use a small backtracking matcher, or ordered
 //! substring search when the glob has no `?`.
+//!
+//! What is costly to build and rarely reached is built on first use, once, whichever thread
+//! gets there first ([`OnceLock`]): a regex ([`LazyRegex`]), a substring searcher
+//! ([`Contains`]), the automaton of a list of substrings ([`StrSet`]). A ruleset of thousands
+//! of rules then compiles in a fraction of the time and memory, and an event only pays for the
+//! matchers of the rules its route and the prefilter let through.
 
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 use ipnet::IpNet;
 use memchr::memmem::Finder;
@@ -34,11 +41,109 @@ pub enum StrKind {
     /// `*value`.
     Suffix(Box<str>),
     /// `*value*`.
-    Contains(Box<Finder<'static>>),
+    Contains(Contains),
     /// `*`: any value.
     Any,
     /// Anything else.
-    Glob(Glob),
+    Glob(Box<Glob>),
+}
+
+/// A substring to search for (already lower-cased unless cased); its searcher is built on
+/// first use.
+#[derive(Clone, Debug)]
+pub struct Contains {
+    needle: Box<str>,
+    finder: OnceLock<Box<Finder<'static>>>,
+}
+
+impl Contains {
+    /// Search for `needle`.
+    pub fn new(needle: &str) -> Self {
+        Contains { needle: needle.into(), finder: OnceLock::new() }
+    }
+
+    /// The substring.
+    pub fn needle(&self) -> &str {
+        &self.needle
+    }
+
+    /// True if `s` contains the substring.
+    #[inline]
+    pub fn is_match(&self, s: &str) -> bool {
+        let f = self.finder.get_or_init(|| Box::new(Finder::new(self.needle.as_bytes()).into_owned()));
+        f.find(s.as_bytes()).is_some()
+    }
+}
+
+/// A regular expression (`|re`), checked when the rule is compiled and built on first use.
+///
+/// The pattern is parsed with the flags and limits the `regex` crate uses, so a pattern that
+/// does not parse makes the rule fail to compile with the `regex` crate's own message. The only
+/// failure left for the build is the compiled size limit (10 MB of automaton, far beyond any
+/// Sigma rule's regex); a regex that fails there matches nothing, and
+/// [`LazyRegex::build_error`] says so after the hunt.
+#[derive(Debug)]
+pub struct LazyRegex {
+    pattern: Box<str>,
+    flags: RegexFlags,
+    built: OnceLock<Result<Regex, String>>,
+}
+
+/// The `re` modifiers' flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegexFlags {
+    /// `|i`.
+    pub case_insensitive: bool,
+    /// `|m`.
+    pub multi_line: bool,
+    /// `|s`.
+    pub dot_matches_new_line: bool,
+}
+
+impl LazyRegex {
+    /// Check `pattern` (as the `regex` crate would parse it with `flags`); the error is the
+    /// `regex` crate's message.
+    pub fn new(pattern: &str, flags: RegexFlags) -> Result<Self, String> {
+        regex_syntax::ParserBuilder::new()
+            .case_insensitive(flags.case_insensitive)
+            .multi_line(flags.multi_line)
+            .dot_matches_new_line(flags.dot_matches_new_line)
+            .build()
+            .parse(pattern)
+            .map_err(|e| e.to_string())?;
+        Ok(LazyRegex { pattern: pattern.into(), flags, built: OnceLock::new() })
+    }
+
+    /// The pattern as written (without the modifiers' flags).
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The regex, built now if it was not yet.
+    pub fn regex(&self) -> Result<&Regex, &str> {
+        self.built
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.pattern)
+                    .case_insensitive(self.flags.case_insensitive)
+                    .multi_line(self.flags.multi_line)
+                    .dot_matches_new_line(self.flags.dot_matches_new_line)
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// True if the regex matches somewhere in `s` (never, if it could not be built).
+    #[inline]
+    pub fn is_match(&self, s: &str) -> bool {
+        self.regex().is_ok_and(|r| r.is_match(s))
+    }
+
+    /// Why the regex could not be built, if it was tried and failed.
+    pub fn build_error(&self) -> Option<&str> {
+        self.built.get().and_then(|r| r.as_ref().err()).map(String::as_str)
+    }
 }
 
 /// One token of a glob.
@@ -182,7 +287,7 @@ impl StrMatch {
             StrKind::Exact(p) => s == &**p,
             StrKind::Prefix(p) => s.starts_with(&**p),
             StrKind::Suffix(p) => s.ends_with(&**p),
-            StrKind::Contains(f) => f.find(s.as_bytes()).is_some(),
+            StrKind::Contains(c) => c.is_match(s),
             StrKind::Any => true,
             StrKind::Glob(g) => g.is_match(s),
         }
@@ -193,7 +298,7 @@ impl StrMatch {
         let lower = |s: &str| if self.cased { crate::event::lowercase(s) } else { s.to_string() };
         match &self.kind {
             StrKind::Exact(p) | StrKind::Prefix(p) | StrKind::Suffix(p) => Some(lower(p)),
-            StrKind::Contains(f) => std::str::from_utf8(f.needle()).ok().map(lower),
+            StrKind::Contains(c) => Some(lower(c.needle())),
             StrKind::Any => None,
             StrKind::Glob(g) => g
                 .parts
@@ -262,8 +367,8 @@ pub enum Matcher {
     Str(StrMatch),
     /// `neq`: present and not equal.
     Neq(StrMatch),
-    /// `re`.
-    Re(Regex),
+    /// `re` (shared by the clones of a predicate's fast path).
+    Re(Arc<LazyRegex>),
     /// `cidr`.
     Cidr(IpNet),
     /// `lt`/`lte`/`gt`/`gte`.
@@ -333,15 +438,46 @@ impl Matcher {
 
 /// Many string values of one predicate OR'ed, matched at once: exact values
 /// by hash, prefixes and suffixes by hash per length, substrings with one
-/// Aho-Corasick automaton, the rest (globs, `*`) one by one.
+/// Aho-Corasick automaton (built on first use), the rest (globs, `*`) one by one.
 #[derive(Debug)]
 pub struct StrSet {
     cased: bool,
     exact: ByteSet,
     prefix: Vec<(usize, ByteSet)>,
     suffix: Vec<(usize, ByteSet)>,
-    contains: Option<aho_corasick::AhoCorasick>,
+    contains: Vec<Box<[u8]>>,
+    contains_search: OnceLock<ContainsSearch>,
     rest: Vec<StrMatch>,
+}
+
+/// How a [`StrSet`] looks for its substrings.
+#[derive(Debug)]
+enum ContainsSearch {
+    /// One automaton for all.
+    Automaton(aho_corasick::AhoCorasick),
+    /// One by one (the automaton could not be built).
+    Each(Vec<Finder<'static>>),
+}
+
+impl ContainsSearch {
+    fn build(needles: &[Box<[u8]>]) -> Self {
+        // A contiguous NFA: a tenth of a DFA's memory, and it only runs for the events that
+        // reach this rule past the prefilter.
+        let built = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(needles);
+        match built {
+            Ok(ac) => ContainsSearch::Automaton(ac),
+            Err(_) => ContainsSearch::Each(needles.iter().map(|n| Finder::new(n).into_owned()).collect()),
+        }
+    }
+
+    fn is_match(&self, b: &[u8]) -> bool {
+        match self {
+            ContainsSearch::Automaton(ac) => ac.is_match(b),
+            ContainsSearch::Each(fs) => fs.iter().any(|f| f.find(b).is_some()),
+        }
+    }
 }
 
 type ByteSet = std::collections::HashSet<Box<[u8]>, WordBuild>;
@@ -419,10 +555,10 @@ impl StrSet {
             exact: ByteSet::default(),
             prefix: Vec::new(),
             suffix: Vec::new(),
-            contains: None,
+            contains: Vec::new(),
+            contains_search: OnceLock::new(),
             rest: Vec::new(),
         };
-        let mut contains: Vec<Vec<u8>> = Vec::new();
         let by_len = |v: &mut Vec<(usize, ByteSet)>, p: &str| {
             let b: Box<[u8]> = p.as_bytes().into();
             match v.iter_mut().find(|(l, _)| *l == b.len()) {
@@ -444,18 +580,8 @@ impl StrSet {
                 }
                 StrKind::Prefix(p) => by_len(&mut set.prefix, &p),
                 StrKind::Suffix(p) => by_len(&mut set.suffix, &p),
-                StrKind::Contains(f) => contains.push(f.needle().to_vec()),
+                StrKind::Contains(c) => set.contains.push(c.needle.as_bytes().into()),
                 _ => set.rest.push(m),
-            }
-        }
-        if !contains.is_empty() {
-            match aho_corasick::AhoCorasick::new(&contains) {
-                Ok(ac) => set.contains = Some(ac),
-                Err(_) => set.rest.extend(
-                    contains
-                        .iter()
-                        .map(|c| StrMatch { kind: StrKind::Contains(Box::new(Finder::new(c).into_owned())), cased }),
-                ),
             }
         }
         set
@@ -468,7 +594,8 @@ impl StrSet {
         (!self.exact.is_empty() && self.exact.contains(b))
             || self.prefix.iter().any(|(l, set)| b.len() >= *l && set.contains(&b[..*l]))
             || self.suffix.iter().any(|(l, set)| b.len() >= *l && set.contains(&b[b.len() - l..]))
-            || self.contains.as_ref().is_some_and(|ac| ac.is_match(b))
+            || (!self.contains.is_empty()
+                && self.contains_search.get_or_init(|| ContainsSearch::build(&self.contains)).is_match(b))
             || self.rest.iter().any(|m| m.is_match_str(s))
     }
 }
@@ -558,6 +685,34 @@ mod tests {
         assert!(g(vec![Star, lit("a"), One], "bbab"));
         assert!(g(vec![Star, One, Star], "x"));
         assert!(!g(vec![Star, One, Star], ""));
+    }
+
+    /// A pattern is checked as the `regex` crate parses it (same flags, same message), and
+    /// built only when first used.
+    #[test]
+    fn lazy_regex_checks_like_the_regex_crate() {
+        let flags = |i, m, s| RegexFlags { case_insensitive: i, multi_line: m, dot_matches_new_line: s };
+        for (pattern, f) in [
+            ("a(b", flags(false, false, false)),
+            ("x{2,1}", flags(false, false, false)),
+            (r"\p{Nope}", flags(true, false, false)),
+            ("(?<n>a)(?<n>b)", flags(false, true, true)),
+            (r"(?-u:\xFF)", flags(false, false, false)),
+        ] {
+            let want = regex::RegexBuilder::new(pattern)
+                .case_insensitive(f.case_insensitive)
+                .multi_line(f.multi_line)
+                .dot_matches_new_line(f.dot_matches_new_line)
+                .build()
+                .expect_err(pattern)
+                .to_string();
+            assert_eq!(LazyRegex::new(pattern, f).expect_err(pattern), want);
+        }
+        let r = LazyRegex::new("^A.B$", flags(true, true, true)).expect("valid");
+        assert!(r.built.get().is_none(), "not built before use");
+        assert!(r.is_match("x\na\nb"));
+        assert!(r.build_error().is_none());
+        assert_eq!(r.as_str(), "^A.B$");
     }
 
     #[test]

@@ -16,16 +16,22 @@
 //! only the instances whose literals were seen (and those without a literal
 //! set) are evaluated, in route order.
 //!
+//! A route's prefilter, and the literal sets it is made of, are built when the first event of
+//! that route (channel and event id) arrives, once for all threads: a hunt over a handful of
+//! files pays only for the routes its events take, and the heavy parts of matchers (regexes,
+//! substring automata) wait for the first event that reaches them (see [`crate::matcher`]).
+//!
 //! The module is split by job: `build` compiles rules into instances and routes,
 //! `prefilter` builds and runs the literal automata,
 //! `routing` finds an event's route and indexes its fields.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use crate::compile::{CompiledDetection, FieldTable, Placeholders, Pred};
 use crate::correlate::Correlations;
 use crate::event::{Event, FieldKey, Fields};
-use crate::matcher::WordBuild;
+use crate::matcher::{LazyRegex, WordBuild};
 use crate::pipeline::Pipelines;
 
 mod build;
@@ -34,7 +40,7 @@ mod routing;
 
 pub use build::RulesetBuilder;
 pub use prefilter::MIN_NEEDLE;
-use prefilter::{Prefilter, Scan};
+use prefilter::{Needle, Prefilter, Scan};
 use routing::{FieldIndex, Indexed};
 
 pub use crate::rules::{RuleInfo, SkipReason, Skipped};
@@ -65,18 +71,39 @@ struct Instance {
     det: CompiledDetection,
     /// Extra conditions of the event source: field → accepted values (lower-cased).
     pre: Vec<(FieldKey, Vec<String>)>,
-    /// True when the prefilter guards this instance.
-    filtered: bool,
+    /// The literals of which an event must hold one to match (`None`: no such set; the
+    /// prefilter does not guard this instance), computed when a prefilter first needs them.
+    needles: OnceLock<Option<Vec<Needle>>>,
+    /// Its regexes: built when first used; one that cannot be built makes the instance match
+    /// nothing (as if the rule had not compiled), see [`Ruleset::unbuilt_regexes`].
+    regexes: Vec<Arc<LazyRegex>>,
+}
+
+impl Instance {
+    /// True when every regex of the instance is (or can now be) built.
+    fn regexes_built(&self) -> bool {
+        self.regexes.iter().all(|r| r.regex().is_ok())
+    }
+}
+
+/// A regex of a rule that could not be built when first used (the rule gave no hits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnbuiltRegex {
+    /// Index into [`Ruleset::rules`].
+    pub rule: u32,
+    /// The pattern.
+    pub pattern: String,
+    /// Why (the `regex` crate's message).
+    pub error: String,
 }
 
 #[derive(Debug, Default)]
 struct Route {
+    /// The channel-wide instances (no event id of their own), and their prefilter.
     any: Vec<u32>,
-    by_id: HashMap<u32, Vec<u32>, WordBuild>,
-    /// Prefilter for events whose id has no instances of its own (channel-wide instances only).
-    prefilter_any: Option<Prefilter>,
-    /// Prefilter per event id: channel-wide instances and the id's own.
-    prefilter_by_id: HashMap<u32, Prefilter, WordBuild>,
+    prefilter_any: OnceLock<Prefilter>,
+    /// Per event id: its own instances, and their prefilter.
+    by_id: HashMap<u32, (Vec<u32>, OnceLock<Prefilter>), WordBuild>,
 }
 
 /// Compiled rules ready to match events.
@@ -90,12 +117,13 @@ pub struct Ruleset {
     routing: bool,
     routes: HashMap<String, Route, WordBuild>,
     all: Vec<u32>,
+    /// Use the literal prefilter ([`Options::prefilter`]).
+    prefilter: bool,
     /// The prefilter without routing (all instances).
-    prefilter_all: Option<Prefilter>,
-    /// Most literals of any prefilter (sizes the scratch).
-    max_needles: usize,
-    /// Most instances of any prefilter (sizes the scratch).
-    max_order: usize,
+    prefilter_all: OnceLock<Prefilter>,
+    /// The literal automata of the prefilters built so far, shared between prefilters with
+    /// the same literals (Sysmon 1 and Security 4688 hold the same process_creation rules).
+    automata: prefilter::Automata,
     fields: FieldTable,
     /// Where events keep their channel and event id: `Channel` / `EventID`, then the names
     /// pipelines map them to (`winlog.channel`, `event.code` …).
@@ -159,16 +187,28 @@ impl Ruleset {
         &self.event_id_fields
     }
 
-    /// Number of instances guarded by the prefilter.
+    /// Number of instances the prefilter can guard (those with a literal set; computes every
+    /// instance's set).
     pub fn prefiltered_count(&self) -> usize {
-        self.instances.iter().filter(|i| i.filtered).count()
+        (0..self.instances.len() as u32).filter(|&i| self.needles_of(i).is_some()).count()
     }
 
-    /// Fresh scratch for one thread.
+    /// The literal set of instance `i` (computed on first use).
+    fn needles_of(&self, i: u32) -> Option<&[Needle]> {
+        let inst = &self.instances[i as usize];
+        inst.needles.get_or_init(|| prefilter::instance_needles(&inst.det)).as_deref()
+    }
+
+    /// The prefilter of the instances `order` (in evaluation order).
+    fn prefilter_of(&self, order: Vec<u32>) -> Prefilter {
+        Prefilter::build(order, |i| self.needles_of(i), &self.automata)
+    }
+
+    /// Fresh scratch for one thread (it grows with the prefilters it meets).
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            marks: vec![0; self.max_order],
-            needle_marks: vec![0; self.max_needles],
+            marks: Vec::new(),
+            needle_marks: Vec::new(),
             generation: 0,
             candidates: Vec::new(),
             channel: String::new(),
@@ -180,13 +220,10 @@ impl Ruleset {
     /// Call `on_match(instance)` for every instance that matches `ev`.
     pub fn matches(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
         scratch.index.build(ev, &self.fields);
-        let (a, b, prefilter) = self.routed_indexed(ev, &scratch.index);
+        let [(a, pa), (b, pb)] = self.routed_indexed(ev, &scratch.index);
         scratch.stats.events += 1;
         scratch.stats.routed += (a.len() + b.len()) as u64;
-        if a.is_empty() && b.is_empty() {
-            return;
-        }
-        let Some(pf) = prefilter else {
+        if !self.prefilter {
             // No prefilter (turned off): every routed instance.
             for &i in a.iter().chain(b) {
                 if self.eval_instance(i, ev, scratch) {
@@ -194,7 +231,25 @@ impl Ruleset {
                 }
             }
             return;
-        };
+        }
+        // Channel-wide instances first, then the event id's: route order.
+        for pf in [pa, pb].into_iter().flatten() {
+            self.prefiltered(pf, ev, scratch, &mut on_match);
+        }
+    }
+
+    /// The instances of `pf` whose literals occur in `ev` (and those without literals),
+    /// evaluated in order.
+    fn prefiltered(&self, pf: &Prefilter, ev: &Event, scratch: &mut Scratch, on_match: &mut impl FnMut(u32)) {
+        if pf.order.is_empty() {
+            return;
+        }
+        if scratch.marks.len() < pf.order.len() {
+            scratch.marks.resize(pf.order.len(), 0);
+        }
+        if scratch.needle_marks.len() < pf.needle_positions.len() {
+            scratch.needle_marks.resize(pf.needle_positions.len(), 0);
+        }
         scratch.generation = scratch.generation.wrapping_add(1);
         if scratch.generation == 0 {
             scratch.marks.iter_mut().for_each(|m| *m = 0);
@@ -252,17 +307,35 @@ impl Ruleset {
             return false;
         }
         scratch.stats.evaluated += 1;
-        inst.det.eval(&view)
+        inst.det.eval(&view) && inst.regexes_built()
+    }
+
+    /// The regexes that could not be built when first used, by rule (each once). A regex is
+    /// checked when its rule is compiled and built when an event first reaches it; only the
+    /// `regex` crate's size limit can fail there, and the rule then gives no hits.
+    pub fn unbuilt_regexes(&self) -> Vec<UnbuiltRegex> {
+        let mut out: Vec<UnbuiltRegex> = Vec::new();
+        for inst in &self.instances {
+            for r in &inst.regexes {
+                let Some(error) = r.build_error() else { continue };
+                let x = UnbuiltRegex { rule: inst.rule, pattern: r.as_str().to_string(), error: error.to_string() };
+                if !out.contains(&x) {
+                    out.push(x);
+                }
+            }
+        }
+        out
     }
 
     /// Evaluate without routing shortcuts or prefilter: every instance routed to
     /// the event, evaluated directly (the reference for tests).
     pub fn matches_naive(&self, ev: &Event, scratch: &mut Scratch, mut on_match: impl FnMut(u32)) {
-        let (a, b, _) = self.routed(ev, scratch);
+        let (a, b) = self.routed(ev, scratch);
         for &i in a.iter().chain(b) {
             let inst = &self.instances[i as usize];
             if inst.pre.iter().all(|(f, vs)| Fields::values(ev, f).any(|v| vs.iter().any(|x| x == v.lower)))
                 && inst.det.eval_naive(ev)
+                && inst.regexes_built()
             {
                 on_match(i);
             }

@@ -163,6 +163,25 @@ fn regex_with_flags() {
     assert!(!fires(d, r#"{"CommandLine":"a\nb"}"#));
 }
 
+/// A regex that parses but is too big for the `regex` crate (its 10 MB size limit) is found
+/// when an event first reaches it: the rule gives no hits, not even where the regex sits under
+/// a `not`, and the ruleset says which regex of which rule.
+#[test]
+fn regex_too_big_to_build_gives_no_hits_and_is_reported() {
+    let big = "(?:a{1000}){1000}";
+    let d = format!(
+        "  sel:\n    Image|endswith: '.exe'\n  filter:\n    CommandLine|re: '{big}'\n  condition: sel and not filter\n"
+    );
+    let rs = build(&rule(&d), &unrouted());
+    assert_eq!(rs.rules.len(), 1, "{:?}", rs.skipped);
+    assert!(rs.unbuilt_regexes().is_empty(), "nothing is built before an event needs it");
+    assert!(hits(&rs, &ev(r#"{"Image":"x.exe","CommandLine":"b"}"#)).is_empty());
+    let unbuilt = rs.unbuilt_regexes();
+    assert_eq!(unbuilt.len(), 1);
+    assert_eq!((unbuilt[0].rule, unbuilt[0].pattern.as_str()), (0, big));
+    assert!(unbuilt[0].error.contains("size limit"), "{}", unbuilt[0].error);
+}
+
 #[test]
 fn cidr_v4_and_v6() {
     let d = "  sel:\n    DestinationIp|cidr:\n      - '10.0.0.0/8'\n      - 'fe80::/10'\n  condition: sel\n";

@@ -20,11 +20,11 @@ use crate::rules::info;
 /// Collects rules and filters from parsed files.
 #[derive(Default)]
 pub struct RulesetBuilder {
-    rules: Vec<(RuleInfo, Rule)>,
-    filters: Vec<(RuleInfo, FilterRule)>,
+    rules: Vec<(RuleInfo, Box<Rule>)>,
+    filters: Vec<(RuleInfo, Box<FilterRule>)>,
     correlations: Vec<(RuleInfo, CorrelationRule)>,
     /// Left out by `keep`, unless a selected correlation refers to them.
-    held_rules: Vec<(RuleInfo, Rule)>,
+    held_rules: Vec<(RuleInfo, Box<Rule>)>,
     held_correlations: Vec<(RuleInfo, CorrelationRule)>,
     /// Documents of files with errors: reported, never run.
     broken: Vec<Skipped>,
@@ -55,6 +55,35 @@ impl RulesetBuilder {
             self.add(corpus, path, &file.documents, keep);
             return;
         }
+        self.add_broken(corpus, path, file, keep);
+    }
+
+    /// [`RulesetBuilder::add_file`] taking the parsed file: its rules are moved, not copied
+    /// (what a caller that has no other use for them does: a whole corpus is not held twice).
+    pub fn add_parsed(
+        &mut self,
+        corpus: &str,
+        path: &std::path::Path,
+        file: SigmaFile,
+        keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
+    ) {
+        if !file.has_errors() {
+            for d in file.documents {
+                self.add_document(corpus, path, d, keep);
+            }
+            return;
+        }
+        self.add_broken(corpus, path, &file, keep);
+    }
+
+    /// The documents of a file with errors, reported (never run).
+    fn add_broken(
+        &mut self,
+        corpus: &str,
+        path: &std::path::Path,
+        file: &SigmaFile,
+        keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
+    ) {
         let errors: Arc<[Diagnostic]> = file.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         let skipped = |info: RuleInfo| Skipped { rule: info, reason: SkipReason::FileErrors(errors.clone()) };
         if file.documents.is_empty() {
@@ -99,18 +128,30 @@ impl RulesetBuilder {
         keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
     ) {
         for d in docs {
-            match d {
-                Document::Rule(r) => {
-                    let entry = (info(corpus, path, &r.meta, Some(&r.logsource)), (**r).clone());
-                    if keep(&r.meta) { self.rules.push(entry) } else { self.held_rules.push(entry) }
-                }
-                Document::Filter(f) => {
-                    self.filters.push((info(corpus, path, &f.meta, f.logsource.as_ref()), (**f).clone()));
-                }
-                Document::Correlation(c) => {
-                    let entry = (info(corpus, path, &c.meta, None), (**c).clone());
-                    if keep(&c.meta) { self.correlations.push(entry) } else { self.held_correlations.push(entry) }
-                }
+            self.add_document(corpus, path, d.clone(), keep);
+        }
+    }
+
+    fn add_document(
+        &mut self,
+        corpus: &str,
+        path: &std::path::Path,
+        d: Document,
+        keep: &dyn Fn(&detwiki_sigma::Metadata) -> bool,
+    ) {
+        match d {
+            Document::Rule(r) => {
+                let selected = keep(&r.meta);
+                let entry = (info(corpus, path, &r.meta, Some(&r.logsource)), r);
+                if selected { self.rules.push(entry) } else { self.held_rules.push(entry) }
+            }
+            Document::Filter(f) => {
+                self.filters.push((info(corpus, path, &f.meta, f.logsource.as_ref()), f));
+            }
+            Document::Correlation(c) => {
+                let selected = keep(&c.meta);
+                let entry = (info(corpus, path, &c.meta, None), *c);
+                if selected { self.correlations.push(entry) } else { self.held_correlations.push(entry) }
             }
         }
     }
@@ -161,9 +202,7 @@ impl RulesetBuilder {
         set.correlations =
             Correlations::compile(std::mem::take(&mut self.correlations), &mut set.rules, &mut set.skipped);
         self.name_correlation_fields(&mut set, &origin, &opts.pipelines);
-        if opts.prefilter {
-            set.build_prefilter();
-        }
+        set.prefilter = opts.prefilter;
         let ids = |names: &[String], t: &mut FieldTable| names.iter().map(|n| t.intern(n).id).collect();
         set.route_field_ids = (ids(&set.channel_fields, &mut set.fields), ids(&set.event_id_fields, &mut set.fields));
         set
@@ -214,7 +253,7 @@ impl RulesetBuilder {
             let mut det = compiled.map_err(SkipReason::Compile)?;
             for &fi in &filters {
                 // A filter is rewritten as part of the rule it applies to (its metadata and logsource).
-                let as_rule = || Rule { detection: self.filters[fi].1.detection.clone(), ..raw.clone() };
+                let as_rule = || Rule { detection: self.filters[fi].1.detection.clone(), ..(*raw).clone() };
                 let fdet = if pipelines.is_empty() {
                     Ok(Cow::Borrowed(&self.filters[fi].1.detection))
                 } else {
@@ -236,7 +275,10 @@ impl RulesetBuilder {
                 }
             }
             let pre = set.source_conditions(src, raw, pipelines);
-            instances.push((src, Instance { rule: rule_index, det, pre, filtered: false }));
+            instances.push((
+                src,
+                Instance { rule: rule_index, regexes: det.regexes(), det, pre, needles: Default::default() },
+            ));
         }
         Ok(instances)
     }
@@ -282,9 +324,9 @@ impl Ruleset {
             routing,
             routes: HashMap::default(),
             all: Vec::new(),
-            prefilter_all: None,
-            max_needles: 0,
-            max_order: 0,
+            prefilter: true,
+            prefilter_all: Default::default(),
+            automata: Default::default(),
             fields: FieldTable::default(),
             channel_fields: vec!["Channel".into()],
             event_id_fields: vec!["EventID".into()],
@@ -327,7 +369,7 @@ impl Ruleset {
         if let Some(src) = src {
             let route = self.routes.entry(lowercase(src.channel)).or_default();
             match src.event_id {
-                Some(eid) => route.by_id.entry(eid).or_default().push(id),
+                Some(eid) => route.by_id.entry(eid).or_default().0.push(id),
                 None => route.any.push(id),
             }
         }

@@ -2,12 +2,12 @@
 //! needs, so that only instances whose literals occur in an event are evaluated.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use aho_corasick::Anchored;
 use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
 
-use super::Ruleset;
 use crate::compile::{CompiledDetection, Cond, Pred};
 use crate::event::lowercase;
 use crate::matcher::Matcher;
@@ -36,14 +36,43 @@ pub(super) struct Prefilter {
 /// One automaton; its pattern `k` is literal `base + k` of the prefilter.
 #[derive(Debug)]
 pub(super) struct Scan {
-    pub(super) ac: Literals,
+    pub(super) ac: Arc<Literals>,
     pub(super) base: u32,
+}
+
+/// The literal automata built so far, by their (sorted) literals: prefilters with the same
+/// literals for a field share one (whatever the field's name), and a set is built once.
+#[derive(Debug, Default)]
+pub(super) struct Automata(Mutex<HashMap<Vec<Box<str>>, Built>>);
+
+/// An automaton, or `None` when it could not be built (size limits).
+type Built = Option<Arc<Literals>>;
+
+impl Automata {
+    /// The automaton of `texts` (sorted, distinct), built if new; `None` if it cannot be built.
+    fn get(&self, texts: &[&str]) -> Option<Arc<Literals>> {
+        let key: Vec<Box<str>> = texts.iter().map(|&t| t.into()).collect();
+        if let Some(found) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return found;
+        }
+        // Built outside the lock (another thread may build the same set meanwhile: the first
+        // one stored wins, both are the same automaton).
+        let built = Literals::build(texts).map(Arc::new);
+        match self.0.lock() {
+            Ok(mut m) => m.entry(key).or_insert(built).clone(),
+            Err(_) => built,
+        }
+    }
 }
 
 impl Prefilter {
     /// Build for instances `order` (evaluation order), whose literal sets are
-    /// `sets[id]` (`None` = not filtered).
-    pub(super) fn build(order: Vec<u32>, sets: &[Option<Vec<Needle>>]) -> Prefilter {
+    /// `needles(id)` (`None` = not filtered), with automata from `automata`.
+    pub(super) fn build<'n>(
+        order: Vec<u32>,
+        needles: impl Fn(u32) -> Option<&'n [Needle]>,
+        automata: &Automata,
+    ) -> Prefilter {
         // Per field (None = keywords): literal texts and, per literal, the positions needing it.
         type Group<'t> = (Option<u32>, Vec<&'t str>, Vec<Vec<u32>>);
         let mut groups: Vec<Group<'_>> = Vec::new();
@@ -51,7 +80,7 @@ impl Prefilter {
         let mut always = Vec::new();
         for (pos, &id) in order.iter().enumerate() {
             let pos = pos as u32;
-            let Some(set) = &sets[id as usize] else {
+            let Some(set) = needles(id) else {
                 always.push(pos);
                 continue;
             };
@@ -77,12 +106,16 @@ impl Prefilter {
         let mut pf = Prefilter { order, always, fields: Vec::new(), any: None, needle_positions: Vec::new() };
         for (field, texts, positions) in groups {
             let base = pf.needle_positions.len() as u32;
-            let Some(ac) = Literals::build(&texts) else {
+            // Literals in byte order: the automaton then depends only on the set.
+            let mut sorted: Vec<(&str, Vec<u32>)> = texts.into_iter().zip(positions).collect();
+            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let texts: Vec<&str> = sorted.iter().map(|t| t.0).collect();
+            let Some(ac) = automata.get(&texts) else {
                 // Cannot build (size limits): evaluate these instances always.
-                pf.always.extend(positions.into_iter().flatten());
+                pf.always.extend(sorted.into_iter().flat_map(|t| t.1));
                 continue;
             };
-            pf.needle_positions.extend(positions);
+            pf.needle_positions.extend(sorted.into_iter().map(|t| t.1));
             match field {
                 Some(f) => pf.fields.push((f, Scan { ac, base })),
                 None => pf.any = Some(Scan { ac, base }),
@@ -157,34 +190,9 @@ const DFA_BYTES: usize = 4 << 20;
 /// Literal sets longer than this (bytes, summed) go straight to the NFA.
 const DFA_LITERAL_BYTES: usize = 16 << 10;
 
-impl Ruleset {
-    pub(super) fn build_prefilter(&mut self) {
-        let sets: Vec<Option<Vec<Needle>>> =
-            self.instances.iter().map(|inst| cond_needles(&inst.det.cond, &inst.det)).collect();
-        let mut built = Vec::new();
-        if self.routing {
-            for route in self.routes.values_mut() {
-                let any = Prefilter::build(route.any.clone(), &sets);
-                for (id, list) in &route.by_id {
-                    let order = route.any.iter().chain(list).copied().collect();
-                    let p = Prefilter::build(order, &sets);
-                    built.push((p.needle_positions.len(), p.order.len()));
-                    route.prefilter_by_id.insert(*id, p);
-                }
-                built.push((any.needle_positions.len(), any.order.len()));
-                route.prefilter_any = Some(any);
-            }
-        } else {
-            let p = Prefilter::build(self.all.clone(), &sets);
-            built.push((p.needle_positions.len(), p.order.len()));
-            self.prefilter_all = Some(p);
-        }
-        self.max_needles = built.iter().map(|b| b.0).max().unwrap_or(0);
-        self.max_order = built.iter().map(|b| b.1).max().unwrap_or(0);
-        for (inst, set) in self.instances.iter_mut().zip(&sets) {
-            inst.filtered = set.is_some();
-        }
-    }
+/// The literals of which an event must contain one for `det` to match (`None`: no such set).
+pub(super) fn instance_needles(det: &CompiledDetection) -> Option<Vec<Needle>> {
+    cond_needles(&det.cond, det)
 }
 
 /// Literals (with the field they must occur in) of which an event must contain

@@ -9,47 +9,49 @@ use crate::event::{Event, FieldKey, FieldValue, Fields};
 use crate::matcher::WordBuild;
 
 impl Ruleset {
-    /// The instances an event is routed to (channel-wide, this event id) and their prefilter.
-    pub(super) fn routed<'a>(
-        &'a self,
-        ev: &Event,
-        scratch: &mut Scratch,
-    ) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
+    /// The instances an event is routed to (channel-wide, this event id), looked up by name
+    /// (the reference for [`Ruleset::routed_indexed`]; no prefilter).
+    pub(super) fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32]) {
         if !self.routing {
-            return (&self.all, &[], self.prefilter_all.as_ref());
+            return (&self.all, &[]);
         }
-        let Some(ch) = self.channel_fields.iter().find_map(|f| ev.get(f)) else { return (&[], &[], None) };
+        let Some(ch) = self.channel_fields.iter().find_map(|f| ev.get(f)) else { return (&[], &[]) };
         scratch.channel.clear();
         scratch.channel.push_str(ch.lower);
-        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[], None) };
+        let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[]) };
         let id = self.event_id_fields.iter().find_map(|f| ev.get(f)).and_then(|v| v.raw.trim().parse::<u32>().ok());
-        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
-            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
-            None => (&route.any, &[], route.prefilter_any.as_ref()),
+        match id.and_then(|id| route.by_id.get(&id)) {
+            Some((list, _)) => (&route.any, list),
+            None => (&route.any, &[]),
         }
     }
 
-    /// [`Ruleset::routed`] through the field index (built for `ev`).
-    pub(super) fn routed_indexed<'a>(
-        &'a self,
-        ev: &Event,
-        index: &FieldIndex,
-    ) -> (&'a [u32], &'a [u32], Option<&'a Prefilter>) {
+    /// The instances an event meets, by the field index (built for `ev`): the channel-wide
+    /// ones, then those of its event id, each list with its prefilter (built on first use;
+    /// none when the prefilter is off).
+    pub(super) fn routed_indexed<'a>(&'a self, ev: &Event, index: &FieldIndex) -> [Part<'a>; 2] {
+        const NONE: Part<'static> = (&[], None);
         if !self.routing {
-            return (&self.all, &[], self.prefilter_all.as_ref());
+            let pf = self.prefilter.then(|| self.prefilter_all.get_or_init(|| self.prefilter_of(self.all.clone())));
+            return [(&self.all, pf), NONE];
         }
         let view = Indexed { ev, index };
         let (channel, event_id) = &self.route_field_ids;
-        let Some(ch) = channel.iter().find_map(|&f| view.values_by_id(f).next()) else { return (&[], &[], None) };
-        let Some(route) = self.routes.get(ch.lower) else { return (&[], &[], None) };
+        let Some(ch) = channel.iter().find_map(|&f| view.values_by_id(f).next()) else { return [NONE, NONE] };
+        let Some(route) = self.routes.get(ch.lower) else { return [NONE, NONE] };
+        let any = self.prefilter.then(|| route.prefilter_any.get_or_init(|| self.prefilter_of(route.any.clone())));
         let id =
             event_id.iter().find_map(|&f| view.values_by_id(f).next()).and_then(|v| v.raw.trim().parse::<u32>().ok());
-        match id.and_then(|id| route.by_id.get(&id).map(|l| (id, l))) {
-            Some((id, list)) => (&route.any, list, route.prefilter_by_id.get(&id)),
-            None => (&route.any, &[], route.prefilter_any.as_ref()),
-        }
+        let own = match id.and_then(|id| route.by_id.get(&id)) {
+            Some((list, pf)) => (&list[..], self.prefilter.then(|| pf.get_or_init(|| self.prefilter_of(list.clone())))),
+            None => NONE,
+        };
+        [(&route.any, any), own]
     }
 }
+
+/// A list of instances and its prefilter.
+pub(super) type Part<'a> = (&'a [u32], Option<&'a Prefilter>);
 
 /// Per-thread index of an event's fields by [`FieldTable`] id, rebuilt for
 /// each event that reaches rule evaluation (stamped, never cleared). The field
