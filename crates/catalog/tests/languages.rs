@@ -129,6 +129,27 @@ fn cross_language_facts_on_the_shared_corpora() {
     });
     assert!(from_process_name, "an Elastic rule testing process.name : \"rundll32.exe\" is counted");
 
+    // A Linux rule's `process.name : "bash"` is a Linux path, `Image` ends_with `/bash`, counted
+    // with Sigma's Linux rules; no Windows path is made of a Linux name.
+    let image_ends = |norm: &str| {
+        c.rules
+            .iter()
+            .flat_map(|r| &r.indicators)
+            .filter(|row| row.key.field.as_deref() == Some("Image") && row.key.kind == Kind::EndsWith)
+            .flat_map(|row| &row.values)
+            .find(|v| v.norm == norm)
+            .map(|v| (v.by_corpus.get("sigma").copied().unwrap_or(0), v.by_corpus.get("elastic").copied().unwrap_or(0)))
+    };
+    assert_eq!(image_ends("\\bash"), None, "a Linux shell name made a Windows path");
+    let (sigma_bash, elastic_bash) = image_ends("/bash").expect("Image ends_with /bash");
+    assert!(sigma_bash > 0 && elastic_bash > 0, "/bash: sigma {sigma_bash}, elastic {elastic_bash}");
+    // `process.args : "-c"` is a command line containing `-c`, not a command line equal to it.
+    assert!(!c.rules.iter().filter(|r| r.language == "elastic").flat_map(|r| &r.indicators).any(|row| {
+        row.key.field.as_deref() == Some("CommandLine")
+            && row.key.kind == Kind::Eq
+            && row.original_fields.iter().any(|f| f == "process.args")
+    }));
+
     // A rule whose events cannot be determined says so.
     let undetermined = c.rules.iter().filter(|r| r.language == "elastic" && r.events.is_empty()).count();
     assert!(undetermined > 0);

@@ -20,6 +20,9 @@ pub enum Rewrite {
     /// The ECS field holds a file *name*, the canonical one a full *path*: `eq "x.exe"` is
     /// `ends_with "\x.exe"` (and `starts_with "x"` is `match "\x"`, …).
     NameToPath,
+    /// The ECS field holds one *argument*, the canonical one the whole command line: an
+    /// argument equal to `x` (or starting, ending with, containing it) is `match "x"`.
+    ArgToCommandLine,
 }
 
 /// One row of the field vocabulary.
@@ -50,7 +53,12 @@ pub const ECS: &[FieldMapping] = &[
     row("process.executable", &[], "Image"),
     name("process.name", &[], "Image"),
     row("process.command_line", &[], "CommandLine"),
-    row("process.args", &[], "CommandLine"),
+    FieldMapping {
+        field: "process.args",
+        categories: &[],
+        canonical: "CommandLine",
+        rewrite: Rewrite::ArgToCommandLine,
+    },
     row("process.working_directory", &[], "CurrentDirectory"),
     row("process.entity_id", &[], "ProcessGuid"),
     row("process.pid", &[], "ProcessId"),

@@ -58,7 +58,7 @@ fn model(rule: &ElasticRule, text: &str, diagnostics: Vec<detwiki_sigma::Diagnos
         events,
         event_mapping: Some(mapping),
         stages: catalog_stages(rule, text, &stages),
-        indicators: indicators(&stages, category.as_deref()),
+        indicators: indicators(&stages, category.as_deref(), Platforms::of(rule, &stages)),
         details: details(rule),
         diagnostics,
     }
@@ -334,8 +334,64 @@ pub const EVENT_SELECTORS: &[&str] = &[
     "data_stream.namespace",
 ];
 
+/// The operating systems a rule is written for, from `os_list` (behaviour rules), `OS:` tags
+/// and `host.os.type`/`host.os.family` comparisons (not under a `not`). The separator a file
+/// *name* gets when it becomes a *path* (`process.name` → `Image`) depends on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Platforms {
+    windows: bool,
+    unix: bool,
+}
+
+impl Platforms {
+    fn of(rule: &ElasticRule, stages: &[predicate::Stage]) -> Platforms {
+        let mut p = Platforms::default();
+        let mut add = |os: &str| match os.trim().to_ascii_lowercase().as_str() {
+            "windows" => p.windows = true,
+            "linux" | "macos" | "darwin" | "unix" => p.unix = true,
+            _ => {}
+        };
+        for os in &rule.details.os_list {
+            add(os);
+        }
+        for t in &rule.tags {
+            if let Some(os) = t.strip_prefix("OS: ") {
+                add(os);
+            }
+        }
+        for tree in stages.iter().filter_map(|s| s.tree.as_ref()) {
+            for (pred, negated) in tree.predicates() {
+                if !negated && matches!(pred.field.as_deref(), Some("host.os.type" | "host.os.family")) {
+                    for v in &pred.values {
+                        add(&v.text());
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    /// The path separator in front of file name `value` (`None`: not known, so the name is
+    /// not turned into a path). A name with a Windows program extension is a Windows name in
+    /// a rule for several systems (`("openssl", "openssl.exe")`).
+    fn separator(self, value: &str) -> Option<char> {
+        const WINDOWS_EXTENSIONS: &[&str] = &[
+            ".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".cpl", ".msc", ".msi", ".ps1", ".vbs", ".vbe", ".js",
+            ".jse", ".wsf", ".hta", ".sys", ".ocx", ".lnk",
+        ];
+        let lower = value.to_ascii_lowercase();
+        let windows_name = WINDOWS_EXTENSIONS.iter().any(|e| lower.ends_with(e));
+        match (self.windows, self.unix) {
+            (true, false) => Some('\\'),
+            (false, true) => Some('/'),
+            (true, true) => Some(if windows_name { '\\' } else { '/' }),
+            (false, false) => windows_name.then_some('\\'),
+        }
+    }
+}
+
 /// Indicator rows of the query's predicates, fields in the one vocabulary.
-fn indicators(stages: &[predicate::Stage], category: Option<&str>) -> Vec<IndicatorRow> {
+fn indicators(stages: &[predicate::Stage], category: Option<&str>, platforms: Platforms) -> Vec<IndicatorRow> {
     let mut rows: Vec<IndicatorRow> = Vec::new();
     for s in stages {
         let Some(tree) = &s.tree else { continue };
@@ -369,14 +425,24 @@ fn indicators(stages: &[predicate::Stage], category: Option<&str>) -> Vec<Indica
                     match (m.rewrite, kind) {
                         (Rewrite::Same, _) => canonical = m.canonical.to_string(),
                         (Rewrite::NameToPath, Kind::Eq) => {
-                            canonical = m.canonical.to_string();
-                            kind = Kind::EndsWith;
-                            value = format!("\\{value}");
+                            if let Some(sep) = platforms.separator(&value) {
+                                canonical = m.canonical.to_string();
+                                kind = Kind::EndsWith;
+                                value = format!("{sep}{value}");
+                            }
                         }
                         (Rewrite::NameToPath, Kind::StartsWith) => {
+                            if let Some(sep) = platforms.separator(&value) {
+                                canonical = m.canonical.to_string();
+                                kind = Kind::Match;
+                                value = format!("{sep}{value}");
+                            }
+                        }
+                        // An argument is part of the command line: an argument equal to (or
+                        // starting, ending with, containing) `x` is a command line containing `x`.
+                        (Rewrite::ArgToCommandLine, Kind::Eq | Kind::StartsWith | Kind::EndsWith | Kind::Match) => {
                             canonical = m.canonical.to_string();
                             kind = Kind::Match;
-                            value = format!("\\{value}");
                         }
                         (Rewrite::NameToPath, Kind::EndsWith | Kind::Match | Kind::Exists) => {
                             canonical = m.canonical.to_string();
@@ -571,4 +637,23 @@ pub fn events(rule: &ElasticRule, category: Option<&str>, codes: &[u32]) -> (Vec
         return (rows, EventMapping::Unmapped { reason: why });
     }
     (rows, EventMapping::Mapped)
+}
+
+#[cfg(test)]
+mod platform_tests {
+    use super::Platforms;
+
+    #[test]
+    fn a_file_name_becomes_a_path_of_the_rules_system() {
+        let windows = Platforms { windows: true, unix: false };
+        let unix = Platforms { windows: false, unix: true };
+        let both = Platforms { windows: true, unix: true };
+        let unknown = Platforms::default();
+        assert_eq!(windows.separator("rundll32.exe"), Some('\\'));
+        assert_eq!(unix.separator("bash"), Some('/'));
+        assert_eq!(both.separator("openssl.exe"), Some('\\'));
+        assert_eq!(both.separator("openssl"), Some('/'));
+        assert_eq!(unknown.separator("CMD.EXE"), Some('\\'));
+        assert_eq!(unknown.separator("bash"), None, "an unknown system's bare name is not guessed");
+    }
 }
