@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Analysis and site build of Sigma (`rules*`) + Elastic (both repositories) against Sigma alone,
 # in one run: the cost per rule of the mixed catalog must stay within 1.3x of Sigma alone's
-# (issue 11, benchmark b).
+# (issue 11, benchmark b). It prints the cost per KB of rule text too: an Elastic rule file
+# holds 2-3x the text of a Sigma rule, so cost per rule compares rules of different sizes.
 #
 #   bench/languages-vs-sigma.sh                  # release build, 3 runs each, median
 #   bench/languages-vs-sigma.sh --runs 5
@@ -69,9 +70,22 @@ mkdir -p "$out"
 read -r sa sb sr < <(side sigma "${sigma_args[@]}")
 read -r ba bb br < <(side both "${both_args[@]}")
 per() { echo "$1 * 1000000 / $2" | bc -l; }
+# Bytes of rule text on each side: Elastic rules carry 2-3x the text of a Sigma rule
+# (investigation guides, long value lists), and every phase's work grows with the text.
+bytes_of() { find "$@" -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.toml' \) -print0 | du -cb --apparent-size --files0-from=- | tail -1 | cut -f1; }
+sigma_dirs=()
+for d in "$sigma"/rules*; do [ -d "$d" ] && sigma_dirs+=("$d"); done
+sbytes=$(bytes_of "${sigma_dirs[@]}")
+bbytes=$(bytes_of "${sigma_dirs[@]}" "$elastic")
 printf 'sigma alone:     %s rules; analysis %.2fs (%.1f us/rule), build %.2fs (%.1f us/rule)\n' \
   "$sr" "$sa" "$(per "$sa" "$sr")" "$sb" "$(per "$sb" "$sr")"
 printf 'sigma + elastic: %s rules; analysis %.2fs (%.1f us/rule), build %.2fs (%.1f us/rule)\n' \
   "$br" "$ba" "$(per "$ba" "$br")" "$bb" "$(per "$bb" "$br")"
 printf 'cost per rule, mixed / sigma alone: analysis %.2fx, build %.2fx  (target <= 1.3x)\n' \
   "$(echo "($ba / $br) / ($sa / $sr)" | bc -l)" "$(echo "($bb / $br) / ($sb / $sr)" | bc -l)"
+printf 'rule text: sigma alone %.1f MB (%.2f KB/rule), sigma + elastic %.1f MB (%.2f KB/rule)\n' \
+  "$(echo "$sbytes / 1000000" | bc -l)" "$(echo "$sbytes / 1000 / $sr" | bc -l)" \
+  "$(echo "$bbytes / 1000000" | bc -l)" "$(echo "$bbytes / 1000 / $br" | bc -l)"
+printf 'cost per KB of rule text, mixed / sigma alone: analysis %.2fx, build %.2fx\n' \
+  "$(echo "($ba / $bbytes) / ($sa / $sbytes)" | bc -l)" "$(echo "($bb / $bbytes) / ($sb / $sbytes)" | bc -l)"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -137,6 +137,7 @@ const RULE_KEYS: &[&str] = &[
     "threat_mapping",
     "threat_language",
     "alert_suppression",
+    "filters",
     "actions",
     "optional_actions",
     "os_list",
@@ -177,6 +178,7 @@ impl<'t> Cx<'t> {
         let mut details = self.details(root, r, meta);
         let threat_root = if r.contains_key("threat") { r } else { root };
         let threat = self.threats(threat_root, if std::ptr::eq(threat_root, r) { "rule" } else { "" });
+        let filters = self.filters(r);
         self.extras(root, r, meta, &mut details);
         ElasticRule {
             layout,
@@ -202,6 +204,7 @@ impl<'t> Cx<'t> {
             maturity,
             building_block_type: self.string(r, "building_block_type", "rule").map(|s| s.value),
             threat,
+            filters,
             rule_type,
             details,
         }
@@ -495,6 +498,39 @@ impl<'t> Cx<'t> {
         }
     }
 
+    /// `[[rule.filters]]`: each filter's `meta.negate`/`meta.disabled` and its query DSL
+    /// clause (under `query`, or beside `meta` as older Kibana writes it) as predicates.
+    fn filters(&mut self, r: &Table<'_>) -> Vec<Filter> {
+        let Some(v) = r.get("filters") else { return Vec::new() };
+        let items: Vec<&Value<'_>> = match v.get_ref() {
+            DeValue::Array(a) => a.iter().collect(),
+            DeValue::Table(_) => vec![v],
+            _ => {
+                self.wrong_type("filters", "rule", v, "an array of tables");
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let DeValue::Table(t) = item.get_ref() else {
+                self.wrong_type("filters", "rule", item, "a table");
+                continue;
+            };
+            let span = span_of(item);
+            let meta = t.get("meta").and_then(|m| m.get_ref().as_table());
+            let flag =
+                |k: &str| matches!(meta.and_then(|m| m.get(k)).map(|v| v.get_ref()), Some(DeValue::Boolean(true)));
+            let clause = t.get("query").and_then(|q| q.get_ref().as_table()).unwrap_or(t);
+            out.push(Filter {
+                negate: flag("negate"),
+                disabled: flag("disabled"),
+                tree: dsl_clauses(clause, span),
+                span,
+            });
+        }
+        out
+    }
+
     fn actions(&mut self, t: &Table<'_>, key: &str, table: &str) -> Vec<Action> {
         self.tables(t, key, table)
             .into_iter()
@@ -564,4 +600,120 @@ fn query_diagnostic(e: &QueryError, q: &QueryText, key: &str) -> Diagnostic {
     };
     Diagnostic::new(code, format!("{lang} in `{key}`: {}", e.message), Some(q.file_span(e.span)))
         .with_help(e.help.clone())
+}
+
+/// A query DSL object's clauses (`{wildcard = {…}, exists = {…}}`), ANDed; Kibana's own keys
+/// (`meta`, `$state`) are not clauses.
+fn dsl_clauses(t: &Table<'_>, span: Span) -> crate::predicate::PredicateTree {
+    use crate::predicate::PredicateTree;
+    let items: Vec<PredicateTree> = t
+        .iter()
+        .filter(|(k, _)| !matches!(k.get_ref().as_ref(), "meta" | "$state"))
+        .map(|(k, v)| dsl_clause(k.get_ref(), v, span))
+        .collect();
+    if items.is_empty() {
+        return PredicateTree::Opaque { text: "Kibana filter with no query".into(), span };
+    }
+    PredicateTree::and(items)
+}
+
+/// One query DSL clause as predicates; a clause detwiki does not read (`bool`, `script`,
+/// `query_string` …) is kept as opaque text naming it.
+fn dsl_clause(kind: &str, v: &Value<'_>, span: Span) -> crate::predicate::PredicateTree {
+    use crate::predicate::{Kind, Predicate, PredicateTree, Value as PValue};
+    let opaque = || PredicateTree::Opaque { text: format!("Kibana filter `{kind}`"), span };
+    let leaf = |field: &str, kind: Kind, values: Vec<PValue>, case_insensitive: bool| {
+        PredicateTree::Pred(Predicate { field: Some(field.to_string()), kind, values, case_insensitive, span })
+    };
+    let DeValue::Table(body) = v.get_ref() else { return opaque() };
+    if kind == "exists" {
+        return match body.get("field").map(|f| f.get_ref()) {
+            Some(DeValue::String(f)) => leaf(f, Kind::Exists, Vec::new(), false),
+            _ => opaque(),
+        };
+    }
+    let mut leaves = Vec::new();
+    for (field, fv) in body.iter() {
+        let field: &str = field.get_ref();
+        // `field = value`, or `field = { value = …, case_insensitive = … }` (`query` for match).
+        let (value, case_insensitive) = match fv.get_ref() {
+            DeValue::Table(p) if kind != "range" => (
+                p.get("value").or_else(|| p.get("query")).map(|v| v.get_ref()),
+                matches!(p.get("case_insensitive").map(|v| v.get_ref()), Some(DeValue::Boolean(true))),
+            ),
+            other => (Some(other), false),
+        };
+        let tree = match (kind, value) {
+            ("wildcard", Some(DeValue::String(s))) => {
+                let (k, val) = crate::predicate::classify(&es_wildcard(s));
+                leaf(field, k, vec![val], case_insensitive)
+            }
+            ("prefix", Some(DeValue::String(s))) => {
+                leaf(field, Kind::StartsWith, vec![PValue::String(s.to_string())], case_insensitive)
+            }
+            ("term" | "match" | "match_phrase", Some(value)) => match scalar(value) {
+                Some(val) => leaf(field, Kind::Eq, vec![val], case_insensitive),
+                None => opaque(),
+            },
+            ("terms", Some(DeValue::Array(a))) => {
+                let values: Option<Vec<PValue>> = a.iter().map(|e| scalar(e.get_ref())).collect();
+                match values {
+                    Some(values) => leaf(field, if values.len() == 1 { Kind::Eq } else { Kind::In }, values, false),
+                    None => opaque(),
+                }
+            }
+            ("range", Some(DeValue::Table(bounds))) => {
+                let mut items = Vec::new();
+                for (op, b) in bounds.iter() {
+                    let k = match op.get_ref().as_ref() {
+                        "gt" => Kind::Gt,
+                        "gte" => Kind::Gte,
+                        "lt" => Kind::Lt,
+                        "lte" => Kind::Lte,
+                        _ => continue,
+                    };
+                    match scalar(b.get_ref()) {
+                        Some(val) => items.push(leaf(field, k, vec![val], false)),
+                        None => items.push(opaque()),
+                    }
+                }
+                if items.is_empty() { opaque() } else { PredicateTree::and(items) }
+            }
+            _ => opaque(),
+        };
+        leaves.push(tree);
+    }
+    if leaves.is_empty() { opaque() } else { PredicateTree::and(leaves) }
+}
+
+/// A TOML scalar as a predicate value.
+fn scalar(v: &DeValue<'_>) -> Option<crate::predicate::Value> {
+    use crate::predicate::Value as PValue;
+    match v {
+        DeValue::String(s) => Some(PValue::String(s.to_string())),
+        DeValue::Boolean(b) => Some(PValue::Bool(*b)),
+        DeValue::Integer(i) => Some(PValue::Number(i.as_str().to_string())),
+        DeValue::Float(f) => Some(PValue::Number(f.as_str().to_string())),
+        _ => None,
+    }
+}
+
+/// An Elasticsearch `wildcard` query value: `*` and `?` are wildcards, `\` escapes the next
+/// character.
+fn es_wildcard(s: &str) -> crate::query::Pattern {
+    use crate::query::{Pattern, PatternPart};
+    let mut p = Pattern::default();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n) => p.push_char(n),
+                None => p.push_char('\\'),
+            },
+            '*' => p.parts.push(PatternPart::AnyString),
+            '?' => p.parts.push(PatternPart::AnyChar),
+            c => p.push_char(c),
+        }
+    }
+    p
 }

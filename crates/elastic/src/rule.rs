@@ -356,6 +356,20 @@ pub struct Details {
     pub extra: Vec<ExtraField>,
 }
 
+/// One Kibana filter (`[[rule.filters]]`): a query DSL clause the rule's query is ANDed with.
+#[derive(Clone, Debug, Serialize)]
+pub struct Filter {
+    /// `meta.negate`: the events the clause matches are left out.
+    pub negate: bool,
+    /// `meta.disabled`: Kibana ignores the filter.
+    pub disabled: bool,
+    /// The clause's predicates (`wildcard`, `exists`, `term`, `terms`, `match`, `match_phrase`,
+    /// `prefix`, `range`); any other clause is kept as [`crate::predicate::PredicateTree::Opaque`].
+    pub tree: crate::predicate::PredicateTree,
+    /// Where the filter is in the file.
+    pub span: crate::span::Span,
+}
+
 /// One Elastic rule.
 #[derive(Clone, Debug, Serialize)]
 pub struct ElasticRule {
@@ -399,6 +413,8 @@ pub struct ElasticRule {
     pub building_block_type: Option<String>,
     /// ATT&CK, from `[[rule.threat]]` (or `[[threat]]`).
     pub threat: Vec<Threat>,
+    /// `[[rule.filters]]`: Kibana filters, ANDed with the query.
+    pub filters: Vec<Filter>,
     /// What only Elastic has.
     pub details: Details,
 }
@@ -440,13 +456,33 @@ impl ElasticRule {
 impl ElasticRule {
     /// The query's stages and language-neutral predicates; empty when the rule has no query or
     /// it did not parse (a diagnostic then says why).
+    ///
+    /// Kibana filters (`[[rule.filters]]`, those not disabled) are ANDed into the query's
+    /// stage, a negated filter under a `not`: they narrow what the query matches as a `not`
+    /// clause of the query would.
     pub fn stages(&self) -> Vec<crate::predicate::Stage> {
+        use crate::predicate::PredicateTree;
         let Some(q) = &self.query else { return Vec::new() };
-        match &q.parsed {
+        let mut stages = match &q.parsed {
             Some(ParsedQuery::Kql(t)) => kql::stages(t, q.span),
             Some(ParsedQuery::Eql(t)) => eql::stages(t),
             Some(ParsedQuery::Esql(t)) => esql::stages(t),
             None => Vec::new(),
+        };
+        let filters: Vec<PredicateTree> = self
+            .filters
+            .iter()
+            .filter(|f| !f.disabled)
+            .map(|f| if f.negate { PredicateTree::negate(f.tree.clone()) } else { f.tree.clone() })
+            .collect();
+        if let (false, [stage]) = (filters.is_empty(), stages.as_mut_slice()) {
+            let mut items: Vec<PredicateTree> = match stage.tree.take() {
+                Some(PredicateTree::And { items }) => items,
+                other => other.into_iter().collect(),
+            };
+            items.extend(filters);
+            stage.tree = Some(PredicateTree::and(items));
         }
+        stages
     }
 }

@@ -89,6 +89,32 @@ rule_fixtures! {
     missing_fields_are_reported => "missing-field", "rules/x.toml";
     a_toml_file_without_rule_table_is_not_a_rule => "not-a-rule", "x.toml";
     toml_syntax_errors_are_reported => "toml-syntax", "x.toml";
+    kibana_filters_are_anded_into_the_query => "kibana_filters", "rules/windows/x.toml";
+}
+
+#[test]
+fn kibana_filters_become_predicates_negated_filters_exclusions() {
+    use detwiki_elastic::predicate::{Kind, PredicateTree};
+    let (_, file) = load("kibana_filters", "rules/windows/x.toml");
+    let r = file.rule.as_ref().expect("a rule");
+    assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
+    assert_eq!(r.filters.len(), 5);
+    let stages = r.stages();
+    let tree = stages[0].tree.as_ref().expect("a tree");
+    let preds = tree.predicates();
+    // The negated wildcard filter is an exclusion on file.path, case-insensitive.
+    let path = preds.iter().find(|(p, _)| p.field.as_deref() == Some("file.path")).expect("file.path");
+    assert!(path.1 && path.0.case_insensitive && path.0.kind == Kind::Wildcard, "{path:?}");
+    assert_eq!(path.0.values[0].text(), "?:\\Program Files\\WindowsPowerShell\\Modules\\\\*");
+    // exists, not negated; the older form (`[rule.filters.exists]`) negated.
+    assert!(
+        preds.iter().any(|(p, neg)| p.field.as_deref() == Some("process.executable") && p.kind == Kind::Exists && !neg)
+    );
+    assert!(preds.iter().any(|(p, neg)| p.field.as_deref() == Some("file.Ext.original.path") && *neg));
+    // A disabled filter is not applied; an unread clause is kept as text, not dropped.
+    assert!(!preds.iter().any(|(p, _)| p.field.as_deref() == Some("file.directory")));
+    let PredicateTree::And { items } = tree else { panic!("an and: {tree:?}") };
+    assert!(items.iter().any(|i| matches!(i, PredicateTree::Not { item } if matches!(&**item, PredicateTree::Opaque { text, .. } if text.contains("bool")))));
 }
 
 #[test]

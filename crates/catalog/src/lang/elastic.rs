@@ -165,6 +165,19 @@ fn details(rule: &ElasticRule) -> Vec<(String, String)> {
         put("New terms fields", n.fields.join(", "));
         put("New terms history window", n.history_window_start.clone().unwrap_or_default());
     }
+    if !rule.filters.is_empty() {
+        let negated = rule.filters.iter().filter(|f| f.negate && !f.disabled).count();
+        let disabled = rule.filters.iter().filter(|f| f.disabled).count();
+        let mut s = format!("{} (ANDed with the query", rule.filters.len());
+        if negated > 0 {
+            s.push_str(&format!("; {negated} negated, shown as exclusions"));
+        }
+        if disabled > 0 {
+            s.push_str(&format!("; {disabled} disabled, not applied"));
+        }
+        s.push(')');
+        put("Kibana filters", s);
+    }
     put("Machine learning jobs", d.machine_learning_job_ids.join(", "));
     put("Anomaly threshold", d.anomaly_threshold.map(|r| r.to_string()).unwrap_or_default());
     if let Some(t) = &d.threat_match {
