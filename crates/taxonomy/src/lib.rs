@@ -22,11 +22,14 @@
 //! - [`fields`]: the one field vocabulary: each language's field names (ECS for Elastic) →
 //!   the canonical Sigma/Sysmon names, with kind rewrites where the grain differs.
 //!
+//! - [`elastic_defend`]: Elastic Defend's event data streams by event category.
+//!
 //! Everything is `'static`, allocation-free to look up and `serde::Serialize` for the site's JSON.
 
 #![deny(missing_docs)]
 
 pub mod attack;
+pub mod elastic_defend;
 pub mod fields;
 #[rustfmt::skip]
 mod attack_data;

@@ -629,12 +629,14 @@ pub fn events(rule: &ElasticRule, category: Option<&str>, codes: &[u32]) -> (Vec
                 }
             }
         }
-        if src.defend {
+        if src.defend
+            && let Some(d) = detwiki_taxonomy::elastic_defend::stream(cat)
+        {
             rows.push(EventRow {
                 provider: "Elastic Defend".into(),
-                channel: format!("logs-endpoint.events.{cat}"),
+                channel: d.data_stream.to_string(),
                 event_id: None,
-                title: format!("{cat} events"),
+                title: d.title.to_string(),
                 field_map: Vec::new(),
             });
         }
