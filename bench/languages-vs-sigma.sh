@@ -45,30 +45,46 @@ trash="$out.old-$$"
 mkdir -p "$trash"
 trap 'rm -rf "$trash"' EXIT
 
-now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# side NAME ARGS…: prints "analysis-seconds build-seconds rules"
-side() {
-  local name="$1"; shift
-  local an=() bu=() i t0 t1
-  for i in $(seq 1 "$runs"); do
-    t0=$(now); "$bin" catalog --quiet "$@" >/dev/null; t1=$(now)
-    an+=("$(echo "$t1 - $t0" | bc -l)")
-    if [ -e "$out/$name" ]; then mv "$out/$name" "$trash/$name-$i"; fi
-    sync
-    t0=$(now); "$bin" build --format json "$@" --out "$out/$name" >"$ROOT/target/bench-languages-$name.json"; t1=$(now)
-    bu+=("$(echo "$t1 - $t0" | bc -l)")
-  done
-  local rules
-  rules=$(sed -n 's/.*"rules":\([0-9]*\).*/\1/p' "$ROOT/target/bench-languages-$name.json")
-  echo "$(printf '%s\n' "${an[@]}" | median) $(printf '%s\n' "${bu[@]}" | median) $rules ${an[*]} | ${bu[*]}" >&2
-  echo "$(printf '%s\n' "${an[@]}" | median) $(printf '%s\n' "${bu[@]}" | median) $rules"
+# timed FILE CMD…: runs CMD, appends "wall cpu" (seconds; cpu = user + system) to FILE.
+# CPU time is the steadier figure on a shared machine: wall time waits for other jobs.
+timed() {
+  local f="$1"; shift
+  local tf; tf=$(mktemp)
+  /usr/bin/time -f "%e %U %S" -o "$tf" "$@"
+  awk '{printf "%s %.3f\n", $1, $2 + $3}' "$tf" >>"$f"
+  rm -f "$tf"
 }
 
+# one NAME ARGS…: one analysis and one build of a side, timed into $ROOT/target/bench-languages-NAME.{an,bu}
+one() {
+  local name="$1" i="$2"; shift 2
+  timed "$ROOT/target/bench-languages-$name.an" "$bin" catalog --quiet "$@" >/dev/null
+  if [ -e "$out/$name" ]; then mv "$out/$name" "$trash/$name-$i"; fi
+  sync
+  timed "$ROOT/target/bench-languages-$name.bu" "$bin" build --format json "$@" --out "$out/$name" >"$ROOT/target/bench-languages-$name.json"
+}
+
+# col FILE N: the median of column N
+col() { awk -v n="$2" '{print $n}' "$1" | median; }
+
 mkdir -p "$out"
-read -r sa sb sr < <(side sigma "${sigma_args[@]}")
-read -r ba bb br < <(side both "${both_args[@]}")
+rm -f "$ROOT"/target/bench-languages-{sigma,both}.{an,bu}
+# The sides interleaved, so that both see the same load.
+for i in $(seq 1 "$runs"); do
+  one sigma "$i" "${sigma_args[@]}"
+  one both "$i" "${both_args[@]}"
+done
+sr=$(sed -n 's/.*"rules":\([0-9]*\).*/\1/p' "$ROOT/target/bench-languages-sigma.json")
+br=$(sed -n 's/.*"rules":\([0-9]*\).*/\1/p' "$ROOT/target/bench-languages-both.json")
+for n in sigma both; do
+  for k in an bu; do echo "$n $k (wall cpu): $(tr '\n' ' ' <"$ROOT/target/bench-languages-$n.$k")" >&2; done
+done
+sa=$(col "$ROOT/target/bench-languages-sigma.an" 1); sb=$(col "$ROOT/target/bench-languages-sigma.bu" 1)
+ba=$(col "$ROOT/target/bench-languages-both.an" 1); bb=$(col "$ROOT/target/bench-languages-both.bu" 1)
+sac=$(col "$ROOT/target/bench-languages-sigma.an" 2); sbc=$(col "$ROOT/target/bench-languages-sigma.bu" 2)
+bac=$(col "$ROOT/target/bench-languages-both.an" 2); bbc=$(col "$ROOT/target/bench-languages-both.bu" 2)
 per() { echo "$1 * 1000000 / $2" | bc -l; }
 # Bytes of rule text on each side: Elastic rules carry 2-3x the text of a Sigma rule
 # (investigation guides, long value lists), and every phase's work grows with the text.
@@ -83,6 +99,8 @@ printf 'sigma + elastic: %s rules; analysis %.2fs (%.1f us/rule), build %.2fs (%
   "$br" "$ba" "$(per "$ba" "$br")" "$bb" "$(per "$bb" "$br")"
 printf 'cost per rule, mixed / sigma alone: analysis %.2fx, build %.2fx  (target <= 1.3x)\n' \
   "$(echo "($ba / $br) / ($sa / $sr)" | bc -l)" "$(echo "($bb / $br) / ($sb / $sr)" | bc -l)"
+printf 'CPU (user + system) per rule, mixed / sigma alone: analysis %.2fx (%.2fs vs %.2fs), build %.2fx (%.2fs vs %.2fs)\n' \
+  "$(echo "($bac / $br) / ($sac / $sr)" | bc -l)" "$bac" "$sac" "$(echo "($bbc / $br) / ($sbc / $sr)" | bc -l)" "$bbc" "$sbc"
 printf 'rule text: sigma alone %.1f MB (%.2f KB/rule), sigma + elastic %.1f MB (%.2f KB/rule)\n' \
   "$(echo "$sbytes / 1000000" | bc -l)" "$(echo "$sbytes / 1000 / $sr" | bc -l)" \
   "$(echo "$bbytes / 1000000" | bc -l)" "$(echo "$bbytes / 1000 / $br" | bc -l)"
