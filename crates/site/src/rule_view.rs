@@ -221,8 +221,10 @@ pub struct Body<'a> {
     /// The whole YAML document as written (trailing blank lines trimmed); another language's
     /// whole rule file.
     pub text: &'a str,
-    /// Its format: `yaml` (Sigma), `toml` (Elastic).
+    /// Its format: `yaml` (Sigma), `toml` (Elastic): the language's first file extension.
     pub format: &'static str,
+    /// Its language's highlighter; `None` for Sigma, whose YAML the site highlights.
+    pub highlight: Option<detwiki_catalog::lang::HighlightFn>,
     /// What a page shows when the body is too long for it.
     pub cut: Option<BodyCut<'a>>,
 }
@@ -238,7 +240,8 @@ pub struct BodyCut<'a> {
     pub lines: usize,
     /// Its size in KB (rounded up).
     pub kb: usize,
-    /// The complete YAML beside the page (site-relative).
+    /// The complete rule file beside the page (site-relative; `.yml` for Sigma, the
+    /// language's extension for others).
     pub yaml_url: String,
 }
 
@@ -598,8 +601,12 @@ fn body(r: &RuleEntry) -> Body<'_> {
             yaml_url: paths::rule_yaml_url(r),
         }
     });
-    let format = if r.language == detwiki_catalog::lang::SIGMA.name { "yaml" } else { "toml" };
-    Body { text, format, cut }
+    let language = detwiki_catalog::lang::by_name(r.language);
+    let format = match language {
+        Some(l) if l.name != detwiki_catalog::lang::SIGMA.name => l.extensions.first().copied().unwrap_or("text"),
+        _ => "yaml",
+    };
+    Body { text, format, highlight: language.and_then(|l| l.highlight), cut }
 }
 
 /// Each stage with the lines a page shows: at most [`MAX_STAGE_LINES`], and

@@ -7,7 +7,7 @@ use std::fmt;
 
 use askama::Template as _;
 
-use crate::html::{highlight_yaml, write_escaped};
+use crate::html::{highlight_ranges, highlight_yaml, write_escaped};
 use crate::rule_view::RulePage;
 
 /// The site's escaper (`&`, `<`, `>`, `"`: every attribute is double-quoted), named for `.html`
@@ -58,38 +58,53 @@ impl RuleHtml<'_> {
         out
     }
 
-    /// Another language's body (Elastic's TOML): shown as written, escaped, not highlighted.
-    fn other_body(&self) -> String {
-        let b = &self.p.body;
-        let mut out = String::from(
-            "\n\n<section id=\"body\" aria-labelledby=\"h-body\">\n<h2 id=\"h-body\">Rule body <span class=\"tag\">",
-        );
-        super::esc(&mut out, b.format);
-        out.push_str("</span></h2>\n<pre class=\"");
-        super::esc(&mut out, b.format);
-        out.push_str("\" tabindex=\"0\"><code>");
-        super::esc(&mut out, b.text);
-        out.push_str("</code></pre>\n</section>");
-        out
+    /// The body's text (the whole body or its first lines, a prefix of it) highlighted as
+    /// HTML, its text escaped: printed with `|safe`. YAML through [`highlight_yaml`]; another
+    /// language through its own highlighter, run over the whole body so that a string or
+    /// query running past the cut is still read as one.
+    fn code<'s>(&'s self, text: &'s str) -> Code<'s> {
+        Code { text, whole: self.p.body.text, highlight: self.p.body.highlight }
     }
 
     /// YAML highlighted as HTML (its text escaped): printed with `|safe`.
-    fn yaml<'s>(&self, text: &'s str) -> Yaml<'s> {
-        Yaml(text)
+    fn yaml<'s>(&self, text: &'s str) -> Code<'s> {
+        Code { text, whole: text, highlight: None }
+    }
+
+    /// The body's format as a name (`YAML`, `TOML`).
+    fn format_name(&self) -> String {
+        self.p.body.format.to_ascii_uppercase()
+    }
+
+    /// The media type of the complete file beside a cut page.
+    fn media_type(&self) -> String {
+        match self.p.body.format {
+            "yaml" => "text/yaml".into(),
+            "toml" => "application/toml".into(),
+            _ => "text/plain".into(),
+        }
     }
 }
 
-/// YAML highlighted as HTML ([`highlight_yaml`]), through one buffer per thread.
-struct Yaml<'a>(&'a str);
+/// A rule body (or its first lines) highlighted as HTML, through one buffer per thread.
+struct Code<'a> {
+    /// What to show: `whole` or a prefix of it.
+    text: &'a str,
+    whole: &'a str,
+    highlight: Option<detwiki_catalog::lang::HighlightFn>,
+}
 
-impl fmt::Display for Yaml<'_> {
+impl fmt::Display for Code<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         thread_local! {
             static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         BUF.with_borrow_mut(|buf| {
             buf.clear();
-            highlight_yaml(buf, self.0);
+            match self.highlight {
+                Some(h) => highlight_ranges(buf, self.text, &h(self.whole)),
+                None => highlight_yaml(buf, self.text),
+            }
             f.write_str(buf)
         })
     }
