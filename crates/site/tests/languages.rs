@@ -147,3 +147,168 @@ fn a_long_toml_body_is_cut_with_the_complete_toml_beside_the_page() {
     assert_eq!(page(&files, "rules/elastic/long_note.toml"), text);
     assert!(!files.keys().any(|k| k.ends_with(".yml")));
 }
+
+// ------------------------------------------------------------------------------------------
+// Language as a filter, in search, on the home page and in the Navigator layers.
+
+fn sigma_only() -> Catalog {
+    let sigma =
+        CorpusSpec { name: "sigma".into(), paths: vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/rules")] };
+    Catalog::load(&[sigma], &LoadOptions::default())
+}
+
+/// The rows of `assets/rules-list.js`.
+fn list_rows(files: &BTreeMap<String, Vec<u8>>) -> Vec<serde_json::Value> {
+    let data = page(files, "assets/rules-list.js");
+    let json: serde_json::Value =
+        serde_json::from_str(data.strip_prefix("window.DETWIKI_RULES=").unwrap().trim_end().trim_end_matches(';'))
+            .unwrap();
+    json["rows"].as_array().unwrap().clone()
+}
+
+#[test]
+fn the_rules_list_filters_by_language_only_when_there_are_several() {
+    let files = site(&mixed());
+    let html = page(&files, "rules/index.html");
+    let select = &html[html.find("<select name=\"language\"").expect("a language filter")..];
+    let select = &select[..select.find("</select>").unwrap()];
+    assert_eq!(
+        select,
+        "<select name=\"language\" data-filter=\"language\">\n<option value=\"\">all</option>\n\
+         <option value=\"sigma\">Sigma</option>\n<option value=\"elastic\">Elastic</option>\n"
+    );
+    let rows = list_rows(&files);
+    assert!(rows.iter().all(|r| r.as_array().unwrap().len() == 10));
+    let elastic = rows.iter().filter(|r| r[9] == "elastic").count();
+    let sigma = rows.iter().filter(|r| r[9] == "sigma").count();
+    assert_eq!((sigma, elastic), (14, 12));
+    // One language: no filter, rows as before.
+    let files = site(&sigma_only());
+    assert!(!page(&files, "rules/index.html").contains("name=\"language\""));
+    assert!(list_rows(&files).iter().all(|r| r.as_array().unwrap().len() == 9));
+}
+
+#[test]
+fn pages_of_rules_count_and_filter_them_by_language() {
+    let files = site(&mixed());
+    let technique = page(&files, "techniques/T1110/index.html");
+    insta::assert_snapshot!("technique_T1110_rules_mixed", section(&technique, "rules"));
+    let event = page(&files, "events/security-auditing/index.html");
+    let rules = section(&event, "rules");
+    assert!(rules.contains("id=\"language-chips\""), "{rules}");
+    assert!(rules.contains("<tr data-lang=\"elastic\">") && rules.contains("<tr data-lang=\"sigma\">"));
+    let field = page(&files, "fields/image/index.html");
+    assert!(section(&field, "rules").contains("<p class=\"note\" id=\"rule-languages\">"));
+    // A page whose rules are of one language says so, with no chips.
+    let ml = page(&files, "authors/elastic/index.html");
+    let rules = section(&ml, "rules");
+    assert!(rules.contains(" rules (elastic "), "{rules}");
+    assert!(!rules.contains("language-chips"));
+    // One language: nothing of it.
+    let files = site(&sigma_only());
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("data-lang=") && !text.contains("rule-languages"), "{path}");
+    }
+}
+
+#[test]
+fn an_indicator_shared_across_languages_counts_both() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/rules/proc_creation_win_whoami_priv.yml"),
+        dir.path().join("whoami.yml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("whoami.toml"),
+        "[metadata]\nmaturity = \"production\"\n\n[rule]\nname = \"Whoami\"\n\
+         rule_id = \"3e1b6b8a-0000-4000-8000-000000000003\"\nrisk_score = 21\nseverity = \"low\"\n\
+         type = \"eql\"\nlanguage = \"eql\"\nquery = '''\nprocess where process.name : \"whoami.exe\"\n'''\n",
+    )
+    .unwrap();
+    let spec = CorpusSpec { name: "mixed".into(), paths: vec![dir.path().to_path_buf()] };
+    let cat = Catalog::load(&[spec], &LoadOptions::default());
+    assert_eq!(cat.rules.len(), 2, "{:?}", cat.failed);
+    let files = site(&cat);
+    let (path, html) = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("indicators/"))
+        .map(|(p, b)| (p.clone(), String::from_utf8_lossy(b).into_owned()))
+        .find(|(_, h)| h.contains("whoami.exe"))
+        .expect("an indicator page for whoami.exe");
+    let rules = section(&html, "rules");
+    assert!(rules.contains("2 rules (sigma 1, elastic 1)"), "{path}: {rules}");
+    assert!(rules.contains("id=\"language-chips\""));
+}
+
+#[test]
+fn the_home_page_counts_rules_per_language() {
+    let files = site(&mixed());
+    let home = page(&files, "index.html");
+    let counts = section(&home, "counts");
+    assert!(counts.contains("<h2 id=\"h-counts\">Rules by language, level, status and product</h2>"));
+    assert!(
+        counts.contains(
+            "<tr><td><a href=\"rules/index.html?language=sigma\">Sigma</a></td><td class=\"num\">14</td></tr>"
+        )
+    );
+    assert!(counts.contains(
+        "<tr><td><a href=\"rules/index.html?language=elastic\">Elastic</a></td><td class=\"num\">12</td></tr>"
+    ));
+    let home = page(&site(&sigma_only()), "index.html");
+    assert!(section(&home, "counts").contains("<h2 id=\"h-counts\">Rules by level, status and product</h2>"));
+    assert!(!home.contains("?language="));
+}
+
+#[test]
+fn search_finds_rules_by_language_and_shows_it() {
+    let cat = mixed();
+    let idx = detwiki_site::search::SearchIndex::build(&cat);
+    let elastic_rules = cat.rules.iter().filter(|r| r.language == "elastic").count();
+    let hits = idx.search("elastic", 100);
+    let rules: Vec<_> = hits.iter().filter(|h| h.kind == "rule").collect();
+    assert_eq!(rules.len(), elastic_rules, "{hits:?}");
+    assert!(rules.iter().all(|h| h.language == "Elastic" && h.corpus == "elastic"));
+    for (q, want) in [("eql", "Sudo Heap-Based Buffer Overflow Attempt"), ("esql", "Password Spray")] {
+        let hits = idx.search(q, 20);
+        assert!(hits.iter().any(|h| h.title == want), "{q}: {hits:?}");
+        assert!(hits.iter().filter(|h| h.kind == "rule").all(|h| h.language == "Elastic"), "{q}: {hits:?}");
+    }
+    // KQL rules are found by `kql` (their query language is `kuery`).
+    let kql: Vec<String> = idx.search("kql", 100).into_iter().map(|h| h.title).collect();
+    let kuery_rules: Vec<String> = cat
+        .rules
+        .iter()
+        .filter(|r| r.details.iter().any(|(k, v)| k == "Query language" && v == "kuery"))
+        .map(|r| r.title.clone())
+        .collect();
+    assert!(!kql.is_empty());
+    assert!(kql.iter().all(|t| kuery_rules.contains(t)), "{kql:?} {kuery_rules:?}");
+    assert!(kuery_rules.iter().all(|t| kql.contains(t)), "{kql:?} {kuery_rules:?}");
+    // Sigma rules name their language too.
+    let whoami = idx.search("whoami priv", 5);
+    assert_eq!(whoami[0].language, "Sigma", "{whoami:?}");
+}
+
+#[test]
+fn the_navigator_layers_cover_every_language() {
+    let cat = mixed();
+    let ids = |corpus: Option<&str>| -> Vec<String> {
+        let layer = serde_json::to_value(detwiki_site::navigator::layer(&cat, corpus, None)).unwrap();
+        layer["techniques"].as_array().unwrap().iter().map(|t| t["techniqueID"].as_str().unwrap().to_string()).collect()
+    };
+    let all = ids(None);
+    // T1068 only from an Elastic behaviour rule, T1033 only from Sigma rules.
+    assert!(all.contains(&"T1068".to_string()) && all.contains(&"T1033".to_string()), "{all:?}");
+    let elastic = ids(Some("elastic"));
+    assert!(elastic.contains(&"T1068".to_string()) && !elastic.contains(&"T1033".to_string()), "{elastic:?}");
+    // A technique of both languages counts the rules of both.
+    let score = |corpus: Option<&str>| {
+        let layer = serde_json::to_value(detwiki_site::navigator::layer(&cat, corpus, None)).unwrap();
+        let t = layer["techniques"].as_array().unwrap().iter().find(|t| t["techniqueID"] == "T1110").cloned();
+        t.map_or(0, |t| t["score"].as_u64().unwrap())
+    };
+    assert!(score(Some("sigma")) > 0 && score(Some("elastic")) > 0);
+    assert_eq!(score(None), score(Some("sigma")) + score(Some("elastic")));
+}
