@@ -45,9 +45,27 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How much of a cut body is shown (bytes, whole lines).
 pub const SHOWN_BODY_BYTES: usize = 8 * 1024;
 
-/// Whether a rule's page shows its body cut (and the complete YAML is written beside it).
+/// A body its language highlights (Elastic's TOML, its query token by token) is also cut when
+/// its highlighted HTML would be longer than this (bytes): a query's markup can outweigh its
+/// text several times over, so the byte bound of the source alone does not keep the body
+/// section within about 32 KB.
+pub const MAX_HIGHLIGHTED_BODY_BYTES: usize = 32 * 1024;
+
+/// Whether a rule's page shows its body cut (and the complete rule file is written beside it).
 pub fn body_is_cut(r: &RuleEntry) -> bool {
-    r.body.trim_end().len() > MAX_BODY_BYTES
+    let text = r.body.trim_end();
+    if text.len() > MAX_BODY_BYTES {
+        return true;
+    }
+    // Only a body of some size can grow past the bound (markup is a few times the text at most).
+    match detwiki_catalog::lang::by_name(r.language).and_then(|l| l.highlight) {
+        Some(h) if text.len() > MAX_HIGHLIGHTED_BODY_BYTES / 6 => {
+            let mut html = String::new();
+            crate::html::highlight_ranges(&mut html, text, &h(text));
+            html.len() > MAX_HIGHLIGHTED_BODY_BYTES
+        }
+        _ => false,
+    }
 }
 
 /// The first whole lines of `text` within [`SHOWN_BODY_BYTES`] (a first line longer than

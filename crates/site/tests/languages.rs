@@ -312,3 +312,27 @@ fn the_navigator_layers_cover_every_language() {
     assert!(score(Some("sigma")) > 0 && score(Some("elastic")) > 0);
     assert_eq!(score(None), score(Some("sigma")) + score(Some("elastic")));
 }
+
+#[test]
+fn a_query_whose_highlighting_would_be_too_long_is_cut() {
+    // Under the source bound (16 KB), but thousands of tokens: its markup would pass 32 KB.
+    let mut query = String::from("process where process.pid == 1");
+    while query.len() < 10 * 1024 {
+        query.push_str("\n  or process.pid == 1");
+    }
+    let text = format!(
+        "[metadata]\nmaturity = \"production\"\n\n[rule]\nname = \"Many tokens\"\n\
+         rule_id = \"3e1b6b8a-0000-4000-8000-000000000004\"\ntype = \"eql\"\nlanguage = \"eql\"\n\
+         query = '''\n{query}\n'''\n"
+    );
+    assert!(text.len() < 16 * 1024);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("many_tokens.toml"), &text).unwrap();
+    let spec = CorpusSpec { name: "elastic".into(), paths: vec![dir.path().to_path_buf()] };
+    let files = site(&Catalog::load(&[spec], &LoadOptions::default()));
+    let html = page(&files, "rules/elastic/many_tokens/index.html");
+    let body = section(&html, "body");
+    assert!(body.contains("Showing the first"), "cut");
+    assert!(body.len() < 40 * 1024, "{} B", body.len());
+    assert_eq!(page(&files, "rules/elastic/many_tokens.toml"), text);
+}
