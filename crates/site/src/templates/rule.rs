@@ -63,12 +63,12 @@ impl RuleHtml<'_> {
     /// language through its own highlighter, run over the whole body so that a string or
     /// query running past the cut is still read as one.
     fn code<'s>(&'s self, text: &'s str) -> Code<'s> {
-        Code { text, whole: self.p.body.text, highlight: self.p.body.highlight }
+        Code { text, whole: self.p.body.text, highlight: self.p.body.highlight, yaml: self.p.body.format == "yaml" }
     }
 
     /// YAML highlighted as HTML (its text escaped): printed with `|safe`.
     fn yaml<'s>(&self, text: &'s str) -> Code<'s> {
-        Code { text, whole: text, highlight: None }
+        Code { text, whole: text, highlight: None, yaml: true }
     }
 
     /// The body's format as a name (`YAML`, `TOML`).
@@ -92,6 +92,8 @@ struct Code<'a> {
     text: &'a str,
     whole: &'a str,
     highlight: Option<detwiki_catalog::lang::HighlightFn>,
+    /// Without a highlighter: YAML is highlighted by the site, anything else only escaped.
+    yaml: bool,
 }
 
 impl fmt::Display for Code<'_> {
@@ -103,7 +105,10 @@ impl fmt::Display for Code<'_> {
             buf.clear();
             match self.highlight {
                 Some(h) => highlight_ranges(buf, self.text, &h(self.whole)),
-                None => highlight_yaml(buf, self.text),
+                None if self.yaml => highlight_yaml(buf, self.text),
+                None => {
+                    let _ = write_escaped(&mut *buf, self.text);
+                }
             }
             f.write_str(buf)
         })
