@@ -3,12 +3,15 @@
 //! template is compiled with the crate, so a section naming a field or method the model lacks
 //! fails the build. It escapes with the site's own escaper ([`Html`]), as every other page does.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt;
 
 use askama::Template as _;
 
 use crate::html::{highlight_ranges, highlight_yaml, write_escaped};
 use crate::rule_view::RulePage;
+use detwiki_catalog::lang::Highlight;
 
 /// The site's escaper (`&`, `<`, `>`, `"`: every attribute is double-quoted), named for `.html`
 /// templates in `askama.toml`.
@@ -26,6 +29,8 @@ impl askama::filters::Escaper for Html {
 struct RuleHtml<'a> {
     p: &'a RulePage<'a>,
     root: &'a str,
+    /// The body's highlighted ranges, made once for the body and the stages quoted from it.
+    ranges: OnceCell<Vec<Highlight>>,
 }
 
 impl RuleHtml<'_> {
@@ -63,12 +68,32 @@ impl RuleHtml<'_> {
     /// language through its own highlighter, run over the whole body so that a string or
     /// query running past the cut is still read as one.
     fn code<'s>(&'s self, text: &'s str) -> Code<'s> {
-        Code { text, whole: self.p.body.text, highlight: self.p.body.highlight, yaml: self.p.body.format == "yaml" }
+        Code { text, ranges: self.body_ranges().map(Cow::Borrowed), yaml: self.p.body.format == "yaml" }
     }
 
-    /// YAML highlighted as HTML (its text escaped): printed with `|safe`.
-    fn yaml<'s>(&self, text: &'s str) -> Code<'s> {
-        Code { text, whole: text, highlight: None, yaml: true }
+    /// The body's ranges from its language's highlighter, if it has one.
+    fn body_ranges(&self) -> Option<&[Highlight]> {
+        let h = self.p.body.highlight?;
+        Some(self.ranges.get_or_init(|| h(self.p.body.text)))
+    }
+
+    /// A stage's text highlighted as HTML: a stage quoted from a highlighted body as it is
+    /// written there (Elastic's whole query: highlighted in its language, as in the body);
+    /// the others, written in Sigma syntax, as YAML.
+    fn stage<'s>(&'s self, shown: &'s str) -> Code<'s> {
+        if let Some(all) = self.body_ranges()
+            && !shown.is_empty()
+            && let Some(at) = self.p.body.text.find(shown)
+        {
+            let end = at + shown.len();
+            let ranges = all
+                .iter()
+                .filter(|r| r.end > at && r.start < end)
+                .map(|r| Highlight { start: r.start.max(at) - at, end: r.end.min(end) - at, class: r.class })
+                .collect();
+            return Code { text: shown, ranges: Some(Cow::Owned(ranges)), yaml: false };
+        }
+        Code { text: shown, ranges: None, yaml: true }
     }
 
     /// The body's format as a name (`YAML`, `TOML`).
@@ -86,14 +111,22 @@ impl RuleHtml<'_> {
     }
 }
 
-/// A rule body (or its first lines) highlighted as HTML, through one buffer per thread.
+/// A rule body (or its first lines, or a stage) highlighted as HTML, through one buffer per
+/// thread.
 struct Code<'a> {
-    /// What to show: `whole` or a prefix of it.
+    /// What to show.
     text: &'a str,
-    whole: &'a str,
-    highlight: Option<detwiki_catalog::lang::HighlightFn>,
-    /// Without a highlighter: YAML is highlighted by the site, anything else only escaped.
+    /// Its language's ranges (over `text` or a longer text it begins).
+    ranges: Option<Cow<'a, [Highlight]>>,
+    /// Without ranges: YAML is highlighted by the site, anything else only escaped.
     yaml: bool,
+}
+
+impl Code<'_> {
+    /// The class of its `<pre>`: `yaml`, or `hl` for a language's highlighting.
+    fn class(&self) -> &'static str {
+        if self.ranges.is_some() { "hl" } else { "yaml" }
+    }
 }
 
 impl fmt::Display for Code<'_> {
@@ -103,8 +136,8 @@ impl fmt::Display for Code<'_> {
         }
         BUF.with_borrow_mut(|buf| {
             buf.clear();
-            match self.highlight {
-                Some(h) => highlight_ranges(buf, self.text, &h(self.whole)),
+            match &self.ranges {
+                Some(r) => highlight_ranges(buf, self.text, r),
                 None if self.yaml => highlight_yaml(buf, self.text),
                 None => {
                     let _ = write_escaped(&mut *buf, self.text);
@@ -118,5 +151,5 @@ impl fmt::Display for Code<'_> {
 /// Append a rule's page content (the `main` block) to `out`.
 pub fn rule(out: &mut String, p: &RulePage<'_>, root: &str) {
     // Writing into a String cannot fail, and every value the template prints is infallible.
-    let _ = RuleHtml { p, root }.render_into(out);
+    let _ = RuleHtml { p, root, ranges: OnceCell::new() }.render_into(out);
 }
