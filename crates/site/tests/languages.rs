@@ -68,10 +68,13 @@ fn elastic_bodies_are_highlighted_toml_with_the_query_in_its_language() {
     for span in ["<span class=cm>FROM</span>", "<span class=p>|</span>", "<span class=src>"] {
         assert!(esql.contains(span), "no {span}");
     }
-    // The stage quoting the whole query is highlighted as in the body; the stages in Sigma
-    // syntax as YAML.
+    // The stage quoting the whole query is only escaped (it is highlighted in the body above;
+    // not taken for YAML); the stages in Sigma syntax are YAML.
     let stages = section(&eql, "stages");
-    assert!(stages.contains("<pre class=\"hl\" tabindex=\"0\"><code><span class=kw>sequence</span>"), "{stages}");
+    assert!(
+        stages.contains("<pre class=\"hl\" tabindex=\"0\"><code>sequence by process.entity_id with maxspan=1m\n"),
+        "{stages}"
+    );
     assert!(stages.contains("<pre class=\"yaml\" tabindex=\"0\"><code><span class=k>"), "{stages}");
     // Sigma keeps its YAML highlighter.
     let sigma = page(&files, "rules/sigma/proc_creation_win_whoami_priv/index.html");

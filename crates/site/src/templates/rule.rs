@@ -4,7 +4,6 @@
 //! fails the build. It escapes with the site's own escaper ([`Html`]), as every other page does.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
 use std::fmt;
 
 use askama::Template as _;
@@ -29,8 +28,6 @@ impl askama::filters::Escaper for Html {
 struct RuleHtml<'a> {
     p: &'a RulePage<'a>,
     root: &'a str,
-    /// The body's highlighted ranges, made once for the body and the stages quoted from it.
-    ranges: OnceCell<Vec<Highlight>>,
 }
 
 impl RuleHtml<'_> {
@@ -67,31 +64,19 @@ impl RuleHtml<'_> {
     /// HTML, its text escaped: printed with `|safe`. YAML through [`highlight_yaml`]; another
     /// language through its own highlighter, run over the whole body so that a string or
     /// query running past the cut is still read as one.
-    fn code<'s>(&'s self, text: &'s str) -> Code<'s> {
-        Code { text, ranges: self.body_ranges().map(Cow::Borrowed), yaml: self.p.body.format == "yaml" }
+    fn code<'s>(&self, text: &'s str) -> Code<'s> {
+        let ranges = self.p.body.highlight.map(|h| Cow::Owned(h(self.p.body.text)));
+        Code { text, ranges, yaml: self.p.body.format == "yaml" }
     }
 
-    /// The body's ranges from its language's highlighter, if it has one.
-    fn body_ranges(&self) -> Option<&[Highlight]> {
-        let h = self.p.body.highlight?;
-        Some(self.ranges.get_or_init(|| h(self.p.body.text)))
-    }
-
-    /// A stage's text highlighted as HTML: a stage quoted from a highlighted body as it is
-    /// written there (Elastic's whole query: highlighted in its language, as in the body);
-    /// the others, written in Sigma syntax, as YAML.
+    /// A stage's text as HTML: a stage quoted from a highlighted body as it is written there
+    /// (Elastic's whole query, highlighted in the body just above) only escaped — not taken
+    /// for YAML, and without markup that would double the query's weight on the page; the
+    /// others, written in Sigma syntax, highlighted as YAML.
     fn stage<'s>(&'s self, shown: &'s str) -> Code<'s> {
-        if let Some(all) = self.body_ranges()
-            && !shown.is_empty()
-            && let Some(at) = self.p.body.text.find(shown)
-        {
-            let end = at + shown.len();
-            let ranges = all
-                .iter()
-                .filter(|r| r.end > at && r.start < end)
-                .map(|r| Highlight { start: r.start.max(at) - at, end: r.end.min(end) - at, class: r.class })
-                .collect();
-            return Code { text: shown, ranges: Some(Cow::Owned(ranges)), yaml: false };
+        let quoted = self.p.body.highlight.is_some() && !shown.is_empty() && self.p.body.text.contains(shown);
+        if quoted {
+            return Code { text: shown, ranges: Some(Cow::Owned(Vec::new())), yaml: false };
         }
         Code { text: shown, ranges: None, yaml: true }
     }
@@ -151,5 +136,5 @@ impl fmt::Display for Code<'_> {
 /// Append a rule's page content (the `main` block) to `out`.
 pub fn rule(out: &mut String, p: &RulePage<'_>, root: &str) {
     // Writing into a String cannot fail, and every value the template prints is infallible.
-    let _ = RuleHtml { p, root, ranges: OnceCell::new() }.render_into(out);
+    let _ = RuleHtml { p, root }.render_into(out);
 }
