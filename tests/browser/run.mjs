@@ -11,7 +11,10 @@
 // the rules list is broken mid-word (1,400 px; the "File" label at 390 px), fails on any console
 // error or dialog, and saves screenshots of the seed rule page (desktop, dark, phone). With --sigmahq
 // the server holds the SigmaHQ corpus instead and only the seed-rule, search, paging and word-break
-// checks run. Prints "N passed, M failed" and exits non-zero on failure.
+// checks run. With --languages the server holds the demo rules beside the Elastic fixtures and
+// only the language steps run: the rules list's Language filter (and the home page's links to it),
+// an Elastic rule's highlighted TOML and EQL, a technique page's language chips, search by "eql".
+// Prints "N passed, M failed" and exits non-zero on failure.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +29,7 @@ const opt = (name, dflt) => {
 const base = opt('--base', 'http://127.0.0.1:8080').replace(/\/$/, '');
 const shots = opt('--shots', 'target/browser');
 const sigmahq = args.includes('--sigmahq');
+const languages = args.includes('--languages');
 const SEED = 'New PortProxy Registry Entry Added';
 fs.mkdirSync(shots, { recursive: true });
 
@@ -97,7 +101,57 @@ async function headerSearch(q) {
     as.map((a) => [a.querySelector('.hit-title').textContent, a.querySelector('.hit-kind').textContent]));
 }
 
-if (!sigmahq) {
+if (languages) {
+  // The demo rules (corpus sigma) beside the Elastic fixtures (corpus elastic): only these steps.
+  await step('rules list: the Language filter shows one language\'s rules', async () => {
+    await page.goto(`${base}/rules/index.html`);
+    await page.locator('#filters:not([hidden])').waitFor();
+    const total = parseInt((await page.locator('#shown').textContent()).match(/(\d+) rules/)[1], 10);
+    await page.selectOption('select[data-filter=language]', 'elastic');
+    expect(page.url().includes('language=elastic'), 'filter is kept in the URL');
+    const shown = await page.locator('#shown').textContent();
+    const n = parseInt(shown, 10);
+    expect(n > 0 && n < total, `language=elastic: "${shown}" of ${total}`);
+    const corpora = new Set(await page.locator('#rules-table tbody tr td:nth-child(7)').allTextContents());
+    expect(corpora.size === 1 && corpora.has('elastic'), `corpora shown: ${[...corpora]}`);
+    // The home page's language counts link to the filtered list.
+    await page.goto(`${base}/`);
+    await clickTo(page.locator('#languages a', { hasText: 'Sigma' }));
+    await page.locator('#filters:not([hidden])').waitFor();
+    expect(await page.locator('select[data-filter=language]').inputValue() === 'sigma', 'home link filters by language');
+  });
+  await step('an Elastic rule page highlights its TOML and its EQL query', async () => {
+    await page.goto(`${base}/rules/elastic/behavior/index.html`);
+    const code = page.locator('#body pre.toml.hl code');
+    expect((await code.locator('span.t').first().textContent()) === '[rule]', 'table header');
+    const keywords = await code.locator('span.kw').allTextContents();
+    expect(keywords.includes('sequence') && keywords.includes('where'), `keywords: ${keywords}`);
+    const fields = await code.locator('span.f').allTextContents();
+    expect(fields.includes('process.entity_id'), `fields: ${fields}`);
+    const colours = await code.evaluate((c) => [c, c.querySelector('span.f'), c.querySelector('span.kw')]
+      .map((e) => getComputedStyle(e).color));
+    expect(new Set(colours).size === 3, `text, field and keyword colours: ${colours}`);
+  });
+  await step('a technique page shows one language\'s rules with its chips', async () => {
+    await page.goto(`${base}/techniques/T1110/index.html`);
+    const rows = page.locator('#rules tbody tr');
+    const all = await rows.count();
+    await page.locator('#language-chips button[data-lang=elastic]').click();
+    const shown = await page.locator('#rules tbody tr:visible').count();
+    expect(shown > 0 && shown < all, `elastic chip shows ${shown} of ${all}`);
+    const langs = await page.locator('#rules tbody tr:visible').evaluateAll((trs) => trs.map((t) => t.dataset.lang));
+    expect(langs.every((l) => l === 'elastic'), `rows shown: ${langs}`);
+    await page.locator('#language-chips button[data-lang=""]').click();
+    expect(await page.locator('#rules tbody tr:visible').count() === all, 'all again');
+  });
+  await step('search "eql" finds Elastic rules and shows their language', async () => {
+    await page.goto(`${base}/search/index.html?q=eql`);
+    await page.locator('#search-page-results li').first().waitFor();
+    const text = await page.locator('#search-page-results li a').first().textContent();
+    expect(/ Rule · Elastic · elastic · /.test(text), `first result reads "${text}"`);
+  });
+}
+if (!sigmahq && !languages) {
   await step('home shows the matrix', async () => {
     await page.goto(`${base}/`);
     expect((await h1()) === 'Detection wiki', `home h1 is ${await h1()}`);
@@ -199,6 +253,7 @@ if (!sigmahq) {
   });
 }
 
+if (!languages) {
 await step('search "T1090" puts the technique first and labels each kind', async () => {
   await page.goto(`${base}/`);
   const hits = await headerSearch('T1090');
@@ -265,11 +320,12 @@ await step('typo-tolerant search page agrees with /api/search', async () => {
   expect(shown.includes(SEED), `page hits: ${JSON.stringify(shown.slice(0, 5))}`);
   expect(JSON.stringify(shown) === JSON.stringify(fromApi), 'browser and server rank alike');
 });
+}
 await step('no console error, failed request or dialog', async () => {
   expect(problems.length === 0, problems.join(' | '));
 });
 
 await context.close();
 fs.rmSync(userDataDir, { recursive: true, force: true });
-console.log(`${sigmahq ? "sigmahq" : "browser"}: ${passed} passed, ${failed} failed`);
+console.log(`${sigmahq ? "sigmahq" : languages ? "languages" : "browser"}: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

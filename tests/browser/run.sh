@@ -62,6 +62,11 @@ node "$here/run.mjs" --base "$base" --shots "$shots"
 stop
 grep -q 'request' "$work/serve.log" || { echo "serve logged no requests"; exit 1; }
 
+# The demo rules beside the Elastic fixtures: language filter, highlighting, chips, search.
+serve --corpus sigma="$work/corpus" --corpus elastic="$repo/crates/elastic/tests/fixtures/rules"
+node "$here/run.mjs" --base "$base" --shots "$shots" --languages
+stop
+
 sigmahq="$repo/../shared/corpus/sigma/rules"
 if [ -d "$sigmahq" ]; then
   serve --corpus sigma="$sigmahq"

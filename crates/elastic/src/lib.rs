@@ -64,6 +64,7 @@
 pub mod diagnostic;
 pub mod eql;
 pub mod esql;
+pub mod highlight;
 pub mod kql;
 mod load;
 pub mod predicate;

@@ -230,4 +230,30 @@ fn every_corpus_kibana_filter_is_read_into_predicates() {
         tree_spans(&f.tree, &mut spans);
     }
     assert!(filters.iter().filter(|f| f.negate).count() > 40, "most of them exclude");
+
+/// Every file highlights: ranges sorted, disjoint, on character boundaries; every parsed query
+/// is highlighted in its own language (its field names are `Field` ranges inside the string).
+#[test]
+fn every_corpus_file_highlights_with_its_query_in_its_language() {
+    use detwiki_elastic::highlight::{Class, highlight_file};
+    let Some(all) = load_all() else { return };
+    let mut queries = 0;
+    for l in all {
+        let toks = highlight_file(&l.text);
+        let mut last = 0;
+        for t in &toks {
+            assert!(t.span.start >= last && t.span.end > t.span.start, "{}: {t:?} after {last}", l.path);
+            assert!(l.text.is_char_boundary(t.span.start) && l.text.is_char_boundary(t.span.end), "{}", l.path);
+            last = t.span.end;
+        }
+        let Some(q) = l.file.rule.as_ref().and_then(|r| r.query.as_ref()) else { continue };
+        if q.parsed.is_none() {
+            continue;
+        }
+        let inside =
+            |c: Class| toks.iter().any(|t| t.class == c && t.span.start >= q.span.start && t.span.end <= q.span.end);
+        assert!(inside(Class::Field), "{}: no field highlighted in the query", l.path);
+        queries += 1;
+    }
+    assert_eq!(queries, 3399, "queries highlighted");
 }

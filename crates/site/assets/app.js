@@ -79,7 +79,8 @@
     hits.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     return hits.slice(0, limit).map(function (h) {
       var d = ix.docs[h[0]];
-      return { title: d[0], url: d[1], corpus: d[2], level: d[3], id: d[4], kind: d[5], rules: d[6], score: h[1] };
+      return { title: d[0], url: d[1], corpus: d[2], level: d[3], id: d[4], kind: d[5], rules: d[6], language: d[7],
+        score: h[1] };
     });
   }
   var kinds = { rule: 'Rule', technique: 'Technique', tactic: 'Tactic', event: 'Event', provider: 'Event provider',
@@ -100,7 +101,7 @@
     kind.className = 'hit-kind';
     kind.textContent = kinds[h.kind] || 'Page';
     small.appendChild(kind);
-    var more = h.kind === 'rule' ? [h.corpus, h.level, h.id] : [h.rules + (h.rules === 1 ? ' rule' : ' rules')];
+    var more = h.kind === 'rule' ? [h.language, h.corpus, h.level, h.id] : [h.rules + (h.rules === 1 ? ' rule' : ' rules')];
     small.appendChild(document.createTextNode(more.filter(Boolean).map(function (x) { return ' · ' + x; }).join('')));
     a.appendChild(small);
     li.appendChild(a);
@@ -178,6 +179,32 @@
     }
   }
 
+  // ---- pages of rules in a catalog of several languages: chips that show one language's rules
+  var chips = document.getElementById('language-chips');
+  if (chips) {
+    var rulesSection = document.getElementById('rules');
+    var chipButtons = Array.from(chips.querySelectorAll('button[data-lang]'));
+    var showLanguage = function (lang) {
+      chipButtons.forEach(function (b) { b.setAttribute('aria-pressed', b.getAttribute('data-lang') === lang ? 'true' : 'false'); });
+      rulesSection.querySelectorAll('table.rules').forEach(function (t) {
+        var shown = 0;
+        Array.from(t.tBodies[0].rows).forEach(function (tr) {
+          var on = !lang || tr.getAttribute('data-lang') === lang;
+          tr.hidden = !on;
+          if (on) shown++;
+        });
+        // A corpus with no rule of that language: its heading and table go too.
+        var wrap = t.parentNode, head = wrap.previousElementSibling;
+        wrap.hidden = !shown;
+        if (head && head.tagName === 'H3') head.hidden = !shown;
+      });
+    };
+    chipButtons.forEach(function (b) {
+      b.addEventListener('click', function () { showLanguage(b.getAttribute('data-lang')); });
+    });
+    chips.hidden = false;
+  }
+
   // ---- the rules list: every rule from assets/rules-list.js, filtered, sorted and paged here
   var table = document.getElementById('rules-table');
   var form = document.getElementById('filters');
@@ -193,7 +220,8 @@
       });
     };
     script('assets/rules-list.js', 'DETWIKI_RULES').then(function (data) {
-      // Row: [title, url, level, status, product, source, tactic ids, corpus, date].
+      // Row: [title, url, level, status, product, source, tactic ids, corpus, date, language
+      // (only in a catalog of several languages)].
       var all = data.rows, per = data.per_page;
       var levels = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
       var statuses = { stable: 0, test: 1, experimental: 2, deprecated: 3, unsupported: 4 };
@@ -209,7 +237,7 @@
         function (r) { return tacticNames(r).toLowerCase(); },
         function (r) { return r[7]; }, function (r) { return r[8]; }
       ];
-      var field = { level: 2, status: 3, product: 4, source: 5, tactic: 6, corpus: 7 };
+      var field = { level: 2, status: 3, product: 4, source: 5, tactic: 6, corpus: 7, language: 9 };
       var selects = Array.from(form.querySelectorAll('select[data-filter]'));
       var shown = document.getElementById('shown');
       var note = document.getElementById('list-note');

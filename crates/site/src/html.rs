@@ -123,6 +123,51 @@ pub fn highlight_yaml(out: &mut String, text: &str) {
     }
 }
 
+/// Write `text` with the classified ranges of a language's highlighter ([`Highlight`]s,
+/// sorted and disjoint, computed over `text` or a longer text it begins) wrapped in
+/// `<span class=…>`; everything escaped. A range running past the end of `text` is cut there;
+/// ranges that are not on character boundaries, out of order or empty are left plain, so a
+/// highlighter's mistake can cost colour, never text.
+///
+/// [`Highlight`]: detwiki_catalog::lang::Highlight
+pub fn highlight_ranges(out: &mut String, text: &str, ranges: &[detwiki_catalog::lang::Highlight]) {
+    out.reserve(text.len() * 5 / 4 + 64);
+    let mut last = 0;
+    for r in ranges {
+        let end = r.end.min(text.len());
+        if r.start < last || r.start >= end || !text.is_char_boundary(r.start) || !text.is_char_boundary(end) {
+            if r.start >= text.len() {
+                break;
+            }
+            continue;
+        }
+        escape_into(out, &text[last..r.start]);
+        span(out, class_name(r.class), &text[r.start..end]);
+        last = end;
+    }
+    escape_into(out, &text[last..]);
+}
+
+/// The CSS class of a highlighted range (`k`, `s`, `c` as in YAML).
+fn class_name(c: detwiki_catalog::lang::HighlightClass) -> &'static str {
+    use detwiki_catalog::lang::HighlightClass as C;
+    match c {
+        C::Key => "k",
+        C::Table => "t",
+        C::String => "s",
+        C::Number => "n",
+        C::Bool => "b",
+        C::Comment => "c",
+        C::Field => "f",
+        C::Keyword => "kw",
+        C::Command => "cm",
+        C::Operator => "o",
+        C::Function => "fn",
+        C::Pipe => "p",
+        C::Source => "src",
+    }
+}
+
 fn span(out: &mut String, class: &str, text: &str) {
     if text.is_empty() {
         return;
@@ -273,6 +318,37 @@ mod tests {
              <span class=k>TargetObject|contains</span>: <span class=s>'\\a&lt;'</span>\n    \
              - <span class=s>'x'</span> <span class=c># tail</span>"
         );
+    }
+
+    #[test]
+    fn highlighted_ranges_are_escaped_cut_and_never_lose_text() {
+        use detwiki_catalog::lang::{Highlight, HighlightClass as C};
+        let hl = |start, end, class| Highlight { start, end, class };
+        let text = "k = \"</pre><b>é\" # <i>";
+        let ranges = [
+            hl(0, 1, C::Key),
+            hl(4, 17, C::String),
+            // Out of order, overlapping, empty: left plain.
+            hl(2, 3, C::Operator),
+            hl(15, 18, C::Number),
+            hl(17, 17, C::Bool),
+            hl(18, 23, C::Comment),
+        ];
+        let mut h = String::new();
+        highlight_ranges(&mut h, text, &ranges);
+        assert_eq!(
+            h,
+            "<span class=k>k</span> = <span class=s>&quot;&lt;/pre&gt;&lt;b&gt;é&quot;</span> \
+             <span class=c># &lt;i&gt;</span>"
+        );
+        // Shown cut: a range past the end stops there.
+        let mut h = String::new();
+        highlight_ranges(&mut h, &text[..10], &ranges);
+        assert_eq!(h, "<span class=k>k</span> = <span class=s>&quot;&lt;/pre</span>");
+        // A range inside a character is left plain.
+        let mut h = String::new();
+        highlight_ranges(&mut h, "aé<", &[hl(2, 4, C::String)]);
+        assert_eq!(h, "aé&lt;");
     }
 
     /// The char-by-char version `comment_start` replaced, to compare with.

@@ -31,6 +31,8 @@ pub struct RulesPage {
     pub groups: Vec<CorpusGroup>,
     /// Number of rules.
     pub count: usize,
+    /// Rules per language (`sigma` 22, `elastic` 9); empty when the catalog has one language.
+    pub languages: Vec<(&'static str, usize)>,
     /// Most shared indicators.
     pub indicators: Vec<IndicatorStat>,
     /// Exclusions (`not` terms) of its rules.
@@ -51,6 +53,7 @@ impl Ctx<'_> {
             lists: Vec::new(),
             groups: self.by_corpus(rules),
             count: rules.len(),
+            languages: self.language_counts(rules),
             indicators,
             exclusions,
             show_indicators: with_indicators,
@@ -365,6 +368,11 @@ impl Ctx<'_> {
                 options: self.cat.corpora.iter().map(|c| (c.name.clone(), c.name.clone())).collect(),
             },
         ];
+        let mut filters = filters;
+        if self.multi_language() {
+            let options = self.languages.iter().map(|(l, _)| (l.name.to_string(), l.title.to_string())).collect();
+            filters.insert(0, Filter { name: "language", label: "Language", options });
+        }
         let page_urls = (1..=pages).map(|n| self.paths.rules_list_url(n)).collect();
         RulesList { rows, filters, page, pages, page_urls, first: range.start + 1, last: range.end, total }
     }
@@ -384,6 +392,7 @@ impl Ctx<'_> {
     /// Every rule of the list, for the script that filters, sorts and pages it in the browser
     /// (`assets/rules-list.js`).
     pub fn rules_data(&self) -> RulesData {
+        let multi = self.multi_language();
         let rows = (0..self.cat.rules.len())
             .map(|i| {
                 let l = self.list_row(i);
@@ -397,6 +406,7 @@ impl Ctx<'_> {
                     l.tactic_ids,
                     l.row.corpus,
                     l.date,
+                    multi.then_some(self.cat.rules[i].language),
                 )
             })
             .collect();
@@ -515,7 +525,8 @@ pub fn rules_list_pages(rules: usize) -> usize {
 }
 
 /// A rule of [`RulesData`]: `[title, url, level, status, product, category or service,
-/// tactic ids (space-separated), corpus, date]`.
+/// tactic ids (space-separated), corpus, date, language]`, the language only when the catalog
+/// has more than one.
 #[derive(Debug, Serialize)]
 pub struct DataRow(
     pub String,
@@ -527,6 +538,7 @@ pub struct DataRow(
     pub String,
     pub String,
     pub String,
+    #[serde(skip_serializing_if = "Option::is_none")] pub Option<&'static str>,
 );
 
 /// The whole rules list for the browser (`window.DETWIKI_RULES`).
@@ -655,6 +667,9 @@ pub struct Home {
     pub attack_version: &'static str,
     /// Navigator layers.
     pub layers: Vec<Link>,
+    /// Rules per language, each linked to the rules list filtered to it; empty when the
+    /// catalog has one language.
+    pub languages: Vec<Counted>,
 }
 
 fn shade(n: usize, max: usize) -> u8 {
@@ -762,6 +777,18 @@ impl Ctx<'_> {
             platforms,
             attack_version: attack::version(),
             layers,
+            languages: if self.multi_language() {
+                self.languages
+                    .iter()
+                    .map(|(l, n)| Counted {
+                        name: l.title.to_string(),
+                        url: Some(format!("rules/index.html?language={}", l.name)),
+                        count: *n,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 }

@@ -283,14 +283,23 @@ pub fn rule_json_url(r: &RuleEntry) -> String {
     format!("rules/{}/{}.json", pct(&segment(&r.corpus)), pct(&segment(&r.slug)))
 }
 
-/// The URL of the rule's complete YAML (written for rules whose page shows the body cut).
+/// The URL of the rule's complete file (written for rules whose page shows the body cut):
+/// `.yml` for Sigma, the language's own extension (`.toml`) for others.
 pub fn rule_yaml_url(r: &RuleEntry) -> String {
-    format!("rules/{}/{}.yml", pct(&segment(&r.corpus)), pct(&segment(&r.slug)))
+    format!("rules/{}/{}.{}", pct(&segment(&r.corpus)), pct(&segment(&r.slug)), source_ext(r))
 }
 
-/// The rule's YAML file, relative to the site root.
+/// The rule's complete file, relative to the site root ([`rule_yaml_url`]).
 pub fn rule_yaml_file(r: &RuleEntry) -> String {
-    format!("rules/{}/{}.yml", segment(&r.corpus), segment(&r.slug))
+    format!("rules/{}/{}.{}", segment(&r.corpus), segment(&r.slug), source_ext(r))
+}
+
+/// The extension of the rule's file beside its page.
+fn source_ext(r: &RuleEntry) -> &'static str {
+    match detwiki_catalog::lang::by_name(r.language) {
+        Some(l) if l.name != detwiki_catalog::lang::SIGMA.name => l.extensions.first().copied().unwrap_or("txt"),
+        _ => "yml",
+    }
 }
 
 /// The rule's page file, relative to the site root.

@@ -45,9 +45,27 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How much of a cut body is shown (bytes, whole lines).
 pub const SHOWN_BODY_BYTES: usize = 8 * 1024;
 
-/// Whether a rule's page shows its body cut (and the complete YAML is written beside it).
+/// A body its language highlights (Elastic's TOML, its query token by token) is also cut when
+/// its highlighted HTML would be longer than this (bytes): a query's markup can outweigh its
+/// text several times over, so the byte bound of the source alone does not keep the body
+/// section within about 32 KB.
+pub const MAX_HIGHLIGHTED_BODY_BYTES: usize = 32 * 1024;
+
+/// Whether a rule's page shows its body cut (and the complete rule file is written beside it).
 pub fn body_is_cut(r: &RuleEntry) -> bool {
-    r.body.trim_end().len() > MAX_BODY_BYTES
+    let text = r.body.trim_end();
+    if text.len() > MAX_BODY_BYTES {
+        return true;
+    }
+    // Only a body of some size can grow past the bound (markup is a few times the text at most).
+    match detwiki_catalog::lang::by_name(r.language).and_then(|l| l.highlight) {
+        Some(h) if text.len() > MAX_HIGHLIGHTED_BODY_BYTES / 6 => {
+            let mut html = String::new();
+            crate::html::highlight_ranges(&mut html, text, &h(text));
+            html.len() > MAX_HIGHLIGHTED_BODY_BYTES
+        }
+        _ => false,
+    }
 }
 
 /// The first whole lines of `text` within [`SHOWN_BODY_BYTES`] (a first line longer than
@@ -221,8 +239,10 @@ pub struct Body<'a> {
     /// The whole YAML document as written (trailing blank lines trimmed); another language's
     /// whole rule file.
     pub text: &'a str,
-    /// Its format: `yaml` (Sigma), `toml` (Elastic).
+    /// Its format: `yaml` (Sigma), `toml` (Elastic): the language's first file extension.
     pub format: &'static str,
+    /// Its language's highlighter; `None` for Sigma, whose YAML the site highlights.
+    pub highlight: Option<detwiki_catalog::lang::HighlightFn>,
     /// What a page shows when the body is too long for it.
     pub cut: Option<BodyCut<'a>>,
 }
@@ -238,7 +258,8 @@ pub struct BodyCut<'a> {
     pub lines: usize,
     /// Its size in KB (rounded up).
     pub kb: usize,
-    /// The complete YAML beside the page (site-relative).
+    /// The complete rule file beside the page (site-relative; `.yml` for Sigma, the
+    /// language's extension for others).
     pub yaml_url: String,
 }
 
@@ -598,8 +619,12 @@ fn body(r: &RuleEntry) -> Body<'_> {
             yaml_url: paths::rule_yaml_url(r),
         }
     });
-    let format = if r.language == detwiki_catalog::lang::SIGMA.name { "yaml" } else { "toml" };
-    Body { text, format, cut }
+    let language = detwiki_catalog::lang::by_name(r.language);
+    let format = match language {
+        Some(l) if l.name != detwiki_catalog::lang::SIGMA.name => l.extensions.first().copied().unwrap_or("text"),
+        _ => "yaml",
+    };
+    Body { text, format, highlight: language.and_then(|l| l.highlight), cut }
 }
 
 /// Each stage with the lines a page shows: at most [`MAX_STAGE_LINES`], and

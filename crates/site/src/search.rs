@@ -8,11 +8,11 @@
 //! (`GET /api/search?q=`), so both give the same results in the same order.
 //!
 //! Wire format of the index (`window.DETWIKI_SEARCH = …`):
-//! `{"docs": [[title, url, corpus, level, id, kind, rules], …], "terms": {token: [doc, weight, doc, weight, …]}}`
+//! `{"docs": [[title, url, corpus, level, id, kind, rules, language], …], "terms": {token: [doc, weight, doc, weight, …]}}`
 //! — `kind` is `rule`, `technique`, `tactic`, `event`, `provider`, `field`, `author`,
 //! `logsource` or `platform`; `rules` is the number of rules on a page that is not a rule's (0
-//! for rules); `corpus` and `level` are empty for those pages, `id` is a technique's or
-//! tactic's id. Rules come first, in catalog order, then the other pages kind by kind
+//! for rules); `corpus`, `level` and `language` (the rule language's title: `Sigma`,
+//! `Elastic`) are empty for those pages, `id` is a technique's or tactic's id. Rules come first, in catalog order, then the other pages kind by kind
 //! (technique, tactic, platform, provider, logsource, event, field, author), most rules first.
 //!
 //! Ranking: the query is split into tokens (lowercase letters and digits, two
@@ -20,8 +20,9 @@
 //! as its prefix (7, from two characters on), or — from 4 characters on, numbers excepted — within
 //! an edit distance of 1 (2 from 8 characters on) (5). A document's score for a query token is the
 //! best match times the weight of the field where the token occurs (a rule's title 10,
-//! id 9, file name 8, technique 6, tag 5, indicator value 3, author and
-//! description 2; another page's name 12, an event's or provider's channel 4): a page named by
+//! id 9, file name 8, technique 6, tag 5, indicator value 3, author, description and language
+//! 2 (the rule language, `elastic`, and its query language and rule type, `eql`, `kuery` or
+//! `kql`, `new_terms`); another page's name 12, an event's or provider's channel 4): a page named by
 //! the query ranks above the rules that merely mention it. Documents must match every query
 //! token; the score is the sum; ties keep index order.
 
@@ -34,9 +35,9 @@ use serde::Serialize;
 use crate::paths;
 use crate::views::{Ctx, Derived};
 
-/// A document: `[title, url, corpus, level, id, kind, rules]`.
+/// A document: `[title, url, corpus, level, id, kind, rules, language]`.
 #[derive(Clone, Debug, Serialize)]
-pub struct Doc(pub String, pub String, pub String, pub String, pub String, pub &'static str, pub u32);
+pub struct Doc(pub String, pub String, pub String, pub String, pub String, pub &'static str, pub u32, pub &'static str);
 
 /// Weight of a page's name (above a rule's title, so that the page a query names ranks first).
 const PAGE_NAME: u32 = 12;
@@ -70,6 +71,8 @@ pub struct Hit {
     pub id: String,
     /// Rules on the page (pages other than rules).
     pub rules: u32,
+    /// The rule's language (`Sigma`, `Elastic`); empty for other pages.
+    pub language: String,
     /// Score.
     pub score: u32,
 }
@@ -195,7 +198,23 @@ fn each_field(r: &detwiki_catalog::RuleEntry, mut add: impl FnMut(&str, u32)) {
     if let Some(desc) = &r.description {
         add(desc, 2);
     }
+    add(r.language, 2);
+    for (k, v) in &r.details {
+        if LANGUAGE_DETAILS.contains(&k.as_str()) {
+            add(v, 2);
+            if let Some((_, alias)) = QUERY_LANGUAGE_ALIASES.iter().find(|(l, _)| l == v) {
+                add(alias, 2);
+            }
+        }
+    }
 }
+
+/// The Details a rule is also found by, beside its language's name: its query language and
+/// rule type (`eql`, `esql`, `kuery`; `new_terms`, `threshold`).
+const LANGUAGE_DETAILS: &[&str] = &["Query language", "Rule type"];
+
+/// Other names of query languages (`kuery` is KQL).
+const QUERY_LANGUAGE_ALIASES: &[(&str, &str)] = &[("kuery", "kql")];
 
 /// A page other than a rule's, to be found by search.
 struct Page {
@@ -363,11 +382,14 @@ impl SearchIndex {
                     r.id.clone(),
                     "rule",
                     0,
+                    detwiki_catalog::lang::by_name(r.language).map_or("", |l| l.title),
                 )
             })
             .collect();
         docs.extend(
-            pages.into_iter().map(|p| Doc(p.title, p.url, String::new(), String::new(), p.id, p.kind, p.rules as u32)),
+            pages
+                .into_iter()
+                .map(|p| Doc(p.title, p.url, String::new(), String::new(), p.id, p.kind, p.rules as u32, "")),
         );
         SearchIndex { docs, terms: terms.into_iter().collect() }
     }
@@ -416,6 +438,7 @@ impl SearchIndex {
                     level: doc.3.clone(),
                     id: doc.4.clone(),
                     rules: doc.6,
+                    language: doc.7.to_string(),
                     score,
                 }
             })

@@ -161,8 +161,16 @@ pub fn rule_table(out: &mut String, ctx: &Ctx<'_>, rules: &[usize], root: &str) 
         "<div class=\"tablewrap\"><table class=\"rules\">\n<thead><tr><th scope=\"col\">Rule</th>\
          <th scope=\"col\">Level</th><th scope=\"col\">Status</th><th scope=\"col\">Logsource</th></tr></thead>\n<tbody>",
     );
+    let multi = ctx.multi_language();
     for &i in rules {
-        out.push_str("\n<tr><td><a href=\"");
+        if multi {
+            // The language of each row, for the language chips of the page.
+            out.push_str("\n<tr data-lang=\"");
+            esc(out, ctx.cat.rules[i].language);
+            out.push_str("\"><td><a href=\"");
+        } else {
+            out.push_str("\n<tr><td><a href=\"");
+        }
         esc(out, root);
         out.push_str(&ctx.row_tail[i]);
     }
@@ -283,6 +291,7 @@ fn rule_groups(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     out.push_str("\n<section id=\"rules\">\n<h2>Rules <span class=\"n\">");
     num(out, p.count);
     out.push_str("</span></h2>");
+    languages(out, p);
     for g in &p.groups {
         out.push_str("\n<h3>");
         esc(out, &g.corpus);
@@ -295,6 +304,44 @@ fn rule_groups(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
         out.push_str("\n<p class=\"none\">No rules.</p>");
     }
     out.push_str("\n</section>");
+}
+
+/// In a catalog of several languages: the page's rules per language (`31 rules (sigma 22,
+/// elastic 9)`), and, when they are of more than one, chips that show one language's rules
+/// (shown by the script).
+fn languages(out: &mut String, p: &RulesPage) {
+    if p.languages.is_empty() {
+        return;
+    }
+    out.push_str("\n<p class=\"note\" id=\"rule-languages\">");
+    counted_noun(out, p.count, "rule", "rules");
+    out.push_str(" (");
+    for (k, (name, n)) in p.languages.iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        esc(out, name);
+        out.push(' ');
+        num(out, *n);
+    }
+    out.push_str(")</p>");
+    if p.languages.len() < 2 {
+        return;
+    }
+    out.push_str(
+        "\n<div class=\"chips\" id=\"language-chips\" role=\"group\" aria-label=\"Show the rules of one language\" hidden>\
+         \n<button type=\"button\" data-lang=\"\" aria-pressed=\"true\">all</button>",
+    );
+    for (name, n) in &p.languages {
+        out.push_str("\n<button type=\"button\" data-lang=\"");
+        esc(out, name);
+        out.push_str("\" aria-pressed=\"false\">");
+        esc(out, name);
+        out.push_str(" <span class=\"n\">");
+        num(out, *n);
+        out.push_str("</span></button>");
+    }
+    out.push_str("\n</div>");
 }
 
 /// The most shared indicators of the page's rules, then their exclusions (a field page shows

@@ -107,6 +107,9 @@ pub struct Derived {
     pub rule_urls: Vec<String>,
     /// Per left-out file (position in [`Catalog::failed`]): its source file in [`Catalog::files`].
     pub left_out_files: Vec<Option<usize>>,
+    /// The rule languages of the catalog with their rule counts, in the registry's order
+    /// (`sigma`, `elastic`); pages filter by language only when there is more than one.
+    pub languages: Vec<(&'static detwiki_catalog::lang::Language, usize)>,
 }
 
 impl Derived {
@@ -124,8 +127,24 @@ impl Derived {
             row_tail,
             rule_urls,
             left_out_files: left_out_files(cat),
+            languages: languages(cat, 0..cat.rules.len()),
         }
     }
+}
+
+/// The languages of some rules of `cat` with their counts, in the registry's order.
+fn languages(
+    cat: &Catalog,
+    rules: impl IntoIterator<Item = usize>,
+) -> Vec<(&'static detwiki_catalog::lang::Language, usize)> {
+    let all = detwiki_catalog::lang::LANGUAGES;
+    let mut counts = vec![0usize; all.len()];
+    for i in rules {
+        if let Some(k) = all.iter().position(|l| l.name == cat.rules[i].language) {
+            counts[k] += 1;
+        }
+    }
+    all.iter().zip(counts).filter(|(_, n)| *n > 0).collect()
 }
 
 /// The source file of each left-out file, found by corpus and path.
@@ -250,6 +269,21 @@ impl<'a> Ctx<'a> {
     /// Pair a catalog with its lookups (made by [`Derived::new`] from the same catalog).
     pub fn new(cat: &'a Catalog, derived: &'a Derived) -> Ctx<'a> {
         Ctx { cat, derived }
+    }
+
+    /// Whether the catalog holds rules of more than one language (pages then show and filter
+    /// by language).
+    pub fn multi_language(&self) -> bool {
+        self.languages.len() > 1
+    }
+
+    /// The languages of `rules` with their counts (`[("sigma", 22), ("elastic", 9)]`); empty
+    /// when the catalog has one language.
+    pub fn language_counts(&self, rules: &[usize]) -> Vec<(&'static str, usize)> {
+        if !self.multi_language() {
+            return Vec::new();
+        }
+        languages(self.cat, rules.iter().copied()).into_iter().map(|(l, n)| (l.name, n)).collect()
     }
 
     /// The indicator page of a rule's value, when it has one.

@@ -19,13 +19,42 @@ use detwiki_sigma::{Level, Spanned, Status};
 use detwiki_taxonomy::fields::{self, Rewrite};
 use detwiki_taxonomy::logsource::{self, Lookup};
 
-use super::{Language, ModelFile, ModelRule};
+use super::{Highlight, HighlightClass, Language, ModelFile, ModelRule};
 use crate::analysis::{EventMapping, EventRow};
 use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Elastic: TOML rule files with KQL, EQL or ES|QL queries.
-pub const LANGUAGE: Language = Language { name: "elastic", title: "Elastic", extensions: &["toml"], read: Some(read) };
+pub const LANGUAGE: Language =
+    Language { name: "elastic", title: "Elastic", extensions: &["toml"], read: Some(read), highlight: Some(highlight) };
+
+/// Highlight an Elastic rule file: its TOML, and its query in KQL, EQL or ES|QL
+/// ([`detwiki_elastic::highlight`]).
+pub fn highlight(text: &str) -> Vec<Highlight> {
+    use detwiki_elastic::highlight::Class as C;
+    detwiki_elastic::highlight::highlight_file(text)
+        .into_iter()
+        .map(|t| Highlight {
+            start: t.span.start,
+            end: t.span.end,
+            class: match t.class {
+                C::Key => HighlightClass::Key,
+                C::Table => HighlightClass::Table,
+                C::String => HighlightClass::String,
+                C::Number => HighlightClass::Number,
+                C::Bool => HighlightClass::Bool,
+                C::Comment => HighlightClass::Comment,
+                C::Field => HighlightClass::Field,
+                C::Keyword => HighlightClass::Keyword,
+                C::Command => HighlightClass::Command,
+                C::Operator => HighlightClass::Operator,
+                C::Function => HighlightClass::Function,
+                C::Pipe => HighlightClass::Pipe,
+                C::Source => HighlightClass::Source,
+            },
+        })
+        .collect()
+}
 
 /// Read one Elastic rule file.
 pub fn read(text: &str, rel_path: &str) -> ModelFile {

@@ -11,6 +11,10 @@
 //! its module (here, or a crate it calls) with a `pub const LANGUAGE: Language`, and add one
 //! line to [`LANGUAGES`].
 //!
+//! A language may bring a syntax highlighter for its rule files ([`Language::highlight`]:
+//! classified byte ranges of the text, [`Highlight`]); the site escapes the text and wraps the
+//! ranges, so it needs no knowledge of the language. Sigma has none: the site highlights YAML.
+//!
 //! A file no language claims is reported as `unknown-format`, except documentation files that
 //! rule repositories carry beside their rules (`.md`, `.txt`, `LICENSE`, `NOTICE`, dot-files),
 //! which are not rules of any language and are left out.
@@ -28,6 +32,52 @@ use crate::stages::Stage;
 /// A front end: a file's text and its path relative to its corpus → the rule model.
 pub type ReadFn = fn(text: &str, rel_path: &str) -> ModelFile;
 
+/// A highlighter: a rule file's text → its classified ranges, sorted and disjoint.
+pub type HighlightFn = fn(text: &str) -> Vec<Highlight>;
+
+/// What a highlighted range of a rule file is. Query languages inside a rule file (Elastic's
+/// KQL, EQL, ES|QL) use the same classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HighlightClass {
+    /// A key of the file format (`name`, `rule_id`).
+    Key,
+    /// A table or section header (`[rule]`, `[[rule.threat]]`).
+    Table,
+    /// A string.
+    String,
+    /// A number, date or duration.
+    Number,
+    /// `true`, `false`.
+    Bool,
+    /// A comment.
+    Comment,
+    /// A field name in a query.
+    Field,
+    /// A keyword of a query (`where`, `and`, `by`).
+    Keyword,
+    /// A pipeline command (`FROM`, `WHERE`, `STATS`, `head`).
+    Command,
+    /// An operator (`==`, `:`, `<`).
+    Operator,
+    /// A function name.
+    Function,
+    /// A pipe between commands.
+    Pipe,
+    /// A data source of a query (an index pattern).
+    Source,
+}
+
+/// One classified byte range of a rule file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Highlight {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// What it is.
+    pub class: HighlightClass,
+}
+
 /// One rule language.
 #[derive(Debug)]
 pub struct Language {
@@ -39,10 +89,13 @@ pub struct Language {
     pub extensions: &'static [&'static str],
     /// Its front end; `None` for Sigma, which the catalog analyses itself.
     pub read: Option<ReadFn>,
+    /// Its highlighter for rule pages; `None` for Sigma, whose YAML the site highlights.
+    pub highlight: Option<HighlightFn>,
 }
 
 /// Sigma: YAML rule files.
-pub const SIGMA: Language = Language { name: "sigma", title: "Sigma", extensions: &["yml", "yaml"], read: None };
+pub const SIGMA: Language =
+    Language { name: "sigma", title: "Sigma", extensions: &["yml", "yaml"], read: None, highlight: None };
 
 /// Every language the catalog reads, in the order pages list them.
 pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE];

@@ -21,6 +21,7 @@
 //! [`parse`] gives a [`Query`] whose spans are byte ranges of the query text; its
 //! [`Display`](std::fmt::Display) prints canonical EQL that parses back to the same tree.
 
+mod highlight;
 mod lex;
 mod lower;
 mod parse;
@@ -30,6 +31,8 @@ use serde::Serialize;
 
 pub use lower::{lower, stages};
 pub use parse::parse;
+
+pub(crate) use highlight::highlight;
 
 pub use crate::query::{ArithOp, CmpOp};
 

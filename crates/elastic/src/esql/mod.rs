@@ -16,6 +16,7 @@
 //! Keywords are case-insensitive. [`parse`] keeps every command with its text and span;
 //! [`Display`](std::fmt::Display) prints canonical ES|QL that parses back to the same tree.
 
+mod highlight;
 mod lex;
 mod lower;
 mod parse;
@@ -25,6 +26,8 @@ use serde::Serialize;
 
 pub use lower::{lower, stages};
 pub use parse::parse;
+
+pub(crate) use highlight::highlight;
 
 pub use crate::query::{ArithOp, CmpOp};
 

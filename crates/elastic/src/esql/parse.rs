@@ -18,7 +18,7 @@ pub(crate) const RESERVED: &[&str] = &[
 ];
 
 /// Time-span units (`15 minutes`).
-const UNITS: &[&str] = &[
+pub(crate) const UNITS: &[&str] = &[
     "millisecond",
     "milliseconds",
     "ms",
@@ -87,7 +87,7 @@ fn word_at(text: &str, at: usize) -> &str {
 }
 
 /// `FROM a, b METADATA _id`: the source and the offset where the commands start.
-fn source(text: &str) -> Result<(Source, usize), QueryError> {
+pub(crate) fn source(text: &str) -> Result<(Source, usize), QueryError> {
     let start = skip_trivia(text, 0)?;
     let word = word_at(text, start);
     let command = word.to_ascii_lowercase();

@@ -21,6 +21,7 @@
 //!
 //! [`Display`]: std::fmt::Display
 
+mod highlight;
 mod lower;
 mod parse;
 mod print;
@@ -29,6 +30,8 @@ use serde::Serialize;
 
 pub use lower::{lower, stages};
 pub use parse::parse;
+
+pub(crate) use highlight::highlight;
 
 use crate::query::Pattern;
 use crate::span::Span;

@@ -65,10 +65,16 @@ fn corpora(out: &mut String, p: &Home, root: &str) {
 
 /// Rules by level, status, product and platform.
 fn counts(out: &mut String, p: &Home, root: &str) {
-    out.push_str(
-        "\n\n<section id=\"counts\" aria-labelledby=\"h-counts\">\n\
-         <h2 id=\"h-counts\">Rules by level, status and product</h2>\n<div class=\"cols\">",
-    );
+    out.push_str("\n\n<section id=\"counts\" aria-labelledby=\"h-counts\">\n<h2 id=\"h-counts\">Rules by ");
+    if !p.languages.is_empty() {
+        out.push_str("language, ");
+    }
+    out.push_str("level, status and product</h2>\n<div class=\"cols\">");
+    if !p.languages.is_empty() {
+        out.push_str("\n<div id=\"languages\">\n<h3>Language</h3>\n");
+        counted_table(out, &p.languages, root, "Language");
+        out.push_str("\n</div>");
+    }
     for (title, rows) in &p.counts {
         out.push_str("\n<div>\n<h3>");
         esc(out, title);

@@ -3,12 +3,14 @@
 //! template is compiled with the crate, so a section naming a field or method the model lacks
 //! fails the build. It escapes with the site's own escaper ([`Html`]), as every other page does.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use askama::Template as _;
 
-use crate::html::{highlight_yaml, write_escaped};
+use crate::html::{highlight_ranges, highlight_yaml, write_escaped};
 use crate::rule_view::RulePage;
+use detwiki_catalog::lang::Highlight;
 
 /// The site's escaper (`&`, `<`, `>`, `"`: every attribute is double-quoted), named for `.html`
 /// templates in `askama.toml`.
@@ -58,38 +60,74 @@ impl RuleHtml<'_> {
         out
     }
 
-    /// Another language's body (Elastic's TOML): shown as written, escaped, not highlighted.
-    fn other_body(&self) -> String {
-        let b = &self.p.body;
-        let mut out = String::from(
-            "\n\n<section id=\"body\" aria-labelledby=\"h-body\">\n<h2 id=\"h-body\">Rule body <span class=\"tag\">",
-        );
-        super::esc(&mut out, b.format);
-        out.push_str("</span></h2>\n<pre class=\"");
-        super::esc(&mut out, b.format);
-        out.push_str("\" tabindex=\"0\"><code>");
-        super::esc(&mut out, b.text);
-        out.push_str("</code></pre>\n</section>");
-        out
+    /// The body's text (the whole body or its first lines, a prefix of it) highlighted as
+    /// HTML, its text escaped: printed with `|safe`. YAML through [`highlight_yaml`]; another
+    /// language through its own highlighter, run over the whole body so that a string or
+    /// query running past the cut is still read as one.
+    fn code<'s>(&self, text: &'s str) -> Code<'s> {
+        let ranges = self.p.body.highlight.map(|h| Cow::Owned(h(self.p.body.text)));
+        Code { text, ranges, yaml: self.p.body.format == "yaml" }
     }
 
-    /// YAML highlighted as HTML (its text escaped): printed with `|safe`.
-    fn yaml<'s>(&self, text: &'s str) -> Yaml<'s> {
-        Yaml(text)
+    /// A stage's text as HTML: a stage quoted from a highlighted body as it is written there
+    /// (Elastic's whole query, highlighted in the body just above) only escaped — not taken
+    /// for YAML, and without markup that would double the query's weight on the page; the
+    /// others, written in Sigma syntax, highlighted as YAML.
+    fn stage<'s>(&'s self, shown: &'s str) -> Code<'s> {
+        let quoted = self.p.body.highlight.is_some() && !shown.is_empty() && self.p.body.text.contains(shown);
+        if quoted {
+            return Code { text: shown, ranges: Some(Cow::Owned(Vec::new())), yaml: false };
+        }
+        Code { text: shown, ranges: None, yaml: true }
+    }
+
+    /// The body's format as a name (`YAML`, `TOML`).
+    fn format_name(&self) -> String {
+        self.p.body.format.to_ascii_uppercase()
+    }
+
+    /// The media type of the complete file beside a cut page.
+    fn media_type(&self) -> String {
+        match self.p.body.format {
+            "yaml" => "text/yaml".into(),
+            "toml" => "application/toml".into(),
+            _ => "text/plain".into(),
+        }
     }
 }
 
-/// YAML highlighted as HTML ([`highlight_yaml`]), through one buffer per thread.
-struct Yaml<'a>(&'a str);
+/// A rule body (or its first lines, or a stage) highlighted as HTML, through one buffer per
+/// thread.
+struct Code<'a> {
+    /// What to show.
+    text: &'a str,
+    /// Its language's ranges (over `text` or a longer text it begins).
+    ranges: Option<Cow<'a, [Highlight]>>,
+    /// Without ranges: YAML is highlighted by the site, anything else only escaped.
+    yaml: bool,
+}
 
-impl fmt::Display for Yaml<'_> {
+impl Code<'_> {
+    /// The class of its `<pre>`: `yaml`, or `hl` for a language's highlighting.
+    fn class(&self) -> &'static str {
+        if self.ranges.is_some() { "hl" } else { "yaml" }
+    }
+}
+
+impl fmt::Display for Code<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         thread_local! {
             static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         BUF.with_borrow_mut(|buf| {
             buf.clear();
-            highlight_yaml(buf, self.0);
+            match &self.ranges {
+                Some(r) => highlight_ranges(buf, self.text, r),
+                None if self.yaml => highlight_yaml(buf, self.text),
+                None => {
+                    let _ = write_escaped(&mut *buf, self.text);
+                }
+            }
             f.write_str(buf)
         })
     }
