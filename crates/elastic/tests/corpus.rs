@@ -230,6 +230,7 @@ fn every_corpus_kibana_filter_is_read_into_predicates() {
         tree_spans(&f.tree, &mut spans);
     }
     assert!(filters.iter().filter(|f| f.negate).count() > 40, "most of them exclude");
+}
 
 /// Every file highlights: ranges sorted, disjoint, on character boundaries; every parsed query
 /// is highlighted in its own language (its field names are `Field` ranges inside the string).
