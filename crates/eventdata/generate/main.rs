@@ -109,7 +109,7 @@ fn example(source: &str, origin: String, fields: Vec<(String, String)>) -> Examp
     Example { source: source.into(), origin, fields, truncated }
 }
 
-/// Smallest real event per (channel, event id) in the EVTX samples, as the hunt engine reads it.
+/// The real event with the fewest empty values, then the smallest, per (channel, event id) in the EVTX samples, as the hunt engine reads it.
 fn samples(dir: &Path) -> BTreeMap<(String, u32), (usize, String, Vec<(String, String)>, String)> {
     use detwiki_engine::read::{EventHandler, Input, Position, ReadProblem, collect_inputs, read_input};
     type Best = BTreeMap<(String, u32), (usize, String, Vec<(String, String)>, String)>;
@@ -126,7 +126,9 @@ fn samples(dir: &Path) -> BTreeMap<(String, u32), (usize, String, Vec<(String, S
                 return;
             };
             let fields: Vec<(String, String)> = ev.fields().map(|(n, v)| (n.to_string(), v.raw.to_string())).collect();
-            let size = fields.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
+            // the event with the fewest empty values, then the smallest: a telling yet short example
+            let empty = fields.iter().filter(|(_, v)| v.is_empty() || v == "-").count();
+            let size = empty * 1_000_000 + fields.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
             let rel = input.path.strip_prefix(self.root).unwrap_or(&input.path).to_string_lossy().replace('\\', "/");
             let origin = match at.record {
                 Some(r) => format!("{rel}, record {r}"),

@@ -24,12 +24,14 @@
 //! ```
 
 pub mod demo;
+pub mod eventref;
 pub mod html;
 pub mod navigator;
 pub mod pages;
 pub mod paths;
 pub mod rule_view;
 pub mod search;
+pub mod techguide;
 pub mod templates;
 pub mod views;
 pub mod write;
@@ -116,6 +118,12 @@ enum Job {
     Technique(String),
     Tactic(String),
     Event(String),
+    /// The JSON beside an event page.
+    EventJson(String),
+    /// An event of the event data that no rule reads.
+    ReferenceEvent(String),
+    /// The JSON beside a technique page.
+    TechniqueJson(String),
     Provider(String),
     EventsIndex,
     Logsource(String),
@@ -210,7 +218,9 @@ impl Renderer<'_> {
             Job::Search => "search/index.html".into(),
             Job::Technique(id) => dir(&paths::technique_url(id)),
             Job::Tactic(id) => dir(&paths::tactic_url(id)),
-            Job::Event(key) => dir(&self.ctx.paths.events[key]),
+            Job::Event(key) | Job::ReferenceEvent(key) => dir(&self.ctx.paths.events[key]),
+            Job::EventJson(key) => paths::json_beside(&self.ctx.paths.events[key]),
+            Job::TechniqueJson(id) => paths::json_beside(&paths::technique_url(id)),
             Job::Provider(name) => dir(&self.ctx.paths.providers[name]),
             Job::EventsIndex => "events/index.html".into(),
             Job::Logsource(label) => dir(&self.ctx.paths.logsources[label]),
@@ -283,8 +293,23 @@ impl Renderer<'_> {
             Job::Technique(id) => self.rules_page(out, file, self.ctx.technique_page(id)),
             Job::Tactic(id) => self.rules_page(out, file, self.ctx.tactic_page(id)),
             Job::Event(key) => self.rules_page(out, file, self.ctx.event_page(key)),
+            Job::ReferenceEvent(key) => self.rules_page(out, file, self.ctx.reference_event_page(key)),
+            Job::EventJson(key) => {
+                let p = match self.ctx.cat.index.events.contains_key(key) {
+                    true => self.ctx.event_page(key),
+                    false => self.ctx.reference_event_page(key),
+                };
+                json(out, file, &pages::PageJson::of(&p, &self.ctx), false)?;
+                out.push(b'\n');
+            }
+            Job::TechniqueJson(id) => {
+                let p = self.ctx.technique_page(id);
+                json(out, file, &pages::PageJson::of(&p, &self.ctx), false)?;
+                out.push(b'\n');
+            }
             Job::Provider(name) => {
-                self.rules_page(out, file, self.ctx.provider_page(name, prep.providers[name].clone()))
+                let events = prep.providers.get(name).cloned().unwrap_or_default();
+                self.rules_page(out, file, self.ctx.provider_page(name, events))
             }
             Job::EventsIndex => self.list(out, file, self.ctx.events_index(&prep.providers)),
             Job::Logsource(label) => self.rules_page(out, file, self.ctx.logsource_page(label)),
@@ -360,10 +385,16 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         }
     }
     jobs.extend((0..c.failed.len()).map(Job::LeftOut));
-    jobs.extend(Ctx::new(cat, &prep.derived).technique_ids().into_iter().map(Job::Technique));
+    let techniques = Ctx::new(cat, &prep.derived).technique_ids();
+    jobs.extend(techniques.iter().cloned().map(Job::TechniqueJson));
+    jobs.extend(techniques.into_iter().map(Job::Technique));
     jobs.extend(c.index.tactics.keys().cloned().map(Job::Tactic));
     jobs.extend(c.index.events.keys().cloned().map(Job::Event));
-    jobs.extend(prep.providers.keys().cloned().map(Job::Provider));
+    let reference = &prep.derived.paths.reference_events;
+    jobs.extend(reference.keys().cloned().map(Job::ReferenceEvent));
+    jobs.extend(c.index.events.keys().chain(reference.keys()).cloned().map(Job::EventJson));
+    // Providers with rules, and those only the event data knows.
+    jobs.extend(prep.derived.paths.providers.keys().cloned().map(Job::Provider));
     jobs.extend(c.index.logsources.keys().cloned().map(Job::Logsource));
     jobs.extend(prep.platforms.keys().cloned().map(Job::Platform));
     jobs.extend(c.index.fields.keys().cloned().map(Job::Field));

@@ -37,6 +37,15 @@ pub struct RulesPage {
     pub exclusions: Vec<IndicatorStat>,
     /// Whether to show the indicator sections.
     pub show_indicators: bool,
+    /// An event page's reference sections (what the event is), from the event data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<crate::eventref::EventRef>,
+    /// A provider page's events as the event data knows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_events: Option<crate::eventref::ProviderRef>,
+    /// A technique page's events covered and authoring guide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide: Option<crate::techguide::Guide>,
 }
 
 impl Ctx<'_> {
@@ -54,6 +63,9 @@ impl Ctx<'_> {
             indicators,
             exclusions,
             show_indicators: with_indicators,
+            reference: None,
+            provider_events: None,
+            guide: None,
         }
     }
 
@@ -110,6 +122,7 @@ impl Ctx<'_> {
                 p.lists.push(("Sub-techniques with rules".into(), subs));
             }
         }
+        p.guide = Some(crate::techguide::guide(self, rules));
         p
     }
 
@@ -151,7 +164,29 @@ impl Ctx<'_> {
         if !e.title.is_empty() {
             p.facts.push(("Title".into(), Link::text_only(&e.title)));
         }
-        p.lists.push(("Fields the rules use".into(), self.field_counts(&e.rules)));
+        if let Some(id) = e.event_id
+            && let Some(info) = crate::eventref::info_for(&e.provider, &e.channel, id)
+        {
+            p.reference = Some(crate::eventref::event_ref(self.cat, info, &e.rules, &self.paths.fields));
+        } else {
+            p.lists.push(("Fields the rules use".into(), self.field_counts(&e.rules)));
+        }
+        p
+    }
+
+    /// The page of an event of the event data that no rule reads (a key of
+    /// [`crate::paths::Paths::reference_events`]).
+    pub fn reference_event_page(&self, key: &str) -> RulesPage {
+        let (provider, info) = &self.paths.reference_events[key];
+        let label = &self.paths.event_labels[key];
+        let title = info.title.as_ref().map_or("", |t| t.text.as_str());
+        let mut p = self.rules_page("Event", format!("{provider} {}", paths::event_name(label, title)), &[], false);
+        p.crumbs.push(Link::to("Events", "events/index.html"));
+        p.crumbs.push(Link::to(provider.clone(), self.paths.providers[provider].clone()));
+        p.facts.push(("Provider".into(), Link::to(provider.clone(), self.paths.providers[provider].clone())));
+        p.facts.push(("Channel".into(), Link::text_only(&info.channel)));
+        p.facts.push(("Event".into(), Link::text_only(&format!("Event ID {}", info.id))));
+        p.reference = Some(crate::eventref::event_ref(self.cat, info, &[], &self.paths.fields));
         p
     }
 
@@ -208,7 +243,21 @@ impl Ctx<'_> {
         for c in channels {
             p.facts.push(("Channel".into(), Link::text_only(c)));
         }
-        p.lists.push(("Events".into(), events));
+        let reference_only = self.paths.reference_events.iter().filter(|(_, (p, _))| p == provider);
+        for (_, (_, e)) in reference_only.clone() {
+            if !p.facts.iter().any(|(l, v)| l == "Channel" && v.text == e.channel) {
+                p.facts.push(("Channel".into(), Link::text_only(&e.channel)));
+            }
+        }
+        if !events.is_empty() {
+            p.lists.push(("Events with rules".into(), events));
+        }
+        let known = self.cat.index.events.iter().filter(|(_, e)| e.provider == provider).filter_map(|(k, e)| {
+            let info = crate::eventref::info_for(&e.provider, &e.channel, e.event_id?)?;
+            Some((self.paths.events.get(k).cloned(), e.rules.len(), info))
+        });
+        let extra = reference_only.map(|(k, (_, e))| (self.paths.events.get(k).cloned(), 0, *e));
+        p.provider_events = crate::eventref::provider_ref(known.chain(extra));
         p.lists.push(("Fields the rules use".into(), self.field_counts(&rules)));
         p
     }
@@ -405,6 +454,46 @@ impl Ctx<'_> {
     }
 }
 
+/// The JSON beside an event or technique page: what the page shows, rules as their ids.
+#[derive(Debug, Serialize)]
+pub struct PageJson<'a> {
+    /// `Event`, `Technique`.
+    pub kind: &'static str,
+    /// Heading.
+    pub title: &'a str,
+    /// Short facts.
+    pub facts: Vec<(&'a str, &'a str)>,
+    /// Rules (their page URLs), by corpus.
+    pub rules: Vec<(&'a str, Vec<&'a str>)>,
+    /// What the event is (event pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<&'a crate::eventref::EventRef>,
+    /// Events covered and authoring guide (technique pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide: Option<&'a crate::techguide::Guide>,
+    /// Exclusions of the rules.
+    pub exclusions: &'a [IndicatorStat],
+}
+
+impl<'a> PageJson<'a> {
+    /// The JSON of page `p`.
+    pub fn of(p: &'a RulesPage, ctx: &'a Ctx<'_>) -> PageJson<'a> {
+        PageJson {
+            kind: p.kind,
+            title: &p.title,
+            facts: p.facts.iter().map(|(l, v)| (l.as_str(), v.text.as_str())).collect(),
+            rules: p
+                .groups
+                .iter()
+                .map(|g| (g.corpus.as_str(), g.rules.iter().map(|&i| ctx.rule_urls[i].as_str()).collect()))
+                .collect(),
+            event: p.reference.as_ref(),
+            guide: p.guide.as_ref(),
+            exclusions: &p.exclusions,
+        }
+    }
+}
+
 /// A list page: groups of names with rule counts, each under an optional heading.
 #[derive(Debug)]
 pub struct ListPage {
@@ -430,13 +519,27 @@ fn by_count(rows: &mut [Counted]) {
 impl Ctx<'_> {
     /// Providers, each with its events ([`Ctx::providers`]).
     pub fn events_index(&self, providers: &BTreeMap<String, Vec<Counted>>) -> ListPage {
-        let groups = providers
+        let mut groups: Vec<(Option<Link>, Vec<Counted>)> = providers
             .iter()
             .map(|(p, evs)| {
                 let head = Link { text: p.clone(), url: self.paths.providers.get(p).cloned(), external: false };
                 (Some(head), evs.clone())
             })
             .collect();
+        // Providers that only the event data knows (no rule reads them): one row each.
+        let mut data_only: BTreeMap<&str, usize> = BTreeMap::new();
+        for (prov, _) in self.paths.reference_events.values() {
+            if !providers.contains_key(prov) {
+                *data_only.entry(prov).or_default() += 1;
+            }
+        }
+        for (prov, n) in data_only {
+            let url = self.paths.providers.get(prov).cloned();
+            let head = Link { text: prov.to_string(), url: url.clone(), external: false };
+            let what = if n == 1 { "1 event" } else { &format!("{n} events") };
+            let row = Counted { name: format!("{what} in the reference, none read by rules"), url, count: 0 };
+            groups.push((Some(head), vec![row]));
+        }
         ListPage {
             title: "Events",
             intro: "Providers and their events, with the number of rules that read each.",

@@ -228,6 +228,15 @@ const CRUMB_HOME_CLOSE: &str = "index.html\">Detection wiki</a></li></ol></nav>"
 pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     rules_page_head(out, p, root);
     facts(out, &p.facts, root);
+    if let Some(r) = &p.reference {
+        crate::eventref::render(out, r, root);
+    }
+    if let Some(g) = &p.guide {
+        crate::techguide::render(out, g, root);
+    }
+    if let Some(pe) = &p.provider_events {
+        crate::eventref::render_provider(out, pe, root);
+    }
     for (heading, items) in &p.lists {
         if items.is_empty() {
             continue;
