@@ -7,7 +7,8 @@
 // sharing it, searches "PortProxy" and lands on the seed rule, checks the rules list filters and
 // the hostile demo rule, follows the home page's "Left out" count to the list of files left out and
 // to the page of the broken fixture file, checks that search labels the kind of each result and puts
-// the technique first for "T1090", that no event name ends in a dangling colon and that no word of
+// the technique first for "T1090", that an event page says what the event is with a real example
+// (events index → Sysmon → Event 13), that no event name ends in a dangling colon and that no word of
 // the rules list is broken mid-word (1,400 px; the "File" label at 390 px), fails on any console
 // error or dialog, and saves screenshots of the seed rule page (desktop, dark, phone). With --sigmahq
 // the server holds the SigmaHQ corpus instead and only the seed-rule, search, paging and word-break
@@ -185,8 +186,21 @@ if (!sigmahq) {
     await page.goto(`${base}/events/index.html`);
     const names = await page.locator('main td a').allTextContents();
     const dangling = names.filter((t) => /:\s*$/.test(t));
-    expect(names.includes('Event ID 4625'), `event names: ${JSON.stringify(names.slice(0, 5))}`);
+    expect(names.includes('Event ID 4625: An account failed to log on'), `event names: ${JSON.stringify(names.slice(0, 5))}`);
     expect(dangling.length === 0, `dangling colons: ${JSON.stringify(dangling)}`);
+  });
+  await step('events index → Sysmon → Event 13: what it is, with a real example', async () => {
+    await page.goto(`${base}/events/index.html`);
+    await clickTo(page.locator('main h2 a', { hasText: /^Sysmon$/ }));
+    const lead = await page.locator('#provider-events .lead').textContent();
+    expect(lead.startsWith('30 events across 1 channel'), `provider page says "${lead}"`);
+    await clickTo(page.locator('#provider-events a', { hasText: /^13$/ }));
+    expect((await h1()).includes('RegistryEvent (Value Set)'), `landed on ${await h1()}`);
+    expect(await page.locator('#message .ph', { hasText: '{TargetObject}' }).isVisible(), 'template names its fields');
+    const note = await page.locator('#example .note').textContent();
+    expect(note.startsWith('A real event'), `example note: ${note}`);
+    expect(await page.locator('#example td', { hasText: 'TargetObject' }).count() >= 1, 'example has TargetObject');
+    await page.screenshot({ path: path.join(shots, 'event-sysmon-13.png'), fullPage: true });
   });
   await step('search results are the title, then the kind and what is on the page', async () => {
     await page.goto(`${base}/search/index.html?q=proxy`);
