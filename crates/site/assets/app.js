@@ -193,7 +193,7 @@
       });
     };
     script('assets/rules-list.js', 'DETWIKI_RULES').then(function (data) {
-      // Row: [title, url, level, status, product, source, tactic ids, corpus, date].
+      // Row: [title, url, level, status, product, source, tactic ids, corpus, date, telemetry verdict].
       var all = data.rows, per = data.per_page;
       var levels = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
       var statuses = { stable: 0, test: 1, experimental: 2, deprecated: 3, unsupported: 4 };
@@ -209,7 +209,7 @@
         function (r) { return tacticNames(r).toLowerCase(); },
         function (r) { return r[7]; }, function (r) { return r[8]; }
       ];
-      var field = { level: 2, status: 3, product: 4, source: 5, tactic: 6, corpus: 7 };
+      var field = { level: 2, status: 3, product: 4, source: 5, tactic: 6, corpus: 7, telemetry: 9 };
       var selects = Array.from(form.querySelectorAll('select[data-filter]'));
       var shown = document.getElementById('shown');
       var note = document.getElementById('list-note');

@@ -32,6 +32,7 @@ pub mod paths;
 pub mod rule_view;
 pub mod search;
 pub mod techguide;
+pub mod telemetry;
 pub mod templates;
 pub mod views;
 pub mod write;
@@ -80,6 +81,9 @@ pub enum Error {
 pub struct Options {
     /// Absolute URL where the site will be published (for links inside Navigator layers).
     pub base_url: Option<String>,
+    /// The events the user collects: the rules list, the matrix and technique pages say which
+    /// rules can fire with them.
+    pub telemetry: Option<telemetry::Telemetry>,
 }
 
 /// What a render produced.
@@ -152,7 +156,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(cat: &Catalog) -> Prepared {
+    fn new(cat: &Catalog, opts: &Options) -> Prepared {
         let field_values = || {
             let mut field_values: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (k, ind) in cat.index.indicators.iter().enumerate() {
@@ -167,7 +171,8 @@ impl Prepared {
             }
             field_values
         };
-        let (derived, field_values) = rayon::join(|| views::Derived::new(cat), field_values);
+        let (mut derived, field_values) = rayon::join(|| views::Derived::new(cat), field_values);
+        derived.telemetry = opts.telemetry.as_ref().map(|t| cat.rules.iter().map(|r| t.verdict(r)).collect());
         let ctx = Ctx::new(cat, &derived);
         let (providers, platforms) = rayon::join(|| ctx.providers(), || ctx.platforms());
         Prepared { derived, providers, platforms, field_values }
@@ -417,7 +422,7 @@ pub fn render(
     start: &dyn Fn(&[String]) -> Result<(), Error>,
     sink: &Sink<'_>,
 ) -> Result<Stats, Error> {
-    let prep = Prepared::new(cat);
+    let prep = Prepared::new(cat, opts);
     let r = Renderer { ctx: Ctx::new(cat, &prep.derived), opts, prep: &prep };
     let jobs = jobs(cat, &prep);
     let files: Vec<String> = jobs.par_iter().map(|j| r.file(j)).collect();
@@ -497,7 +502,7 @@ impl std::fmt::Debug for Site {
 impl Site {
     /// The site of `cat`; nothing is rendered yet.
     pub fn new(cat: Catalog, opts: Options) -> Site {
-        let prep = Prepared::new(&cat);
+        let prep = Prepared::new(&cat, &opts);
         let jobs = jobs(&cat, &prep);
         let routes = {
             let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), opts: &opts, prep: &prep };

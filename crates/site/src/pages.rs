@@ -122,6 +122,9 @@ impl Ctx<'_> {
                 p.lists.push(("Sub-techniques with rules".into(), subs));
             }
         }
+        if let Some(t) = self.telemetry_summary(rules) {
+            p.facts.push(("Your telemetry".into(), Link::text_only(&t)));
+        }
         p.guide = Some(crate::techguide::guide(self, rules));
         p
     }
@@ -414,8 +417,14 @@ impl Ctx<'_> {
                 options: self.cat.corpora.iter().map(|c| (c.name.clone(), c.name.clone())).collect(),
             },
         ];
+        let mut filters = filters;
+        if self.telemetry.is_some() {
+            let options = crate::telemetry::VERDICTS.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect();
+            filters.push(Filter { name: "telemetry", label: "Your telemetry", options });
+        }
         let page_urls = (1..=pages).map(|n| self.paths.rules_list_url(n)).collect();
-        RulesList { rows, filters, page, pages, page_urls, first: range.start + 1, last: range.end, total }
+        let telemetry = self.telemetry_summary(&(0..total).collect::<Vec<_>>());
+        RulesList { rows, filters, page, pages, page_urls, first: range.start + 1, last: range.end, total, telemetry }
     }
 
     fn list_row(&self, i: usize) -> ListRow {
@@ -446,6 +455,7 @@ impl Ctx<'_> {
                     l.tactic_ids,
                     l.row.corpus,
                     l.date,
+                    self.telemetry.as_ref().map_or("", |v| v[i].as_str()),
                 )
             })
             .collect();
@@ -618,7 +628,8 @@ pub fn rules_list_pages(rules: usize) -> usize {
 }
 
 /// A rule of [`RulesData`]: `[title, url, level, status, product, category or service,
-/// tactic ids (space-separated), corpus, date]`.
+/// tactic ids (space-separated), corpus, date, telemetry verdict (`fires`, `blind`, `no_events`;
+/// empty without `--telemetry`)]`.
 #[derive(Debug, Serialize)]
 pub struct DataRow(
     pub String,
@@ -630,6 +641,7 @@ pub struct DataRow(
     pub String,
     pub String,
     pub String,
+    pub &'static str,
 );
 
 /// The whole rules list for the browser (`window.DETWIKI_RULES`).
@@ -702,6 +714,8 @@ pub struct RulesList {
     pub last: usize,
     /// Rules in all.
     pub total: usize,
+    /// With `--telemetry`: how many of them can fire with it.
+    pub telemetry: Option<String>,
 }
 
 // ------------------------------------------------------------------------------------------
@@ -724,6 +738,9 @@ pub struct Cell {
     pub subs: Vec<Cell>,
     /// Sub-techniques without rules.
     pub subs_without: usize,
+    /// With `--telemetry`: the rules that can fire with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fires: Option<usize>,
 }
 
 /// A matrix column.
@@ -773,6 +790,29 @@ impl Ctx<'_> {
         self.technique_rules.get(id).map_or(0, Vec::len)
     }
 
+    /// With `--telemetry`: the rules of technique `id` that can fire with it.
+    fn fires(&self, id: &str) -> Option<usize> {
+        let v = self.telemetry.as_ref()?;
+        let rules = self.technique_rules.get(id).map_or(&[][..], Vec::as_slice);
+        Some(rules.iter().filter(|&&i| v[i] == crate::telemetry::Verdict::Fires).count())
+    }
+
+    /// "7 of 12 rules can fire with your telemetry; …" for a set of rules, with `--telemetry`.
+    pub fn telemetry_summary(&self, rules: &[usize]) -> Option<String> {
+        use crate::telemetry::Verdict;
+        let v = self.telemetry.as_ref()?;
+        let n = |want: Verdict| rules.iter().filter(|&&i| v[i] == want).count();
+        let (fires, blind, none) = (n(Verdict::Fires), n(Verdict::Blind), n(Verdict::NoEvents));
+        let mut s = format!("{fires} of {} rules can fire with your telemetry", rules.len());
+        if blind > 0 {
+            s.push_str(&format!("; {blind} read only events it does not collect"));
+        }
+        if none > 0 {
+            s.push_str(&format!("; {none} name no known event"));
+        }
+        Some(s)
+    }
+
     fn cell(&self, t: &attack::Technique, max: usize) -> Cell {
         let n = self.count(t.id);
         let all_subs: Vec<&attack::Technique> =
@@ -788,6 +828,7 @@ impl Ctx<'_> {
                 url: Some(paths::technique_url(s.id)),
                 subs: Vec::new(),
                 subs_without: 0,
+                fires: self.fires(s.id),
             })
             .collect();
         Cell {
@@ -796,6 +837,7 @@ impl Ctx<'_> {
             count: n,
             shade: shade(n, max),
             url: (n > 0).then(|| paths::technique_url(t.id)),
+            fires: self.fires(t.id),
             subs_without: all_subs.len() - subs.len(),
             subs,
         }

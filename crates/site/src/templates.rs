@@ -411,6 +411,11 @@ fn list_note(out: &mut String, p: &RulesList) {
         out.push_str(", by corpus and file.");
     }
     out.push_str(" <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>");
+    if let Some(t) = &p.telemetry {
+        out.push_str("\n<p class=\"note\" id=\"telemetry-note\">");
+        esc(out, t);
+        out.push_str(" (filter them with “Your telemetry”).</p>");
+    }
 }
 
 /// This page's rows.

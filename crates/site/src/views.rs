@@ -107,6 +107,8 @@ pub struct Derived {
     pub rule_urls: Vec<String>,
     /// Per left-out file (position in [`Catalog::failed`]): its source file in [`Catalog::files`].
     pub left_out_files: Vec<Option<usize>>,
+    /// Per rule, with `--telemetry`: whether it can fire with the events collected.
+    pub telemetry: Option<Vec<crate::telemetry::Verdict>>,
 }
 
 impl Derived {
@@ -124,6 +126,7 @@ impl Derived {
             row_tail,
             rule_urls,
             left_out_files: left_out_files(cat),
+            telemetry: None,
         }
     }
 }
