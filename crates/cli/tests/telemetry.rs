@@ -29,6 +29,16 @@ fn build_with_telemetry_says_what_can_fire() {
     // T1090 (the PortProxy registry rules) reads registry events only.
     let t1090 = read("techniques/T1090/index.html");
     assert!(t1090.contains("<dt>Your telemetry</dt><dd>0 of"), "{}", &t1090[..t1090.len().min(3000)]);
+    // The choice kept in the browser has its page and data in every build.
+    assert!(read("telemetry/index.html").contains("id=\"telemetry-choice\""));
+    let data = read("assets/telemetry-data.js");
+    let json: serde_json::Value =
+        serde_json::from_str(data.strip_prefix("window.DETWIKI_TELEMETRY=").unwrap().trim_end().trim_end_matches(';'))
+            .unwrap();
+    let events = json["events"].as_array().unwrap();
+    assert!(events.iter().any(|e| e[0] == "Sysmon|Microsoft-Windows-Sysmon/Operational|1"));
+    assert_eq!(json["rules"].as_array().unwrap().len(), 14, "a row per demo rule");
+    assert!(json["techniques"]["T1090"].as_array().is_some_and(|r| !r.is_empty()));
     // Without --telemetry, nothing of it.
     let plain = dir.path().join("plain");
     detwiki().args(["build", "-q", "--out"]).arg(&plain).assert().success();

@@ -107,6 +107,8 @@ pub const STYLE_CSS: &str = include_str!("../assets/style.css");
 pub const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 /// The script of every page (search, rules list filters).
 pub const APP_JS: &str = include_str!("../assets/app.js");
+/// The "My telemetry" choice kept in the browser (loaded by `app.js` when needed).
+pub const TELEMETRY_JS: &str = include_str!("../assets/telemetry.js");
 
 /// One file of the site to produce.
 #[derive(Debug)]
@@ -128,6 +130,10 @@ enum Job {
     ReferenceEvent(String),
     /// The JSON beside a technique page.
     TechniqueJson(String),
+    /// The "My telemetry" choice page.
+    TelemetryPage,
+    /// Its data (`assets/telemetry-data.js`).
+    TelemetryData,
     Provider(String),
     EventsIndex,
     Logsource(String),
@@ -225,6 +231,8 @@ impl Renderer<'_> {
             Job::Tactic(id) => dir(&paths::tactic_url(id)),
             Job::Event(key) | Job::ReferenceEvent(key) => dir(&self.ctx.paths.events[key]),
             Job::EventJson(key) => paths::json_beside(&self.ctx.paths.events[key]),
+            Job::TelemetryPage => "telemetry/index.html".into(),
+            Job::TelemetryData => "assets/telemetry-data.js".into(),
             Job::TechniqueJson(id) => paths::json_beside(&paths::technique_url(id)),
             Job::Provider(name) => dir(&self.ctx.paths.providers[name]),
             Job::EventsIndex => "events/index.html".into(),
@@ -299,6 +307,12 @@ impl Renderer<'_> {
             Job::Tactic(id) => self.rules_page(out, file, self.ctx.tactic_page(id)),
             Job::Event(key) => self.rules_page(out, file, self.ctx.event_page(key)),
             Job::ReferenceEvent(key) => self.rules_page(out, file, self.ctx.reference_event_page(key)),
+            Job::TelemetryPage => html(out, file, "My telemetry", templates::telemetry_page),
+            Job::TelemetryData => {
+                out.extend_from_slice(b"window.DETWIKI_TELEMETRY=");
+                json(out, file, &telemetry::client_data(&self.ctx), false)?;
+                out.extend_from_slice(b";\n");
+            }
             Job::EventJson(key) => {
                 let p = match self.ctx.cat.index.events.contains_key(key) {
                     true => self.ctx.event_page(key),
@@ -374,6 +388,9 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         Job::LeftOutList,
         Job::Static("assets/style.css", STYLE_CSS),
         Job::Static("assets/app.js", APP_JS),
+        Job::Static("assets/telemetry.js", TELEMETRY_JS),
+        Job::TelemetryPage,
+        Job::TelemetryData,
         Job::Static("assets/favicon.svg", FAVICON_SVG),
         Job::Static(".detwiki-site", "This folder is a site written by `detwiki build`; the next build replaces it.\n"),
         Job::ApiRules,

@@ -8,7 +8,12 @@
 //! name alone) for all its events; `#` starts a comment. Names are compared with the wiki's
 //! provider names (`Sysmon`, `Security-Auditing`) and with channels, ASCII case ignored.
 
+use std::collections::{BTreeMap, HashMap};
+
 use detwiki_catalog::{EventRow, RuleEntry};
+use serde::Serialize;
+
+use crate::views::Ctx;
 
 /// The events the user collects.
 #[derive(Clone, Debug, Default)]
@@ -113,6 +118,60 @@ impl Telemetry {
             Verdict::Blind
         }
     }
+}
+
+/// What the site's own telemetry choice (kept in the browser's local storage, `assets/telemetry.js`)
+/// needs: the events rules read, each rule's events, each technique's rules
+/// (`window.DETWIKI_TELEMETRY` in `assets/telemetry-data.js`).
+#[derive(Debug, Serialize)]
+pub struct ClientData {
+    /// `[key, provider, name as its provider lists it, page URL]`, by provider then key.
+    pub events: Vec<(String, String, String, String)>,
+    /// Per rule (catalog order, as the rules list data): positions in `events`.
+    pub rules: Vec<Vec<u32>>,
+    /// Technique id → rule positions (sub-techniques' rules included).
+    pub techniques: BTreeMap<String, Vec<u32>>,
+}
+
+/// The client data of a catalog.
+pub fn client_data(ctx: &Ctx<'_>) -> ClientData {
+    let c = ctx.cat;
+    let mut events = Vec::new();
+    let mut pos: HashMap<&str, u32> = HashMap::new();
+    for (key, e) in &c.index.events {
+        pos.insert(key.as_str(), events.len() as u32);
+        let label = ctx.paths.event_labels.get(key).cloned().unwrap_or_default();
+        let name = crate::paths::event_name(&label, &e.title);
+        events.push((key.clone(), e.provider.clone(), name, ctx.paths.events.get(key).cloned().unwrap_or_default()));
+    }
+    let mut key = String::new();
+    let rules = c
+        .rules
+        .iter()
+        .map(|r| {
+            let mut v: Vec<u32> = r
+                .events
+                .iter()
+                .filter_map(|e| {
+                    key.clear();
+                    key.push_str(&e.provider);
+                    key.push('|');
+                    key.push_str(&e.channel);
+                    key.push('|');
+                    if let Some(n) = e.event_id {
+                        key.push_str(&n.to_string());
+                    }
+                    pos.get(key.as_str()).copied()
+                })
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect();
+    let techniques =
+        ctx.technique_rules.iter().map(|(id, rs)| (id.clone(), rs.iter().map(|&i| i as u32).collect())).collect();
+    ClientData { events, rules, techniques }
 }
 
 #[cfg(test)]

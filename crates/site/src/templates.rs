@@ -495,6 +495,23 @@ pub fn search(out: &mut String, root: &str) {
     );
 }
 
+/// The "My telemetry" page: the events one collects, chosen here and kept in the browser
+/// (`assets/telemetry.js` lists them).
+pub fn telemetry_page(out: &mut String, root: &str) {
+    out.push_str(CRUMB_HOME_OPEN);
+    esc(out, root);
+    out.push_str(CRUMB_HOME_CLOSE);
+    out.push_str(
+        "\n<h1>My telemetry</h1>\n<p class=\"lead\">Tick the events you collect. The choice is kept in this \
+         browser (local storage, nothing is sent anywhere); with it the ATT&amp;CK matrix and the technique pages say \
+         how many rules can fire, and the rules list filters by it. A rule can fire when one of its events is \
+         collected. (<code>detwiki build --telemetry FILE</code> builds the same into the pages.)</p>\n\
+         <p class=\"nojs\">Choosing needs JavaScript.</p>\n<p id=\"telemetry-summary\" role=\"status\"></p>\n\
+         <p><button type=\"button\" id=\"telemetry-clear\" hidden>Clear the choice</button></p>\n\
+         <div id=\"telemetry-choice\" class=\"telemetry-choice\"></div>\n",
+    );
+}
+
 // ------------------------------------------------------------------------------------------
 // Files left out of the wiki.
 

@@ -97,7 +97,9 @@ fn matrix(out: &mut String, p: &Home, root: &str) {
         }
         link(out, l, root);
     }
-    out.push_str(".</p>");
+    out.push_str(". Which rules can fire with the events you collect: <a href=\"");
+    esc(out, root);
+    out.push_str("telemetry/index.html\">My telemetry</a>.</p>");
     if p.matrix.iter().flat_map(|c| &c.cells).any(|c| c.fires.is_some()) {
         out.push_str(
             "\n<p class=\"note\" id=\"telemetry-note\">With your telemetry (<code>--telemetry</code>): each \
