@@ -7,7 +7,9 @@
 // sharing it, searches "PortProxy" and lands on the seed rule, checks the rules list filters and
 // the hostile demo rule, follows the home page's "Left out" count to the list of files left out and
 // to the page of the broken fixture file, checks that search labels the kind of each result and puts
-// the technique first for "T1090", that no event name ends in a dangling colon and that no word of
+// the technique first for "T1090", that an event page says what the event is with a real example
+// (events index → Sysmon → Event 13), that choosing "My telemetry" changes the matrix, a technique
+// page and the rules list, that no event name ends in a dangling colon and that no word of
 // the rules list is broken mid-word (1,400 px; the "File" label at 390 px), fails on any console
 // error or dialog, and saves screenshots of the seed rule page (desktop, dark, phone). With --sigmahq
 // the server holds the SigmaHQ corpus instead and only the seed-rule, search, paging and word-break
@@ -239,8 +241,44 @@ if (!sigmahq && !languages) {
     await page.goto(`${base}/events/index.html`);
     const names = await page.locator('main td a').allTextContents();
     const dangling = names.filter((t) => /:\s*$/.test(t));
-    expect(names.includes('Event ID 4625'), `event names: ${JSON.stringify(names.slice(0, 5))}`);
+    expect(names.includes('Event ID 4625: An account failed to log on'), `event names: ${JSON.stringify(names.slice(0, 5))}`);
     expect(dangling.length === 0, `dangling colons: ${JSON.stringify(dangling)}`);
+  });
+  await step('events index → Sysmon → Event 13: what it is, with a real example', async () => {
+    await page.goto(`${base}/events/index.html`);
+    await clickTo(page.locator('main h2 a', { hasText: /^Sysmon$/ }));
+    const lead = await page.locator('#provider-events .lead').textContent();
+    expect(lead.startsWith('30 events across 1 channel'), `provider page says "${lead}"`);
+    await clickTo(page.locator('#provider-events a', { hasText: /^13$/ }));
+    expect((await h1()).includes('RegistryEvent (Value Set)'), `landed on ${await h1()}`);
+    expect(await page.locator('#message .ph', { hasText: '{TargetObject}' }).isVisible(), 'template names its fields');
+    const note = await page.locator('#example .note').textContent();
+    expect(note.startsWith('A real event'), `example note: ${note}`);
+    expect(await page.locator('#example td', { hasText: 'TargetObject' }).count() >= 1, 'example has TargetObject');
+    await page.screenshot({ path: path.join(shots, 'event-sysmon-13.png'), fullPage: true });
+  });
+  await step('My telemetry: choosing Sysmon 1 changes the matrix, a technique page and the rules list', async () => {
+    await page.goto(`${base}/`);
+    expect(await page.locator('#matrix .fires').count() === 0, 'no telemetry shown before a choice');
+    await clickTo(page.locator('#matrix a', { hasText: 'My telemetry' }));
+    const box = page.locator('#telemetry-choice input[value="Sysmon|Microsoft-Windows-Sysmon/Operational|1"]');
+    await box.check();
+    const said = await page.locator('#telemetry-summary').textContent();
+    expect(/^1 event chosen: \d+ of \d+ rules can fire/.test(said), `summary: ${said}`);
+    await page.goto(`${base}/`);
+    await page.locator('#matrix .fires').first().waitFor();
+    expect(await page.locator('#matrix .cell.blind').count() > 0, 'registry-only techniques are greyed');
+    const t1090 = await page.locator('#matrix .cell > a[href*="techniques/T1090/"] .fires').textContent();
+    expect(t1090 === '0 can fire', `T1090 (registry rules): ${t1090}`);
+    await page.goto(`${base}/techniques/T1218/index.html`);
+    await page.locator('#my-telemetry').waitFor();
+    const fact = await page.locator('#my-telemetry dd').textContent();
+    expect(/^1 of 1 rules can fire/.test(fact), `T1218: ${fact}`);
+    await page.goto(`${base}/rules/index.html`);
+    await page.locator('select[name=telemetry]').selectOption('blind');
+    const rows = await page.locator('#rules-table tbody tr').count();
+    expect(rows > 0 && (await page.locator('#rules-table tbody', { hasText: 'PortProxy' }).count()) === 1, `${rows} blind rules`);
+    await page.evaluate(() => window.localStorage.removeItem('detwiki-telemetry'));
   });
   await step('search results are the title, then the kind and what is on the page', async () => {
     await page.goto(`${base}/search/index.html?q=proxy`);

@@ -230,7 +230,9 @@ pub fn events(ls: &LogSource, detection: Option<&Detection>) -> (Vec<EventRow>, 
                         provider: e.provider.to_string(),
                         channel: e.channel.to_string(),
                         event_id: Some(*id),
-                        title: known_title(e.channel, *id).unwrap_or_default(),
+                        title: data_title(e.channel, e.provider_name, *id)
+                            .or_else(|| known_title(e.channel, *id))
+                            .unwrap_or_default(),
                         field_map: field_map(e),
                     });
                 }
@@ -239,7 +241,10 @@ pub fn events(ls: &LogSource, detection: Option<&Detection>) -> (Vec<EventRow>, 
                 provider: e.provider.to_string(),
                 channel: e.channel.to_string(),
                 event_id: e.event_id,
-                title: e.title.to_string(),
+                title: e
+                    .event_id
+                    .and_then(|id| data_title(e.channel, e.provider_name, id))
+                    .unwrap_or_else(|| e.title.to_string()),
                 field_map: field_map(e),
             }),
         }
@@ -252,7 +257,8 @@ fn field_map(e: &logsource::EventSource) -> Vec<(String, String)> {
 }
 
 /// The taxonomy's row for event `id` of provider `provider` (`Security`, `Sysmon`), anywhere in
-/// its table, without field mappings.
+/// its table, without field mappings; its title from the event data ([`data_title`]) where that
+/// has one.
 pub(crate) fn known_event(provider: &str, id: u32) -> Option<EventRow> {
     logsource::mappings()
         .iter()
@@ -262,18 +268,26 @@ pub(crate) fn known_event(provider: &str, id: u32) -> Option<EventRow> {
             provider: e.provider.to_string(),
             channel: e.channel.to_string(),
             event_id: Some(id),
-            title: e.title.to_string(),
+            title: data_title(e.channel, e.provider_name, id).unwrap_or_else(|| e.title.to_string()),
             field_map: Vec::new(),
         })
 }
 
-/// The title the taxonomy gives an event of a channel anywhere in its table.
-fn known_title(channel: &str, id: u32) -> Option<String> {
-    logsource::mappings()
-        .iter()
-        .flat_map(|m| m.events.iter())
-        .find(|e| e.channel.eq_ignore_ascii_case(channel) && e.event_id == Some(id) && !e.title.is_empty())
-        .map(|e| e.title.to_string())
+/// The title of event `id` of a channel: the event data's (`detwiki-eventdata`, from the
+/// providers' own documentation and message strings), else the taxonomy's anywhere in its table.
+pub(crate) fn known_title(channel: &str, id: u32) -> Option<String> {
+    data_title(channel, None, id).or_else(|| {
+        logsource::mappings()
+            .iter()
+            .flat_map(|m| m.events.iter())
+            .find(|e| e.channel.eq_ignore_ascii_case(channel) && e.event_id == Some(id) && !e.title.is_empty())
+            .map(|e| e.title.to_string())
+    })
+}
+
+/// The event data's title of event `id` of `channel` (or of ETW provider `provider`).
+pub fn data_title(channel: &str, provider: Option<&str>, id: u32) -> Option<String> {
+    detwiki_eventdata::find(channel, provider, id).and_then(|e| e.title.as_ref()).map(|t| t.text.clone())
 }
 
 /// EventID values the detection looks for (positive identifiers only), in order.

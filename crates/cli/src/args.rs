@@ -75,6 +75,10 @@ pub struct BuildArgs {
     /// Absolute URL where the site is published (used in Navigator layer links).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// The events you collect, one `<provider or channel> <event id>` a line (`Sysmon 1`,
+    /// `Security *`): the rules list, the ATT&CK matrix and technique pages say what can fire.
+    #[arg(long, value_name = "FILE")]
+    pub telemetry: Option<PathBuf>,
 }
 
 /// Flags of `serve`.
@@ -87,6 +91,9 @@ pub struct ServeArgs {
     /// anything else exposes the wiki to the network.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     pub addr: String,
+    /// The events you collect (as for `build --telemetry`).
+    #[arg(long, value_name = "FILE")]
+    pub telemetry: Option<PathBuf>,
 }
 
 /// What `export` writes.

@@ -25,9 +25,41 @@ pub fn load_or_demo(args: &CorpusArgs, quiet: bool, opts: &LoadOptions) -> Resul
     catalog::load_with(&specs, quiet, opts).map_err(|_| Outcome::Usage)
 }
 
+/// Read `--telemetry FILE`. `Err`: a usage error, explained on stderr (the file, the line, what
+/// is wrong, what to write).
+pub fn telemetry(path: Option<&std::path::Path>) -> Result<Option<detwiki_site::telemetry::Telemetry>, Outcome> {
+    let Some(path) = path else { return Ok(None) };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: --telemetry {}: {e}", path.display());
+            return Err(Outcome::Usage);
+        }
+    };
+    match detwiki_site::telemetry::Telemetry::parse(&text) {
+        Ok(t) if t.is_empty() => {
+            eprintln!(
+                "error: --telemetry {}: names no event; write one `<provider or channel> <event id>` a line \
+                 (`Sysmon 1`, `Security 4624`, `Security *`)",
+                path.display()
+            );
+            Err(Outcome::Usage)
+        }
+        Ok(t) => Ok(Some(t)),
+        Err(e) => {
+            eprintln!("error: --telemetry {}:{}: {}", path.display(), e.line, e.message);
+            Err(Outcome::Usage)
+        }
+    }
+}
+
 /// `detwiki build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
+    let telemetry = match telemetry(args.telemetry.as_deref()) {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
+    };
     let json = args.format == BuildFormat::Json;
     let quiet = args.corpora.quiet || json;
     let cat = match load_or_demo(&args.corpora, quiet, &catalog::analysis_only()) {
@@ -45,7 +77,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
     }
     let analysed = started.elapsed();
     let bar = crate::progress::bar(quiet, None, "{spinner} writing {pos}/{len} files {wide_bar} {elapsed}");
-    let opts = detwiki_site::Options { base_url: args.base_url.clone() };
+    let opts = detwiki_site::Options { base_url: args.base_url.clone(), telemetry };
     let result = detwiki_site::write::build(&cat, &opts, &args.out, &|n| bar.set_length(n as u64), &|| bar.inc(1));
     bar.finish_and_clear();
     let stats = match result {

@@ -74,13 +74,17 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<crate::Outcome> {
         }
     };
     let local = listener.local_addr()?;
+    let site_opts = match crate::build::telemetry(args.telemetry.as_deref()) {
+        Ok(telemetry) => detwiki_site::Options { telemetry, ..detwiki_site::Options::default() },
+        Err(code) => return Ok(code),
+    };
     // Keeps each file's parse: a saved rule re-analyses only what changed.
     let cat = match load_or_demo(&args.corpora, args.corpora.quiet, &LoadOptions::default()) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
     let started = Instant::now();
-    let site = Site::new(cat, detwiki_site::Options::default());
+    let site = Site::new(cat, site_opts.clone());
     tracing::info!(
         rules = site.catalog().rules.len(),
         files = site.len(),
@@ -101,7 +105,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<crate::Outcome> {
             site.search();
         });
     }
-    let _watcher = if specs.is_empty() { None } else { Some(watch(&specs, shared.clone(), local)?) };
+    let _watcher = if specs.is_empty() { None } else { Some(watch(&specs, shared.clone(), local, site_opts)?) };
     if !local.ip().is_loopback() {
         tracing::warn!(addr = %local, "listening on a non-loopback address: the wiki is reachable from the network");
     }
@@ -368,7 +372,12 @@ fn classify(specs: &[CorpusSpec], paths: &[PathBuf], known: &dyn Fn(&Path) -> bo
 }
 
 /// Watch the corpus folders; on a change (debounced) rebuild from the changed files and swap the site.
-fn watch(specs: &[CorpusSpec], shared: Shared, local: SocketAddr) -> anyhow::Result<notify::RecommendedWatcher> {
+fn watch(
+    specs: &[CorpusSpec],
+    shared: Shared,
+    local: SocketAddr,
+    site_opts: detwiki_site::Options,
+) -> anyhow::Result<notify::RecommendedWatcher> {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(move |ev| {
         let _ = tx.send(ev);
@@ -442,7 +451,7 @@ fn watch(specs: &[CorpusSpec], shared: Shared, local: SocketAddr) -> anyhow::Res
             drop(site);
             let (rules, failed) = (cat.rules.len(), cat.failed.len());
             let analysed = started.elapsed();
-            let new_site = Site::new(cat, detwiki_site::Options::default());
+            let new_site = Site::new(cat, site_opts.clone());
             log_left_out(&new_site, &was_left_out, local);
             swap(&shared, new_site);
             let what = match &reload {

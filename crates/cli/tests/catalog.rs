@@ -152,7 +152,8 @@ fn rule_text_of_an_unmapped_logsource_and_of_an_event_without_a_title() {
         "Event coverage\nNo known event mapping: product only: keyword rule over any Linux log line (shell \
          history, syslog …); no stream is named\n"
     );
-    // Security 4625 has an id, no title in the taxonomy: an empty cell, no stray punctuation.
+    // Security 4625 has no title in the taxonomy: the event data gives it one. (An event no
+    // source titles, AppLocker 8003 above, has an empty cell and no stray punctuation.)
     let text = rule_text("0d6a3f38-5b1e-4a47-9a52-1f0c6e2b7a01");
-    assert!(event_section(&text).contains("\n| Security | Event ID 4625 |  |\n"), "{text}");
+    assert!(event_section(&text).contains("\n| Security | Event ID 4625 | An account failed to log on |\n"), "{text}");
 }

@@ -205,6 +205,24 @@
     chips.hidden = false;
   }
 
+  // ---- "My telemetry" chosen on the site (telemetry/index.html, kept in local storage):
+  // assets/telemetry.js, with its data, on the choice page or when a choice is kept
+  var myTelemetry = null;
+  (function () {
+    var kept = false;
+    try { kept = !!window.localStorage.getItem('detwiki-telemetry'); } catch (e) { /* no storage */ }
+    if (!kept && !document.getElementById('telemetry-choice')) return;
+    var add = function (src) {
+      return new Promise(function (resolve, reject) {
+        var s = document.createElement('script');
+        s.src = root + src; s.onload = resolve; s.onerror = reject;
+        document.head.appendChild(s);
+      });
+    };
+    myTelemetry = add('assets/telemetry-data.js').then(function () { return add('assets/telemetry.js'); })
+      .then(function () { return window.DETWIKI_MY_TELEMETRY; }, function () { return null; });
+  })();
+
   // ---- the rules list: every rule from assets/rules-list.js, filtered, sorted and paged here
   var table = document.getElementById('rules-table');
   var form = document.getElementById('filters');
@@ -219,9 +237,22 @@
         document.head.appendChild(s);
       });
     };
-    script('assets/rules-list.js', 'DETWIKI_RULES').then(function (data) {
-      // Row: [title, url, level, status, product, source, tactic ids, corpus, date, language
-      // (only in a catalog of several languages)].
+    Promise.all([script('assets/rules-list.js', 'DETWIKI_RULES'), myTelemetry]).then(function (got) {
+      var data = got[0], mine = got[1];
+      // The telemetry chosen on the site, when the build has none: a verdict per rule, and its filter.
+      if (mine && !form.querySelector('select[name=telemetry]')) {
+        data.rows.forEach(function (r, i) { r[9] = mine[i]; });
+        var label = document.createElement('label');
+        label.appendChild(document.createTextNode('Your telemetry'));
+        var sel = document.createElement('select');
+        sel.name = 'telemetry'; sel.setAttribute('data-filter', 'telemetry');
+        [['', 'all'], ['fires', 'can fire'], ['blind', 'cannot fire (events not collected)'], ['no_events', 'no known event']]
+          .forEach(function (o) { var op = document.createElement('option'); op.value = o[0]; op.textContent = o[1]; sel.appendChild(op); });
+        label.appendChild(sel);
+        form.insertBefore(label, document.getElementById('shown'));
+      }
+      // Row: [title, url, level, status, product, source, tactic ids, corpus, date, telemetry verdict,
+      // language (only in a catalog of several languages)].
       var all = data.rows, per = data.per_page;
       var levels = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
       var statuses = { stable: 0, test: 1, experimental: 2, deprecated: 3, unsupported: 4 };
@@ -237,7 +268,7 @@
         function (r) { return tacticNames(r).toLowerCase(); },
         function (r) { return r[7]; }, function (r) { return r[8]; }
       ];
-      var field = { level: 2, status: 3, product: 4, source: 5, tactic: 6, corpus: 7, language: 9 };
+      var field = { level: 2, status: 3, product: 4, source: 5, tactic: 6, corpus: 7, telemetry: 9, language: 10 };
       var selects = Array.from(form.querySelectorAll('select[data-filter]'));
       var shown = document.getElementById('shown');
       var note = document.getElementById('list-note');

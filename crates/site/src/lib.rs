@@ -24,12 +24,15 @@
 //! ```
 
 pub mod demo;
+pub mod eventref;
 pub mod html;
 pub mod navigator;
 pub mod pages;
 pub mod paths;
 pub mod rule_view;
 pub mod search;
+pub mod techguide;
+pub mod telemetry;
 pub mod templates;
 pub mod views;
 pub mod write;
@@ -78,6 +81,9 @@ pub enum Error {
 pub struct Options {
     /// Absolute URL where the site will be published (for links inside Navigator layers).
     pub base_url: Option<String>,
+    /// The events the user collects: the rules list, the matrix and technique pages say which
+    /// rules can fire with them.
+    pub telemetry: Option<telemetry::Telemetry>,
 }
 
 /// What a render produced.
@@ -101,6 +107,8 @@ pub const STYLE_CSS: &str = include_str!("../assets/style.css");
 pub const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 /// The script of every page (search, rules list filters).
 pub const APP_JS: &str = include_str!("../assets/app.js");
+/// The "My telemetry" choice kept in the browser (loaded by `app.js` when needed).
+pub const TELEMETRY_JS: &str = include_str!("../assets/telemetry.js");
 
 /// One file of the site to produce.
 #[derive(Debug)]
@@ -116,6 +124,16 @@ enum Job {
     Technique(String),
     Tactic(String),
     Event(String),
+    /// The JSON beside an event page.
+    EventJson(String),
+    /// An event of the event data that no rule reads.
+    ReferenceEvent(String),
+    /// The JSON beside a technique page.
+    TechniqueJson(String),
+    /// The "My telemetry" choice page.
+    TelemetryPage,
+    /// Its data (`assets/telemetry-data.js`).
+    TelemetryData,
     Provider(String),
     EventsIndex,
     Logsource(String),
@@ -144,7 +162,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(cat: &Catalog) -> Prepared {
+    fn new(cat: &Catalog, opts: &Options) -> Prepared {
         let field_values = || {
             let mut field_values: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (k, ind) in cat.index.indicators.iter().enumerate() {
@@ -159,7 +177,8 @@ impl Prepared {
             }
             field_values
         };
-        let (derived, field_values) = rayon::join(|| views::Derived::new(cat), field_values);
+        let (mut derived, field_values) = rayon::join(|| views::Derived::new(cat), field_values);
+        derived.telemetry = opts.telemetry.as_ref().map(|t| cat.rules.iter().map(|r| t.verdict(r)).collect());
         let ctx = Ctx::new(cat, &derived);
         let (providers, platforms) = rayon::join(|| ctx.providers(), || ctx.platforms());
         Prepared { derived, providers, platforms, field_values }
@@ -210,7 +229,11 @@ impl Renderer<'_> {
             Job::Search => "search/index.html".into(),
             Job::Technique(id) => dir(&paths::technique_url(id)),
             Job::Tactic(id) => dir(&paths::tactic_url(id)),
-            Job::Event(key) => dir(&self.ctx.paths.events[key]),
+            Job::Event(key) | Job::ReferenceEvent(key) => dir(&self.ctx.paths.events[key]),
+            Job::EventJson(key) => paths::json_beside(&self.ctx.paths.events[key]),
+            Job::TelemetryPage => "telemetry/index.html".into(),
+            Job::TelemetryData => "assets/telemetry-data.js".into(),
+            Job::TechniqueJson(id) => paths::json_beside(&paths::technique_url(id)),
             Job::Provider(name) => dir(&self.ctx.paths.providers[name]),
             Job::EventsIndex => "events/index.html".into(),
             Job::Logsource(label) => dir(&self.ctx.paths.logsources[label]),
@@ -283,8 +306,29 @@ impl Renderer<'_> {
             Job::Technique(id) => self.rules_page(out, file, self.ctx.technique_page(id)),
             Job::Tactic(id) => self.rules_page(out, file, self.ctx.tactic_page(id)),
             Job::Event(key) => self.rules_page(out, file, self.ctx.event_page(key)),
+            Job::ReferenceEvent(key) => self.rules_page(out, file, self.ctx.reference_event_page(key)),
+            Job::TelemetryPage => html(out, file, "My telemetry", templates::telemetry_page),
+            Job::TelemetryData => {
+                out.extend_from_slice(b"window.DETWIKI_TELEMETRY=");
+                json(out, file, &telemetry::client_data(&self.ctx), false)?;
+                out.extend_from_slice(b";\n");
+            }
+            Job::EventJson(key) => {
+                let p = match self.ctx.cat.index.events.contains_key(key) {
+                    true => self.ctx.event_page(key),
+                    false => self.ctx.reference_event_page(key),
+                };
+                json(out, file, &pages::PageJson::of(&p, &self.ctx), false)?;
+                out.push(b'\n');
+            }
+            Job::TechniqueJson(id) => {
+                let p = self.ctx.technique_page(id);
+                json(out, file, &pages::PageJson::of(&p, &self.ctx), false)?;
+                out.push(b'\n');
+            }
             Job::Provider(name) => {
-                self.rules_page(out, file, self.ctx.provider_page(name, prep.providers[name].clone()))
+                let events = prep.providers.get(name).cloned().unwrap_or_default();
+                self.rules_page(out, file, self.ctx.provider_page(name, events))
             }
             Job::EventsIndex => self.list(out, file, self.ctx.events_index(&prep.providers)),
             Job::Logsource(label) => self.rules_page(out, file, self.ctx.logsource_page(label)),
@@ -344,6 +388,9 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         Job::LeftOutList,
         Job::Static("assets/style.css", STYLE_CSS),
         Job::Static("assets/app.js", APP_JS),
+        Job::Static("assets/telemetry.js", TELEMETRY_JS),
+        Job::TelemetryPage,
+        Job::TelemetryData,
         Job::Static("assets/favicon.svg", FAVICON_SVG),
         Job::Static(".detwiki-site", "This folder is a site written by `detwiki build`; the next build replaces it.\n"),
         Job::ApiRules,
@@ -360,10 +407,16 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
         }
     }
     jobs.extend((0..c.failed.len()).map(Job::LeftOut));
-    jobs.extend(Ctx::new(cat, &prep.derived).technique_ids().into_iter().map(Job::Technique));
+    let techniques = Ctx::new(cat, &prep.derived).technique_ids();
+    jobs.extend(techniques.iter().cloned().map(Job::TechniqueJson));
+    jobs.extend(techniques.into_iter().map(Job::Technique));
     jobs.extend(c.index.tactics.keys().cloned().map(Job::Tactic));
     jobs.extend(c.index.events.keys().cloned().map(Job::Event));
-    jobs.extend(prep.providers.keys().cloned().map(Job::Provider));
+    let reference = &prep.derived.paths.reference_events;
+    jobs.extend(reference.keys().cloned().map(Job::ReferenceEvent));
+    jobs.extend(c.index.events.keys().chain(reference.keys()).cloned().map(Job::EventJson));
+    // Providers with rules, and those only the event data knows.
+    jobs.extend(prep.derived.paths.providers.keys().cloned().map(Job::Provider));
     jobs.extend(c.index.logsources.keys().cloned().map(Job::Logsource));
     jobs.extend(prep.platforms.keys().cloned().map(Job::Platform));
     jobs.extend(c.index.fields.keys().cloned().map(Job::Field));
@@ -386,7 +439,7 @@ pub fn render(
     start: &dyn Fn(&[String]) -> Result<(), Error>,
     sink: &Sink<'_>,
 ) -> Result<Stats, Error> {
-    let prep = Prepared::new(cat);
+    let prep = Prepared::new(cat, opts);
     let r = Renderer { ctx: Ctx::new(cat, &prep.derived), opts, prep: &prep };
     let jobs = jobs(cat, &prep);
     let files: Vec<String> = jobs.par_iter().map(|j| r.file(j)).collect();
@@ -466,7 +519,7 @@ impl std::fmt::Debug for Site {
 impl Site {
     /// The site of `cat`; nothing is rendered yet.
     pub fn new(cat: Catalog, opts: Options) -> Site {
-        let prep = Prepared::new(&cat);
+        let prep = Prepared::new(&cat, &opts);
         let jobs = jobs(&cat, &prep);
         let routes = {
             let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), opts: &opts, prep: &prep };

@@ -39,6 +39,15 @@ pub struct RulesPage {
     pub exclusions: Vec<IndicatorStat>,
     /// Whether to show the indicator sections.
     pub show_indicators: bool,
+    /// An event page's reference sections (what the event is), from the event data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<crate::eventref::EventRef>,
+    /// A provider page's events as the event data knows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_events: Option<crate::eventref::ProviderRef>,
+    /// A technique page's events covered and authoring guide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide: Option<crate::techguide::Guide>,
 }
 
 impl Ctx<'_> {
@@ -57,6 +66,9 @@ impl Ctx<'_> {
             indicators,
             exclusions,
             show_indicators: with_indicators,
+            reference: None,
+            provider_events: None,
+            guide: None,
         }
     }
 
@@ -113,6 +125,10 @@ impl Ctx<'_> {
                 p.lists.push(("Sub-techniques with rules".into(), subs));
             }
         }
+        if let Some(t) = self.telemetry_summary(rules) {
+            p.facts.push(("Your telemetry".into(), Link::text_only(&t)));
+        }
+        p.guide = Some(crate::techguide::guide(self, rules));
         p
     }
 
@@ -154,7 +170,29 @@ impl Ctx<'_> {
         if !e.title.is_empty() {
             p.facts.push(("Title".into(), Link::text_only(&e.title)));
         }
-        p.lists.push(("Fields the rules use".into(), self.field_counts(&e.rules)));
+        if let Some(id) = e.event_id
+            && let Some(info) = crate::eventref::info_for(&e.provider, &e.channel, id)
+        {
+            p.reference = Some(crate::eventref::event_ref(self.cat, info, &e.rules, &self.paths.fields));
+        } else {
+            p.lists.push(("Fields the rules use".into(), self.field_counts(&e.rules)));
+        }
+        p
+    }
+
+    /// The page of an event of the event data that no rule reads (a key of
+    /// [`crate::paths::Paths::reference_events`]).
+    pub fn reference_event_page(&self, key: &str) -> RulesPage {
+        let (provider, info) = &self.paths.reference_events[key];
+        let label = &self.paths.event_labels[key];
+        let title = info.title.as_ref().map_or("", |t| t.text.as_str());
+        let mut p = self.rules_page("Event", format!("{provider} {}", paths::event_name(label, title)), &[], false);
+        p.crumbs.push(Link::to("Events", "events/index.html"));
+        p.crumbs.push(Link::to(provider.clone(), self.paths.providers[provider].clone()));
+        p.facts.push(("Provider".into(), Link::to(provider.clone(), self.paths.providers[provider].clone())));
+        p.facts.push(("Channel".into(), Link::text_only(&info.channel)));
+        p.facts.push(("Event".into(), Link::text_only(&format!("Event ID {}", info.id))));
+        p.reference = Some(crate::eventref::event_ref(self.cat, info, &[], &self.paths.fields));
         p
     }
 
@@ -211,7 +249,21 @@ impl Ctx<'_> {
         for c in channels {
             p.facts.push(("Channel".into(), Link::text_only(c)));
         }
-        p.lists.push(("Events".into(), events));
+        let reference_only = self.paths.reference_events.iter().filter(|(_, (p, _))| p == provider);
+        for (_, (_, e)) in reference_only.clone() {
+            if !p.facts.iter().any(|(l, v)| l == "Channel" && v.text == e.channel) {
+                p.facts.push(("Channel".into(), Link::text_only(&e.channel)));
+            }
+        }
+        if !events.is_empty() {
+            p.lists.push(("Events with rules".into(), events));
+        }
+        let known = self.cat.index.events.iter().filter(|(_, e)| e.provider == provider).filter_map(|(k, e)| {
+            let info = crate::eventref::info_for(&e.provider, &e.channel, e.event_id?)?;
+            Some((self.paths.events.get(k).cloned(), e.rules.len(), info))
+        });
+        let extra = reference_only.map(|(k, (_, e))| (self.paths.events.get(k).cloned(), 0, *e));
+        p.provider_events = crate::eventref::provider_ref(known.chain(extra));
         p.lists.push(("Fields the rules use".into(), self.field_counts(&rules)));
         p
     }
@@ -373,8 +425,13 @@ impl Ctx<'_> {
             let options = self.languages.iter().map(|(l, _)| (l.name.to_string(), l.title.to_string())).collect();
             filters.insert(0, Filter { name: "language", label: "Language", options });
         }
+        if self.telemetry.is_some() {
+            let options = crate::telemetry::VERDICTS.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect();
+            filters.push(Filter { name: "telemetry", label: "Your telemetry", options });
+        }
         let page_urls = (1..=pages).map(|n| self.paths.rules_list_url(n)).collect();
-        RulesList { rows, filters, page, pages, page_urls, first: range.start + 1, last: range.end, total }
+        let telemetry = self.telemetry_summary(&(0..total).collect::<Vec<_>>());
+        RulesList { rows, filters, page, pages, page_urls, first: range.start + 1, last: range.end, total, telemetry }
     }
 
     fn list_row(&self, i: usize) -> ListRow {
@@ -406,12 +463,53 @@ impl Ctx<'_> {
                     l.tactic_ids,
                     l.row.corpus,
                     l.date,
+                    self.telemetry.as_ref().map_or("", |v| v[i].as_str()),
                     multi.then_some(self.cat.rules[i].language),
                 )
             })
             .collect();
         let tactics = attack::tactics().iter().map(|t| (t.id, t.display)).collect();
         RulesData { per_page: RULES_PER_PAGE, tactics, rows }
+    }
+}
+
+/// The JSON beside an event or technique page: what the page shows, rules as their ids.
+#[derive(Debug, Serialize)]
+pub struct PageJson<'a> {
+    /// `Event`, `Technique`.
+    pub kind: &'static str,
+    /// Heading.
+    pub title: &'a str,
+    /// Short facts.
+    pub facts: Vec<(&'a str, &'a str)>,
+    /// Rules (their page URLs), by corpus.
+    pub rules: Vec<(&'a str, Vec<&'a str>)>,
+    /// What the event is (event pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<&'a crate::eventref::EventRef>,
+    /// Events covered and authoring guide (technique pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide: Option<&'a crate::techguide::Guide>,
+    /// Exclusions of the rules.
+    pub exclusions: &'a [IndicatorStat],
+}
+
+impl<'a> PageJson<'a> {
+    /// The JSON of page `p`.
+    pub fn of(p: &'a RulesPage, ctx: &'a Ctx<'_>) -> PageJson<'a> {
+        PageJson {
+            kind: p.kind,
+            title: &p.title,
+            facts: p.facts.iter().map(|(l, v)| (l.as_str(), v.text.as_str())).collect(),
+            rules: p
+                .groups
+                .iter()
+                .map(|g| (g.corpus.as_str(), g.rules.iter().map(|&i| ctx.rule_urls[i].as_str()).collect()))
+                .collect(),
+            event: p.reference.as_ref(),
+            guide: p.guide.as_ref(),
+            exclusions: &p.exclusions,
+        }
     }
 }
 
@@ -440,13 +538,27 @@ fn by_count(rows: &mut [Counted]) {
 impl Ctx<'_> {
     /// Providers, each with its events ([`Ctx::providers`]).
     pub fn events_index(&self, providers: &BTreeMap<String, Vec<Counted>>) -> ListPage {
-        let groups = providers
+        let mut groups: Vec<(Option<Link>, Vec<Counted>)> = providers
             .iter()
             .map(|(p, evs)| {
                 let head = Link { text: p.clone(), url: self.paths.providers.get(p).cloned(), external: false };
                 (Some(head), evs.clone())
             })
             .collect();
+        // Providers that only the event data knows (no rule reads them): one row each.
+        let mut data_only: BTreeMap<&str, usize> = BTreeMap::new();
+        for (prov, _) in self.paths.reference_events.values() {
+            if !providers.contains_key(prov) {
+                *data_only.entry(prov).or_default() += 1;
+            }
+        }
+        for (prov, n) in data_only {
+            let url = self.paths.providers.get(prov).cloned();
+            let head = Link { text: prov.to_string(), url: url.clone(), external: false };
+            let what = if n == 1 { "1 event" } else { &format!("{n} events") };
+            let row = Counted { name: format!("{what} in the reference, none read by rules"), url, count: 0 };
+            groups.push((Some(head), vec![row]));
+        }
         ListPage {
             title: "Events",
             intro: "Providers and their events, with the number of rules that read each.",
@@ -525,8 +637,8 @@ pub fn rules_list_pages(rules: usize) -> usize {
 }
 
 /// A rule of [`RulesData`]: `[title, url, level, status, product, category or service,
-/// tactic ids (space-separated), corpus, date, language]`, the language only when the catalog
-/// has more than one.
+/// tactic ids (space-separated), corpus, date, telemetry verdict (`fires`, `blind`, `no_events`;
+/// empty without `--telemetry`), language]`, the language only when the catalog has more than one.
 #[derive(Debug, Serialize)]
 pub struct DataRow(
     pub String,
@@ -538,6 +650,7 @@ pub struct DataRow(
     pub String,
     pub String,
     pub String,
+    pub &'static str,
     #[serde(skip_serializing_if = "Option::is_none")] pub Option<&'static str>,
 );
 
@@ -611,6 +724,8 @@ pub struct RulesList {
     pub last: usize,
     /// Rules in all.
     pub total: usize,
+    /// With `--telemetry`: how many of them can fire with it.
+    pub telemetry: Option<String>,
 }
 
 // ------------------------------------------------------------------------------------------
@@ -633,6 +748,9 @@ pub struct Cell {
     pub subs: Vec<Cell>,
     /// Sub-techniques without rules.
     pub subs_without: usize,
+    /// With `--telemetry`: the rules that can fire with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fires: Option<usize>,
 }
 
 /// A matrix column.
@@ -685,6 +803,29 @@ impl Ctx<'_> {
         self.technique_rules.get(id).map_or(0, Vec::len)
     }
 
+    /// With `--telemetry`: the rules of technique `id` that can fire with it.
+    fn fires(&self, id: &str) -> Option<usize> {
+        let v = self.telemetry.as_ref()?;
+        let rules = self.technique_rules.get(id).map_or(&[][..], Vec::as_slice);
+        Some(rules.iter().filter(|&&i| v[i] == crate::telemetry::Verdict::Fires).count())
+    }
+
+    /// "7 of 12 rules can fire with your telemetry; …" for a set of rules, with `--telemetry`.
+    pub fn telemetry_summary(&self, rules: &[usize]) -> Option<String> {
+        use crate::telemetry::Verdict;
+        let v = self.telemetry.as_ref()?;
+        let n = |want: Verdict| rules.iter().filter(|&&i| v[i] == want).count();
+        let (fires, blind, none) = (n(Verdict::Fires), n(Verdict::Blind), n(Verdict::NoEvents));
+        let mut s = format!("{fires} of {} rules can fire with your telemetry", rules.len());
+        if blind > 0 {
+            s.push_str(&format!("; {blind} read only events it does not collect"));
+        }
+        if none > 0 {
+            s.push_str(&format!("; {none} name no known event"));
+        }
+        Some(s)
+    }
+
     fn cell(&self, t: &attack::Technique, max: usize) -> Cell {
         let n = self.count(t.id);
         let all_subs: Vec<&attack::Technique> =
@@ -700,6 +841,7 @@ impl Ctx<'_> {
                 url: Some(paths::technique_url(s.id)),
                 subs: Vec::new(),
                 subs_without: 0,
+                fires: self.fires(s.id),
             })
             .collect();
         Cell {
@@ -708,6 +850,7 @@ impl Ctx<'_> {
             count: n,
             shade: shade(n, max),
             url: (n > 0).then(|| paths::technique_url(t.id)),
+            fires: self.fires(t.id),
             subs_without: all_subs.len() - subs.len(),
             subs,
         }

@@ -150,6 +150,9 @@ pub struct Paths {
     pub event_labels: HashMap<String, String>,
     /// Provider → page URL.
     pub providers: BTreeMap<String, String>,
+    /// Events of the event data that no rule reads, by the key their page has in
+    /// [`Paths::events`] (`provider|channel|id`): (provider as shown, data).
+    pub reference_events: BTreeMap<String, (String, &'static detwiki_eventdata::EventInfo)>,
     /// Field → page URL.
     pub fields: HashMap<String, String>,
     /// Author → page URL.
@@ -171,28 +174,43 @@ pub struct Paths {
 impl Paths {
     /// Assign every page of the catalog its place.
     pub fn new(c: &Catalog) -> Paths {
-        let mut p = Paths::default();
-        let providers: std::collections::BTreeSet<&String> = c.index.events.values().map(|e| &e.provider).collect();
+        let mut p = Paths { reference_events: crate::eventref::reference_only(c), ..Paths::default() };
+        // The catalog's events, then the event data's that no rule reads (pages of their own).
+        let all: Vec<(&String, &String, &String, Option<u32>)> = c
+            .index
+            .events
+            .iter()
+            .map(|(k, e)| (k, &e.provider, &e.channel, e.event_id))
+            .chain(p.reference_events.iter().map(|(k, (prov, e))| (k, prov, &e.channel, Some(e.id))))
+            .collect();
+        let providers: std::collections::BTreeSet<&String> = all.iter().map(|e| e.1).collect();
         let prov = unique_slugs(providers.iter().copied());
         for (name, slug) in &prov {
             p.providers.insert(name.clone(), format!("events/{}/index.html", pct(slug)));
         }
-        let mut seen: HashMap<(String, Option<u32>), usize> = HashMap::new();
-        for e in c.index.events.values() {
-            *seen.entry((e.provider.clone(), e.event_id)).or_default() += 1;
+        // An id on several channels of a provider is named with its channel; the catalog's events
+        // are placed first and judged among themselves, so their pages keep their places.
+        let n_catalog = c.index.events.len();
+        let mut seen: HashMap<(&String, Option<u32>), usize> = HashMap::new();
+        let mut seen_all: HashMap<(&String, Option<u32>), usize> = HashMap::new();
+        for (k, e) in all.iter().enumerate() {
+            if k < n_catalog {
+                *seen.entry((e.1, e.3)).or_default() += 1;
+            }
+            *seen_all.entry((e.1, e.3)).or_default() += 1;
         }
         let mut taken = HashSet::new();
-        for (key, e) in &c.index.events {
-            let id = e.event_id.map_or_else(|| "any".to_string(), |n| n.to_string());
-            let mut leaf =
-                if seen[&(e.provider.clone(), e.event_id)] > 1 { format!("{id}-{}", slugify(&e.channel)) } else { id };
-            let dir = p.providers[&e.provider].trim_end_matches("index.html").to_string();
+        for (k, &(key, provider, channel, event_id)) in all.iter().enumerate() {
+            let id = event_id.map_or_else(|| "any".to_string(), |n| n.to_string());
+            let ambiguous =
+                if k < n_catalog { seen[&(provider, event_id)] > 1 } else { seen_all[&(provider, event_id)] > 1 };
+            let mut leaf = if ambiguous { format!("{id}-{}", slugify(channel)) } else { id };
+            let dir = p.providers[provider].trim_end_matches("index.html").to_string();
             while !taken.insert(format!("{dir}{leaf}")) {
                 leaf.push('_');
             }
             p.events.insert(key.clone(), format!("{dir}{}/index.html", pct(&leaf)));
-            let ambiguous = seen[&(e.provider.clone(), e.event_id)] > 1;
-            p.event_labels.insert(key.clone(), event_label(e.event_id, &e.channel, ambiguous));
+            p.event_labels.insert(key.clone(), event_label(event_id, channel, ambiguous));
         }
         for (name, slug) in unique_slugs(c.index.fields.keys()) {
             p.fields.insert(name, format!("fields/{}/index.html", pct(&slug)));
@@ -315,6 +333,13 @@ pub fn rule_json_file(r: &RuleEntry) -> String {
 /// A technique page URL (`techniques/T1090.001/index.html`).
 pub fn technique_url(id: &str) -> String {
     format!("techniques/{}/index.html", pct(&segment(id)))
+}
+
+/// The JSON file beside a page: `events/sysmon/13/index.html` → `events/sysmon/13.json`.
+pub fn json_beside(page_url: &str) -> String {
+    let dir = file_of(page_url);
+    let dir = dir.trim_end_matches("index.html").trim_end_matches('/');
+    format!("{dir}.json")
 }
 
 /// A tactic page URL.

@@ -306,8 +306,21 @@ fn pages(ctx: &Ctx<'_>) -> Vec<Page> {
             .filter_map(|(key, e)| {
                 let mut p = page("event", ctx.event_title(key), ctx.paths.events.get(key)?.clone(), "", e.rules.len());
                 p.more.push(e.channel.clone());
+                // the task names it too ("logon" finds Security 4624, "An account was successfully logged on")
+                if let Some(info) = e.event_id.and_then(|id| crate::eventref::info_for(&e.provider, &e.channel, id)) {
+                    p.more.extend(info.task.iter().map(|t| t.text.clone()));
+                }
                 Some(p)
             })
+            .chain(ctx.paths.reference_events.iter().filter_map(|(key, (provider, info))| {
+                let label = ctx.paths.event_labels.get(key)?;
+                let title = info.title.as_ref().map_or("", |t| t.text.as_str());
+                let name = format!("{provider} {}", paths::event_name(label, title));
+                let mut p = page("event", name, ctx.paths.events.get(key)?.clone(), "", 0);
+                p.more.push(info.channel.clone());
+                p.more.extend(info.task.iter().map(|t| t.text.clone()));
+                Some(p)
+            }))
             .collect(),
     );
     out.push(named("field", &c.index.fields, &ctx.paths.fields));

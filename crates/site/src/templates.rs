@@ -236,6 +236,15 @@ const CRUMB_HOME_CLOSE: &str = "index.html\">Detection wiki</a></li></ol></nav>"
 pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     rules_page_head(out, p, root);
     facts(out, &p.facts, root);
+    if let Some(r) = &p.reference {
+        crate::eventref::render(out, r, root);
+    }
+    if let Some(g) = &p.guide {
+        crate::techguide::render(out, g, root);
+    }
+    if let Some(pe) = &p.provider_events {
+        crate::eventref::render_provider(out, pe, root);
+    }
     for (heading, items) in &p.lists {
         if items.is_empty() {
             continue;
@@ -449,6 +458,11 @@ fn list_note(out: &mut String, p: &RulesList) {
         out.push_str(", by corpus and file.");
     }
     out.push_str(" <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>");
+    if let Some(t) = &p.telemetry {
+        out.push_str("\n<p class=\"note\" id=\"telemetry-note\">");
+        esc(out, t);
+        out.push_str(" (filter them with “Your telemetry”).</p>");
+    }
 }
 
 /// This page's rows.
@@ -525,6 +539,23 @@ pub fn search(out: &mut String, root: &str) {
     out.push_str(
         "index.html#matrix\">ATT&amp;CK matrix</a>.</p>\n<p id=\"search-status\" role=\"status\"></p>\n\
          <ol id=\"search-page-results\" class=\"hits\"></ol>\n</div>\n",
+    );
+}
+
+/// The "My telemetry" page: the events one collects, chosen here and kept in the browser
+/// (`assets/telemetry.js` lists them).
+pub fn telemetry_page(out: &mut String, root: &str) {
+    out.push_str(CRUMB_HOME_OPEN);
+    esc(out, root);
+    out.push_str(CRUMB_HOME_CLOSE);
+    out.push_str(
+        "\n<h1>My telemetry</h1>\n<p class=\"lead\">Tick the events you collect. The choice is kept in this \
+         browser (local storage, nothing is sent anywhere); with it the ATT&amp;CK matrix and the technique pages say \
+         how many rules can fire, and the rules list filters by it. A rule can fire when one of its events is \
+         collected. (<code>detwiki build --telemetry FILE</code> builds the same into the pages.)</p>\n\
+         <p class=\"nojs\">Choosing needs JavaScript.</p>\n<p id=\"telemetry-summary\" role=\"status\"></p>\n\
+         <p><button type=\"button\" id=\"telemetry-clear\" hidden>Clear the choice</button></p>\n\
+         <div id=\"telemetry-choice\" class=\"telemetry-choice\"></div>\n",
     );
 }
 

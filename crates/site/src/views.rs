@@ -110,6 +110,8 @@ pub struct Derived {
     /// The rule languages of the catalog with their rule counts, in the registry's order
     /// (`sigma`, `elastic`); pages filter by language only when there is more than one.
     pub languages: Vec<(&'static detwiki_catalog::lang::Language, usize)>,
+    /// Per rule, with `--telemetry`: whether it can fire with the events collected.
+    pub telemetry: Option<Vec<crate::telemetry::Verdict>>,
 }
 
 impl Derived {
@@ -128,6 +130,7 @@ impl Derived {
             rule_urls,
             left_out_files: left_out_files(cat),
             languages: languages(cat, 0..cat.rules.len()),
+            telemetry: None,
         }
     }
 }

@@ -186,14 +186,14 @@ fn the_rules_list_filters_by_language_only_when_there_are_several() {
          <option value=\"sigma\">Sigma</option>\n<option value=\"elastic\">Elastic</option>\n"
     );
     let rows = list_rows(&files);
-    assert!(rows.iter().all(|r| r.as_array().unwrap().len() == 10));
-    let elastic = rows.iter().filter(|r| r[9] == "elastic").count();
-    let sigma = rows.iter().filter(|r| r[9] == "sigma").count();
+    assert!(rows.iter().all(|r| r.as_array().unwrap().len() == 11));
+    let elastic = rows.iter().filter(|r| r[10] == "elastic").count();
+    let sigma = rows.iter().filter(|r| r[10] == "sigma").count();
     assert_eq!((sigma, elastic), (14, 13));
-    // One language: no filter, rows as before.
+    // One language: no filter, rows end with the telemetry verdict, no language.
     let files = site(&sigma_only());
     assert!(!page(&files, "rules/index.html").contains("name=\"language\""));
-    assert!(list_rows(&files).iter().all(|r| r.as_array().unwrap().len() == 9));
+    assert!(list_rows(&files).iter().all(|r| r.as_array().unwrap().len() == 10));
 }
 
 #[test]

@@ -85,7 +85,7 @@ fn event_page() {
     let files = site(&sigma_catalog());
     let html = page(&files, "events/sysmon/1/index.html");
     let main = main_of(&html);
-    assert!(main.contains("Fields the rules use"));
+    assert!(main.contains("<table class=\"event-fields\">"), "every field, with the rules that read it");
     insta::assert_snapshot!("event_sysmon_1_main", main);
 }
 
@@ -210,10 +210,10 @@ fn events_without_a_title_have_no_dangling_colon() {
     let files = site(&sigma_catalog());
     let events = page(&files, "events/index.html");
     assert!(!events.contains(": </a>"), "a dangling colon");
-    assert!(events.contains(">Event ID 4625</a>"));
+    // Security 4625 had no title in the taxonomy: the event data gives it one.
+    assert!(events.contains(">Event ID 4625: An account failed to log on</a>"));
     let e = page(&files, "events/security/4625/index.html");
-    assert!(e.contains("<title>Security Event ID 4625 · detwiki</title>"));
-    assert!(!e.contains("<dt>Title</dt>"), "no empty title fact");
+    assert!(e.contains("<title>Security Event ID 4625: An account failed to log on · detwiki</title>"));
     // An event of any id keeps its name: "any event", then its title.
     let any = page(&files, "events/aws-cloudtrail/any/index.html");
     assert!(any.contains("<title>AWS CloudTrail any event: CloudTrail management and data events · detwiki</title>"));
@@ -380,6 +380,69 @@ fn top(idx: &detwiki_site::search::SearchIndex, q: &str, n: usize) -> Vec<(Strin
 }
 
 #[test]
+fn event_pages_say_what_the_event_is() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "events/sysmon/13/index.html");
+    let main = main_of(&html);
+    for s in [
+        "Registry value set (rule: RegistryEvent)",
+        "<span class=\"ph\">{TargetObject}</span>",
+        "A real event, recorded in EVTX-ATTACK-SAMPLES",
+        "ASD/ACSC</strong> recommends it",
+        "CC-BY-4.0",
+    ] {
+        assert!(main.contains(s), "Sysmon 13 page lacks {s}");
+    }
+    insta::assert_snapshot!("event_sysmon_13_main", main);
+    let html = page(&files, "events/security-auditing/4688/index.html");
+    let main = main_of(&html);
+    assert!(main.contains("Audit Process Creation"));
+    assert!(main.contains("<span class=\"ph\">{NewProcessName}</span>"));
+    insta::assert_snapshot!("event_security_4688_main", main);
+    // Rules read Image, which Security 4688 calls NewProcessName: counted on that row.
+    let row = main
+        .split("<tr><td><code>")
+        .find(|r| r.starts_with("<a href=\"../../../fields/NewProcessName/") || r.starts_with("NewProcessName"))
+        .unwrap();
+    assert!(!row.contains("<td class=\"num\">0</td>"), "{row}");
+    // The JSON beside it carries the same facts.
+    let json: serde_json::Value = serde_json::from_slice(&files["events/security-auditing/4688.json"]).unwrap();
+    assert_eq!(json["event"]["info"]["title"]["text"], "A new process has been created");
+    assert!(json["event"]["fields"].as_array().unwrap().iter().any(|f| f["name"] == "CommandLine"));
+}
+
+#[test]
+fn events_no_rule_reads_have_pages_linked_from_their_provider() {
+    let files = site(&sigma_catalog());
+    let html = page(&files, "events/sysmon/index.html");
+    assert!(html.contains("30 events across 1 channel"), "Sysmon's provider page counts its events");
+    // Sysmon 255 (the error event) is read by no demo rule, and still has its page, which says
+    // what no source has.
+    assert!(html.contains("href=\"../../events/sysmon/255/index.html\""));
+    let e255 = page(&files, "events/sysmon/255/index.html");
+    assert!(e255.contains("No example in the EVTX samples, the EvtxECmd maps or OSSEM-DD."));
+    // A Security event no demo rule reads, without a description in any source.
+    let e4649 = page(&files, "events/security/4649/index.html");
+    assert!(e4649.contains("A replay attack was detected"));
+    assert!(e4649.contains("No description in OSSEM-DD, Sysinternals, winevt-kb or EvtxECmd."));
+}
+
+#[test]
+fn search_finds_events_by_title_and_task() {
+    let cat = sigma_catalog();
+    let idx = detwiki_site::search::SearchIndex::build(&cat);
+    // Many events are about logons; Security 4624's title says "logged on", its task "Logon".
+    let hits = idx.search("logon", 30);
+    assert!(
+        hits.iter()
+            .any(|h| h.kind == "event" && h.title.contains("4624") && h.title.contains("successfully logged on")),
+        "{hits:?}"
+    );
+    let hits = idx.search("audit log was cleared", 3);
+    assert!(hits.iter().any(|h| h.kind == "event" && h.title.contains("1102")), "{hits:?}");
+}
+
+#[test]
 fn search_puts_the_page_a_query_names_above_rules_that_mention_it() {
     let cat = sigma_catalog();
     let idx = detwiki_site::search::SearchIndex::build(&cat);
@@ -392,7 +455,7 @@ fn search_puts_the_page_a_query_names_above_rules_that_mention_it() {
     assert_eq!(first("sysmon 13"), page("event", "Sysmon Event ID 13: RegistryEvent (Value Set)"));
     assert_eq!(first("sysmon 1"), page("event", "Sysmon Event ID 1: Process creation"));
     assert_eq!(first("4688"), page("event", "Security-Auditing Event ID 4688: A new process has been created"));
-    assert_eq!(first("4625"), page("event", "Security Event ID 4625"));
+    assert_eq!(first("4625"), page("event", "Security Event ID 4625: An account failed to log on"));
     // A field, an author, a tactic, a logsource, a platform, a provider.
     assert_eq!(first("TargetObject"), page("field", "TargetObject"));
     assert_eq!(first("Florian Roth"), page("author", "Florian Roth (Nextron Systems)"));

@@ -630,7 +630,7 @@ pub fn events(rule: &ElasticRule, category: Option<&str>, codes: &[u32]) -> (Vec
                 provider: "Security-Auditing".into(),
                 channel: "Security".into(),
                 event_id: Some(*id),
-                title: String::new(),
+                title: crate::analysis::data_title("Security", None, *id).unwrap_or_default(),
                 field_map: Vec::new(),
             }));
         }
@@ -652,7 +652,10 @@ pub fn events(rule: &ElasticRule, category: Option<&str>, codes: &[u32]) -> (Vec
                         provider: e.provider.to_string(),
                         channel: e.channel.to_string(),
                         event_id: e.event_id,
-                        title: e.title.to_string(),
+                        title: e
+                            .event_id
+                            .and_then(|id| crate::analysis::data_title(e.channel, e.provider_name, id))
+                            .unwrap_or_else(|| e.title.to_string()),
                         field_map: Vec::new(),
                     });
                 }

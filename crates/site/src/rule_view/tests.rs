@@ -67,19 +67,27 @@ fn a_correlation_rule_says_where_its_events_come_from() {
 
 #[test]
 fn an_event_without_a_title_is_named_by_its_id_alone() {
-    let cat = catalog(&[("logon.yml", LOGON)]);
-    let derived = Derived::new(&cat);
-    let [site, text] = both(&cat, &derived, "6b1d2c3e-0000-4000-8000-000000000001");
-    for page in [&site, &text] {
-        assert_eq!(page.events.note, None);
-        let rows: Vec<(&str, &str, &str)> =
-            page.events.rows.iter().map(|e| (&*e.provider.text, &*e.event.text, e.title)).collect();
-        assert_eq!(rows, [("Security", "Event ID 4624", "")]);
-        assert_eq!(page.events.rows[0].name(), "Event ID 4624", "no dangling colon");
+    // 4624's title comes from the event data; Windows 2003's 528 is in no source.
+    let legacy = LOGON.replace("4624", "528");
+    assert_ne!(legacy, LOGON);
+    for (text, id, title) in [(LOGON, 4624, "An account was successfully logged on"), (legacy.as_str(), 528, "")] {
+        let cat = catalog(&[("logon.yml", text)]);
+        let derived = Derived::new(&cat);
+        let [site, text] = both(&cat, &derived, "6b1d2c3e-0000-4000-8000-000000000001");
+        let label = format!("Event ID {id}");
+        for page in [&site, &text] {
+            assert_eq!(page.events.note, None);
+            let rows: Vec<(&str, &str, &str)> =
+                page.events.rows.iter().map(|e| (&*e.provider.text, &*e.event.text, e.title)).collect();
+            assert_eq!(rows, [("Security", label.as_str(), title)]);
+            let name = if title.is_empty() { label.clone() } else { format!("{label}: {title}") };
+            assert_eq!(page.events.rows[0].name(), name, "no dangling colon");
+        }
+        // Linked on the site, plain in text.
+        let url = format!("events/security/{id}/index.html");
+        assert_eq!(site.events.rows[0].event.url.as_deref(), Some(url.as_str()));
+        assert_eq!(text.events.rows[0].event.url, None);
     }
-    // Linked on the site, plain in text.
-    assert_eq!(site.events.rows[0].event.url.as_deref(), Some("events/security/4624/index.html"));
-    assert_eq!(text.events.rows[0].event.url, None);
 }
 
 #[test]

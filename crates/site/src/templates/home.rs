@@ -103,7 +103,17 @@ fn matrix(out: &mut String, p: &Home, root: &str) {
         }
         link(out, l, root);
     }
-    out.push_str(".</p>\n<div class=\"matrix\" role=\"region\" aria-label=\"ATT&amp;CK matrix\" tabindex=\"0\">");
+    out.push_str(". Which rules can fire with the events you collect: <a href=\"");
+    esc(out, root);
+    out.push_str("telemetry/index.html\">My telemetry</a>.</p>");
+    if p.matrix.iter().flat_map(|c| &c.cells).any(|c| c.fires.is_some()) {
+        out.push_str(
+            "\n<p class=\"note\" id=\"telemetry-note\">With your telemetry (<code>--telemetry</code>): each \
+             technique says how many of its rules can fire with the events you collect; techniques none of whose \
+             rules can fire are greyed.</p>",
+        );
+    }
+    out.push_str("\n<div class=\"matrix\" role=\"region\" aria-label=\"ATT&amp;CK matrix\" tabindex=\"0\">");
     for col in &p.matrix {
         column(out, col, root);
     }
@@ -125,6 +135,9 @@ fn column(out: &mut String, col: &Column, root: &str) {
     for c in col.cells.iter().filter(|c| c.count > 0) {
         out.push_str("\n<li class=\"cell s");
         num(out, usize::from(c.shade));
+        if c.fires == Some(0) {
+            out.push_str(" blind");
+        }
         out.push_str("\">");
         cell(out, c, root);
         if !c.subs.is_empty() {
@@ -138,6 +151,9 @@ fn column(out: &mut String, col: &Column, root: &str) {
             for s in &c.subs {
                 out.push_str("<li class=\"cell s");
                 num(out, usize::from(s.shade));
+                if s.fires == Some(0) {
+                    out.push_str(" blind");
+                }
                 out.push_str("\">");
                 cell(out, s, root);
                 out.push_str("</li>");
@@ -162,7 +178,13 @@ fn cell(out: &mut String, c: &Cell, root: &str) {
     esc(out, &c.name);
     out.push_str(" <span class=\"n\">");
     num(out, c.count);
-    out.push_str("</span></a>");
+    out.push_str("</span>");
+    if let Some(f) = c.fires {
+        out.push_str(" <span class=\"fires\" title=\"rules that can fire with your telemetry\">");
+        num(out, f);
+        out.push_str(" can fire</span>");
+    }
+    out.push_str("</a>");
 }
 
 /// The techniques of a tactic without rules, folded.
