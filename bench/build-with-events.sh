@@ -48,13 +48,15 @@ trap 'rm -rf "$trash"' EXIT
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # Run a command; print "wall cpu" in seconds (GNU time).
 timed() {
-  local f="$ROOT/target/bench-time.$$"
+  # A file per call: the caller reads the first line while this still runs.
+  local f; f="$(mktemp "$ROOT/target/bench-time.XXXXXX")"
   /usr/bin/time -f '%e %U %S' -o "$f" "$@" >/dev/null 2>"$ROOT/target/bench-stderr.$$" || {
     local rc=$?
     # hunt exits 1 when it finds hits: that is a success here.
     if [ "$1" = "$bin" ] && [ "$2" = hunt ] && [ "$rc" = 1 ]; then :; else cat "$ROOT/target/bench-stderr.$$" >&2; exit "$rc"; fi
   }
-  awk '{printf "%s %.3f\n", $1, $2 + $3}' "$f"
+  # The last line: GNU time writes "Command exited with non-zero status 1" first for hunt's hits.
+  tail -n 1 "$f" | awk '{printf "%s %.3f\n", $1, $2 + $3}'
   rm -f "$f"
 }
 fresh() { if [ -e "$out" ]; then mv "$out" "$trash/$RANDOM$RANDOM"; fi; sync; }

@@ -240,7 +240,19 @@ impl Samples {
         let mut sorted = names.clone();
         sorted.sort();
         sorted.dedup();
-        let slugs = paths::unique_slugs(sorted.iter());
+        let mut slugs = paths::unique_slugs(sorted.iter());
+        // `samples/index.json` and `samples/never-fired/` are the index's: a file named so moves aside.
+        let mut taken: HashSet<String> = slugs.values().cloned().collect();
+        for name in &sorted {
+            let slug = &slugs[name];
+            if slug == "index" || slug == "never-fired" {
+                let mut other = format!("{slug}-file");
+                while !taken.insert(other.clone()) {
+                    other.push('_');
+                }
+                slugs.insert(name.clone(), other);
+            }
+        }
         for f in &mut self.files {
             let slug = crate::html::pct(&slugs[&f.name]);
             f.url = format!("samples/{slug}/index.html");
@@ -927,6 +939,26 @@ mod tests {
 
     fn p(rule: usize, event: (usize, u64), computer: &str, secs: i128) -> HitPoint {
         HitPoint { rule, event, computer: Some(computer.into()), time: Some(secs * 1_000_000_000) }
+    }
+
+    #[test]
+    fn sample_pages_do_not_take_the_index_places() {
+        let mut s = Samples::default();
+        for name in ["index", "never fired", "a/b & c.evtx", "A B C.evtx"] {
+            s.files.push(SampleFile { name: name.into(), ..SampleFile::default() });
+        }
+        s.finish();
+        let urls: Vec<&str> = s.files.iter().map(|f| f.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "samples/index-file/index.html",
+                "samples/never-fired-file/index.html",
+                "samples/a-b-c-evtx-2/index.html",
+                "samples/a-b-c-evtx/index.html"
+            ]
+        );
+        assert_eq!(s.files[0].json_url, "samples/index-file.json");
     }
 
     #[test]
