@@ -288,7 +288,9 @@ await step('seed rule → "Seen in sample data" → its sample file → a co-fir
   expect(await page.locator('section#samples strong').count() > 0, 'the neighbor fired too');
 });
 await step('the "N other rules read exactly the same events" line lists them', async () => {
-  await page.goto(`${base}/rules/sigma/registry_event_portproxy_registry_key/index.html`);
+  // The demo's seed rule reads events no other demo rule reads exactly: its process_creation rules do.
+  const rule = sigmahq ? 'registry_event_portproxy_registry_key' : 'proc_creation_win_rundll32_no_dll';
+  await page.goto(`${base}/rules/sigma/${rule}/index.html`);
   const link = page.locator('section#neighbors a[href*="same-events/"]');
   const n = parseInt(await link.textContent(), 10);
   await clickTo(link);
