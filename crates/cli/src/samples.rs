@@ -54,7 +54,9 @@ fn run_named(
     }
     let ruleset = compile(cat);
     let to_catalog = catalog_positions(cat, &ruleset);
-    let sink = Collect::new(&ruleset, &inputs, &to_catalog);
+    let correlation: Vec<bool> =
+        to_catalog.iter().map(|at| at.is_some_and(|i| cat.rules[i].kind == DocumentKind::Correlation)).collect();
+    let sink = Collect::new(&ruleset, &inputs, &to_catalog, &correlation);
     let totals = detwiki_engine::hunt(&ruleset, &inputs, &sink);
     if totals.events == 0 && totals.problems > 0 {
         eprintln!("error: --events: no event could be read (see the warnings above)");
@@ -136,7 +138,8 @@ type EventIds = Mutex<HashMap<(String, String, String), u64>>;
 
 /// What the hunt gave, gathered for the pages.
 struct Collect<'a> {
-    ruleset: &'a Ruleset,
+    /// Per ruleset rule: a correlation rule (its hits are no single event).
+    correlation: &'a [bool],
     inputs: &'a [Input],
     to_catalog: &'a [Option<usize>],
     /// Per ruleset rule: hits, and per input.
@@ -179,9 +182,14 @@ fn example(input: usize, h: &Hit, fields: Vec<(String, String)>) -> Example {
 }
 
 impl<'a> Collect<'a> {
-    fn new(ruleset: &'a Ruleset, inputs: &'a [Input], to_catalog: &'a [Option<usize>]) -> Self {
+    fn new(
+        ruleset: &'a Ruleset,
+        inputs: &'a [Input],
+        to_catalog: &'a [Option<usize>],
+        correlation: &'a [bool],
+    ) -> Self {
         Collect {
-            ruleset,
+            correlation,
             inputs,
             to_catalog,
             counts: Mutex::new(Counts { hits: vec![0; ruleset.rules.len()], ..Counts::default() }),
@@ -303,8 +311,7 @@ impl HitSink for Collect<'_> {
             let r = h.rule as usize;
             c.hits[r] += 1;
             *c.per_input.entry((r, h.input)).or_default() += 1;
-            let correlation = h.record_id.is_none() && h.line.is_none() && self.ruleset.rules[r].logsource.is_empty();
-            if correlation {
+            if self.correlation.get(r).copied().unwrap_or(false) {
                 let list = c.correlation_examples.entry(r).or_default();
                 if list.len() < MAX_EXAMPLES {
                     list.push(example(h.input, h, Vec::new()));

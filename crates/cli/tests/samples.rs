@@ -303,3 +303,45 @@ fn every_page_counts_the_hits_hunt_reports_rule_by_rule() {
     let by_file: u64 = index["files"].as_array().unwrap().iter().map(|f| f["hits"].as_u64().unwrap()).sum();
     assert_eq!(by_file, total);
 }
+
+#[test]
+fn a_correlation_rule_shows_its_hits_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("failed_logon.yml"),
+        "title: Failed Logon\nid: 0a1b2c3d-3333-4222-8333-944445555666\nname: failed_logon\nstatus: test\n\
+         logsource:\n    product: windows\n    service: security\ndetection:\n    selection:\n        EventID: 4625\n\
+         \x20   condition: selection\nlevel: low\n",
+    )
+    .unwrap();
+    std::fs::write(
+        rules.join("brute_force.yml"),
+        "title: Brute Force\nid: 0a1b2c3d-4444-4222-8333-944445555666\nstatus: test\ncorrelation:\n    type: event_count\n\
+         \x20   rules:\n        - failed_logon\n    group-by:\n        - TargetUserName\n    timespan: 5m\n\
+         \x20   condition:\n        gte: 3\nlevel: high\n",
+    )
+    .unwrap();
+    let lines: Vec<String> = (0..3)
+        .map(|i| {
+            serde_json::json!({"Channel": "Security", "EventID": 4625, "Computer": "DC01",
+                "TimeCreated_SystemTime": format!("2024-05-01T10:00:0{i}Z"), "TargetUserName": "admin"})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("logons.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("site");
+    detwiki()
+        .current_dir(dir.path())
+        .args(["build", "--quiet", "--corpus", "acme=rules", "--events", "logons.jsonl", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = read(out.join("rules/acme/brute_force/index.html"));
+    assert!(page.contains("<strong>1 hit</strong> in 1 file"), "{page}");
+    assert!(page.contains("<code>TargetUserName</code> = <code class=\"val\">admin</code>"), "{page}");
+    // As in `hunt`: a rule that a correlation refers to gives no hit of its own (no `generate: true`).
+    let base: serde_json::Value = serde_json::from_str(&read(out.join("rules/acme/failed_logon.json"))).unwrap();
+    assert_eq!(base["samples"]["hits"], 0);
+}

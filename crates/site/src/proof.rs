@@ -643,7 +643,12 @@ pub fn rule_section(out: &mut String, ctx: &Ctx<'_>, s: &Samples, i: usize, root
         out.push_str(itoa::Buffer::new().format(n));
         out.push_str("</td></tr>");
     }
-    out.push_str("\n</tbody></table></div>\n<h3>");
+    out.push_str("\n</tbody></table></div>");
+    if rs.examples.is_empty() {
+        out.push_str("\n</section>");
+        return;
+    }
+    out.push_str("\n<h3>");
     if rs.examples.len() as u64 == rs.hits {
         out.push_str("The matching events");
     } else {
