@@ -257,7 +257,7 @@ impl<'a> Collect<'a> {
         for (ri, at) in self.to_catalog.iter().enumerate() {
             let Some(i) = *at else { continue };
             let rs = &mut rules[i];
-            rs.status = RunStatus::Ran;
+            rs.status = if ruleset.reports_hits(ri as u32) { RunStatus::Ran } else { RunStatus::Correlated };
             rs.hits += counts.hits[ri];
             let mut ex = std::mem::take(&mut *self.examples[ri].lock().unwrap_or_else(|e| e.into_inner()));
             rs.examples.extend(ex.drain(..).map(|(_, e)| e));

@@ -203,8 +203,10 @@ fn the_demo_ships_sample_events() {
     let page = read(out.join("rules/demo/registry_event_portproxy_registry_key/index.html"));
     assert!(page.contains("<strong>3 hits</strong> in 1 file"), "{page}");
     assert!(page.contains("TargetObject|contains: '\\Services\\PortProxy\\v4tov4\\tcp\\'"), "{page}");
-    let never = read(out.join("rules/demo/win_security_logon_failure/index.html"));
+    let never = read(out.join("rules/demo/proc_creation_win_tscon_localsystem/index.html"));
     assert!(never.contains("Never fired on the"), "{never}");
+    let fed = read(out.join("rules/demo/win_security_logon_failure/index.html"));
+    assert!(fed.contains("Its matches feed a correlation rule"), "{fed}");
     assert!(read(out.join("samples/demo-events-jsonl/index.html")).contains("demo-events.jsonl"));
 }
 
@@ -277,7 +279,7 @@ fn every_page_counts_the_hits_hunt_reports_rule_by_rule() {
         }
         let v: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
         let s = &v["samples"];
-        if s["status"] != "ran" {
+        if s["status"] != "ran" && s["status"] != "correlated" {
             assert_eq!(s["hits"], 0, "{}", path.display());
             continue;
         }
@@ -285,7 +287,9 @@ fn every_page_counts_the_hits_hunt_reports_rule_by_rule() {
         *site.entry(v["id"].as_str().unwrap().to_string()).or_insert(0) += hits;
         // The page says the same as its JSON.
         let page = read(path.with_extension("").join("index.html"));
-        let said = if hits == 0 {
+        let said = if s["status"] == "correlated" {
+            "Its matches feed a correlation rule".to_string()
+        } else if hits == 0 {
             "Never fired on the".to_string()
         } else {
             format!("<strong>{hits} hit{}</strong>", if hits == 1 { "" } else { "s" })
@@ -344,4 +348,7 @@ fn a_correlation_rule_shows_its_hits_too() {
     // As in `hunt`: a rule that a correlation refers to gives no hit of its own (no `generate: true`).
     let base: serde_json::Value = serde_json::from_str(&read(out.join("rules/acme/failed_logon.json"))).unwrap();
     assert_eq!(base["samples"]["hits"], 0);
+    assert_eq!(base["samples"]["status"], "correlated");
+    let page = read(out.join("rules/acme/failed_logon/index.html"));
+    assert!(page.contains("Its matches feed a correlation rule"), "{page}");
 }

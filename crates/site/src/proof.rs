@@ -95,6 +95,9 @@ pub enum RunStatus {
     Filter,
     /// A rule of a language the engine does not run (`Elastic`).
     NoEngine(String),
+    /// It ran, but its matches only feed a correlation rule (no `generate: true`): like `hunt`, it
+    /// reports no hit of its own.
+    Correlated,
 }
 
 /// What one rule did on the samples.
@@ -471,6 +474,7 @@ fn status_json(st: &RunStatus) -> (&'static str, Option<&str>) {
         RunStatus::Skipped(why) => ("skipped", Some(why)),
         RunStatus::Filter => ("filter", None),
         RunStatus::NoEngine(lang) => ("no-engine", Some(lang)),
+        RunStatus::Correlated => ("correlated", None),
     }
 }
 
@@ -611,6 +615,16 @@ pub fn rule_section(out: &mut String, ctx: &Ctx<'_>, s: &Samples, i: usize, root
             out.push_str(": <code>detwiki hunt</code> skips this rule (");
             esc(out, why);
             out.push_str(").</p>\n</section>");
+            return;
+        }
+        RunStatus::Correlated => {
+            out.push_str(
+                "Its matches feed a correlation rule and, as in <code>detwiki hunt</code>, give no hit of their own \
+                 (<code>generate: true</code> in the correlation would report them): see the correlation rule's \
+                 hits in the ",
+            );
+            a(out, root, "samples/index.html", "sample data");
+            out.push_str(".</p>\n</section>");
             return;
         }
         RunStatus::Ran => {}
