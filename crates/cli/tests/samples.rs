@@ -272,6 +272,7 @@ fn every_page_counts_the_hits_hunt_reports_rule_by_rule() {
     let Some(b) = sigmahq_site() else { return };
     let mut site: BTreeMap<String, u64> = BTreeMap::new();
     let mut pages = 0;
+    let mut largest = (0, String::new());
     for entry in std::fs::read_dir(b.site.join("rules/sigma")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "json") {
@@ -295,9 +296,13 @@ fn every_page_counts_the_hits_hunt_reports_rule_by_rule() {
             format!("<strong>{hits} hit{}</strong>", if hits == 1 { "" } else { "s" })
         };
         assert!(page.contains(&said), "{}: {said}", path.display());
+        // The section is bounded: 5 events, their field tables within 12 KB, long value lists named by count.
+        largest = largest.max((page.len(), path.with_extension("").display().to_string()));
         pages += 1;
     }
     assert!(pages > 3000, "{pages} rule pages");
+    println!("largest rule page with sample data: {} B ({})", largest.0, largest.1);
+    assert!(largest.0 < 100 * 1024, "largest rule page: {largest:?}");
     site.retain(|_, n| *n > 0);
     assert_eq!(site, b.hunt, "hits per rule id: the wiki (left) against hunt (right)");
     // The sample pages add up to the same hits.

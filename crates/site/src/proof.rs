@@ -32,7 +32,7 @@ pub const MAX_FIELDS: usize = 40;
 /// Characters of one field value a rule page shows.
 pub const MAX_VALUE_CHARS: usize = 300;
 /// Bytes of a rule page's event field tables; the events after that show their matched fields only.
-pub const MAX_FIELD_TABLE_BYTES: usize = 20 * 1024;
+pub const MAX_FIELD_TABLE_BYTES: usize = 12 * 1024;
 /// Co-firing: two hits on the same host this close in time fire together (seconds).
 pub const WINDOW_SECONDS: i128 = 60;
 /// Rules a rule page lists under "Fires together".
@@ -377,7 +377,10 @@ pub struct MatchedPredicate {
     pub value: String,
     /// The stages' predicates on that field (`Stage 1 selection: TargetObject|contains: '…'`);
     /// empty when the rule names the field otherwise (the taxonomy mapped it, or a keyword).
+    /// At most 3: of many, those whose values the event's value holds.
     pub predicates: Vec<StagePredicate>,
+    /// Predicates on the field left out of `predicates`.
+    pub more: usize,
 }
 
 /// A predicate as the rule page's "Stages and Predicates" names it.
@@ -402,10 +405,52 @@ fn collect_preds<'t>(t: &'t PredTree, out: &mut Vec<(Option<&'t str>, &'t PredTr
     }
 }
 
-fn pred_text(t: &PredTree) -> String {
+/// Values of a predicate a page names; a longer list is named by its count and the values the
+/// event's value holds.
+const MAX_PRED_VALUES: usize = 3;
+
+fn unquote(v: &str) -> &str {
+    v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).unwrap_or(v)
+}
+
+/// Whether `seen` holds one of the predicate's values (case-insensitive, wildcards at the ends dropped).
+fn pred_seen(t: &PredTree, seen: &str) -> bool {
+    let values: &[String] = match t {
+        PredTree::Pred { values, .. } => values,
+        PredTree::Keyword { value } => std::slice::from_ref(value),
+        _ => return false,
+    };
+    let seen = seen.to_lowercase();
+    values.iter().any(|v| {
+        let v = unquote(v).to_lowercase();
+        let v = v.trim_matches('*');
+        !v.is_empty() && seen.contains(v)
+    })
+}
+
+/// A predicate in Sigma syntax, for the event value `seen`: a long list of values is shown as
+/// its count and the (at most 3) values found in `seen`.
+fn pred_text(t: &PredTree, seen: &str) -> String {
     match t {
         PredTree::Pred { key, values } if values.len() == 1 => format!("{key}: {}", values[0]),
-        PredTree::Pred { key, values } => format!("{key}: [{}]", values.join(", ")),
+        PredTree::Pred { key, values } if values.len() <= MAX_PRED_VALUES => format!("{key}: [{}]", values.join(", ")),
+        PredTree::Pred { key, values } => {
+            let seen = seen.to_lowercase();
+            let found: Vec<&str> = values
+                .iter()
+                .filter(|v| {
+                    let v = unquote(v).to_lowercase();
+                    !v.is_empty() && seen.contains(v.trim_matches('*'))
+                })
+                .take(MAX_PRED_VALUES)
+                .map(String::as_str)
+                .collect();
+            if found.is_empty() {
+                format!("{key}: one of {} values", values.len())
+            } else {
+                format!("{key}: one of {} values, here {}", values.len(), found.join(", "))
+            }
+        }
         PredTree::Keyword { value } => format!("keyword {value}"),
         _ => String::new(),
     }
@@ -425,26 +470,31 @@ pub fn matched_predicates(r: &RuleEntry, matched: &[(String, String)]) -> Vec<Ma
     matched
         .iter()
         .map(|(field, value)| {
-            let mut on: Vec<StagePredicate> = preds
-                .iter()
-                .filter(|p| p.3.is_some_and(|f| f.eq_ignore_ascii_case(field)))
-                .map(|p| StagePredicate { stage: p.0, label: p.1.into(), identifier: p.2.into(), text: pred_text(p.4) })
-                .collect();
+            let mut on: Vec<_> = preds.iter().filter(|p| p.3.is_some_and(|f| f.eq_ignore_ascii_case(field))).collect();
             if on.is_empty() {
                 // A keyword matches any field.
-                on = preds
-                    .iter()
-                    .filter(|p| p.3.is_none())
-                    .map(|p| StagePredicate {
-                        stage: p.0,
-                        label: p.1.into(),
-                        identifier: p.2.into(),
-                        text: pred_text(p.4),
-                    })
-                    .collect();
+                on = preds.iter().filter(|p| p.3.is_none()).collect();
             }
-            on.dedup();
-            MatchedPredicate { field: field.clone(), value: value.clone(), predicates: on }
+            let total = on.len();
+            if total > MAX_PRED_VALUES {
+                // Of many (a list written as one predicate per value), those the value holds.
+                let seen: Vec<_> = on.iter().copied().filter(|p| pred_seen(p.4, value)).collect();
+                if !seen.is_empty() {
+                    on = seen;
+                }
+                on.truncate(MAX_PRED_VALUES);
+            }
+            let mut predicates: Vec<StagePredicate> = on
+                .iter()
+                .map(|p| StagePredicate {
+                    stage: p.0,
+                    label: p.1.into(),
+                    identifier: p.2.into(),
+                    text: pred_text(p.4, value),
+                })
+                .collect();
+            predicates.dedup();
+            MatchedPredicate { field: field.clone(), value: value.clone(), more: total - on.len(), predicates }
         })
         .collect()
 }
@@ -704,6 +754,11 @@ pub fn rule_section(out: &mut String, ctx: &Ctx<'_>, s: &Samples, i: usize, root
                 esc(out, &p.text);
                 out.push_str("</code>");
             }
+            if m.more > 0 {
+                out.push_str(" <span class=\"muted\">(and ");
+                num(out, m.more);
+                out.push_str(" more on this field)</span>");
+            }
             out.push_str(" ← <code>");
             esc(out, &m.field);
             out.push_str("</code> = <code class=\"val\">");
@@ -958,6 +1013,17 @@ mod tests {
 
     fn p(rule: usize, event: (usize, u64), computer: &str, secs: i128) -> HitPoint {
         HitPoint { rule, event, computer: Some(computer.into()), time: Some(secs * 1_000_000_000) }
+    }
+
+    #[test]
+    fn a_long_list_of_values_is_named_by_its_count_and_the_values_seen() {
+        let values: Vec<String> = (0..500).map(|i| format!("'H{i:04}'")).collect();
+        let t = PredTree::Pred { key: "Hashes|contains".into(), values };
+        assert_eq!(pred_text(&t, "SHA1=x,MD5=h0042"), "Hashes|contains: one of 500 values, here 'H0042'");
+        assert_eq!(pred_text(&t, "none"), "Hashes|contains: one of 500 values");
+        let short =
+            PredTree::Pred { key: "Image|endswith".into(), values: vec!["'\\a.exe'".into(), "'\\b.exe'".into()] };
+        assert_eq!(pred_text(&short, ""), "Image|endswith: ['\\a.exe', '\\b.exe']");
     }
 
     #[test]
