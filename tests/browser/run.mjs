@@ -9,7 +9,9 @@
 // to the page of the broken fixture file, checks that search labels the kind of each result and puts
 // the technique first for "T1090", that an event page says what the event is with a real example
 // (events index → Sysmon → Event 13), that choosing "My telemetry" changes the matrix, a technique
-// page and the rules list, that no event name ends in a dangling colon and that no word of
+// page and the rules list, follows the seed rule's "Seen in sample data" to a sample file and its
+// "Fires together" to a neighbor that fired too (the server runs --events), that no event name
+// ends in a dangling colon and that no word of
 // the rules list is broken mid-word (1,400 px; the "File" label at 390 px), fails on any console
 // error or dialog, and saves screenshots of the seed rule page (desktop, dark, phone). With --sigmahq
 // the server holds the SigmaHQ corpus instead and only the seed-rule, search, paging and word-break
@@ -357,6 +359,37 @@ await step('typo-tolerant search page agrees with /api/search', async () => {
   const fromApi = api.hits.map((h) => h.title);
   expect(shown.includes(SEED), `page hits: ${JSON.stringify(shown.slice(0, 5))}`);
   expect(JSON.stringify(shown) === JSON.stringify(fromApi), 'browser and server rank alike');
+});
+await step('seed rule → "Seen in sample data" → its sample file → a co-firing neighbor', async () => {
+  await page.goto(`${base}/rules/sigma/registry_event_portproxy_registry_key/index.html`);
+  const section = page.locator('section#samples');
+  const said = (await section.locator('p').first().textContent()).trim();
+  expect(/^\d+ hits? in \d+ files? of the sample data/.test(said), `section says: ${said}`);
+  expect((await section.locator('ul.matched li').first().textContent()).includes("TargetObject|contains: '\\Services\\PortProxy\\v4tov4\\tcp\\'"),
+    'the matched predicate is named as its stage names it');
+  const fileLink = section.locator('table a').first();
+  const fileName = (await fileLink.textContent()).trim();
+  await clickTo(fileLink);
+  expect((await h1()).endsWith(fileName), `sample page: ${await h1()}`);
+  const fired = await page.locator('#rules-fired table a').allTextContents();
+  expect(fired.includes(SEED), `rules fired there: ${JSON.stringify(fired.slice(0, 5))}`);
+  await page.goBack();
+  await page.waitForLoadState('load');
+  const neighbor = page.locator('ul.together a').first();
+  const title = (await neighbor.textContent()).trim();
+  await clickTo(neighbor);
+  expect((await h1()) === title, `co-firing neighbor: ${await h1()} (link said ${title})`);
+  expect(await page.locator('section#samples strong').count() > 0, 'the neighbor fired too');
+});
+await step('the "N other rules read exactly the same events" line lists them', async () => {
+  // The demo's seed rule reads events no other demo rule reads exactly: its process_creation rules do.
+  const rule = sigmahq ? 'registry_event_portproxy_registry_key' : 'proc_creation_win_rundll32_no_dll';
+  await page.goto(`${base}/rules/sigma/${rule}/index.html`);
+  const link = page.locator('section#neighbors a[href*="same-events/"]');
+  const n = parseInt(await link.textContent(), 10);
+  await clickTo(link);
+  const rows = await page.locator('#rules table.rules tbody tr').count();
+  expect(rows === n + 1, `${rows} rules listed, the line said ${n} others`);
 });
 }
 await step('no console error, failed request or dialog', async () => {

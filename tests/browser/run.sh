@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser test of the wiki in headless Chromium: installs what it needs (Debian's chromium,
 # playwright-core from npm), builds the fixture corpus (the demo rules, seed rule among them, and
-# one file that does not parse, as corpus "sigma"), serves it with `detwiki serve` on a free loopback port and runs run.mjs.
+# one file that does not parse, as corpus "sigma"), serves it with `detwiki serve --events` (the demo's
+# sample events) on a free loopback port and runs run.mjs.
 # Where ../shared/corpus/sigma/rules exists, it then serves that corpus and checks the seed
 # rule and search there too. Screenshots go to target/browser/.
 #
@@ -57,7 +58,7 @@ cp -r "$repo/crates/site/demo/rules" "$work/corpus"
 # A file that does not parse: the home page's "Left out" count leads to its findings.
 printf 'title: Broken Whoami\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|contians: whoami\n    condition: sel\n' >"$work/corpus/broken_whoami.yml"
 "$bin" build --quiet --corpus sigma="$work/corpus" --out "$work/site"
-serve --corpus sigma="$work/corpus"
+serve --corpus sigma="$work/corpus" --events "$repo/crates/site/demo/events"
 node "$here/run.mjs" --base "$base" --shots "$shots"
 stop
 grep -q 'request' "$work/serve.log" || { echo "serve logged no requests"; exit 1; }
@@ -69,7 +70,8 @@ stop
 
 sigmahq="$repo/../shared/corpus/sigma/rules"
 if [ -d "$sigmahq" ]; then
-  serve --corpus sigma="$sigmahq"
+  samples="$repo/../shared/events/evtx-attack-samples"
+  if [ -d "$samples" ]; then serve --corpus sigma="$sigmahq" --events "$samples"; else serve --corpus sigma="$sigmahq" --events "$repo/crates/site/demo/events"; fi
   node "$here/run.mjs" --base "$base" --shots "$shots" --sigmahq
   stop
 else

@@ -38,9 +38,11 @@ pub enum Command {
     Hunt(HuntArgs),
     /// Write the detection wiki as static files (HTML, JSON, search index, Navigator layers).
     ///
-    /// With no --corpus, the demo corpus embedded in the binary is used. The site is written to a
-    /// temporary folder and swapped in at the end. Exit status: 0 built, 1 every rule file was
-    /// left out (nothing built), 2 usage error, 3 failed.
+    /// With no --corpus, the demo corpus embedded in the binary is used (with its sample events).
+    /// The site is written to a temporary folder and swapped in at the end. Exit status: 0 built
+    /// (an --events input that cannot be read in part is a warning), 1 every rule file was left
+    /// out (nothing built), 2 usage error (also --events with no input), 3 failed (also --events
+    /// of which no event could be read).
     Build(BuildArgs),
     /// Serve the wiki from memory on a local address, rebuilding when rule files change.
     ///
@@ -79,6 +81,12 @@ pub struct BuildArgs {
     /// `Security *`): the rules list, the ATT&CK matrix and technique pages say what can fire.
     #[arg(long, value_name = "FILE")]
     pub telemetry: Option<PathBuf>,
+    /// Sample logs to run the rules over, as `hunt` reads them (EVTX, JSON lines, JSON arrays,
+    /// `.gz`, folders); repeatable. Each rule page shows what it found ("Seen in sample data"),
+    /// with a page per sample file under samples/. Without a --corpus, the demo's own sample
+    /// events are used when this is not given.
+    #[arg(long = "events", value_name = "PATH")]
+    pub events: Vec<PathBuf>,
 }
 
 /// Flags of `serve`.
@@ -94,6 +102,9 @@ pub struct ServeArgs {
     /// The events you collect (as for `build --telemetry`).
     #[arg(long, value_name = "FILE")]
     pub telemetry: Option<PathBuf>,
+    /// Sample logs to run the rules over (as `build --events`); run again when rules change.
+    #[arg(long = "events", value_name = "PATH")]
+    pub events: Vec<PathBuf>,
 }
 
 /// What `export` writes.

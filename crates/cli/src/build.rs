@@ -53,6 +53,28 @@ pub fn telemetry(path: Option<&std::path::Path>) -> Result<Option<detwiki_site::
     }
 }
 
+/// The samples of `--events` run over `cat` (the demo's own events for the demo without
+/// `--events`); `Err` carries the outcome of an input error, already explained on stderr.
+pub fn samples_for(
+    cat: &Catalog,
+    events: &[std::path::PathBuf],
+    demo: bool,
+    quiet: bool,
+) -> Result<Option<std::sync::Arc<detwiki_site::proof::Samples>>, Outcome> {
+    let samples = if !events.is_empty() {
+        crate::samples::run(cat, events, quiet)?
+    } else if demo {
+        // The demo's events are known to read; a failure to write them leaves the pages without.
+        match crate::samples::run_demo(cat, true) {
+            Ok(s) => s,
+            Err(_) => return Ok(None),
+        }
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(std::sync::Arc::new(samples)))
+}
+
 /// `detwiki build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
@@ -62,7 +84,10 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
     };
     let json = args.format == BuildFormat::Json;
     let quiet = args.corpora.quiet || json;
-    let cat = match load_or_demo(&args.corpora, quiet, &catalog::analysis_only()) {
+    let demo = args.corpora.corpus.is_empty();
+    // Rules run over sample events need their parse: kept only then.
+    let load = if args.events.is_empty() && !demo { catalog::analysis_only() } else { LoadOptions::default() };
+    let cat = match load_or_demo(&args.corpora, quiet, &load) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -75,9 +100,13 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Found);
     }
+    let samples = match samples_for(&cat, &args.events, demo, quiet) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let analysed = started.elapsed();
     let bar = crate::progress::bar(quiet, None, "{spinner} writing {pos}/{len} files {wide_bar} {elapsed}");
-    let opts = detwiki_site::Options { base_url: args.base_url.clone(), telemetry };
+    let opts = detwiki_site::Options { base_url: args.base_url.clone(), telemetry, samples };
     let result = detwiki_site::write::build(&cat, &opts, &args.out, &|n| bar.set_length(n as u64), &|| bar.inc(1));
     bar.finish_and_clear();
     let stats = match result {

@@ -34,6 +34,7 @@ mod lint;
 mod output;
 mod progress;
 mod render;
+mod samples;
 mod serve;
 
 /// How a command ended. Commands return it (or an error: it could not run); only [`main`] turns

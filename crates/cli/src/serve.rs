@@ -83,8 +83,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<crate::Outcome> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
+    let samples = match crate::build::samples_for(&cat, &args.events, specs.is_empty(), args.corpora.quiet) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let started = Instant::now();
-    let site = Site::new(cat, site_opts.clone());
+    let site = Site::new(cat, detwiki_site::Options { samples, ..site_opts.clone() });
     tracing::info!(
         rules = site.catalog().rules.len(),
         files = site.len(),
@@ -105,7 +109,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<crate::Outcome> {
             site.search();
         });
     }
-    let _watcher = if specs.is_empty() { None } else { Some(watch(&specs, shared.clone(), local, site_opts)?) };
+    let _watcher = if specs.is_empty() {
+        None
+    } else {
+        Some(watch(&specs, args.events.clone(), shared.clone(), local, site_opts)?)
+    };
     if !local.ip().is_loopback() {
         tracing::warn!(addr = %local, "listening on a non-loopback address: the wiki is reachable from the network");
     }
@@ -371,9 +379,11 @@ fn classify(specs: &[CorpusSpec], paths: &[PathBuf], known: &dyn Fn(&Path) -> bo
     if changes.is_empty() { Reload::Nothing } else { Reload::Files(changes) }
 }
 
-/// Watch the corpus folders; on a change (debounced) rebuild from the changed files and swap the site.
+/// Watch the corpus folders; on a change (debounced) rebuild from the changed files (and run
+/// them over the `events` again) and swap the site.
 fn watch(
     specs: &[CorpusSpec],
+    events: Vec<PathBuf>,
     shared: Shared,
     local: SocketAddr,
     site_opts: detwiki_site::Options,
@@ -451,7 +461,19 @@ fn watch(
             drop(site);
             let (rules, failed) = (cat.rules.len(), cat.failed.len());
             let analysed = started.elapsed();
-            let new_site = Site::new(cat, site_opts.clone());
+            // The pages' sample hits are by rule position: run the changed rules over the events again.
+            let samples = if events.is_empty() {
+                None
+            } else {
+                match crate::samples::run(&cat, &events, true) {
+                    Ok(s) => Some(Arc::new(s)),
+                    Err(_) => {
+                        tracing::warn!("the --events could not be read again: the pages show no sample data");
+                        None
+                    }
+                }
+            };
+            let new_site = Site::new(cat, detwiki_site::Options { samples, ..site_opts.clone() });
             log_left_out(&new_site, &was_left_out, local);
             swap(&shared, new_site);
             let what = match &reload {

@@ -230,3 +230,34 @@ fn an_addr_that_does_not_resolve_is_a_usage_error() {
     assert!(err.contains("error: --addr 8080: not an address to listen on"), "{err}");
     assert!(err.contains("write HOST:PORT, e.g. 127.0.0.1:8080 or localhost:8080"), "{err}");
 }
+
+#[test]
+fn serve_with_events_shows_the_sample_hits_and_runs_the_changed_rules_again() {
+    let dir = corpus_with(&[("proc_creation_whoami.yml", GOOD)]);
+    let events = tempfile::tempdir().unwrap();
+    let event = r#"{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"Computer":"WS01","Image":"C:\\Windows\\System32\\whoami.exe"}"#;
+    std::fs::write(events.path().join("logs & more.jsonl"), format!("{event}\n")).unwrap();
+    let server = Server::start(&[
+        "--quiet",
+        "--corpus",
+        &corpus_arg(dir.path()),
+        "--events",
+        &events.path().display().to_string(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    let path = "/rules/acme/proc_creation_whoami/";
+    let (status, page) = server.get(path);
+    assert_eq!(status, 200);
+    assert!(page.contains("<strong>1 hit</strong> in 1 file"), "{page}");
+    assert!(
+        page.contains("<a href=\"../../../samples/logs-more-jsonl/index.html\">logs &amp; more.jsonl</a>"),
+        "{page}"
+    );
+    let (status, sample) = server.get("/samples/logs-more-jsonl/");
+    assert_eq!(status, 200);
+    assert!(sample.contains(">Whoami Run</a>"), "{sample}");
+    // The rule changed so that it no longer matches: its page says so after the rebuild.
+    std::fs::write(dir.path().join("proc_creation_whoami.yml"), GOOD.replace("whoami.exe", "who.exe")).unwrap();
+    server.wait_for(path, "the rule run again", |s, b| s == 200 && b.contains("Never fired on the"));
+}

@@ -492,7 +492,7 @@ fn unsupported(c: &CorrelationRule, by_ref: &HashMap<String, Ref>) -> Option<Str
 /// An event time (`2019-08-14T14:06:44.4956748Z`, `2019-04-27 15:57:25.868`, with `Z`, an
 /// offset or none: UTC) as nanoseconds since 1970. RFC 3339 / ISO 8601 as `jiff` reads it: a
 /// date that is not in the calendar (February 30) or a time without seconds is no time.
-pub(crate) fn parse_time(s: &str) -> Option<i128> {
+pub fn parse_time(s: &str) -> Option<i128> {
     use jiff::fmt::temporal::Pieces;
     let s = s.trim();
     // Seconds are required (`HH:MM:SS`): a bare `HH:MM` is not how logs write event times.

@@ -31,6 +31,11 @@ pub trait HitSink: Sync {
     fn problem(&self, problem: ReadProblem);
     /// Progress: `bytes` more read, `events` more matched (as batches end, in any order).
     fn progress(&self, _bytes: u64, _events: u64) {}
+    /// Every event read, with the hits it gave (most give none), from the worker thread that
+    /// read it and before those hits reach [`HitSink::hits`] — in no particular order across
+    /// batches. For a sink that describes the events themselves (counts by event id, the fields
+    /// of matched events); the event lives only for the call. Correlation hits never come here.
+    fn event(&self, _input: usize, _at: Position, _event: &Event, _hits: &[Hit]) {}
 }
 
 /// Totals of a hunt.
@@ -296,7 +301,9 @@ impl<'a> EventHandler for ForInput<'_, 'a> {
         st.matched.clear();
         let matched = &mut st.matched;
         h.ruleset.matches(ev, &mut st.scratch, |i| matched.push(i));
+        let before = st.hits.len();
         if st.matched.is_empty() {
+            h.sink.event(self.index, at, ev, &[]);
             return;
         }
         let corr = &h.ruleset.correlations;
@@ -312,6 +319,7 @@ impl<'a> EventHandler for ForInput<'_, 'a> {
                 st.hits.push(hit);
             }
         }
+        h.sink.event(self.index, at, ev, &st.hits[before..]);
     }
 
     fn batch_done(&self, st: &mut State<'a>, batch: u64, bytes: u64) {

@@ -342,6 +342,12 @@ impl Ruleset {
         }
     }
 
+    /// Whether rule `rule`'s own hits are reported: not those of a rule that a correlation refers
+    /// to without `generate: true` (its matches only feed the correlation).
+    pub fn reports_hits(&self, rule: u32) -> bool {
+        self.correlations.outputs(rule)
+    }
+
     /// The rule of an instance.
     pub fn rule_of(&self, instance: u32) -> u32 {
         self.instances[instance as usize].rule

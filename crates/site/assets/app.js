@@ -84,7 +84,7 @@
     });
   }
   var kinds = { rule: 'Rule', technique: 'Technique', tactic: 'Tactic', event: 'Event', provider: 'Event provider',
-    field: 'Field', author: 'Author', logsource: 'Logsource', platform: 'Platform' };
+    field: 'Field', author: 'Author', logsource: 'Logsource', platform: 'Platform', sample: 'Sample file' };
   // A result: its title, then a line saying what kind of page it is and what is on it.
   function hitItem(h, id) {
     var li = document.createElement('li');

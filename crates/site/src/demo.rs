@@ -38,6 +38,12 @@ pub const FILES: &[(&str, &str)] = &[
     ("win_system_service_install_susp.yml", include_str!("../demo/rules/win_system_service_install_susp.yml")),
 ];
 
+/// The demo's sample events: (file name, JSON lines). Real events of the
+/// evtx-attack-samples (Sysmon, Security, System), flattened as the engine names fields, chosen
+/// so that most demo rules fire; `detwiki build` and `serve` run the demo over them when no
+/// `--events` is given, so a fresh machine shows "Seen in sample data".
+pub const EVENTS: &[(&str, &str)] = &[("demo-events.jsonl", include_str!("../demo/events/demo-events.jsonl"))];
+
 /// Parse the demo files into a catalog.
 pub fn catalog() -> Catalog {
     let spec = CorpusSpec { name: NAME.into(), paths: vec![std::path::PathBuf::from("(embedded demo)")] };

@@ -29,6 +29,7 @@ pub mod html;
 pub mod navigator;
 pub mod pages;
 pub mod paths;
+pub mod proof;
 pub mod rule_view;
 pub mod search;
 pub mod techguide;
@@ -84,6 +85,9 @@ pub struct Options {
     /// The events the user collects: the rules list, the matrix and technique pages say which
     /// rules can fire with them.
     pub telemetry: Option<telemetry::Telemetry>,
+    /// What the rules did on sample events (`--events`): each rule page's "Seen in sample data",
+    /// the sample pages, "Fires together". Made for the same catalog (its rule positions).
+    pub samples: Option<std::sync::Arc<proof::Samples>>,
 }
 
 /// What a render produced.
@@ -151,6 +155,14 @@ enum Job {
     ApiRules,
     SearchIndex,
     Navigator(Option<String>),
+    /// The rules reading exactly the same events as others (a group of [`proof::SameEvents`]).
+    SameEvents(usize),
+    /// Sample data: the index, its JSON, the rules never fired, a file's page and JSON.
+    SamplesIndex,
+    SamplesJson,
+    SamplesNeverFired,
+    Sample(usize),
+    SampleJson(usize),
 }
 
 /// What every page of one catalog needs, computed once.
@@ -159,6 +171,7 @@ struct Prepared {
     providers: BTreeMap<String, Vec<Counted>>,
     platforms: BTreeMap<PlatformKey, Vec<usize>>,
     field_values: BTreeMap<String, Vec<usize>>,
+    same_events: proof::SameEvents,
 }
 
 impl Prepared {
@@ -180,8 +193,9 @@ impl Prepared {
         let (mut derived, field_values) = rayon::join(|| views::Derived::new(cat), field_values);
         derived.telemetry = opts.telemetry.as_ref().map(|t| cat.rules.iter().map(|r| t.verdict(r)).collect());
         let ctx = Ctx::new(cat, &derived);
-        let (providers, platforms) = rayon::join(|| ctx.providers(), || ctx.platforms());
-        Prepared { derived, providers, platforms, field_values }
+        let ((providers, platforms), same_events) =
+            rayon::join(|| rayon::join(|| ctx.providers(), || ctx.platforms()), || proof::SameEvents::new(cat));
+        Prepared { derived, providers, platforms, field_values, same_events }
     }
 }
 
@@ -207,6 +221,12 @@ fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, file: &str, v: &T, pretty: boo
 }
 
 impl Renderer<'_> {
+    /// The sample data (only sample jobs ask, and there are none without it).
+    fn samples(&self) -> &proof::Samples {
+        static NONE: OnceLock<proof::Samples> = OnceLock::new();
+        self.opts.samples.as_deref().unwrap_or_else(|| NONE.get_or_init(proof::Samples::default))
+    }
+
     fn rules_page(&self, out: &mut Vec<u8>, file: &str, p: RulesPage) {
         html(out, file, &p.title, |o, root| templates::rules_page(o, &self.ctx, &p, root));
     }
@@ -253,6 +273,12 @@ impl Renderer<'_> {
             Job::Navigator(corpus) => {
                 format!("api/navigator/{}.json", paths::segment(corpus.as_deref().unwrap_or("all")))
             }
+            Job::SameEvents(g) => dir(&self.prep.same_events.groups[*g].url),
+            Job::SamplesIndex => "samples/index.html".into(),
+            Job::SamplesJson => "samples/index.json".into(),
+            Job::SamplesNeverFired => "samples/never-fired/index.html".into(),
+            Job::Sample(k) => dir(&self.samples().files[*k].url),
+            Job::SampleJson(k) => dir(&self.samples().files[*k].json_url),
         }
     }
 
@@ -277,11 +303,32 @@ impl Renderer<'_> {
         match job {
             Job::Rule(i) => {
                 let r = &c.rules[*i];
-                let page = RulePage::site(self.ctx, r, Some(*i));
+                let mut page = RulePage::site(self.ctx, r, Some(*i));
+                page.neighbors.same_events_url = prep.same_events.url_of(*i).map(str::to_string);
+                if let Some(s) = self.opts.samples.as_deref() {
+                    let root = paths::root_of(file);
+                    let (mut a, mut b) = (String::new(), String::new());
+                    proof::rule_section(&mut a, &self.ctx, s, *i, &root);
+                    proof::fires_together_html(&mut b, &self.ctx, s, *i, &root);
+                    (page.samples_html, page.fires_together_html) = (Some(a), Some(b));
+                }
                 html(out, file, &r.title, |o, root| templates::rule(o, &page, root));
             }
             Job::RuleJson(i) => {
-                json(out, file, &c.rules[*i], false)?;
+                match self.opts.samples.as_deref() {
+                    None => json(out, file, &c.rules[*i], false)?,
+                    Some(s) => {
+                        /// A rule's JSON with what it did on the sample events.
+                        #[derive(Serialize)]
+                        struct WithSamples<'a> {
+                            #[serde(flatten)]
+                            rule: &'a detwiki_catalog::RuleEntry,
+                            samples: serde_json::Value,
+                        }
+                        let v = WithSamples { rule: &c.rules[*i], samples: proof::rule_json(&self.ctx, s, *i) };
+                        json(out, file, &v, false)?
+                    }
+                }
                 out.push(b'\n');
             }
             Job::RuleYaml(i) => {
@@ -357,7 +404,7 @@ impl Renderer<'_> {
                 let idx = match search {
                     Some(s) => s,
                     None => {
-                        built = search::SearchIndex::build_for(&self.ctx);
+                        built = search::SearchIndex::build_with(&self.ctx, self.opts.samples.as_deref());
                         &built
                     }
                 };
@@ -369,12 +416,40 @@ impl Renderer<'_> {
                 let layer = navigator::layer(c, corpus.as_deref(), self.opts.base_url.as_deref());
                 json(out, file, &layer, true)?;
             }
+            Job::SameEvents(g) => {
+                let group = &prep.same_events.groups[*g];
+                let mut p = self.ctx.rules_page("Events", proof::same_events_title(group), &group.rules, false);
+                p.crumbs.push(views::Link::to("Events", "events/index.html"));
+                self.rules_page(out, file, p);
+            }
+            Job::SamplesIndex => {
+                let s = self.samples();
+                html(out, file, "Sample data", |o, root| proof::index_page(o, s, root));
+            }
+            Job::SamplesJson => json(out, file, &proof::index_json(&self.ctx, self.samples()), false)?,
+            Job::SamplesNeverFired => {
+                let s = self.samples();
+                let mut p = self.ctx.rules_page(
+                    "Sample data",
+                    "Rules never exercised by any sample".into(),
+                    &s.never_fired(),
+                    false,
+                );
+                p.crumbs.push(views::Link::to("Sample data", "samples/index.html"));
+                p.facts.push(("Note".into(), views::Link::text(proof::never_fired_intro(s))));
+                self.rules_page(out, file, p);
+            }
+            Job::Sample(k) => {
+                let s = self.samples();
+                html(out, file, &s.files[*k].name, |o, root| proof::sample_page(o, &self.ctx, s, *k, root));
+            }
+            Job::SampleJson(k) => json(out, file, &proof::sample_json(&self.ctx, self.samples(), *k), false)?,
         }
         Ok(())
     }
 }
 
-fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
+fn jobs(cat: &Catalog, prep: &Prepared, opts: &Options) -> Vec<Job> {
     let c = cat;
     let mut jobs: Vec<Job> = vec![
         Job::Home,
@@ -424,6 +499,13 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
     jobs.extend(
         c.index.indicators.iter().enumerate().filter(|(_, i)| i.rules.len() > 1).map(|(k, _)| Job::Indicator(k)),
     );
+    jobs.extend((0..prep.same_events.groups.len()).map(Job::SameEvents));
+    if let Some(s) = &opts.samples {
+        jobs.extend([Job::SamplesIndex, Job::SamplesJson, Job::SamplesNeverFired]);
+        for k in 0..s.files.len() {
+            jobs.extend([Job::Sample(k), Job::SampleJson(k)]);
+        }
+    }
     jobs
 }
 
@@ -441,7 +523,7 @@ pub fn render(
 ) -> Result<Stats, Error> {
     let prep = Prepared::new(cat, opts);
     let r = Renderer { ctx: Ctx::new(cat, &prep.derived), opts, prep: &prep };
-    let jobs = jobs(cat, &prep);
+    let jobs = jobs(cat, &prep, opts);
     let files: Vec<String> = jobs.par_iter().map(|j| r.file(j)).collect();
     start(&files)?;
     let pages = AtomicUsize::new(0);
@@ -520,7 +602,7 @@ impl Site {
     /// The site of `cat`; nothing is rendered yet.
     pub fn new(cat: Catalog, opts: Options) -> Site {
         let prep = Prepared::new(&cat, &opts);
-        let jobs = jobs(&cat, &prep);
+        let jobs = jobs(&cat, &prep, &opts);
         let routes = {
             let r = Renderer { ctx: Ctx::new(&cat, &prep.derived), opts: &opts, prep: &prep };
             jobs.iter().enumerate().map(|(i, j)| (r.file(j), i)).collect()
@@ -584,6 +666,8 @@ impl Site {
 
     /// The search index (built on first use).
     pub fn search(&self) -> &search::SearchIndex {
-        self.search.get_or_init(|| search::SearchIndex::build_for(&Ctx::new(&self.cat, &self.prep.derived)))
+        self.search.get_or_init(|| {
+            search::SearchIndex::build_with(&Ctx::new(&self.cat, &self.prep.derived), self.opts.samples.as_deref())
+        })
     }
 }

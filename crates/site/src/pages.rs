@@ -51,7 +51,13 @@ pub struct RulesPage {
 }
 
 impl Ctx<'_> {
-    fn rules_page(&self, kind: &'static str, title: String, rules: &[usize], with_indicators: bool) -> RulesPage {
+    pub(crate) fn rules_page(
+        &self,
+        kind: &'static str,
+        title: String,
+        rules: &[usize],
+        with_indicators: bool,
+    ) -> RulesPage {
         let (indicators, exclusions) =
             if with_indicators { self.top_indicators(rules, TOP_INDICATORS) } else { (Vec::new(), Vec::new()) };
         RulesPage {

@@ -42,7 +42,7 @@ pub fn slugify(s: &str) -> String {
 }
 
 /// Unique slugs for sorted names (`name`, `name-2`, …).
-fn unique_slugs<'a>(names: impl Iterator<Item = &'a String>) -> HashMap<String, String> {
+pub(crate) fn unique_slugs<'a>(names: impl Iterator<Item = &'a String>) -> HashMap<String, String> {
     let mut taken = HashSet::new();
     let mut out = HashMap::new();
     for n in names {

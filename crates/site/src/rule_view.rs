@@ -140,6 +140,11 @@ pub struct RulePage<'a> {
     pub findings: &'a [Finding],
     /// The URL of the rule's JSON (site-relative).
     pub json_url: String,
+    /// The "Seen in sample data" section, made by [`crate::proof::rule_section`] (HTML, its text
+    /// escaped); `None` when the site was built without sample events.
+    pub samples_html: Option<String>,
+    /// "Fires together" under Neighbors, made by [`crate::proof::fires_together_html`] (HTML).
+    pub fires_together_html: Option<String>,
 }
 
 /// The breadcrumb of a rule page: `Detection rules › Sigma` (a Sigma rule: its corpus, named;
@@ -373,6 +378,8 @@ pub struct NeighborsView<'a> {
     pub duplicates: Vec<RuleRef<'a>>,
     /// How many other rules read exactly the same events.
     pub same_events: usize,
+    /// The page listing them (site-relative), on the site.
+    pub same_events_url: Option<String>,
     /// The rules sharing most indicators, with how many.
     pub closest: Vec<(RuleRef<'a>, usize)>,
 }
@@ -508,10 +515,13 @@ impl<'a> RulePage<'a> {
             neighbors: NeighborsView {
                 duplicates: r.neighbors.duplicates.iter().map(|id| around.rule(id)).collect(),
                 same_events: r.neighbors.same_events,
+                same_events_url: None,
                 closest: r.neighbors.closest.iter().map(|n| (around.rule(&n.id), n.shared_indicators)).collect(),
             },
             findings: &r.findings,
             json_url: paths::rule_json_url(r),
+            samples_html: None,
+            fires_together_html: None,
         }
     }
 }

@@ -10,7 +10,8 @@
 //! Wire format of the index (`window.DETWIKI_SEARCH = …`):
 //! `{"docs": [[title, url, corpus, level, id, kind, rules, language], …], "terms": {token: [doc, weight, doc, weight, …]}}`
 //! — `kind` is `rule`, `technique`, `tactic`, `event`, `provider`, `field`, `author`,
-//! `logsource` or `platform`; `rules` is the number of rules on a page that is not a rule's (0
+//! `logsource`, `platform` or `sample` (a sample file of `--events`: `rules` is the rules that fired
+//! on it); `rules` is the number of rules on a page that is not a rule's (0
 //! for rules); `corpus`, `level` and `language` (the rule language's title: `Sigma`,
 //! `Elastic`) are empty for those pages, `id` is a technique's or tactic's id. Rules come first, in catalog order, then the other pages kind by kind
 //! (technique, tactic, platform, provider, logsource, event, field, author), most rules first.
@@ -89,6 +90,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "author" => "Author",
         "logsource" => "Logsource",
         "platform" => "Platform",
+        "sample" => "Sample file",
         _ => "Page",
     }
 }
@@ -342,9 +344,25 @@ impl SearchIndex {
 
     /// [`SearchIndex::build`] with the catalog's lookups already made.
     pub fn build_for(ctx: &Ctx<'_>) -> SearchIndex {
+        Self::build_with(ctx, None)
+    }
+
+    /// [`SearchIndex::build_for`], with the pages of the sample files (`sample`, after the
+    /// other pages, most rules fired first) when there are samples.
+    pub fn build_with(ctx: &Ctx<'_>, samples: Option<&crate::proof::Samples>) -> SearchIndex {
         use rayon::prelude::*;
         let c = ctx.cat;
-        let pages = pages(ctx);
+        let mut pages = pages(ctx);
+        if let Some(s) = samples {
+            pages.extend(s.search_pages().into_iter().map(|(title, url, rules)| Page {
+                kind: "sample",
+                title,
+                url,
+                id: String::new(),
+                rules,
+                more: Vec::new(),
+            }));
+        }
         // Each token's postings, in document order: one pass over the documents, each token
         // occurrence looked up once; a token met again in the same document keeps its best weight.
         let mut ids: HashMap<String, usize, FnvBuild> = HashMap::default();
