@@ -71,6 +71,14 @@ impl FieldTable {
         FieldKey { name: name.into(), id }
     }
 
+    /// The id of `name`, adding it if new.
+    pub fn id(&mut self, name: &str) -> u32 {
+        match self.map.get(name) {
+            Some(&id) => id,
+            None => self.intern(name).id,
+        }
+    }
+
     /// The id of `name`, if some rule uses it.
     pub fn get(&self, name: &str) -> Option<u32> {
         self.map.get(name).copied()
@@ -256,6 +264,22 @@ impl CompiledDetection {
     /// The same without fast paths.
     pub fn eval_naive<F: Fields>(&self, ev: &F) -> bool {
         self.cond.eval(&mut |i| self.searches[i as usize].eval_naive(ev))
+    }
+
+    /// Give every field it names (compared or referred to) the id `id(name)` returns, in the
+    /// order compiling names them: per predicate, its values' field references, then its field.
+    pub fn rename_fields(&mut self, id: &mut impl FnMut(&str) -> u32) {
+        for p in self.searches.iter_mut().flat_map(|s| s.groups.iter_mut().flatten()) {
+            let fast = p.fast.as_deref_mut().map(|f| &mut f.1);
+            for m in p.values.iter_mut().flatten().chain(fast.into_iter().flatten()) {
+                if let Matcher::FieldRef { other, .. } = m {
+                    other.id = id(&other.name);
+                }
+            }
+            if let Some(f) = &mut p.field {
+                f.id = id(&f.name);
+            }
+        }
     }
 
     /// Every regex of the detection (shared with it).

@@ -129,66 +129,43 @@ impl Prefilter {
 
 /// An Aho-Corasick automaton (standard semantics, unanchored, no prefilter), stepped
 /// byte by byte: every occurrence of every literal is reported, overlapping ones too.
+///
+/// A contiguous NFA, never a DFA: on these literal sets (up to thousands of literals per field)
+/// a DFA is 5-20 times larger, takes most of a route's build time, and scans no faster here —
+/// field values are short, and a large table's cache misses cost what the NFA's failure
+/// transitions do (bench/README.md, hunt-vs-json).
 #[derive(Debug)]
-pub(super) enum Literals {
-    Dfa(aho_corasick::dfa::DFA),
-    Nfa(aho_corasick::nfa::contiguous::NFA),
-}
+pub(super) struct Literals(aho_corasick::nfa::contiguous::NFA);
 
 impl Literals {
-    /// A DFA when small enough, else a contiguous NFA; `None` if neither builds.
+    /// The automaton of `texts`; `None` if it cannot be built (size limits).
     pub(super) fn build(texts: &[&str]) -> Option<Literals> {
-        // A DFA has a row per trie state (at most one per literal byte); skip building one
-        // that would surely be too big, which costs more than the NFA it falls back to.
-        let bytes: usize = texts.iter().map(|t| t.len()).sum();
-        let dfa = (bytes <= DFA_LITERAL_BYTES)
-            .then(|| {
-                aho_corasick::dfa::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(texts).ok()
-            })
-            .flatten()
-            .filter(|a| a.memory_usage() <= DFA_BYTES);
-        match dfa {
-            Some(d) => Some(Literals::Dfa(d)),
-            None => aho_corasick::nfa::contiguous::Builder::new()
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(texts)
-                .ok()
-                .map(Literals::Nfa),
-        }
+        aho_corasick::nfa::contiguous::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(texts)
+            .ok()
+            .map(Literals)
     }
 
     /// Call `found(pattern)` for every occurrence of a literal in `text`.
     #[inline]
-    pub(super) fn scan(&self, text: &[u8], found: impl FnMut(usize)) {
-        match self {
-            Literals::Dfa(a) => scan(a, text, found),
-            Literals::Nfa(a) => scan(a, text, found),
-        }
-    }
-}
-
-#[inline]
-fn scan<A: Automaton>(a: &A, text: &[u8], mut found: impl FnMut(usize)) {
-    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
-    for &b in text {
-        sid = a.next_state(Anchored::No, sid, b);
-        if a.is_special(sid) {
-            if a.is_dead(sid) {
-                return;
-            }
-            for i in 0..a.match_len(sid) {
-                found(a.match_pattern(sid, i).as_usize());
+    pub(super) fn scan(&self, text: &[u8], mut found: impl FnMut(usize)) {
+        let a = &self.0;
+        let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+        for &b in text {
+            sid = a.next_state(Anchored::No, sid, b);
+            if a.is_special(sid) {
+                if a.is_dead(sid) {
+                    return;
+                }
+                for i in 0..a.match_len(sid) {
+                    found(a.match_pattern(sid, i).as_usize());
+                }
             }
         }
     }
 }
-
-/// Largest prefilter DFA (bytes); bigger literal sets use Aho-Corasick's NFA.
-const DFA_BYTES: usize = 4 << 20;
-
-/// Literal sets longer than this (bytes, summed) go straight to the NFA.
-const DFA_LITERAL_BYTES: usize = 16 << 10;
 
 /// The literals of which an event must contain one for `det` to match (`None`: no such set).
 pub(super) fn instance_needles(det: &CompiledDetection) -> Option<Vec<Needle>> {
@@ -310,12 +287,24 @@ fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::Ext
     Some(out)
 }
 
-fn union<T: PartialEq>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
+/// Every element of every set, once, in order of first occurrence; `None` if a set is `None`.
+/// Duplicates are found by hash (lists of hundreds of values are common), then compared.
+fn union<T: Eq + std::hash::Hash>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
+    use std::hash::BuildHasher;
     let mut out: Vec<T> = Vec::new();
+    // Hash of each element of `out` → its index (the first with that hash; others are compared).
+    let mut seen: HashMap<u64, usize, foldhash::fast::FixedState> = HashMap::default();
+    let hasher = foldhash::fast::FixedState::default();
     for s in sets {
         for n in s? {
-            if !out.contains(&n) {
-                out.push(n);
+            let h = hasher.hash_one(&n);
+            match seen.get(&h) {
+                Some(&i) if out[i] == n || out[i + 1..].contains(&n) => {}
+                Some(_) => out.push(n),
+                None => {
+                    seen.insert(h, out.len());
+                    out.push(n);
+                }
             }
         }
     }
@@ -330,6 +319,16 @@ fn best(sets: impl Iterator<Item = Vec<Needle>>) -> Option<Vec<Needle>> {
 #[cfg(test)]
 mod tests {
     use super::regex_needles;
+
+    #[test]
+    fn union_keeps_first_occurrences_in_order() {
+        let sets = vec![Some(vec![3, 1, 3]), Some(vec![2, 1, 4]), Some(vec![])];
+        assert_eq!(super::union(sets.into_iter()), Some(vec![3, 1, 2, 4]));
+        assert_eq!(super::union(vec![Some(vec![1]), None].into_iter()), None);
+        let many: Vec<Option<Vec<String>>> =
+            (0..3).map(|k| Some((0..500).map(|i| (i * k % 7).to_string()).collect())).collect();
+        assert_eq!(super::union(many.into_iter()), Some((0..7).map(|i: i32| i.to_string()).collect()));
+    }
 
     #[test]
     fn regex_literals_from_the_most_selective_part() {
