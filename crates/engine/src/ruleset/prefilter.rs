@@ -10,7 +10,7 @@ use aho_corasick::automaton::Automaton;
 
 use crate::compile::{CompiledDetection, Cond, Pred};
 use crate::event::lowercase;
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, StrKind, StrMatch};
 
 /// Shortest literal worth prefiltering on (bytes).
 pub const MIN_NEEDLE: usize = 3;
@@ -200,6 +200,11 @@ fn pred_needles(p: &Pred) -> Option<Vec<Needle>> {
 
 fn matcher_needle(m: &Matcher, field: Option<u32>) -> Option<Vec<Needle>> {
     let texts = match m {
+        // A whole value of a named field, however short, is selective in that field's own
+        // automaton (`EventID: 16` is evaluated for Sysmon 16, not for every Sysmon event).
+        Matcher::Str(s @ StrMatch { kind: StrKind::Exact(v), .. }) if field.is_some() && !v.is_empty() => {
+            s.needle().map(|n| vec![n])
+        }
         Matcher::Str(s) => s.needle().filter(|n| useful_needle(n)).map(|n| vec![n]),
         Matcher::Re(r) => regex_needles(r.as_str()),
         _ => None,
