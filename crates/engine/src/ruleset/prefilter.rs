@@ -10,7 +10,7 @@ use aho_corasick::automaton::Automaton;
 
 use crate::compile::{CompiledDetection, Cond, Pred};
 use crate::event::lowercase;
-use crate::matcher::{Matcher, StrKind, StrMatch};
+use crate::matcher::Matcher;
 
 /// Shortest literal worth prefiltering on (bytes).
 pub const MIN_NEEDLE: usize = 3;
@@ -200,21 +200,19 @@ fn pred_needles(p: &Pred) -> Option<Vec<Needle>> {
 
 fn matcher_needle(m: &Matcher, field: Option<u32>) -> Option<Vec<Needle>> {
     let texts = match m {
-        // A whole value of a named field, however short, is selective in that field's own
-        // automaton (`EventID: 16` is evaluated for Sysmon 16, not for every Sysmon event).
-        Matcher::Str(s @ StrMatch { kind: StrKind::Exact(v), .. }) if field.is_some() && !v.is_empty() => {
-            s.needle().map(|n| vec![n])
-        }
-        Matcher::Str(s) => s.needle().filter(|n| useful_needle(n)).map(|n| vec![n]),
-        Matcher::Re(r) => regex_needles(r.as_str()),
+        Matcher::Str(s) => s.needle().filter(|n| useful_needle(n, field.is_some())).map(|n| vec![n]),
+        Matcher::Re(r) => regex_needles(r.as_str(), field.is_some()),
         _ => None,
     };
     texts.map(|ts| ts.into_iter().map(|t| (field, t)).collect())
 }
 
-/// Long enough to be selective: 3 bytes, or any non-ASCII character (rare in logs).
-fn useful_needle(n: &str) -> bool {
-    n.len() >= MIN_NEEDLE || !n.is_ascii()
+/// Selective enough to guard an instance. In a named field's own automaton any literal is:
+/// `EventID: 16` is then evaluated for Sysmon 16 only, a regex that needs a backtick for
+/// command lines with one. Keywords are searched in every value: 3 bytes, or any non-ASCII
+/// character (rare in logs).
+fn useful_needle(n: &str, in_field: bool) -> bool {
+    !n.is_empty() && (in_field || n.len() >= MIN_NEEDLE || !n.is_ascii())
 }
 
 /// Literals of which every match of the regex contains one, lower-cased; `None`
@@ -225,16 +223,16 @@ fn useful_needle(n: &str) -> bool {
 /// concatenation, a group, a repetition of at least one; an alternation gives
 /// the union of its branches' sets). So `(?i)\.exe\s+[^"]{0,64}werfaultsecure\.exe`
 /// is guarded by (part of) `werfaultsecure.exe`, not by `.exe`.
-fn regex_needles(pattern: &str) -> Option<Vec<String>> {
+fn regex_needles(pattern: &str, in_field: bool) -> Option<Vec<String>> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let mut budget = REGEX_NEEDLE_BUDGET;
-    required_literals(&hir, &mut budget)
+    required_literals(&hir, &mut budget, in_field)
 }
 
 /// Most sub-expressions [`regex_needles`] looks into, per pattern.
 const REGEX_NEEDLE_BUDGET: u32 = 64;
 
-fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<Vec<String>> {
+fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32, in_field: bool) -> Option<Vec<String>> {
     use regex_syntax::hir::HirKind;
     use regex_syntax::hir::literal::ExtractKind;
     if *budget == 0 {
@@ -242,10 +240,10 @@ fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<V
     }
     *budget -= 1;
     let mut sets: Vec<Vec<String>> =
-        [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().filter_map(|k| extracted(hir, k)).collect();
+        [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().filter_map(|k| extracted(hir, k, in_field)).collect();
     match hir.kind() {
-        HirKind::Capture(c) => sets.extend(required_literals(&c.sub, budget)),
-        HirKind::Repetition(r) if r.min > 0 => sets.extend(required_literals(&r.sub, budget)),
+        HirKind::Capture(c) => sets.extend(required_literals(&c.sub, budget, in_field)),
+        HirKind::Repetition(r) if r.min > 0 => sets.extend(required_literals(&r.sub, budget, in_field)),
         HirKind::Concat(xs) => {
             // Every match contains a match of each tail of the concatenation (its
             // prefix literals: `(?i)werfault` is a run of one-letter classes) and of each element.
@@ -255,14 +253,15 @@ fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<V
                 }
                 *budget -= 1;
                 let tail = regex_syntax::hir::Hir::concat(xs[i..].to_vec());
-                sets.extend(extracted(&tail, ExtractKind::Prefix));
+                sets.extend(extracted(&tail, ExtractKind::Prefix, in_field));
             }
             for x in xs {
-                sets.extend(required_literals(x, budget));
+                sets.extend(required_literals(x, budget, in_field));
             }
         }
         HirKind::Alternation(xs) => {
-            let branches: Vec<Option<Vec<String>>> = xs.iter().map(|x| required_literals(x, budget)).collect();
+            let branches: Vec<Option<Vec<String>>> =
+                xs.iter().map(|x| required_literals(x, budget, in_field)).collect();
             sets.extend(union(branches.into_iter()));
         }
         _ => {}
@@ -273,7 +272,11 @@ fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<V
 }
 
 /// The prefix or suffix literals of `hir`, lower-cased, if finite and all useful.
-fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::ExtractKind) -> Option<Vec<String>> {
+fn extracted(
+    hir: &regex_syntax::hir::Hir,
+    kind: regex_syntax::hir::literal::ExtractKind,
+    in_field: bool,
+) -> Option<Vec<String>> {
     let mut ex = regex_syntax::hir::literal::Extractor::new();
     ex.kind(kind);
     let seq = ex.extract(hir);
@@ -283,7 +286,7 @@ fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::Ext
     }
     let mut out: Vec<String> = Vec::new();
     for l in lits {
-        let s = std::str::from_utf8(l.as_bytes()).ok().filter(|s| useful_needle(s))?;
+        let s = std::str::from_utf8(l.as_bytes()).ok().filter(|s| useful_needle(s, in_field))?;
         let s = lowercase(s);
         if !out.contains(&s) {
             out.push(s);
@@ -337,12 +340,17 @@ mod tests {
 
     #[test]
     fn regex_literals_from_the_most_selective_part() {
-        let werfault = regex_needles(r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#).unwrap();
+        let werfault =
+            regex_needles(r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#, false).unwrap();
         assert!(werfault.iter().all(|l| l.len() >= 4 && "werfaultsecure.exe".contains(l.as_str())), "{werfault:?}");
-        assert_eq!(regex_needles(r"(?:abc|xyz)\d+").unwrap(), ["abc", "xyz"]);
-        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+").unwrap(), ["foo", "barbaz"]);
-        assert_eq!(regex_needles(r"a?\d+(?:xy)+hello"), Some(vec!["xyhello".to_string()]));
-        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+"), None);
-        assert_eq!(regex_needles(r"(?:abc)?\d+"), None);
+        assert_eq!(regex_needles(r"(?:abc|xyz)\d+", false).unwrap(), ["abc", "xyz"]);
+        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+", false).unwrap(), ["foo", "barbaz"]);
+        assert_eq!(regex_needles(r"a?\d+(?:xy)+hello", false), Some(vec!["xyhello".to_string()]));
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", false), None);
+        assert_eq!(regex_needles(r"(?:abc)?\d+", false), None);
+        // In a field's own automaton a short literal guards too.
+        assert_eq!(regex_needles(r"\w+`(?:\w+|-|.)`[\w+|\s]", true), Some(vec!["`".to_string()]));
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", true).unwrap(), ["foo", "b"]);
+        assert_eq!(regex_needles(r"\w+`", false), None);
     }
 }
