@@ -95,6 +95,9 @@ impl FieldTable {
     }
 }
 
+/// Regexes by pattern and flags (see [`CompiledDetection::share_regexes`]).
+pub type RegexCache = std::collections::HashMap<(Box<str>, RegexFlags), std::sync::Arc<LazyRegex>, WordBuild>;
+
 /// Lists of at least this many strings are matched as a [`StrSet`].
 pub const STR_SET_MIN: usize = 4;
 
@@ -278,6 +281,21 @@ impl CompiledDetection {
             }
             if let Some(f) = &mut p.field {
                 f.id = id(&f.name);
+            }
+        }
+    }
+
+    /// Make every regex the one `shared` holds for its pattern and flags (adding it if new):
+    /// a rule compiled for two event sources, or two rules with the same pattern, then build
+    /// and keep one regex.
+    pub fn share_regexes(&mut self, shared: &mut RegexCache) {
+        for p in self.searches.iter_mut().flat_map(|s| s.groups.iter_mut().flatten()) {
+            let fast = p.fast.as_deref_mut().map(|f| &mut f.1);
+            for m in p.values.iter_mut().flatten().chain(fast.into_iter().flatten()) {
+                if let Matcher::Re(r) = m {
+                    let key = (Box::<str>::from(r.as_str()), r.flags());
+                    *r = shared.entry(key).or_insert_with(|| r.clone()).clone();
+                }
             }
         }
     }

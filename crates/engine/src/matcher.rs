@@ -90,7 +90,7 @@ pub struct LazyRegex {
 }
 
 /// The `re` modifiers' flags.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RegexFlags {
     /// `|i`.
     pub case_insensitive: bool,
@@ -117,6 +117,11 @@ impl LazyRegex {
     /// The pattern as written (without the modifiers' flags).
     pub fn as_str(&self) -> &str {
         &self.pattern
+    }
+
+    /// The modifiers' flags.
+    pub fn flags(&self) -> RegexFlags {
+        self.flags
     }
 
     /// The regex, built now if it was not yet.

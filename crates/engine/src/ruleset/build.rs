@@ -192,6 +192,7 @@ impl RulesetBuilder {
             .map_init(FieldTable::default, |table, (info, raw)| self.compile_rule(info, raw, opts, table))
             .collect();
         let mut reported_filters = vec![false; self.filters.len()];
+        let mut regexes = crate::compile::RegexCache::default();
         // Per instance: its event source and its rule as written (to name correlation fields).
         let mut origin: Vec<(Option<&'static EventSource>, usize)> = Vec::new();
         for (raw_index, ((info, _), c)) in self.rules.iter().zip(compiled).enumerate() {
@@ -212,6 +213,7 @@ impl RulesetBuilder {
             set.rules.push(info.clone());
             for mut x in instances {
                 x.det.rename_fields(&mut |name| set.fields.id(name));
+                x.det.share_regexes(&mut regexes);
                 let pre = x.pre.into_iter().map(|(name, values)| (set.fields.intern(&name), values)).collect();
                 for (name, list) in
                     [(x.channel_field, &mut set.channel_fields), (x.event_id_field, &mut set.event_id_fields)]
