@@ -37,7 +37,9 @@ if [ -z "$bin" ]; then
 fi
 args=()
 for d in "$sigma"/rules*; do
-  [ -d "$d" ] && args+=(--corpus "$(basename "$d")=$d")
+  # A folder with no rule file is a usage error for detwiki (the snapshot's rules-dfir holds a README only).
+  [ -d "$d" ] && [ -n "$(find "$d" \( -name '*.yml' -o -name '*.yaml' \) -print -quit)" ] || continue
+  args+=(--corpus "$(basename "$d")=$d")
 done
 out="${out:-$ROOT/target/bench-site}"
 mkdir -p "$ROOT/target"

@@ -6,7 +6,9 @@
 #   fuzz/ci-smoke.sh                     20 s per target (FUZZ_SECONDS=20)
 #   FUZZ_SECONDS=0 fuzz/ci-smoke.sh      replay the seed corpus only, no new inputs
 #   FUZZ_INSTALL=1 fuzz/ci-smoke.sh      `cargo install cargo-fuzz` first if it is missing
-#   FUZZ_TARGETS="rule_file condition"   a subset of the targets (default: all, `cargo fuzz list`)
+#   FUZZ_TARGETS="rule_file condition"   a subset of the targets (default: all, `cargo fuzz list`:
+#                                        condition, eql, esql, evtx_chunk, json_event, kql,
+#                                        rule_file, sigma_string)
 #
 # Works on stable Rust: RUSTC_BOOTSTRAP=1 lets stable rustc take cargo-fuzz's -Z flags.
 # Fuzz runs use one process (no -jobs/-workers) and do not add to fuzz/corpus/: new inputs go
@@ -47,10 +49,13 @@ if ! cargo fuzz build 2>"$scratch/build.log"; then
 fi
 echo "fuzz: targets built in $(( $(date +%s) - start )) s"
 
-# Seed corpora are gitignored; make them when missing (uses ../shared when it exists).
-[ -d corpus/rule_file ] || ./seed.sh
-
 read -r -a targets <<<"${FUZZ_TARGETS:-$(cargo fuzz list | tr '\n' ' ')}"
+
+# Seed corpora are gitignored; make them when a target's is missing (a checkout seeded before
+# a target was added too; uses ../shared when it exists).
+for t in "${targets[@]}"; do
+    if [ ! -d "corpus/$t" ]; then ./seed.sh; break; fi
+done
 failed=()
 for t in "${targets[@]}"; do
     mkdir -p "$scratch/$t"

@@ -7,6 +7,8 @@
 #   fuzz/corpus/sigma_string/  a handful of hand-written values (escapes, wildcards, placeholders)
 #   fuzz/corpus/evtx_chunk/    the first chunk of a sample of events/evtx-attack-samples/*.evtx
 #   fuzz/corpus/json_event/    hand-written event lines (flat, evtx_dump's nested shape, ECS …)
+#   fuzz/corpus/{kql,eql,esql}/ the query fixtures of crates/elastic/tests/fixtures, and every
+#                              query of the Elastic corpus (needs python3 >= 3.11 for tomllib)
 #
 # Usage: fuzz/seed.sh            (from anywhere; SHARED defaults to ../shared beside the repo)
 #        DETWIKI_SHARED=/path/to/shared SEED_RULES=1000 fuzz/seed.sh
@@ -25,9 +27,10 @@ cond_dir="$here/corpus/condition"
 str_dir="$here/corpus/sigma_string"
 evtx_dir="$here/corpus/evtx_chunk"
 json_dir="$here/corpus/json_event"
-mkdir -p "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir"
+query_dirs=("$here/corpus/kql" "$here/corpus/eql" "$here/corpus/esql")
+mkdir -p "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}"
 # Seeds are named seed-*; libFuzzer's own finds (hash names) are left alone.
-find "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" -maxdepth 1 -name 'seed-*' -delete
+find "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}" -maxdepth 1 -name 'seed-*' -delete
 
 rule_files=()
 if [ -d "$sigma" ]; then
@@ -126,3 +129,32 @@ done <<'LINES'
 {"k":"\u00e9\u0000\ud83d\ude00\n\"q\"","Threat Name":"HackTool:Win32/Mimikatz","empty":{},"list":[],"nested":[[1,[2,{"x":null}]]]}
 LINES
 echo "json_event: $n lines"
+
+# kql / eql / esql: the in-repo fixtures, then every query of the Elastic corpus.
+for lang in kql eql esql; do
+    n=0
+    for f in "$repo/crates/elastic/tests/fixtures/$lang"/*; do
+        n=$((n + 1))
+        cat "$f" > "$here/corpus/$lang/seed-fixture-$n"
+    done
+    echo "$lang: $n fixtures"
+done
+elastic="$shared/corpus/elastic"
+if [ -d "$elastic" ] && python3 -c 'import tomllib' 2>/dev/null; then
+    python3 - "$elastic" "$here/corpus" <<'PY'
+import pathlib, sys, tomllib
+root, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+dirs = {"kuery": "kql", "eql": "eql", "esql": "esql"}
+counts = dict.fromkeys(dirs.values(), 0)
+for path in sorted(root.rglob("*.toml")):
+    rule = tomllib.loads(path.read_text(encoding="utf-8")).get("rule", {})
+    query = rule.get("query")
+    lang = dirs.get(rule.get("language", "eql"))
+    if isinstance(query, str) and lang:
+        counts[lang] += 1
+        (out / lang / f"seed-{counts[lang]}").write_text(query, encoding="utf-8")
+print(", ".join(f"{k}: {v} corpus queries" for k, v in counts.items()))
+PY
+else
+    echo "kql/eql/esql: no Elastic corpus at $elastic or no python3 >= 3.11; fixtures only" >&2
+fi

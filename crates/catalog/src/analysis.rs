@@ -87,7 +87,12 @@ fn status_name(s: &Status) -> &'static str {
 
 /// ATT&CK rows, the other tags resolved, and findings about the tags.
 pub fn attack(meta: &Metadata) -> (Vec<AttackRow>, Vec<TagInfo>, Vec<Diagnostic>) {
-    let tags: Vec<&str> = meta.tags.iter().map(|t| t.value.as_str()).collect();
+    attack_of_tags(&meta.tags)
+}
+
+/// [`attack`] of tags given on their own (other languages' ATT&CK, written as Sigma tags).
+pub fn attack_of_tags(tag_list: &[Spanned<String>]) -> (Vec<AttackRow>, Vec<TagInfo>, Vec<Diagnostic>) {
+    let tags: Vec<&str> = tag_list.iter().map(|t| t.value.as_str()).collect();
     let cov = attack::analyze(&tags);
     let rows = cov
         .rows
@@ -108,7 +113,7 @@ pub fn attack(meta: &Metadata) -> (Vec<AttackRow>, Vec<TagInfo>, Vec<Diagnostic>
         })
         .collect();
     let mut others = Vec::new();
-    for t in &meta.tags {
+    for t in tag_list {
         let info = |kind, id: &str, name: Option<&str>| TagInfo {
             tag: t.value.clone(),
             kind,
@@ -131,14 +136,13 @@ pub fn attack(meta: &Metadata) -> (Vec<AttackRow>, Vec<TagInfo>, Vec<Diagnostic>
             TagRef::Malformed(v) => others.push(info("other", v, None)),
         }
     }
-    let diags = attack_findings(meta, &cov);
+    let diags = attack_findings(tag_list, &cov);
     (rows, others, diags)
 }
 
 /// Findings where a rule's tags disagree with ATT&CK, from its coverage analysis.
-fn attack_findings(meta: &Metadata, cov: &attack::Coverage) -> Vec<Diagnostic> {
-    let span_of =
-        |pred: &dyn Fn(&str) -> bool| meta.tags.iter().find(|t| pred(&t.value)).map(|t: &Spanned<String>| t.span);
+fn attack_findings(tags: &[Spanned<String>], cov: &attack::Coverage) -> Vec<Diagnostic> {
+    let span_of = |pred: &dyn Fn(&str) -> bool| tags.iter().find(|t| pred(&t.value)).map(|t: &Spanned<String>| t.span);
     let mut diags = Vec::new();
     for t in &cov.tactic_without_technique {
         let span = span_of(&|tag| matches!(attack::resolve_tag(tag), TagRef::Tactic(x) if x.id == t.id));
@@ -247,6 +251,22 @@ fn field_map(e: &logsource::EventSource) -> Vec<(String, String)> {
     e.field_map.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
+/// The taxonomy's row for event `id` of provider `provider` (`Security`, `Sysmon`), anywhere in
+/// its table, without field mappings.
+pub(crate) fn known_event(provider: &str, id: u32) -> Option<EventRow> {
+    logsource::mappings()
+        .iter()
+        .flat_map(|m| m.events.iter())
+        .find(|e| e.provider == provider && e.event_id == Some(id) && !e.title.is_empty())
+        .map(|e| EventRow {
+            provider: e.provider.to_string(),
+            channel: e.channel.to_string(),
+            event_id: Some(id),
+            title: e.title.to_string(),
+            field_map: Vec::new(),
+        })
+}
+
 /// The title the taxonomy gives an event of a channel anywhere in its table.
 fn known_title(channel: &str, id: u32) -> Option<String> {
     logsource::mappings()
@@ -295,7 +315,7 @@ pub fn taxonomy_findings(doc: &Document) -> Vec<Diagnostic> {
     // Only the findings: no rows, titles or pinned event ids are built (this runs in `lint`).
     let meta = doc.meta();
     let tags: Vec<&str> = meta.tags.iter().map(|t| t.value.as_str()).collect();
-    let mut diags = attack_findings(meta, &attack::analyze(&tags));
+    let mut diags = attack_findings(&meta.tags, &attack::analyze(&tags));
     if let Document::Rule(r) = doc {
         let ls = &r.logsource;
         let mapping = match logsource::lookup(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref()) {

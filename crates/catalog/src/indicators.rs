@@ -212,6 +212,10 @@ pub struct IndicatorRow {
     pub key: RowKey,
     /// The values, in rule order, each once.
     pub values: Vec<IndicatorValue>,
+    /// The fields as the rule wrote them, when the field vocabulary renamed them
+    /// (`process.name` for `Image`); empty for Sigma rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub original_fields: Vec<String>,
 }
 
 /// Which identifiers the conditions use only under `not`.
@@ -263,7 +267,7 @@ pub fn extract(detection: &Detection) -> Vec<IndicatorRow> {
             let at = match rows.iter().position(|r| r.key == key) {
                 Some(i) => i,
                 None => {
-                    rows.push(IndicatorRow { key, values: Vec::new() });
+                    rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
                     rows.len() - 1
                 }
             };

@@ -24,6 +24,7 @@
 pub mod analysis;
 pub mod index;
 pub mod indicators;
+pub mod lang;
 pub mod load;
 pub mod stages;
 
@@ -172,6 +173,8 @@ pub struct RuleEntry {
     pub title: String,
     /// Corpus name.
     pub corpus: String,
+    /// The rule language (`sigma`, `elastic`: [`lang::LANGUAGES`]).
+    pub language: &'static str,
     /// Path relative to the corpus.
     pub path: String,
     /// Unique page name inside the corpus (the file stem, suffixed when taken).
@@ -216,8 +219,12 @@ pub struct RuleEntry {
     pub neighbors: Neighbors,
     /// Findings about this rule (parser and reference tables).
     pub findings: Vec<Finding>,
-    /// The YAML document as written.
+    /// The YAML document as written (for other languages, the whole rule file).
     pub body: String,
+    /// What only this rule's language has, as ordered key → value pairs (the "Details"
+    /// block: Elastic's rule type, index patterns, threshold …); empty for Sigma.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<(String, String)>,
     /// Index of the source file in [`Catalog::files`].
     #[serde(skip)]
     pub file: usize,
@@ -292,7 +299,7 @@ impl Catalog {
         for (ci, spec) in specs.iter().enumerate() {
             for root in &spec.paths {
                 let mut found = Vec::new();
-                load::collect(root, &mut found, &mut walk_errors);
+                load::collect_all(root, &mut found, &mut walk_errors);
                 work.extend(found.into_iter().map(|p| (ci, root.clone(), p)));
             }
         }
@@ -455,6 +462,26 @@ enum Analysed {
 
 /// `body_later`: leave a one-document file's body empty; the caller moves the text in.
 fn analyse(f: &SourceFile, fi: usize, names: &[String], body_later: bool) -> Analysed {
+    if let Some(language) = lang::of_path(&f.path)
+        && let Some(read) = language.read
+        && f.parsed.diagnostics.is_empty()
+    {
+        let model = read(&f.text, &f.rel_path);
+        let source = detwiki_diagnostics::SourceFile::new(f.rel_path.as_str(), f.text.as_str());
+        if model.rules.is_empty() {
+            let mut diagnostics: Vec<Finding> = model.diagnostics.iter().map(|d| Finding::new(d, &source)).collect();
+            diagnostics.sort_by_key(|d| d.severity != Severity::Error);
+            return Analysed::Failed(FailedFile {
+                corpus: names[f.corpus].clone(),
+                path: f.rel_path.clone(),
+                diagnostics,
+            });
+        }
+        let n = model.rules.len();
+        return Analysed::Rules(
+            model.rules.into_iter().enumerate().map(|(ri, r)| model_entry(f, fi, ri, n, r, language, names)).collect(),
+        );
+    }
     if f.parsed.has_errors() || f.parsed.documents.is_empty() {
         let source = detwiki_diagnostics::SourceFile::new(f.rel_path.as_str(), f.text.as_str());
         let mut diagnostics: Vec<Finding> = f.parsed.diagnostics.iter().map(|d| Finding::new(d, &source)).collect();
@@ -512,6 +539,7 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: boo
         id,
         title: meta.title.as_ref().map_or_else(|| stem.to_string(), |t| t.value.clone()),
         corpus: names[f.corpus].clone(),
+        language: lang::SIGMA.name,
         path: f.rel_path.clone(),
         slug: if f.parsed.documents.len() > 1 { format!("{stem}-{}", di + 1) } else { stem.to_string() },
         kind: doc.kind(),
@@ -543,6 +571,7 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: boo
         neighbors: Neighbors::default(),
         findings,
         body: if body_later && f.parsed.documents.len() == 1 { String::new() } else { document_text(f, di) },
+        details: Vec::new(),
         file: fi,
         doc: di,
         corpus_index: f.corpus,
@@ -550,6 +579,59 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: boo
             Document::Rule(r) => index::signature(&r.detection),
             _ => None,
         },
+    }
+}
+
+/// The entry of rule `ri` (of `n`) of a file another language's front end read.
+fn model_entry(
+    f: &SourceFile,
+    fi: usize,
+    ri: usize,
+    n: usize,
+    r: lang::ModelRule,
+    language: &'static lang::Language,
+    names: &[String],
+) -> RuleEntry {
+    let (attack, other_tags, attack_diags) = analysis::attack_of_tags(&r.attack_tags);
+    let source = detwiki_diagnostics::SourceFile::new(f.rel_path.as_str(), f.text.as_str());
+    let findings: Vec<Finding> = r.diagnostics.iter().chain(&attack_diags).map(|d| Finding::new(d, &source)).collect();
+    let id =
+        r.id.as_ref().map_or_else(|| format!("path:{}/{}#{}", names[f.corpus], f.rel_path, ri), |i| i.value.clone());
+    let file_name = f.rel_path.rsplit('/').next().unwrap_or(&f.rel_path);
+    let stem = language.extensions.iter().find_map(|e| file_name.strip_suffix(&format!(".{e}"))).unwrap_or(file_name);
+    RuleEntry {
+        id,
+        title: r.title.unwrap_or_else(|| stem.to_string()),
+        corpus: names[f.corpus].clone(),
+        language: language.name,
+        path: f.rel_path.clone(),
+        slug: if n > 1 { format!("{stem}-{}", ri + 1) } else { stem.to_string() },
+        kind: DocumentKind::Rule,
+        level: r.level,
+        status: r.status,
+        description: r.description,
+        author: r.author,
+        date: r.date,
+        modified: r.modified,
+        tags: r.tags,
+        references: r.references,
+        falsepositives: r.falsepositives,
+        related: Vec::new(),
+        logsource: LogsourceRef::default(),
+        attack,
+        other_tags,
+        events: r.events,
+        event_mapping: r.event_mapping.unwrap_or(EventMapping::Unknown),
+        stages: r.stages,
+        indicators: r.indicators,
+        neighbors: Neighbors::default(),
+        findings,
+        body: f.text.clone(),
+        details: r.details,
+        file: fi,
+        doc: ri,
+        corpus_index: f.corpus,
+        logic: None,
     }
 }
 

@@ -104,6 +104,37 @@ fn is_rule_file(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
 }
 
+/// Files of every rule language under `root` ([`crate::lang::LANGUAGES`]), plus the files
+/// no language claims (read as `unknown-format` findings, never silently dropped), except
+/// documentation ([`crate::lang::is_documentation`]). A file given by name is always read.
+/// Sorted by name as [`collect`] does. ([`collect`] finds Sigma files only: what `hunt` runs.)
+pub fn collect_all(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
+    if root.is_file() {
+        files.push(root.to_path_buf());
+        return;
+    }
+    if !root.exists() {
+        errors.push(WalkError { path: root.to_path_buf(), message: "no such file or folder".into() });
+        return;
+    }
+    let walk = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.')));
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_file() && !crate::lang::is_documentation(e.path()) => {
+                files.push(e.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(WalkError {
+                path: e.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+                message: e.io_error().map_or_else(|| e.to_string(), |io| io.to_string()),
+            }),
+        }
+    }
+}
+
 /// Read and parse `(corpus, root, path)` triples in parallel; `tick` runs once per file.
 pub fn read_all(files: Vec<(usize, PathBuf, PathBuf)>, limits: &Limits, tick: &(dyn Fn() + Sync)) -> Vec<SourceFile> {
     files
@@ -152,7 +183,47 @@ pub fn read_one(corpus: usize, root: &Path, path: PathBuf, limits: &Limits) -> S
         .with_help("Sigma rules are small text files; check that this is a rule, or raise --max-file-size");
         return fail(path, d);
     }
+    let language = crate::lang::of_path(&path);
     match std::fs::read(&path) {
+        // Another language: its front end reads the text when the file is analysed.
+        Ok(bytes) if language.is_some_and(|l| l.read.is_some()) => {
+            let (text, parsed) = match String::from_utf8(bytes) {
+                Ok(mut t) => {
+                    if t.starts_with('\u{feff}') {
+                        t.drain(..3);
+                    }
+                    (t, SigmaFile { documents: Vec::new(), diagnostics: Vec::new() })
+                }
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let d = Diagnostic::new(
+                        Code::InvalidUtf8,
+                        "the file is not valid UTF-8",
+                        Some(detwiki_sigma::Span::point(at)),
+                    )
+                    .with_help("save the file as UTF-8");
+                    (
+                        String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                        SigmaFile { documents: Vec::new(), diagnostics: vec![d] },
+                    )
+                }
+            };
+            SourceFile { corpus, path, rel_path, text, parsed }
+        }
+        Ok(bytes) if language.is_none() => {
+            let ext = path.extension().map(|e| e.to_string_lossy().into_owned());
+            let what = ext.map_or_else(|| "a file without an extension".to_string(), |e| format!("a `.{e}` file"));
+            let known: Vec<String> =
+                crate::lang::LANGUAGES.iter().map(|l| format!("{} (.{})", l.title, l.extensions.join(", ."))).collect();
+            let d = Diagnostic::new(
+                Code::UnknownFormat,
+                format!("{what} is no rule format detwiki reads; it is left out"),
+                None,
+            )
+            .with_help(format!("rule files are: {}", known.join("; ")));
+            let _ = bytes;
+            fail(path, d)
+        }
         Ok(bytes) => {
             let parsed = detwiki_sigma::parse_bytes(&bytes, limits);
             let mut text = match String::from_utf8(bytes) {

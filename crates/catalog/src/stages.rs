@@ -24,6 +24,11 @@ pub enum PredTree {
         /// Items.
         items: Vec<PredTree>,
     },
+    /// The item does not hold (other languages' `not`; Sigma's stages show `not` in labels).
+    Not {
+        /// The negated item.
+        item: Box<PredTree>,
+    },
     /// `Field|modifiers: value(s)`; several values only under `|all`.
     Pred {
         /// The key as written (`Image|endswith`).
@@ -172,6 +177,10 @@ fn write_tree(out: &mut String, t: &PredTree, depth: usize) {
                 write_item(out, i, depth + 1, "or");
             }
         }
+        PredTree::Not { item } => {
+            let _ = writeln!(out, "{pad}not:");
+            write_tree(out, item, depth + 1);
+        }
         PredTree::Pred { key, values } => write_pred(out, key, values, depth),
         PredTree::Keyword { value } => {
             let _ = writeln!(out, "{pad}- {value}");
@@ -189,6 +198,10 @@ fn write_item(out: &mut String, t: &PredTree, depth: usize, parent: &str) {
             write_tree(out, t, depth + 1);
         }
         (_, PredTree::Or { .. }) => write_tree(out, t, depth),
+        (_, PredTree::Not { item }) => {
+            let _ = writeln!(out, "{pad}- not:");
+            write_tree(out, item, depth + 1);
+        }
         (_, PredTree::Pred { key, values }) => write_pred(out, key, values, depth),
         (_, PredTree::Keyword { value }) => {
             let _ = writeln!(out, "{pad}- {value}");

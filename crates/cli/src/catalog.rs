@@ -69,7 +69,9 @@ fn load_checked(specs: &[CorpusSpec], quiet: bool, opts: &LoadOptions, need_rule
     if need_rules {
         let mut empty = false;
         for (spec, info) in specs.iter().zip(&catalog.corpora) {
-            if info.files > 0 {
+            // Files no language reads (`unknown-format`) do not make a corpus.
+            let ci = catalog.corpora.iter().position(|c| std::ptr::eq(c, info)).unwrap_or(0);
+            if catalog.files.iter().any(|f| f.corpus == ci && detwiki_catalog::lang::of_path(&f.path).is_some()) {
                 continue;
             }
             for p in spec.paths.iter().filter(|p| p.is_dir()) {
@@ -116,7 +118,7 @@ fn logs_hint(hunt: bool) -> &'static str {
     if hunt {
         "logs are given as INPUT arguments (`detwiki hunt --corpus NAME=RULES INPUT…`)"
     } else {
-        "--corpus takes a folder of Sigma rules; logs are read by `detwiki hunt`"
+        "--corpus takes a folder of rules (Sigma, Elastic); logs are read by `detwiki hunt`"
     }
 }
 
@@ -125,8 +127,9 @@ pub fn log_file_message(arg: &str, path: &std::path::Path, hunt: bool) -> Option
     let ext = extension(path)?;
     (path.is_file() && LOG_EXTENSIONS.contains(&ext.as_str())).then(|| {
         format!(
-            "--corpus {arg}: {} is a .{ext} file, not a rule file (.yml/.yaml); {}",
+            "--corpus {arg}: {} is a .{ext} file, not a rule file ({}); {}",
             path.display(),
+            rule_extensions(hunt),
             logs_hint(hunt)
         )
     })
@@ -146,7 +149,7 @@ pub fn no_rules_message(arg: &str, dir: &std::path::Path, hunt: bool) -> String 
         let ext = extension(e.path()).map_or_else(|| "(no extension)".to_string(), |x| format!(".{x}"));
         *by_ext.entry(ext).or_default() += 1;
     }
-    let head = format!("--corpus {arg}: no rule files (.yml/.yaml) under {}", dir.display());
+    let head = format!("--corpus {arg}: no rule files ({}) under {}", rule_extensions(hunt), dir.display());
     if by_ext.is_empty() {
         return format!("{head} — it is empty");
     }
@@ -169,6 +172,12 @@ pub fn no_rules_message(arg: &str, dir: &std::path::Path, hunt: bool) -> String 
     } else {
         format!("{head} — it holds {holds}")
     }
+}
+
+/// The rule files a command reads: Sigma's for `hunt`, every language's for the others.
+fn rule_extensions(hunt: bool) -> String {
+    let langs = if hunt { &detwiki_catalog::lang::LANGUAGES[..1] } else { detwiki_catalog::lang::LANGUAGES };
+    langs.iter().flat_map(|l| l.extensions.iter().map(|e| format!(".{e}"))).collect::<Vec<_>>().join("/")
 }
 
 /// Load options for commands that show the analysis and compile nothing.

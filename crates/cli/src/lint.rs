@@ -26,7 +26,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let mut work = Vec::new();
     for root in &args.paths {
         let before = paths.len();
-        load::collect(root, &mut paths, &mut walk_errors);
+        load::collect_all(root, &mut paths, &mut walk_errors);
         work.extend(paths[before..].iter().map(|p| (0, root.clone(), p.clone())));
     }
     if !walk_errors.is_empty() && paths.is_empty() {
@@ -142,6 +142,22 @@ struct Checked {
 }
 
 fn check(f: detwiki_catalog::SourceFile) -> Checked {
+    // Another language's file: its front end reads it into the rule model.
+    if let Some(read) = detwiki_catalog::lang::of_path(&f.path).and_then(|l| l.read)
+        && f.parsed.diagnostics.is_empty()
+    {
+        let model = read(&f.text, &f.rel_path);
+        let mut diagnostics = model.diagnostics;
+        let mut ids = Vec::new();
+        for r in &model.rules {
+            diagnostics.extend(r.diagnostics.iter().cloned());
+            diagnostics.extend(detwiki_catalog::analysis::attack_of_tags(&r.attack_tags).2);
+            ids.extend(r.id.as_ref().map(|i| (i.value.clone(), i.span)));
+        }
+        let kinds = [model.rules.len(), 0, 0];
+        let text = if diagnostics.is_empty() { String::new() } else { f.text };
+        return Checked { path: f.path, text, diagnostics, ids, kinds };
+    }
     let mut diagnostics = f.parsed.diagnostics;
     diagnostics.extend(f.parsed.documents.iter().flat_map(taxonomy_findings));
     let mut kinds = [0; 3];

@@ -326,12 +326,13 @@ enum Reload {
     Everything,
 }
 
+/// A file of a rule language the catalog reads (`.yml`/`.yaml`, `.toml` …).
 fn is_rule_file(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+    detwiki_catalog::lang::of_path(p).is_some()
 }
 
 /// Turn the paths of a burst of events into changes, mirroring what the
-/// corpus walk reads: `.yml`/`.yaml` files (not symbolic links) under a corpus
+/// corpus walk reads: rule files of every language (not symbolic links) under a corpus
 /// path, outside hidden folders. `known` tells whether a path is a file of the
 /// current catalog (to notice a folder that went away).
 fn classify(specs: &[CorpusSpec], paths: &[PathBuf], known: &dyn Fn(&Path) -> bool) -> Reload {
@@ -511,18 +512,27 @@ mod tests {
         std::fs::write(root.join("sub/a.yml"), "title: a").unwrap();
         std::fs::write(root.join(".git/x.yml"), "").unwrap();
         std::fs::write(root.join("notes.txt"), "").unwrap();
+        std::fs::write(root.join("b.toml"), "[rule]").unwrap();
         let specs = vec![CorpusSpec { name: "x".into(), paths: vec![root.clone()] }];
         let none = |_: &Path| false;
         let r = classify(
             &specs,
-            &[root.join("sub/a.yml"), root.join("gone.yml"), root.join("notes.txt"), root.join(".git/x.yml")],
+            &[
+                root.join("sub/a.yml"),
+                root.join("gone.yml"),
+                root.join("notes.txt"),
+                root.join(".git/x.yml"),
+                root.join("b.toml"),
+            ],
             &none,
         );
+        // An Elastic rule file is a rule file too.
         assert_eq!(
             r,
             Reload::Files(vec![
                 FileChange::Changed { corpus: 0, root: root.clone(), path: root.join("sub/a.yml") },
                 FileChange::Removed(root.join("gone.yml")),
+                FileChange::Changed { corpus: 0, root: root.clone(), path: root.join("b.toml") },
             ])
         );
         assert_eq!(classify(&specs, &[root.join("notes.txt"), root.join("4913")], &none), Reload::Nothing);

@@ -106,7 +106,7 @@ impl Code {
 }
 
 codes! {
-    /// Sigma rule files: what `detwiki lint` reports, and what makes `hunt` skip a file's rules.
+    /// Rule files (Sigma YAML, Elastic TOML): what `detwiki lint` reports, and what makes `hunt` skip a file's rules.
     Rule {
         /// The file could not be read.
         Io = "io-error", Error;
@@ -194,6 +194,16 @@ codes! {
         UnknownAttackTag = "unknown-attack-tag", Warning;
         /// The logsource has no known event mapping: nothing says which events the rule needs.
         UnmappedLogsource = "unmapped-logsource", Warning;
+        /// The TOML of an Elastic rule file is malformed.
+        TomlSyntax = "toml-syntax", Error;
+        /// A query language that detwiki does not parse (Elastic `lucene`): the query is kept as text.
+        UnsupportedLanguage = "unsupported-language", Warning;
+        /// A rule's query (an Elastic rule's KQL, EQL or ESQL) does not parse.
+        QuerySyntax = "query-syntax", Error;
+        /// A rule's query nests deeper, or is longer, than the parser accepts.
+        QueryTooComplex = "query-too-complex", Error;
+        /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
+        UnknownFormat = "unknown-format", Warning;
     }
 
     /// pySigma processing pipelines given to `detwiki hunt --pipeline`.

@@ -1,7 +1,7 @@
 //! # detwiki-site: the detection wiki
 //!
 //! ```text
-//! Catalog (detwiki-catalog) ──templates (Rust, straight into a buffer)──▶ HTML
+//! Catalog (detwiki-catalog) ──view models (rule_view, pages, views)──templates (askama, Rust)──▶ HTML
 //!                           ──serde──▶ rule JSON, api/rules.json, Navigator layers
 //!                           ──search──▶ prebuilt search index (JS, loaded on demand) + ranking
 //! ```
@@ -9,10 +9,12 @@
 //! The site renders what the catalog computes; it derives no facts of its own.
 //! [`render`] produces every file of the site and hands each to a sink, so
 //! the same pages are written to disk by [`write::build`]; [`Site`] makes the
-//! same files one at a time, on request, for `detwiki serve`. Every string from a rule is escaped by the
-//! templates ([`templates`]: functions that append a page to a `String`; rule pages straight from the
-//! catalog entry, the other pages from small view models of [`views`] and [`pages`]);
-//! links are made only for http(s) URLs ([`html::safe_href`]).
+//! same files one at a time, on request, for `detwiki serve`. Each page is first a view model
+//! (a rule's page: [`rule_view::RulePage`], which `detwiki rule --format text` lays out too; the
+//! others: [`pages`] and [`views`]), then laid out by the [`templates`] (the rule page: an askama
+//! template, a file per section; the others: functions that append to a `String`, one per
+//! section), which escape every string from a rule; links are made only for http(s) URLs
+//! ([`html::safe_href`]).
 //!
 //! ```no_run
 //! let catalog = detwiki_site::demo::catalog();
@@ -26,6 +28,7 @@ pub mod html;
 pub mod navigator;
 pub mod pages;
 pub mod paths;
+pub mod rule_view;
 pub mod search;
 pub mod templates;
 pub mod views;
@@ -39,8 +42,9 @@ use detwiki_catalog::Catalog;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::pages::RulesPage;
+use crate::pages::{ListPage, RulesPage};
 use crate::paths::PlatformKey;
+use crate::rule_view::RulePage;
 use crate::views::{Counted, Ctx};
 
 /// Why the site could not be made.
@@ -188,19 +192,8 @@ impl Renderer<'_> {
         html(out, file, &p.title, |o, root| templates::rules_page(o, &self.ctx, &p, root));
     }
 
-    fn list(
-        &self,
-        out: &mut Vec<u8>,
-        file: &str,
-        title: &str,
-        intro: &str,
-        groups: Vec<(Option<views::Link>, Vec<Counted>)>,
-    ) {
-        html(out, file, title, |o, root| templates::list(o, title, intro, &groups, root));
-    }
-
-    fn counted(map: impl Iterator<Item = (String, Option<String>, usize)>) -> Vec<Counted> {
-        map.map(|(name, url, count)| Counted { name, url, count }).collect()
+    fn list(&self, out: &mut Vec<u8>, file: &str, p: ListPage) {
+        html(out, file, p.title, |o, root| templates::list(o, p.title, p.intro, &p.groups, root));
     }
 
     /// The site-relative file a job produces.
@@ -261,7 +254,8 @@ impl Renderer<'_> {
         match job {
             Job::Rule(i) => {
                 let r = &c.rules[*i];
-                html(out, file, &r.title, |o, root| templates::rule(o, &self.ctx, r, Some(*i), root));
+                let page = RulePage::site(self.ctx, r, Some(*i));
+                html(out, file, &r.title, |o, root| templates::rule(o, &page, root));
             }
             Job::RuleJson(i) => {
                 json(out, file, &c.rules[*i], false)?;
@@ -292,81 +286,18 @@ impl Renderer<'_> {
             Job::Provider(name) => {
                 self.rules_page(out, file, self.ctx.provider_page(name, prep.providers[name].clone()))
             }
-            Job::EventsIndex => {
-                let groups = prep
-                    .providers
-                    .iter()
-                    .map(|(p, evs)| {
-                        (
-                            Some(views::Link {
-                                text: p.clone(),
-                                url: self.ctx.paths.providers.get(p).cloned(),
-                                external: false,
-                            }),
-                            evs.clone(),
-                        )
-                    })
-                    .collect();
-                self.list(
-                    out,
-                    file,
-                    "Events",
-                    "Providers and their events, with the number of rules that read each.",
-                    groups,
-                );
-            }
+            Job::EventsIndex => self.list(out, file, self.ctx.events_index(&prep.providers)),
             Job::Logsource(label) => self.rules_page(out, file, self.ctx.logsource_page(label)),
-            Job::LogsourcesIndex => {
-                let rows = Self::counted(c.index.logsources.iter().map(|(l, r)| {
-                    let name = if l.is_empty() { "(no logsource)".to_string() } else { l.clone() };
-                    (name, self.ctx.paths.logsources.get(l).cloned(), r.len())
-                }));
-                self.list(out, file, "Logsources", "Every product/category/service the rules use.", vec![(None, rows)]);
-            }
+            Job::LogsourcesIndex => self.list(out, file, self.ctx.logsources_index()),
             Job::Platform(k) => self.rules_page(out, file, self.ctx.platform_page(k, &prep.platforms[k])),
-            Job::PlatformsIndex => {
-                let rows = Self::counted(
-                    prep.platforms.iter().map(|(k, r)| (k.title.clone(), Some(paths::platform_url(&k.slug)), r.len())),
-                );
-                self.list(
-                    out,
-                    file,
-                    "Platforms",
-                    "Windows, Linux, macOS, each cloud and identity source, network and applications.",
-                    vec![(None, rows)],
-                );
-            }
+            Job::PlatformsIndex => self.list(out, file, self.ctx.platforms_index(&prep.platforms)),
             Job::Field(f) => {
                 let values = prep.field_values.get(f.as_str()).map_or(&[][..], Vec::as_slice);
                 self.rules_page(out, file, self.ctx.field_page(f, values));
             }
-            Job::FieldsIndex => {
-                let mut rows = Self::counted(
-                    c.index.fields.iter().map(|(f, r)| (f.clone(), self.ctx.paths.fields.get(f).cloned(), r.len())),
-                );
-                rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                self.list(
-                    out,
-                    file,
-                    "Fields",
-                    "Every field the rules compare, with the number of rules using it.",
-                    vec![(None, rows)],
-                );
-            }
+            Job::FieldsIndex => self.list(out, file, self.ctx.fields_index()),
             Job::Author(a) => self.rules_page(out, file, self.ctx.author_page(a)),
-            Job::AuthorsIndex => {
-                let mut rows = Self::counted(
-                    c.index.authors.iter().map(|(a, r)| (a.clone(), self.ctx.paths.authors.get(a).cloned(), r.len())),
-                );
-                rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
-                self.list(
-                    out,
-                    file,
-                    "Authors",
-                    "Rule authors, with the number of rules each wrote.",
-                    vec![(None, rows)],
-                );
-            }
+            Job::AuthorsIndex => self.list(out, file, self.ctx.authors_index()),
             Job::Indicator(k) => self.rules_page(out, file, self.ctx.indicator_page(*k)),
             Job::LeftOut(k) => {
                 let title = format!("{} (left out)", c.failed[*k].path);
@@ -424,7 +355,7 @@ fn jobs(cat: &Catalog, prep: &Prepared) -> Vec<Job> {
     for (i, r) in c.rules.iter().enumerate() {
         jobs.push(Job::Rule(i));
         jobs.push(Job::RuleJson(i));
-        if views::body_is_cut(r) {
+        if rule_view::body_is_cut(r) {
             jobs.push(Job::RuleYaml(i));
         }
     }
@@ -497,7 +428,8 @@ pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Str
     let file = paths::rule_file(rule);
     let at = cat.rules.iter().position(|x| std::ptr::eq(x, rule));
     let mut page = Vec::new();
-    html(&mut page, &file, &rule.title, |o, root| templates::rule(o, &ctx, rule, at, root));
+    let view = RulePage::site(ctx, rule, at);
+    html(&mut page, &file, &rule.title, |o, root| templates::rule(o, &view, root));
     String::from_utf8(page).unwrap_or_default()
 }
 

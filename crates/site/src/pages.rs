@@ -405,6 +405,101 @@ impl Ctx<'_> {
     }
 }
 
+/// A list page: groups of names with rule counts, each under an optional heading.
+#[derive(Debug)]
+pub struct ListPage {
+    /// Title.
+    pub title: &'static str,
+    /// What the list is.
+    pub intro: &'static str,
+    /// The groups.
+    pub groups: Vec<(Option<Link>, Vec<Counted>)>,
+}
+
+impl ListPage {
+    fn one(title: &'static str, intro: &'static str, rows: Vec<Counted>) -> ListPage {
+        ListPage { title, intro, groups: vec![(None, rows)] }
+    }
+}
+
+/// Most rules first, then by name.
+fn by_count(rows: &mut [Counted]) {
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+}
+
+impl Ctx<'_> {
+    /// Providers, each with its events ([`Ctx::providers`]).
+    pub fn events_index(&self, providers: &BTreeMap<String, Vec<Counted>>) -> ListPage {
+        let groups = providers
+            .iter()
+            .map(|(p, evs)| {
+                let head = Link { text: p.clone(), url: self.paths.providers.get(p).cloned(), external: false };
+                (Some(head), evs.clone())
+            })
+            .collect();
+        ListPage {
+            title: "Events",
+            intro: "Providers and their events, with the number of rules that read each.",
+            groups,
+        }
+    }
+
+    /// Every logsource label.
+    pub fn logsources_index(&self) -> ListPage {
+        let rows = self
+            .cat
+            .index
+            .logsources
+            .iter()
+            .map(|(l, r)| Counted {
+                name: if l.is_empty() { "(no logsource)".to_string() } else { l.clone() },
+                url: self.paths.logsources.get(l).cloned(),
+                count: r.len(),
+            })
+            .collect();
+        ListPage::one("Logsources", "Every product/category/service the rules use.", rows)
+    }
+
+    /// Every platform ([`Ctx::platforms`]).
+    pub fn platforms_index(&self, platforms: &BTreeMap<PlatformKey, Vec<usize>>) -> ListPage {
+        let rows = platforms
+            .iter()
+            .map(|(k, r)| Counted { name: k.title.clone(), url: Some(paths::platform_url(&k.slug)), count: r.len() })
+            .collect();
+        ListPage::one(
+            "Platforms",
+            "Windows, Linux, macOS, each cloud and identity source, network and applications.",
+            rows,
+        )
+    }
+
+    /// Every field, most used first.
+    pub fn fields_index(&self) -> ListPage {
+        let mut rows: Vec<Counted> = self
+            .cat
+            .index
+            .fields
+            .iter()
+            .map(|(f, r)| Counted { name: f.clone(), url: self.paths.fields.get(f).cloned(), count: r.len() })
+            .collect();
+        by_count(&mut rows);
+        ListPage::one("Fields", "Every field the rules compare, with the number of rules using it.", rows)
+    }
+
+    /// Every author, most rules first.
+    pub fn authors_index(&self) -> ListPage {
+        let mut rows: Vec<Counted> = self
+            .cat
+            .index
+            .authors
+            .iter()
+            .map(|(a, r)| Counted { name: a.clone(), url: self.paths.authors.get(a).cloned(), count: r.len() })
+            .collect();
+        by_count(&mut rows);
+        ListPage::one("Authors", "Rule authors, with the number of rules each wrote.", rows)
+    }
+}
+
 /// Rows of a page of the rules list.
 pub const RULES_PER_PAGE: usize = 200;
 

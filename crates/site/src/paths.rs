@@ -191,12 +191,8 @@ impl Paths {
                 leaf.push('_');
             }
             p.events.insert(key.clone(), format!("{dir}{}/index.html", pct(&leaf)));
-            let label = match e.event_id {
-                Some(n) if seen[&(e.provider.clone(), e.event_id)] > 1 => format!("Event ID {n} ({})", e.channel),
-                Some(n) => format!("Event ID {n}"),
-                None => format!("any event of {}", e.channel),
-            };
-            p.event_labels.insert(key.clone(), label);
+            let ambiguous = seen[&(e.provider.clone(), e.event_id)] > 1;
+            p.event_labels.insert(key.clone(), event_label(e.event_id, &e.channel, ambiguous));
         }
         for (name, slug) in unique_slugs(c.index.fields.keys()) {
             p.fields.insert(name, format!("fields/{}/index.html", pct(&slug)));
@@ -255,6 +251,17 @@ fn left_out_urls(c: &Catalog) -> Vec<String> {
             format!("rules/{}/{}/index.html", pct(&corpus), pct(&name))
         })
         .collect()
+}
+
+/// How a list names an event within its provider: `Event ID 13`; with the channel when the
+/// provider has that id on more than one channel (`ambiguous`: `Event ID 8003
+/// (Microsoft-Windows-AppLocker/MSI and Script)`); `any event of <channel>` for a source without ids.
+pub fn event_label(event_id: Option<u32>, channel: &str, ambiguous: bool) -> String {
+    match event_id {
+        Some(n) if ambiguous => format!("Event ID {n} ({channel})"),
+        Some(n) => format!("Event ID {n}"),
+        None => format!("any event of {channel}"),
+    }
 }
 
 /// An event's name in a list: its label, then its title when it has one (`Event ID 13:

@@ -1,20 +1,30 @@
-//! The page templates, as Rust: each function appends one page (or one part
-//! of a page) to a `String`. Every string from a rule or the catalog goes
-//! through [`esc`] (HTML-escaped: `&`, `<`, `>`, `"`; every attribute is
-//! double-quoted); the only pre-made markup written unescaped is the
-//! highlighted YAML and the rules-table rows of [`crate::html`] and
-//! [`crate::views`], themselves built from escaped text. Links are made only
-//! from site-relative URLs and http(s) URLs ([`crate::html::safe_href`]).
+//! The page templates: each function appends one page (or one part of a page)
+//! to a `String`. Every string from a rule or the catalog goes through [`esc`]
+//! (HTML-escaped: `&`, `<`, `>`, `"`; every attribute is double-quoted); the
+//! only pre-made markup written unescaped is the highlighted YAML and the
+//! rules-table rows of [`crate::html`] and [`crate::views`], themselves built
+//! from escaped text. Links are made only from site-relative URLs and http(s)
+//! URLs ([`crate::html::safe_href`]).
 //!
-//! Rendering straight into one buffer, with no template engine and no view
-//! model in between for the rule pages, keeps the build of a big corpus within
-//! the same order of time as its analysis.
+//! Each page is laid out from its view model. A rule's page, the biggest, is an
+//! askama template compiled with the crate ([`rule`]: `templates/rule.html`, a file
+//! per section, escaped by the same escaper); the others ([`crate::pages`],
+//! [`crate::views`]) are Rust functions here, one per page section, writing straight
+//! into one buffer. Both keep the build of a big corpus within the same order of
+//! time as its analysis (bench/build-vs-analysis.sh).
 
-use detwiki_catalog::{EventMapping, RuleEntry};
-use detwiki_sigma::{DocumentKind, Level, RelationType, Severity, Status};
+mod home;
+pub mod rule;
 
-use crate::html::{highlight_yaml, write_escaped};
-use crate::pages::{Home, RulesList, RulesPage};
+pub use home::home;
+pub use rule::rule;
+
+use std::fmt::{self, Write as _};
+
+use detwiki_sigma::Severity;
+
+use crate::html::write_escaped;
+use crate::pages::{RulesList, RulesPage};
 use crate::paths;
 use crate::views::{self, Counted, Ctx, IndicatorStat, Link};
 
@@ -22,6 +32,17 @@ use crate::views::{self, Counted, Ctx, IndicatorStat, Link};
 #[inline]
 pub fn esc(out: &mut String, s: &str) {
     let _ = write_escaped(out, s);
+}
+
+/// Append a value's `Display` HTML-escaped.
+pub fn esc_display(out: &mut String, v: impl fmt::Display) {
+    struct Escaping<'a>(&'a mut String);
+    impl fmt::Write for Escaping<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            write_escaped(self.0, s)
+        }
+    }
+    let _ = write!(Escaping(out), "{v}");
 }
 
 /// Append a number.
@@ -125,21 +146,6 @@ fn a_or_text(out: &mut String, root: &str, url: Option<&str>, text: &str) {
     }
 }
 
-/// A rule-page section that is a list: `open` (the section, its heading and `<ul>`), one
-/// `<li>` per item, nothing at all when there is no item.
-fn list_section<T>(out: &mut String, open: &str, items: &[T], mut item: impl FnMut(&mut String, &T)) {
-    if items.is_empty() {
-        return;
-    }
-    out.push_str(open);
-    for x in items {
-        out.push_str("\n<li>");
-        item(out, x);
-        out.push_str("</li>");
-    }
-    out.push_str("\n</ul>\n</section>");
-}
-
 fn ext_link(out: &mut String, url: &str, text: &str) {
     out.push_str("<a href=\"");
     esc(out, url);
@@ -217,8 +223,30 @@ const CRUMB_HOME_CLOSE: &str = "index.html\">Detection wiki</a></li></ol></nav>"
 // ------------------------------------------------------------------------------------------
 // Pages of rules (technique, tactic, event, provider, logsource, platform, field, author, indicator).
 
-/// A page of rules with its context.
+/// A page of rules with its context: breadcrumb and title, facts, lists, the rules by corpus,
+/// their most shared indicators and exclusions.
 pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
+    rules_page_head(out, p, root);
+    facts(out, &p.facts, root);
+    for (heading, items) in &p.lists {
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str("\n<section class=\"list\">\n<h2>");
+        esc(out, heading);
+        out.push_str("</h2>\n");
+        counted_table(out, items, root, "Name");
+        out.push_str("\n</section>");
+    }
+    rule_groups(out, ctx, p, root);
+    if p.show_indicators {
+        shared_indicators(out, p, root);
+    }
+    out.push('\n');
+}
+
+/// The breadcrumb and the title (`Technique T1090 Proxy`).
+fn rules_page_head(out: &mut String, p: &RulesPage, root: &str) {
     out.push_str("\n<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol>\n<li><a href=\"");
     esc(out, root);
     out.push_str("index.html\">Detection wiki</a></li>");
@@ -232,27 +260,26 @@ pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     out.push_str("</span> ");
     esc(out, &p.title);
     out.push_str("</h1>");
-    if !p.facts.is_empty() {
-        out.push_str("\n<dl class=\"facts\">");
-        for (label, value) in &p.facts {
-            out.push_str("\n<div><dt>");
-            esc(out, label);
-            out.push_str("</dt><dd>");
-            link(out, value, root);
-            out.push_str("</dd></div>");
-        }
-        out.push_str("\n</dl>");
+}
+
+/// Short facts, `label: value`.
+fn facts(out: &mut String, facts: &[(String, Link)], root: &str) {
+    if facts.is_empty() {
+        return;
     }
-    for (heading, items) in &p.lists {
-        if items.is_empty() {
-            continue;
-        }
-        out.push_str("\n<section class=\"list\">\n<h2>");
-        esc(out, heading);
-        out.push_str("</h2>\n");
-        counted_table(out, items, root, "Name");
-        out.push_str("\n</section>");
+    out.push_str("\n<dl class=\"facts\">");
+    for (label, value) in facts {
+        out.push_str("\n<div><dt>");
+        esc(out, label);
+        out.push_str("</dt><dd>");
+        link(out, value, root);
+        out.push_str("</dd></div>");
     }
+    out.push_str("\n</dl>");
+}
+
+/// The page's rules, a table per corpus.
+fn rule_groups(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
     out.push_str("\n<section id=\"rules\">\n<h2>Rules <span class=\"n\">");
     num(out, p.count);
     out.push_str("</span></h2>");
@@ -268,30 +295,32 @@ pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
         out.push_str("\n<p class=\"none\">No rules.</p>");
     }
     out.push_str("\n</section>");
-    if p.show_indicators {
-        out.push_str("\n<section id=\"shared-indicators\">\n<h2>Most shared indicators</h2>");
-        if p.indicators.is_empty() {
-            out.push_str("\n<p class=\"none\">No indicators.</p>");
+}
+
+/// The most shared indicators of the page's rules, then their exclusions (a field page shows
+/// these only when there are some).
+fn shared_indicators(out: &mut String, p: &RulesPage, root: &str) {
+    out.push_str("\n<section id=\"shared-indicators\">\n<h2>Most shared indicators</h2>");
+    if p.indicators.is_empty() {
+        out.push_str("\n<p class=\"none\">No indicators.</p>");
+    } else {
+        out.push('\n');
+        indicator_table(out, &p.indicators, root);
+    }
+    out.push_str("\n</section>");
+    if !p.exclusions.is_empty() || p.kind != "Field" {
+        out.push_str(
+            "\n<section id=\"exclusions\">\n<h2>Exclusions</h2>\n<p class=\"note\">What these rules' \
+             <code>not</code> terms carve out.</p>",
+        );
+        if p.exclusions.is_empty() {
+            out.push_str("\n<p class=\"none\">No exclusions.</p>");
         } else {
             out.push('\n');
-            indicator_table(out, &p.indicators, root);
+            indicator_table(out, &p.exclusions, root);
         }
         out.push_str("\n</section>");
-        if !p.exclusions.is_empty() || p.kind != "Field" {
-            out.push_str(
-                "\n<section id=\"exclusions\">\n<h2>Exclusions</h2>\n<p class=\"note\">What these rules' \
-                 <code>not</code> terms carve out.</p>",
-            );
-            if p.exclusions.is_empty() {
-                out.push_str("\n<p class=\"none\">No exclusions.</p>");
-            } else {
-                out.push('\n');
-                indicator_table(out, &p.exclusions, root);
-            }
-            out.push_str("\n</section>");
-        }
     }
-    out.push('\n');
 }
 
 /// A list page: groups of names with counts, each under an optional heading.
@@ -325,6 +354,14 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
     esc(out, root);
     out.push_str(CRUMB_HOME_CLOSE);
     out.push_str("\n<h1>Detection rules</h1>\n<form class=\"filters\" id=\"filters\" hidden>");
+    filters(out, p);
+    list_note(out, p);
+    list_table(out, p, root);
+    pager(out, p, root);
+}
+
+/// The filters, over every rule (the script shows them).
+fn filters(out: &mut String, p: &RulesList) {
     for f in &p.filters {
         out.push_str("\n<label>");
         esc(out, f.label);
@@ -342,7 +379,12 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         }
         out.push_str("\n</select></label>");
     }
-    out.push_str("\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>\n<p class=\"note\" id=\"list-note\">");
+    out.push_str("\n<output id=\"shown\" aria-live=\"polite\"></output>\n</form>");
+}
+
+/// Which rules this page shows, and of how many.
+fn list_note(out: &mut String, p: &RulesList) {
+    out.push_str("\n<p class=\"note\" id=\"list-note\">");
     if p.pages > 1 {
         out.push_str("Rules ");
         num(out, p.first);
@@ -359,10 +401,12 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         counted_noun(out, p.total, "rule", "rules");
         out.push_str(", by corpus and file.");
     }
-    out.push_str(
-        " <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>\n\
-         <div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\" data-page=\"",
-    );
+    out.push_str(" <span class=\"nojs\">Filters and sorting over every rule need JavaScript.</span></p>");
+}
+
+/// This page's rows.
+fn list_table(out: &mut String, p: &RulesList, root: &str) {
+    out.push_str("\n<div class=\"tablewrap\"><table class=\"rules sortable\" id=\"rules-table\" data-page=\"");
     num(out, p.page);
     out.push_str(
         "\">\n<thead><tr>\n\
@@ -388,33 +432,38 @@ pub fn rules_list(out: &mut String, p: &RulesList, root: &str) {
         out.push_str("</td></tr>");
     }
     out.push_str("\n</tbody></table></div>\n");
-    if p.pages > 1 {
-        out.push_str("<nav class=\"pager\" id=\"pager\" aria-label=\"Pages of the rules list\"><ul>");
-        if p.page > 1 {
-            out.push_str("\n<li>");
-            a(out, root, &p.page_urls[p.page - 2], "‹ Previous");
-            out.push_str("</li>");
-        }
-        for n in 1..=p.pages {
-            out.push_str("\n<li>");
-            if n == p.page {
-                out.push_str("<span aria-current=\"page\">");
-                num(out, n);
-                out.push_str("</span>");
-            } else {
-                let mut text = String::new();
-                num(&mut text, n);
-                a(out, root, &p.page_urls[n - 1], &text);
-            }
-            out.push_str("</li>");
-        }
-        if p.page < p.pages {
-            out.push_str("\n<li>");
-            a(out, root, &p.page_urls[p.page], "Next ›");
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul></nav>\n");
+}
+
+/// Links to the other pages of the list.
+fn pager(out: &mut String, p: &RulesList, root: &str) {
+    if p.pages <= 1 {
+        return;
     }
+    out.push_str("<nav class=\"pager\" id=\"pager\" aria-label=\"Pages of the rules list\"><ul>");
+    if p.page > 1 {
+        out.push_str("\n<li>");
+        a(out, root, &p.page_urls[p.page - 2], "‹ Previous");
+        out.push_str("</li>");
+    }
+    for n in 1..=p.pages {
+        out.push_str("\n<li>");
+        if n == p.page {
+            out.push_str("<span aria-current=\"page\">");
+            num(out, n);
+            out.push_str("</span>");
+        } else {
+            let mut text = String::new();
+            num(&mut text, n);
+            a(out, root, &p.page_urls[n - 1], &text);
+        }
+        out.push_str("</li>");
+    }
+    if p.page < p.pages {
+        out.push_str("\n<li>");
+        a(out, root, &p.page_urls[p.page], "Next ›");
+        out.push_str("</li>");
+    }
+    out.push_str("\n</ul></nav>\n");
 }
 
 /// The search page (results are made in the browser).
@@ -430,608 +479,6 @@ pub fn search(out: &mut String, root: &str) {
         "index.html#matrix\">ATT&amp;CK matrix</a>.</p>\n<p id=\"search-status\" role=\"status\"></p>\n\
          <ol id=\"search-page-results\" class=\"hits\"></ol>\n</div>\n",
     );
-}
-
-/// The home page: corpora, counts, the ATT&CK matrix, links to browse.
-pub fn home(out: &mut String, p: &Home, root: &str) {
-    out.push_str("\n<h1>Detection wiki</h1>\n<p class=\"lead\">");
-    counted_noun(out, p.rules, "rule", "rules");
-    out.push_str(" from ");
-    counted_noun(out, p.corpora.len(), "corpus", "corpora");
-    out.push_str(
-        ": what each rule looks for, the telemetry it needs, the ATT&amp;CK techniques it claims and the \
-         indicators it shares with other rules.</p>\n\n<section id=\"corpora\" aria-labelledby=\"h-corpora\">\n\
-         <h2 id=\"h-corpora\">Corpora</h2>\n<div class=\"tablewrap\"><table>\n<thead><tr><th scope=\"col\">Corpus</th>\
-         <th scope=\"col\" class=\"num\">Rules</th><th scope=\"col\" class=\"num\">Files</th>\
-         <th scope=\"col\" class=\"num\">Left out</th></tr></thead>\n<tbody>",
-    );
-    for c in &p.corpora {
-        out.push_str("\n<tr><td><a href=\"");
-        esc(out, root);
-        out.push_str("rules/index.html?corpus=");
-        query_value(out, &c.name);
-        out.push_str("\">");
-        esc(out, &c.name);
-        out.push_str("</a></td><td class=\"num\">");
-        num(out, c.rules);
-        out.push_str("</td><td class=\"num\">");
-        num(out, c.files);
-        out.push_str("</td><td class=\"num\">");
-        if c.failed > 0 {
-            out.push_str("<a href=\"");
-            esc(out, root);
-            out.push_str(paths::LEFT_OUT_URL);
-            out.push_str("#corpus-");
-            esc(out, &crate::html::pct(&paths::segment(&c.name)));
-            out.push_str("\">");
-            num(out, c.failed);
-            out.push_str("</a>");
-        } else {
-            num(out, c.failed);
-        }
-        out.push_str("</td></tr>");
-    }
-    out.push_str(
-        "\n</tbody></table></div>\n</section>\n\n<section id=\"counts\" aria-labelledby=\"h-counts\">\n\
-         <h2 id=\"h-counts\">Rules by level, status and product</h2>\n<div class=\"cols\">",
-    );
-    for (title, rows) in &p.counts {
-        out.push_str("\n<div>\n<h3>");
-        esc(out, title);
-        out.push_str("</h3>\n");
-        counted_table(out, rows, root, title);
-        out.push_str("\n</div>");
-    }
-    out.push_str("\n<div>\n<h3>Platform</h3>\n");
-    counted_table(out, &p.platforms, root, "Platform");
-    out.push_str(
-        "\n</div>\n</div>\n</section>\n\n<section id=\"matrix\" aria-labelledby=\"h-matrix\">\n\
-         <h2 id=\"h-matrix\">MITRE ATT&amp;CK matrix</h2>\n<p class=\"note\">Rule counts per technique (",
-    );
-    esc(out, p.attack_version);
-    out.push_str(
-        "); a technique's count includes its sub-techniques' rules. Darker cells have more rules. Navigator layers: ",
-    );
-    for (i, l) in p.layers.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        link(out, l, root);
-    }
-    out.push_str(".</p>\n<div class=\"matrix\" role=\"region\" aria-label=\"ATT&amp;CK matrix\" tabindex=\"0\">");
-    let cell = |out: &mut String, c: &crate::pages::Cell| {
-        out.push_str("<a href=\"");
-        esc(out, root);
-        esc(out, c.url.as_deref().unwrap_or_default());
-        out.push_str("\"><span class=\"tid\">");
-        esc(out, &c.id);
-        out.push_str("</span> ");
-        esc(out, &c.name);
-        out.push_str(" <span class=\"n\">");
-        num(out, c.count);
-        out.push_str("</span></a>");
-    };
-    for col in &p.matrix {
-        out.push_str("\n<section class=\"tactic\">\n<h3>");
-        a_or_text(out, root, col.url.as_deref(), &col.tactic);
-        out.push_str(" <span class=\"n\">");
-        num(out, col.count);
-        out.push_str("</span></h3>\n<ul>");
-        for c in col.cells.iter().filter(|c| c.count > 0) {
-            out.push_str("\n<li class=\"cell s");
-            num(out, usize::from(c.shade));
-            out.push_str("\">");
-            cell(out, c);
-            if !c.subs.is_empty() {
-                out.push_str("<details><summary>");
-                num(out, c.subs.len());
-                out.push_str(" sub-technique");
-                if c.subs.len() != 1 {
-                    out.push('s');
-                }
-                out.push_str("</summary><ul>");
-                for s in &c.subs {
-                    out.push_str("<li class=\"cell s");
-                    num(out, usize::from(s.shade));
-                    out.push_str("\">");
-                    cell(out, s);
-                    out.push_str("</li>");
-                }
-                out.push_str("\n</ul></details>");
-            }
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul>");
-        let gaps: Vec<&crate::pages::Cell> = col.cells.iter().filter(|c| c.count == 0).collect();
-        if !gaps.is_empty() {
-            out.push_str("\n<details class=\"gaps\"><summary>");
-            num(out, gaps.len());
-            out.push_str(" without rules</summary><ul>");
-            for c in gaps {
-                out.push_str("<li class=\"cell s0\"><span class=\"tid\">");
-                esc(out, &c.id);
-                out.push_str("</span> ");
-                esc(out, &c.name);
-                out.push_str("</li>");
-            }
-            out.push_str("\n</ul></details>");
-        }
-        out.push_str("\n</section>");
-    }
-    out.push_str("\n</div>");
-    if !p.outdated.is_empty() {
-        out.push_str("\n<h3>Tagged techniques that ATT&amp;CK no longer lists as active</h3>\n");
-        counted_table(out, &p.outdated, root, "Technique");
-    }
-    out.push_str("\n</section>\n\n<section id=\"browse\" aria-labelledby=\"h-browse\">\n<h2 id=\"h-browse\">Browse</h2>\n<ul class=\"browse\">");
-    for (url, text, rest) in [
-        ("rules/index.html", "All rules", ", with filters and sorting"),
-        ("events/index.html", "Events", " by provider"),
-        ("logsources/index.html", "Logsources", ""),
-        ("platforms/index.html", "Platforms", ""),
-        ("fields/index.html", "Fields", ""),
-        ("authors/index.html", "Authors", ""),
-        (paths::LEFT_OUT_URL, "Files left out", ", with what lint reports about each"),
-        ("api/rules.json", "api/rules.json", ", a summary of every rule for scripts"),
-    ] {
-        out.push_str("\n<li>");
-        a(out, root, url, text);
-        out.push_str(rest);
-        out.push_str("</li>");
-    }
-    out.push_str("\n</ul>\n</section>\n");
-}
-
-// ------------------------------------------------------------------------------------------
-// The rule page, straight from the catalog entry.
-
-/// Event index key of a rule's event row (`provider|channel|id`).
-fn event_key(out: &mut String, e: &detwiki_catalog::EventRow) {
-    out.clear();
-    out.push_str(&e.provider);
-    out.push('|');
-    out.push_str(&e.channel);
-    out.push('|');
-    if let Some(id) = e.event_id {
-        num(out, id as usize);
-    }
-}
-
-/// A rule's page content (the `main` block), in the seed page's order. `at` is
-/// the rule's position in the catalog (for its indicator pages), when it is one
-/// of the catalog's rules.
-pub fn rule(out: &mut String, ctx: &Ctx<'_>, r: &RuleEntry, at: Option<usize>, root: &str) {
-    let json_url = paths::rule_json_url(r);
-    out.push_str("\n<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol>\n<li><a href=\"");
-    esc(out, root);
-    out.push_str("rules/index.html\">Detection rules</a></li>\n<li><a href=\"");
-    esc(out, root);
-    out.push_str("rules/index.html?corpus=");
-    query_value(out, &r.corpus);
-    out.push_str("\">");
-    esc(out, &views::corpus_title(&r.corpus));
-    out.push_str("</a></li>\n</ol></nav>\n<article class=\"rule\">\n<header class=\"rule-head\" id=\"header\">\n<h1>");
-    esc(out, &r.title);
-    out.push_str("</h1>\n<dl class=\"meta\">");
-    if let Some(level) = r.level.map(Level::as_str) {
-        out.push_str("<div><dt>Level</dt><dd><span class=\"lvl lvl-");
-        esc(out, level);
-        out.push_str("\">");
-        esc(out, level);
-        out.push_str("</span></dd></div>");
-    }
-    if let Some(status) = r.status.map(Status::as_str) {
-        out.push_str("<div><dt>Status</dt><dd>");
-        esc(out, status);
-        out.push_str("</dd></div>");
-    }
-    let mut authors = r.author.iter().flat_map(|a| a.split(',')).map(str::trim).filter(|a| !a.is_empty()).peekable();
-    if authors.peek().is_some() {
-        out.push_str("<div><dt>Author</dt><dd>");
-        for (i, name) in authors.enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            a_or_text(out, root, ctx.paths.authors.get(name).map(String::as_str), name);
-        }
-        out.push_str("</dd></div>");
-    }
-    if let Some(d) = r.date.as_deref().filter(|d| !d.is_empty()) {
-        out.push_str("<div><dt>Date</dt><dd><time>");
-        esc(out, d);
-        out.push_str("</time></dd></div>");
-    }
-    if let Some(d) = r.modified.as_deref().filter(|d| !d.is_empty()) {
-        out.push_str("<div><dt>Modified</dt><dd><time>");
-        esc(out, d);
-        out.push_str("</time></dd></div>");
-    }
-    out.push_str("\n<div><dt>Corpus</dt><dd>");
-    esc(out, &r.corpus);
-    out.push_str("</dd></div>");
-    let label = r.logsource.label();
-    if !label.is_empty() {
-        out.push_str("<div><dt>Logsource</dt><dd>");
-        a_or_text(out, root, ctx.paths.logsources.get(&label).map(String::as_str), &label);
-        out.push_str("</dd></div>");
-    }
-    if r.kind != DocumentKind::Rule {
-        out.push_str("<div><dt>Kind</dt><dd>");
-        esc(out, r.kind.as_str());
-        out.push_str("</dd></div>");
-    }
-    out.push_str("\n<div><dt>Id</dt><dd><code>");
-    esc(out, &r.id);
-    out.push_str("</code></dd></div>\n<div><dt>File</dt><dd><code>");
-    esc(out, &r.path);
-    out.push_str("</code> · <a href=\"");
-    esc(out, root);
-    esc(out, &json_url);
-    out.push_str("\">JSON</a></dd></div>\n</dl>\n</header>");
-    if let Some(d) = r.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        out.push_str("\n<p class=\"desc\" id=\"description\">");
-        esc(out, d);
-        out.push_str("</p>");
-    }
-
-    // ATT&CK.
-    out.push_str(
-        "\n\n<section id=\"attack\" aria-labelledby=\"h-attack\">\n<h2 id=\"h-attack\">MITRE ATT&amp;CK coverage</h2>",
-    );
-    if r.attack.is_empty() {
-        out.push_str("\n<p class=\"none\">No ATT&amp;CK technique tagged.</p>");
-    } else {
-        out.push_str(
-            "\n<div class=\"tablewrap\"><table>\n<thead><tr><th scope=\"col\">Tactic</th>\
-             <th scope=\"col\">Techniques</th></tr></thead>\n<tbody>",
-        );
-        for row in &r.attack {
-            out.push_str("\n<tr><td>");
-            a(out, root, &paths::tactic_url(&row.tactic_id), &row.tactic);
-            out.push_str("</td><td>");
-            for (i, t) in row.techniques.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str("<a href=\"");
-                esc(out, root);
-                esc(out, &paths::technique_url(&t.id));
-                out.push_str("\">");
-                esc(out, &t.id);
-                out.push(' ');
-                esc(out, &t.name);
-                out.push_str("</a>");
-                if t.status != "active" {
-                    out.push_str(" <span class=\"badge\" title=\"");
-                    esc(out, t.status);
-                    out.push_str(" in ATT&amp;CK");
-                    if let Some(rep) = t.replaced_by.as_deref().filter(|x| !x.is_empty()) {
-                        out.push_str("; replaced by ");
-                        esc(out, rep);
-                    }
-                    out.push_str("\">");
-                    esc(out, t.status);
-                    out.push_str("</span>");
-                }
-            }
-            out.push_str("</td></tr>");
-        }
-        out.push_str("\n</tbody></table></div>");
-    }
-    if !r.other_tags.is_empty() {
-        out.push_str("\n<p class=\"tags\">Other tags: ");
-        for t in &r.other_tags {
-            out.push_str("<span class=\"tag\">");
-            match &t.name {
-                Some(n) => {
-                    esc(out, &t.id);
-                    out.push(' ');
-                    esc(out, n);
-                }
-                None => esc(out, &t.tag),
-            }
-            out.push_str("</span> ");
-        }
-        out.push_str("</p>");
-    }
-
-    // Events.
-    out.push_str(
-        "\n</section>\n\n<section id=\"events\" aria-labelledby=\"h-events\">\n<h2 id=\"h-events\">Event coverage</h2>",
-    );
-    if !r.events.is_empty() {
-        out.push_str(
-            "\n<div class=\"tablewrap\"><table>\n<thead><tr><th scope=\"col\">Provider</th>\
-             <th scope=\"col\">Event</th><th scope=\"col\">Title</th></tr></thead>\n<tbody>",
-        );
-        let mut key = String::new();
-        let mut label = String::new();
-        for e in &r.events {
-            event_key(&mut key, e);
-            label.clear();
-            match (e.event_id, ctx.paths.event_labels.get(&key)) {
-                // The list label: with the channel when the provider has the id on several.
-                (Some(_), Some(l)) => label.push_str(l),
-                (Some(id), None) => {
-                    label.push_str("Event ID ");
-                    num(&mut label, id as usize);
-                }
-                (None, _) => {
-                    label.push_str("any event of ");
-                    label.push_str(&e.channel);
-                }
-            }
-            out.push_str("\n<tr><td>");
-            a_or_text(out, root, ctx.paths.providers.get(&e.provider).map(String::as_str), &e.provider);
-            out.push_str("</td><td>");
-            a_or_text(out, root, ctx.paths.events.get(&key).map(String::as_str), &label);
-            out.push_str("</td><td>");
-            esc(out, &e.title);
-            out.push_str("</td></tr>");
-        }
-        out.push_str("\n</tbody></table></div>");
-    }
-    let note = match &r.event_mapping {
-        EventMapping::Mapped => None,
-        EventMapping::Unmapped { reason } => Some(("No known event mapping: ", reason.as_str())),
-        EventMapping::Unknown if r.kind == DocumentKind::Correlation => {
-            Some(("A correlation rule reads the events of the rules it correlates.", ""))
-        }
-        EventMapping::Unknown => Some(("No known event mapping for logsource ", label.as_str())),
-    };
-    if let Some((text, tail)) = note {
-        out.push_str("\n<p class=\"none\">");
-        esc(out, text);
-        esc(out, tail);
-        out.push_str("</p>");
-    }
-
-    // Body.
-    let body = r.body.trim_end();
-    let cut = views::body_is_cut(r);
-    let yaml_url = cut.then(|| paths::rule_yaml_url(r));
-    out.push_str(
-        "\n</section>\n\n<section id=\"body\" aria-labelledby=\"h-body\">\n<h2 id=\"h-body\">Rule body \
-         <span class=\"tag\">yaml</span></h2>\n<pre class=\"yaml\" tabindex=\"0\"><code>",
-    );
-    if let Some(y) = &yaml_url {
-        let (head, shown_lines) = views::body_head(body);
-        highlight_yaml(out, head);
-        out.push_str("</code></pre>\n<p class=\"note\" id=\"body-cut\">Showing the first ");
-        num(out, shown_lines);
-        out.push_str(" of ");
-        num(out, body.lines().count());
-        out.push_str(" lines (");
-        num(out, body.len().div_ceil(1024));
-        out.push_str(" KB of YAML). <a href=\"");
-        esc(out, root);
-        esc(out, y);
-        out.push_str("\" type=\"text/yaml\">The complete YAML</a> is beside this page.</p>");
-    } else {
-        highlight_yaml(out, body);
-        out.push_str("</code></pre>");
-    }
-
-    // Stages.
-    out.push_str("\n</section>\n\n<section id=\"stages\" aria-labelledby=\"h-stages\">\n<h2 id=\"h-stages\">Stages and Predicates</h2>");
-    let mut stage_budget = views::MAX_STAGE_LINES_PER_PAGE;
-    for s in &r.stages {
-        let max = views::MAX_STAGE_LINES.min(stage_budget.max(10));
-        let lines = s.text.lines().count();
-        stage_budget = stage_budget.saturating_sub(max.min(lines));
-        out.push_str("\n<div class=\"stage\">\n<h3>Stage ");
-        num(out, s.stage);
-        out.push_str(": <code>");
-        esc(out, &s.label);
-        out.push_str("</code></h3>\n<pre class=\"yaml\" tabindex=\"0\"><code>");
-        if lines <= max {
-            highlight_yaml(out, &s.text);
-            out.push_str("</code></pre>");
-        } else {
-            let cut: Vec<&str> = s.text.lines().take(max).collect();
-            highlight_yaml(out, &cut.join("\n"));
-            out.push_str("</code></pre>\n<p class=\"muted\">… ");
-            num(out, lines - max);
-            out.push_str(" more lines: see the ");
-            match &yaml_url {
-                Some(y) => a(out, root, y, "complete YAML"),
-                None => out.push_str("<a href=\"#body\">rule body</a>"),
-            }
-            out.push_str(".</p>");
-        }
-        out.push_str("\n</div>");
-    }
-    if r.stages.is_empty() {
-        out.push_str(
-            "\n<p class=\"none\">No detection stages (a correlation rule works on the results of other rules).</p>",
-        );
-    }
-
-    // Indicators.
-    out.push_str(
-        "\n</section>\n\n<section id=\"indicators\" aria-labelledby=\"h-indicators\">\n<h2 id=\"h-indicators\">\
-         Indicators</h2>\n<p class=\"note\">Each row is a field, how it is compared, and the values the rule \
-         looks for. After each value, <q>corpus N</q> counts the rules of the catalog that look for the same value \
-         in the same field the same way, this rule included (per corpus in brackets); from 2 on it links to \
-         them. High counts point to widely used indicators; <q>corpus 1</q> means only this rule looks for it.</p>",
-    );
-    if r.indicators.is_empty() {
-        out.push_str("\n<p class=\"none\">No indicators.</p>");
-    } else {
-        out.push_str(
-            "\n<div class=\"tablewrap\"><table class=\"ind\">\n<thead><tr><th scope=\"col\">Field</th>\
-             <th scope=\"col\">Kind</th><th scope=\"col\">Values</th></tr></thead>\n<tbody>",
-        );
-        let mut value_budget = views::MAX_VALUES_PER_PAGE;
-        for (ri, row) in r.indicators.iter().enumerate() {
-            let shown = row.values.len().min(views::MAX_VALUES_PER_ROW).min(value_budget);
-            value_budget -= shown;
-            out.push_str("\n<tr");
-            if row.key.exclusion {
-                out.push_str(" class=\"excl\"");
-            }
-            out.push_str("><td>");
-            match row.key.field.as_deref() {
-                Some(f) => a_or_text(out, root, ctx.paths.fields.get(f).map(String::as_str), f),
-                None => out.push_str("(keyword)"),
-            }
-            out.push_str("</td><td>");
-            esc(out, &views::kind_label(&row.key));
-            out.push_str("</td><td><ul class=\"values\">");
-            for (vi, v) in row.values.iter().take(shown).enumerate() {
-                out.push_str("\n<li><code class=\"val\">");
-                esc(out, &v.value);
-                out.push_str("</code> ");
-                let page = at.and_then(|i| ctx.value_page_ref(i, ri, vi));
-                match page {
-                    Some(u) => {
-                        out.push_str("<a class=\"count\" href=\"");
-                        esc(out, root);
-                        esc(out, u);
-                        out.push_str("\">");
-                    }
-                    None => out.push_str("<span class=\"count\" title=\"only this rule\">"),
-                }
-                out.push_str("corpus ");
-                num(out, v.corpus_count);
-                out.push_str(" (");
-                for (i, (c, n)) in v.by_corpus.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    esc(out, c);
-                    out.push(' ');
-                    num(out, *n);
-                }
-                out.push(')');
-                out.push_str(if page.is_some() { "</a></li>" } else { "</span></li>" });
-            }
-            let more = row.values.len() - shown;
-            if more > 0 {
-                out.push_str("\n<li class=\"muted\">… ");
-                num(out, more);
-                out.push_str(" more values in the <a href=\"");
-                esc(out, root);
-                esc(out, &json_url);
-                out.push_str("\">rule's JSON</a></li>");
-            }
-            out.push_str("\n</ul></td></tr>");
-        }
-        out.push_str("\n</tbody></table></div>");
-    }
-    out.push_str("\n</section>");
-
-    list_section(
-        out,
-        "\n<section id=\"references\" aria-labelledby=\"h-references\">\n<h2 id=\"h-references\">References</h2>\n<ul class=\"refs\">",
-        &r.references,
-        |out, u| match crate::html::safe_href(u) {
-            Some(href) => ext_link(out, &href, u),
-            None => esc(out, u),
-        },
-    );
-    list_section(
-        out,
-        "\n<section id=\"falsepositives\" aria-labelledby=\"h-fp\">\n<h2 id=\"h-fp\">False positives</h2>\n<ul>",
-        &r.falsepositives,
-        |out, f| esc(out, f),
-    );
-    list_section(
-        out,
-        "\n<section id=\"related\" aria-labelledby=\"h-related\">\n<h2 id=\"h-related\">Related rules</h2>\n<ul>",
-        &r.related,
-        |out, rel| {
-            out.push_str("<span class=\"tag\">");
-            esc(out, rel.relation.map_or("related", RelationType::as_str));
-            out.push_str("</span> ");
-            if rule_link(out, ctx, &rel.id, root) {
-                out.push_str(" <code>");
-                esc(out, &rel.id);
-                out.push_str("</code>");
-            } else {
-                out.push_str(" (not in the catalog)");
-            }
-        },
-    );
-
-    // Neighbors.
-    out.push_str(
-        "\n\n<section id=\"neighbors\" aria-labelledby=\"h-neighbors\">\n<h2 id=\"h-neighbors\">Neighbors</h2>\n\
-         <h3>Equivalent rules</h3>",
-    );
-    if r.neighbors.duplicates.is_empty() {
-        out.push_str("\n<p class=\"none\">No other rule has the same matching logic.</p>");
-    } else {
-        out.push_str("\n<ul>");
-        for id in &r.neighbors.duplicates {
-            out.push_str("\n<li>");
-            rule_link(out, ctx, id, root);
-            out.push_str("</li>");
-        }
-        out.push_str("\n</ul>");
-    }
-    let n = r.neighbors.same_events;
-    out.push_str("\n<h3>Rules on the same events</h3>\n<p>");
-    num(out, n);
-    out.push_str(if n == 1 { " other rule reads" } else { " other rules read" });
-    out.push_str(" exactly the same events.</p>");
-    if !r.neighbors.closest.is_empty() {
-        out.push_str("\n<ul>");
-        for nb in &r.neighbors.closest {
-            out.push_str("\n<li>");
-            rule_link(out, ctx, &nb.id, root);
-            out.push_str(" <span class=\"muted\">(");
-            num(out, nb.shared_indicators);
-            out.push_str(if nb.shared_indicators == 1 { " shared indicator)" } else { " shared indicators)" });
-            out.push_str("</span></li>");
-        }
-        out.push_str("\n</ul>");
-    }
-    out.push_str("\n</section>");
-
-    list_section(
-        out,
-        "\n<section id=\"findings\" aria-labelledby=\"h-findings\">\n<h2 id=\"h-findings\">Findings</h2>\n<ul>",
-        &r.findings,
-        |out, f| {
-            out.push_str("<span class=\"sev sev-");
-            esc(out, f.severity.as_str());
-            out.push_str("\">");
-            esc(out, f.severity.as_str());
-            out.push_str("</span> <code>");
-            esc(out, f.code.as_str());
-            out.push_str("</code>");
-            if let (Some(l), Some(c)) = (f.line, f.column) {
-                out.push_str(" at ");
-                num(out, l);
-                out.push(':');
-                num(out, c);
-            }
-            out.push_str(": ");
-            esc(out, &f.message);
-        },
-    );
-    out.push_str("\n</article>\n");
-}
-
-/// A link to a rule by id (its title), or the id as text when the catalog has
-/// no such rule; whether it was linked.
-fn rule_link(out: &mut String, ctx: &Ctx<'_>, id: &str, root: &str) -> bool {
-    match ctx.by_id.get(id) {
-        Some(&i) => {
-            out.push_str("<a href=\"");
-            esc(out, root);
-            esc(out, &ctx.rule_urls[i]);
-            out.push_str("\">");
-            esc(out, &ctx.cat.rules[i].title);
-            out.push_str("</a>");
-            true
-        }
-        None => {
-            esc(out, id);
-            false
-        }
-    }
 }
 
 // ------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use detwiki_catalog::{Catalog, Finding, RuleEntry};
+use detwiki_catalog::{Catalog, Finding};
 use detwiki_sigma::{Level, Status};
 use detwiki_taxonomy::attack;
 use serde::Serialize;
@@ -448,71 +448,4 @@ pub fn kind_label(key: &detwiki_catalog::indicators::RowKey) -> String {
 pub fn corpus_title(name: &str) -> String {
     let mut c = name.chars();
     c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
-
-// ------------------------------------------------------------------------------------------
-// Rule page limits (the page itself is [`crate::templates::rule`]).
-
-/// Values per indicator row shown on a rule page; the rest are in the rule's JSON.
-pub const MAX_VALUES_PER_ROW: usize = 50;
-
-/// Values shown on a rule page over all its indicator rows.
-pub const MAX_VALUES_PER_PAGE: usize = 100;
-
-/// Stage lines shown on a rule page over all its stages (each stage shows at least 10).
-pub const MAX_STAGE_LINES_PER_PAGE: usize = 180;
-
-/// Lines of a stage shown on a rule page; the whole detection is in the rule body.
-pub const MAX_STAGE_LINES: usize = 60;
-
-/// A rule body longer than this (bytes) is shown cut, its complete YAML written beside the page.
-/// Highlighting can double the size of YAML (a quoted value per line, or non-ASCII text), so
-/// this keeps the body section within about 32 KB and the page within 60 KB.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
-
-/// How much of a cut body is shown (bytes, whole lines).
-pub const SHOWN_BODY_BYTES: usize = 8 * 1024;
-
-/// Whether a rule's page shows its body cut (and the complete YAML is written beside it).
-pub fn body_is_cut(r: &RuleEntry) -> bool {
-    r.body.trim_end().len() > MAX_BODY_BYTES
-}
-
-/// The first whole lines of `text` within [`SHOWN_BODY_BYTES`] (a first line longer than
-/// that is cut at a character boundary), and how many lines they are.
-pub(crate) fn body_head(text: &str) -> (&str, usize) {
-    let mut end = 0;
-    let mut lines = 0;
-    for line in text.split_inclusive('\n') {
-        if end + line.len() > SHOWN_BODY_BYTES {
-            break;
-        }
-        end += line.len();
-        lines += 1;
-    }
-    if lines == 0 {
-        end = SHOWN_BODY_BYTES.min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        lines = 1;
-    }
-    (text[..end].trim_end_matches('\n'), lines)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_long_body_is_cut_at_a_line() {
-        let text = "a: 1\n".repeat(10_000);
-        let (head, lines) = body_head(&text);
-        assert!(head.len() <= SHOWN_BODY_BYTES && head.ends_with("a: 1"));
-        assert_eq!(lines, head.lines().count());
-        let one = "é".repeat(20_000);
-        let (head, lines) = body_head(&one);
-        assert!(head.len() <= SHOWN_BODY_BYTES && !head.is_empty());
-        assert_eq!(lines, 1);
-    }
 }

@@ -608,3 +608,68 @@ fn the_list_of_left_out_files_names_the_paths_that_could_not_be_searched() {
 fn every_internal_link_resolves_with_left_out_files() {
     build_and_check(&catalog_with_left_out().1);
 }
+
+// ------------------------------------------------------------------------------------------
+// One rule-page model for the site and the text of `detwiki rule`.
+
+/// What a rule page says, links left out: the same for the site's page and the text.
+fn said(p: &detwiki_site::rule_view::RulePage<'_>) -> Vec<String> {
+    let mut out = vec![p.crumb.title.clone(), p.title.to_string()];
+    let h = &p.header;
+    out.push(format!(
+        "{:?} {:?} {:?} {:?} {:?} {} {:?} {}",
+        h.level, h.status, h.author, h.date, h.modified, h.corpus, h.kind, h.id
+    ));
+    out.extend(h.authors.iter().map(|a| a.text.to_string()));
+    out.extend(h.logsource.iter().map(|l| l.text.to_string()));
+    out.extend(p.description.map(str::to_string));
+    for row in &p.attack {
+        out.push(row.tactic.text.to_string());
+        out.extend(row.techniques.iter().map(|t| format!("{} {} {:?}", t.id, t.name, t.inactive)));
+    }
+    out.extend(p.events.rows.iter().map(|e| format!("{} | {} | {}", e.provider.text, e.event.text, e.title)));
+    out.extend(p.events.note.iter().map(|n| n.to_string()));
+    out.extend(p.stages.iter().map(|s| format!("{} {} {}", s.stage, s.label, s.more_lines)));
+    for row in &p.indicators {
+        out.push(format!("{} {} {}", row.field.text, row.kind, row.shown));
+        out.extend(row.values.iter().map(|v| format!("{} {}", v.value, v.count)));
+    }
+    out.extend(
+        p.related.iter().map(|r| format!("{} {} {:?}", r.relation, r.rule.id, r.rule.rule.as_ref().map(|l| &l.text))),
+    );
+    let n = &p.neighbors;
+    out.extend(n.duplicates.iter().map(|d| format!("{} {:?}", d.id, d.rule.as_ref().map(|l| &l.text))));
+    out.push(n.same_events.to_string());
+    out.extend(n.closest.iter().map(|(r, k)| format!("{} {:?} {k}", r.id, r.rule.as_ref().map(|l| &l.text))));
+    out
+}
+
+/// Every rule of `cat` says the same on its page and in its text, and only the page links.
+fn site_and_text_agree(cat: &Catalog) -> usize {
+    use detwiki_site::rule_view::RulePage;
+    let derived = detwiki_site::views::Derived::new(cat);
+    let ctx = detwiki_site::views::Ctx::new(cat, &derived);
+    let mut ambiguous = 0;
+    for (i, r) in cat.rules.iter().enumerate() {
+        let (site, text) = (RulePage::site(ctx, r, Some(i)), RulePage::text(cat, r));
+        assert_eq!(said(&site), said(&text), "{}/{}", r.corpus, r.path);
+        assert!(text.events.rows.iter().all(|e| e.event.url.is_none() && e.provider.url.is_none()));
+        assert!(text.indicators.iter().flat_map(|row| &row.values).all(|v| v.url.is_none()));
+        ambiguous += site.events.rows.iter().filter(|e| e.event.text.ends_with(')')).count();
+    }
+    ambiguous
+}
+
+#[test]
+fn site_and_text_show_the_same_rule_pages_demo() {
+    site_and_text_agree(&detwiki_site::demo::catalog());
+}
+
+#[test]
+fn site_and_text_show_the_same_rule_pages_sigmahq() {
+    let Some(rules) = detwiki_testdata::require("corpus/sigma/rules") else { return };
+    let spec = CorpusSpec { name: "sigma".into(), paths: vec![rules] };
+    let ambiguous = site_and_text_agree(&Catalog::load(&[spec], &LoadOptions::default()));
+    // AppLocker, Security-Mitigations and ServiceBus Client ids on several channels.
+    assert!(ambiguous > 0, "an event named with its channel");
+}

@@ -19,11 +19,15 @@
 //!   `attack.command_and_control`, `cve.2021-44228`, …) and computes a rule's *MITRE ATT&CK
 //!   coverage* rows plus lint findings.
 //!
+//! - [`fields`]: the one field vocabulary: each language's field names (ECS for Elastic) →
+//!   the canonical Sigma/Sysmon names, with kind rewrites where the grain differs.
+//!
 //! Everything is `'static`, allocation-free to look up and `serde::Serialize` for the site's JSON.
 
 #![deny(missing_docs)]
 
 pub mod attack;
+pub mod fields;
 #[rustfmt::skip]
 mod attack_data;
 pub mod logsource;

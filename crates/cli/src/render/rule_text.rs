@@ -1,124 +1,53 @@
-//! A rule's page as plain text, in the order of the seed page: breadcrumb,
-//! title, header, description, ATT&CK coverage, event coverage, rule body,
-//! stages and predicates, indicators, then references, false positives,
-//! related rules, neighbors and findings.
+//! A rule's page as plain text: the layout of the site's rule-page model
+//! ([`detwiki_site::rule_view::RulePage`]), in the order of the seed page:
+//! breadcrumb, title, header, description, ATT&CK coverage, event coverage,
+//! rule body, stages and predicates, indicators, then references, false
+//! positives, related rules, neighbors and findings. What each section holds
+//! is the model's; text shows every value and line (a page cuts long ones).
 
 use std::io::{self, Write};
 
-use detwiki_catalog::{Catalog, EventMapping, RuleEntry};
-use detwiki_site::views::corpus_title;
+use detwiki_catalog::{Catalog, RuleEntry};
+use detwiki_site::rule_view::{Events, Header, IndicatorLine, NeighborsView, RulePage, RuleRef};
 
 /// Write the page.
 pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Result<()> {
-    writeln!(out, "Detection rules › {}", corpus_title(&r.corpus))?;
-    writeln!(out, "{}", r.title)?;
-    let mut header = Vec::new();
-    for (k, v) in [
-        ("level", r.level.map(|l| l.to_string())),
-        ("status", r.status.map(|s| s.to_string())),
-        ("author", r.author.clone()),
-        ("date", r.date.clone()),
-        ("modified", r.modified.clone()),
-        ("corpus", Some(r.corpus.clone())),
-        ("id", Some(r.id.clone())),
-    ] {
-        if let Some(v) = v {
-            header.push(format!("{k}: {v}"));
+    let p = RulePage::text(catalog, r);
+    writeln!(out, "Detection rules › {}", p.crumb.title)?;
+    writeln!(out, "{}", p.title)?;
+    header(out, &p.header)?;
+    if let Some(d) = p.description {
+        writeln!(out, "{d}")?;
+    }
+    if !p.details.is_empty() {
+        writeln!(out, "Details")?;
+        for (k, v) in p.details {
+            writeln!(out, "| {k} | {v} |")?;
         }
     }
-    writeln!(out, "{}", header.join(" · "))?;
-    if let Some(d) = &r.description {
-        writeln!(out, "{}", d.trim())?;
-    }
-    writeln!(out, "\nMITRE ATT&CK coverage")?;
-    if r.attack.is_empty() {
-        writeln!(out, "(no ATT&CK technique tagged)")?;
-    } else {
-        writeln!(out, "| Tactic | Techniques |\n|---|---|")?;
-        for row in &r.attack {
-            let t: Vec<String> = row.techniques.iter().map(|t| format!("{} {}", t.id, t.name)).collect();
-            writeln!(out, "| {} | {} |", row.tactic, t.join(", "))?;
-        }
-    }
-    writeln!(out, "\nEvent coverage")?;
-    match &r.event_mapping {
-        EventMapping::Mapped => {
-            writeln!(out, "| Provider | Event | Title |\n|---|---|---|")?;
-            for e in &r.events {
-                let ev =
-                    e.event_id.map_or_else(|| format!("any event of {}", e.channel), |id| format!("Event ID {id}"));
-                writeln!(out, "| {} | {} | {} |", e.provider, ev, e.title)?;
-            }
-        }
-        EventMapping::Unmapped { reason } => writeln!(out, "No known event mapping: {reason}")?,
-        EventMapping::Unknown => writeln!(out, "No known event mapping for logsource {}", r.logsource.label())?,
-    }
-    writeln!(out, "\nRule body yaml")?;
-    writeln!(out, "{}", r.body.trim_end())?;
+    attack(out, &p)?;
+    events(out, &p.events)?;
+    writeln!(out, "\nRule body {}", p.body.format)?;
+    writeln!(out, "{}", p.body.text)?;
     writeln!(out, "\nStages and Predicates")?;
-    for s in &r.stages {
+    for s in &p.stages {
         writeln!(out, "Stage {}: {}", s.stage, s.label)?;
         writeln!(out, "{}", s.text)?;
     }
-    writeln!(out, "\nIndicators")?;
-    if r.indicators.is_empty() {
-        writeln!(out, "(none)")?;
-    } else {
-        writeln!(out, "| Field | Kind | Values |\n|---|---|---|")?;
-        for row in &r.indicators {
-            let mut kind = row.key.kind.as_str().to_string();
-            for t in &row.key.transforms {
-                kind.push_str(&format!(" ({t})"));
-            }
-            if row.key.cased {
-                kind.push_str(" (cased)");
-            }
-            if row.key.exclusion {
-                kind.push_str(" (exclusion)");
-            }
-            let values: Vec<String> = row
-                .values
-                .iter()
-                .map(|v| {
-                    let per: Vec<String> = v.by_corpus.iter().map(|(c, n)| format!("{c} {n}")).collect();
-                    format!("{} — corpus {} ({})", v.value, v.corpus_count, per.join(", "))
-                })
-                .collect();
-            writeln!(
-                out,
-                "| {} | {} | {} |",
-                row.key.field.as_deref().unwrap_or("(keyword)"),
-                kind,
-                values.join("; ")
-            )?;
-        }
-    }
-    list(out, "References", &r.references)?;
-    list(out, "False positives", &r.falsepositives)?;
-    if !r.related.is_empty() {
+    indicators(out, &p.indicators)?;
+    list(out, "References", p.references.iter().map(|r| r.text))?;
+    list(out, "False positives", p.falsepositives.iter().map(String::as_str))?;
+    if !p.related.is_empty() {
         writeln!(out, "\nRelated rules")?;
-        for rel in &r.related {
-            let kind = rel.relation.map_or("related", detwiki_sigma::RelationType::as_str);
-            writeln!(out, "- {kind}: {} {}", rel.id, rel.title.as_deref().unwrap_or("(not in the catalog)"))?;
+        for rel in &p.related {
+            let title = rel.rule.rule.as_ref().map_or("(not in the catalog)", |l| &l.text);
+            writeln!(out, "- {}: {} {title}", rel.relation, rel.rule.id)?;
         }
     }
-    writeln!(out, "\nNeighbors")?;
-    let by_id = catalog.by_id();
-    let title = |id: &str| by_id.get(id).map_or("?", |r| r.title.as_str()).to_string();
-    if r.neighbors.duplicates.is_empty() {
-        writeln!(out, "Equivalent rules: none")?;
-    } else {
-        for d in &r.neighbors.duplicates {
-            writeln!(out, "Equivalent: {d} {}", title(d))?;
-        }
-    }
-    writeln!(out, "Rules on the same events: {}", r.neighbors.same_events)?;
-    for n in &r.neighbors.closest {
-        writeln!(out, "- {} {} ({} shared indicators)", n.id, title(&n.id), n.shared_indicators)?;
-    }
-    if !r.findings.is_empty() {
+    neighbors(out, &p.neighbors)?;
+    if !p.findings.is_empty() {
         writeln!(out, "\nFindings")?;
-        for f in &r.findings {
+        for f in p.findings {
             writeln!(
                 out,
                 "- {}[{}] {}:{}: {}",
@@ -133,8 +62,79 @@ pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Resu
     Ok(())
 }
 
-fn list(out: &mut impl Write, title: &str, items: &[String]) -> io::Result<()> {
-    if items.is_empty() {
+/// `level: medium · status: test · author: … · corpus: sigma · id: …`.
+fn header(out: &mut impl Write, h: &Header<'_>) -> io::Result<()> {
+    let fields = [
+        ("level", h.level),
+        ("status", h.status),
+        ("author", h.author),
+        ("date", h.date),
+        ("modified", h.modified),
+        ("corpus", Some(h.corpus)),
+        ("id", Some(h.id)),
+    ];
+    let shown: Vec<String> = fields.iter().filter_map(|(k, v)| v.map(|v| format!("{k}: {v}"))).collect();
+    writeln!(out, "{}", shown.join(" · "))
+}
+
+fn attack(out: &mut impl Write, p: &RulePage<'_>) -> io::Result<()> {
+    writeln!(out, "\nMITRE ATT&CK coverage")?;
+    if p.attack.is_empty() {
+        return writeln!(out, "(no ATT&CK technique tagged)");
+    }
+    writeln!(out, "| Tactic | Techniques |\n|---|---|")?;
+    for row in &p.attack {
+        let t: Vec<String> = row.techniques.iter().map(|t| format!("{} {}", t.id, t.name)).collect();
+        writeln!(out, "| {} | {} |", row.tactic.text, t.join(", "))?;
+    }
+    Ok(())
+}
+
+fn events(out: &mut impl Write, ev: &Events<'_>) -> io::Result<()> {
+    writeln!(out, "\nEvent coverage")?;
+    if !ev.rows.is_empty() {
+        writeln!(out, "| Provider | Event | Title |\n|---|---|---|")?;
+        for e in &ev.rows {
+            writeln!(out, "| {} | {} | {} |", e.provider.text, e.event.text, e.title)?;
+        }
+    }
+    if let Some(note) = &ev.note {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
+}
+
+fn indicators(out: &mut impl Write, rows: &[IndicatorLine<'_>]) -> io::Result<()> {
+    writeln!(out, "\nIndicators")?;
+    if rows.is_empty() {
+        return writeln!(out, "(none)");
+    }
+    writeln!(out, "| Field | Kind | Values |\n|---|---|---|")?;
+    for row in rows {
+        let values: Vec<String> = row.values.iter().map(|v| format!("{} — {}", v.value, v.count)).collect();
+        writeln!(out, "| {} | {} | {} |", row.field.text, row.kind, values.join("; "))?;
+    }
+    Ok(())
+}
+
+fn neighbors(out: &mut impl Write, n: &NeighborsView<'_>) -> io::Result<()> {
+    let title = |r: &RuleRef<'_>| r.rule.as_ref().map_or("?", |l| &l.text).to_string();
+    writeln!(out, "\nNeighbors")?;
+    if n.duplicates.is_empty() {
+        writeln!(out, "Equivalent rules: none")?;
+    }
+    for d in &n.duplicates {
+        writeln!(out, "Equivalent: {} {}", d.id, title(d))?;
+    }
+    writeln!(out, "Rules on the same events: {}", n.same_events)?;
+    for (r, shared) in &n.closest {
+        writeln!(out, "- {} {} ({shared} shared indicators)", r.id, title(r))?;
+    }
+    Ok(())
+}
+
+fn list<'a>(out: &mut impl Write, title: &str, items: impl ExactSizeIterator<Item = &'a str>) -> io::Result<()> {
+    if items.len() == 0 {
         return Ok(());
     }
     writeln!(out, "\n{title}")?;

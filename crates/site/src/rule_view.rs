@@ -1,0 +1,655 @@
+//! A rule's page as data: every section of the seed page, in its order, with what each one
+//! shows decided here once — which header fields, the event labels (`Event ID 13`, the channel
+//! where a provider has that id on several), the note where there are no event rows (the
+//! unmapped reason, the unknown logsource, a correlation rule), where a section is cut and what
+//! is left out. Two renderers only lay it out: the site's HTML ([`crate::templates::rule`]) and
+//! the CLI's text (`detwiki rule --format text`).
+//!
+//! ```text
+//! RuleEntry + Ctx (site: links to every other page) ──RulePage::site──┐
+//! RuleEntry + Catalog (no links)               ──RulePage::text──┴─▶ RulePage ─▶ HTML | text
+//! ```
+//!
+//! The model borrows from the rule and the catalog: building it copies no title, value or body.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use detwiki_catalog::{Catalog, EventMapping, EventRow, Finding, RuleEntry};
+use detwiki_sigma::{DocumentKind, Level, RelationType, Status};
+
+use crate::paths::{self, Paths};
+use crate::views::{Ctx, corpus_title, kind_label};
+
+// ------------------------------------------------------------------------------------------
+// Limits of a page.
+
+/// Values per indicator row shown on a rule page; the rest are in the rule's JSON.
+pub const MAX_VALUES_PER_ROW: usize = 50;
+
+/// Values shown on a rule page over all its indicator rows.
+pub const MAX_VALUES_PER_PAGE: usize = 100;
+
+/// Stage lines shown on a rule page over all its stages (each stage shows at least 10).
+pub const MAX_STAGE_LINES_PER_PAGE: usize = 180;
+
+/// Lines of a stage shown on a rule page; the whole detection is in the rule body.
+pub const MAX_STAGE_LINES: usize = 60;
+
+/// A rule body longer than this (bytes) is shown cut, its complete YAML written beside the page.
+/// Highlighting can double the size of YAML (a quoted value per line, or non-ASCII text), so
+/// this keeps the body section within about 32 KB and the page within 60 KB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How much of a cut body is shown (bytes, whole lines).
+pub const SHOWN_BODY_BYTES: usize = 8 * 1024;
+
+/// Whether a rule's page shows its body cut (and the complete YAML is written beside it).
+pub fn body_is_cut(r: &RuleEntry) -> bool {
+    r.body.trim_end().len() > MAX_BODY_BYTES
+}
+
+/// The first whole lines of `text` within [`SHOWN_BODY_BYTES`] (a first line longer than
+/// that is cut at a character boundary), and how many lines they are.
+pub(crate) fn body_head(text: &str) -> (&str, usize) {
+    let mut end = 0;
+    let mut lines = 0;
+    for line in text.split_inclusive('\n') {
+        if end + line.len() > SHOWN_BODY_BYTES {
+            break;
+        }
+        end += line.len();
+        lines += 1;
+    }
+    if lines == 0 {
+        end = SHOWN_BODY_BYTES.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        lines = 1;
+    }
+    (text[..end].trim_end_matches('\n'), lines)
+}
+
+// ------------------------------------------------------------------------------------------
+// The model.
+
+/// A text, with the site-relative URL of its page when it has one (never in text output).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Linked<'a> {
+    /// The text.
+    pub text: Cow<'a, str>,
+    /// Site-relative URL.
+    pub url: Option<Cow<'a, str>>,
+}
+
+/// A rule's page.
+#[derive(Debug)]
+pub struct RulePage<'a> {
+    /// Breadcrumb: the rule's corpus.
+    pub crumb: Crumb<'a>,
+    /// The rule's title.
+    pub title: &'a str,
+    /// The fields under the title.
+    pub header: Header<'a>,
+    /// The description, trimmed; `None` when there is none or it is blank.
+    pub description: Option<&'a str>,
+    /// What only the rule's language has (Elastic: rule type, index patterns …), in order;
+    /// empty for Sigma.
+    pub details: &'a [(String, String)],
+    /// MITRE ATT&CK coverage: a row per tactic (empty: no technique tagged).
+    pub attack: Vec<TacticRow<'a>>,
+    /// Tags that are not ATT&CK tactics or techniques, as shown (`G0046 FIN7`, or as written).
+    pub other_tags: Vec<Cow<'a, str>>,
+    /// Event coverage.
+    pub events: Events<'a>,
+    /// The rule body.
+    pub body: Body<'a>,
+    /// Stages and predicates (none for a correlation rule).
+    pub stages: Vec<StageView<'a>>,
+    /// Indicator rows.
+    pub indicators: Vec<IndicatorLine<'a>>,
+    /// References, each linked when it is an http(s) URL.
+    pub references: Vec<Reference<'a>>,
+    /// False positives as written.
+    pub falsepositives: &'a [String],
+    /// Related rules.
+    pub related: Vec<Related<'a>>,
+    /// Duplicates and neighbors.
+    pub neighbors: NeighborsView<'a>,
+    /// Findings about the rule.
+    pub findings: &'a [Finding],
+    /// The URL of the rule's JSON (site-relative).
+    pub json_url: String,
+}
+
+/// The breadcrumb of a rule page: `Detection rules › Sigma` (a Sigma rule: its corpus, named;
+/// another language's rule: the language, `Detection rules › Elastic`).
+#[derive(Debug)]
+pub struct Crumb<'a> {
+    /// The corpus (the rules list's `?corpus=` filter).
+    pub corpus: &'a str,
+    /// The corpus as the breadcrumb names it (`Sigma`).
+    pub title: String,
+}
+
+/// The fields under a rule's title; each `None` or empty is not shown.
+#[derive(Debug)]
+pub struct Header<'a> {
+    /// Level.
+    pub level: Option<&'static str>,
+    /// Status.
+    pub status: Option<&'static str>,
+    /// The `author` field as written.
+    pub author: Option<&'a str>,
+    /// Each author named in it (split at commas), with its page.
+    pub authors: Vec<Linked<'a>>,
+    /// Creation date.
+    pub date: Option<&'a str>,
+    /// Last modification date.
+    pub modified: Option<&'a str>,
+    /// Corpus.
+    pub corpus: &'a str,
+    /// The logsource label (`windows / registry_event`), with its page.
+    pub logsource: Option<Linked<'a>>,
+    /// The kind of document, when it is not a plain detection rule (`correlation`, `filter`).
+    pub kind: Option<&'static str>,
+    /// Rule id.
+    pub id: &'a str,
+    /// The rule file, relative to its corpus.
+    pub file: &'a str,
+}
+
+/// A tactic of the ATT&CK section with the rule's techniques under it.
+#[derive(Debug)]
+pub struct TacticRow<'a> {
+    /// The tactic (`Command & Control`) and its page.
+    pub tactic: Linked<'a>,
+    /// The techniques.
+    pub techniques: Vec<TechniqueView<'a>>,
+}
+
+/// A technique the rule is tagged with.
+#[derive(Debug)]
+pub struct TechniqueView<'a> {
+    /// `T1090`.
+    pub id: &'a str,
+    /// `Proxy`.
+    pub name: &'a str,
+    /// Its page.
+    pub url: Option<String>,
+    /// Its state when ATT&CK no longer lists it as active (`revoked`, `deprecated` …).
+    pub inactive: Option<&'static str>,
+    /// What replaced it, when it was revoked.
+    pub replaced_by: Option<&'a str>,
+}
+
+/// The event coverage section: rows, then a note when the rows do not say it all.
+#[derive(Debug)]
+pub struct Events<'a> {
+    /// The events the rule reads.
+    pub rows: Vec<EventLine<'a>>,
+    /// Why there are no rows: the logsource is known to have none (with the reason), is not in
+    /// the taxonomy, or the rule is a correlation rule.
+    pub note: Option<Cow<'a, str>>,
+}
+
+/// An event the rule reads.
+#[derive(Debug)]
+pub struct EventLine<'a> {
+    /// The provider (`Sysmon`) and its page.
+    pub provider: Linked<'a>,
+    /// The event within its provider (`Event ID 13`, `Event ID 8003 (<channel>)` where the
+    /// provider has that id on several channels, `any event of <channel>`) and its page.
+    pub event: Linked<'a>,
+    /// The provider's title of the event (may be empty).
+    pub title: &'a str,
+}
+
+impl EventLine<'_> {
+    /// The event as one name: `Event ID 13: RegistryEvent (Value Set)`, or `Event ID 4624`
+    /// when it has no title (never a dangling colon).
+    pub fn name(&self) -> String {
+        paths::event_name(&self.event.text, self.title)
+    }
+}
+
+/// The rule body.
+#[derive(Debug)]
+pub struct Body<'a> {
+    /// The whole YAML document as written (trailing blank lines trimmed); another language's
+    /// whole rule file.
+    pub text: &'a str,
+    /// Its format: `yaml` (Sigma), `toml` (Elastic).
+    pub format: &'static str,
+    /// What a page shows when the body is too long for it.
+    pub cut: Option<BodyCut<'a>>,
+}
+
+/// A body shown cut.
+#[derive(Debug)]
+pub struct BodyCut<'a> {
+    /// The first lines shown.
+    pub head: &'a str,
+    /// How many lines those are.
+    pub shown_lines: usize,
+    /// Lines of the whole body.
+    pub lines: usize,
+    /// Its size in KB (rounded up).
+    pub kb: usize,
+    /// The complete YAML beside the page (site-relative).
+    pub yaml_url: String,
+}
+
+/// A stage of the detection.
+#[derive(Debug)]
+pub struct StageView<'a> {
+    /// Stage number.
+    pub stage: usize,
+    /// What it evaluates (`condition`, `selection`).
+    pub label: &'a str,
+    /// Its whole text (YAML).
+    pub text: &'a str,
+    /// The part a page shows: the whole text, or its first lines.
+    pub shown: Cow<'a, str>,
+    /// Lines left out of `shown`.
+    pub more_lines: usize,
+}
+
+/// An indicator row: a field, how it is compared, the values.
+#[derive(Debug)]
+pub struct IndicatorLine<'a> {
+    /// The field (`(keyword)` for keywords) and its page.
+    pub field: Linked<'a>,
+    /// How it is compared (`contains (cased)`, `… (exclusion)`).
+    pub kind: String,
+    /// Whether the rule excludes these values (`not`).
+    pub exclusion: bool,
+    /// Every value, in the rule's order.
+    pub values: Vec<ValueView<'a>>,
+    /// How many of `values` a page shows (the rest are in the rule's JSON).
+    pub shown: usize,
+}
+
+impl IndicatorLine<'_> {
+    /// The values a page shows.
+    pub fn shown_values(&self) -> &[ValueView<'_>] {
+        &self.values[..self.shown]
+    }
+
+    /// The values a page leaves out.
+    pub fn more(&self) -> usize {
+        self.values.len() - self.shown
+    }
+}
+
+/// An indicator value with its corpus count.
+#[derive(Debug)]
+pub struct ValueView<'a> {
+    /// The value.
+    pub value: &'a str,
+    /// `corpus 22 (sigma 20, acme 2)`.
+    pub count: CorpusCount<'a>,
+    /// The page of the rules behind the count (for values of two rules or more).
+    pub url: Option<&'a str>,
+}
+
+/// How many rules of the catalog look for a value, and per corpus: shown as
+/// `corpus 22 (sigma 20, acme 2)`.
+#[derive(Clone, Copy, Debug)]
+pub struct CorpusCount<'a> {
+    /// Rules of the whole catalog (this one included).
+    pub total: usize,
+    /// Per corpus.
+    pub by_corpus: &'a BTreeMap<std::sync::Arc<str>, usize>,
+}
+
+impl fmt::Display for CorpusCount<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "corpus {} (", self.total)?;
+        for (i, (c, n)) in self.by_corpus.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{c} {n}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// A reference.
+#[derive(Debug)]
+pub struct Reference<'a> {
+    /// As written.
+    pub text: &'a str,
+    /// The URL to link, when it is an http(s) URL.
+    pub href: Option<String>,
+}
+
+/// Another rule, by id: its title and page when the catalog has it.
+#[derive(Debug)]
+pub struct RuleRef<'a> {
+    /// The id.
+    pub id: &'a str,
+    /// The rule's title and page; `None` when it is not in the catalog.
+    pub rule: Option<Linked<'a>>,
+}
+
+/// A related rule.
+#[derive(Debug)]
+pub struct Related<'a> {
+    /// The relation (`derived`, `obsolete` …; `related` when not given).
+    pub relation: &'static str,
+    /// The rule.
+    pub rule: RuleRef<'a>,
+}
+
+/// The neighbors section.
+#[derive(Debug)]
+pub struct NeighborsView<'a> {
+    /// Rules with the same matching logic.
+    pub duplicates: Vec<RuleRef<'a>>,
+    /// How many other rules read exactly the same events.
+    pub same_events: usize,
+    /// The rules sharing most indicators, with how many.
+    pub closest: Vec<(RuleRef<'a>, usize)>,
+}
+
+// ------------------------------------------------------------------------------------------
+// Building it.
+
+/// What a page is built with besides the rule.
+enum Around<'a> {
+    /// The site: every other page has a place.
+    Site {
+        ctx: Ctx<'a>,
+        /// The rule's position in the catalog (for its indicator pages).
+        at: Option<usize>,
+    },
+    /// The catalog alone: no links.
+    Catalog { cat: &'a Catalog, by_id: BTreeMap<&'a str, &'a RuleEntry> },
+}
+
+impl<'a> Around<'a> {
+    fn paths(&self) -> Option<&'a Paths> {
+        match self {
+            Around::Site { ctx, .. } => Some(&ctx.derived.paths),
+            Around::Catalog { .. } => None,
+        }
+    }
+
+    /// A URL of the site, when there are links.
+    fn url(&self, f: impl FnOnce(&'a Paths) -> Option<&'a String>) -> Option<Cow<'a, str>> {
+        self.paths().and_then(f).map(|u| Cow::Borrowed(u.as_str()))
+    }
+
+    /// A URL made from the rule's data, when there are links.
+    fn owned_url(&self, f: impl FnOnce() -> String) -> Option<String> {
+        self.paths().map(|_| f())
+    }
+
+    fn linked(&self, text: &'a str, f: impl FnOnce(&'a Paths) -> Option<&'a String>) -> Linked<'a> {
+        Linked { text: Cow::Borrowed(text), url: self.url(f) }
+    }
+
+    /// How the event of row `e` (index key `key`) is named: the site's label of its event page, or
+    /// the same label made here, with the channel when its provider has the id on more than one
+    /// channel in the catalog.
+    fn label(&self, key: &str, e: &EventRow) -> Cow<'a, str> {
+        match self {
+            Around::Site { ctx, .. } => match ctx.derived.paths.event_labels.get(key) {
+                Some(l) => Cow::Borrowed(l.as_str()),
+                None => Cow::Owned(paths::event_label(e.event_id, &e.channel, false)),
+            },
+            Around::Catalog { cat, .. } => {
+                let channels = cat
+                    .index
+                    .events
+                    .values()
+                    .filter(|x| x.event_id == e.event_id && x.provider == e.provider)
+                    .take(2)
+                    .count();
+                Cow::Owned(paths::event_label(e.event_id, &e.channel, channels > 1))
+            }
+        }
+    }
+
+    fn rule(&self, id: &'a str) -> RuleRef<'a> {
+        let rule = match self {
+            Around::Site { ctx, .. } => ctx.derived.by_id.get(id).map(|&i| Linked {
+                text: Cow::Borrowed(ctx.cat.rules[i].title.as_str()),
+                url: Some(Cow::Borrowed(ctx.derived.rule_urls[i].as_str())),
+            }),
+            Around::Catalog { by_id, .. } => {
+                by_id.get(id).map(|r| Linked { text: Cow::Borrowed(r.title.as_str()), url: None })
+            }
+        };
+        RuleRef { id, rule }
+    }
+
+    fn value_page(&self, row: usize, value: usize) -> Option<&'a str> {
+        match self {
+            Around::Site { ctx, at: Some(at) } => ctx.value_page_ref(*at, row, value),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> RulePage<'a> {
+    /// The page of `r` on the site, linked to every other page of `ctx`; `at` is the rule's
+    /// position in the catalog (for its indicator pages), when it is one of its rules.
+    pub fn site(ctx: Ctx<'a>, r: &'a RuleEntry, at: Option<usize>) -> RulePage<'a> {
+        RulePage::build(&Around::Site { ctx, at }, r)
+    }
+
+    /// The page of `r` with no links, from the catalog alone (for text output).
+    pub fn text(cat: &'a Catalog, r: &'a RuleEntry) -> RulePage<'a> {
+        RulePage::build(&Around::Catalog { cat, by_id: cat.by_id() }, r)
+    }
+
+    fn build(around: &Around<'a>, r: &'a RuleEntry) -> RulePage<'a> {
+        RulePage {
+            crumb: Crumb {
+                corpus: &r.corpus,
+                title: match detwiki_catalog::lang::by_name(r.language) {
+                    Some(l) if l.name != detwiki_catalog::lang::SIGMA.name => l.title.to_string(),
+                    _ => corpus_title(&r.corpus),
+                },
+            },
+            title: &r.title,
+            header: header(around, r),
+            description: r.description.as_deref().map(str::trim).filter(|d| !d.is_empty()),
+            details: &r.details,
+            attack: attack(around, r),
+            other_tags: r
+                .other_tags
+                .iter()
+                .map(|t| match &t.name {
+                    Some(n) => Cow::Owned(format!("{} {n}", t.id)),
+                    None => Cow::Borrowed(t.tag.as_str()),
+                })
+                .collect(),
+            events: events(around, r),
+            body: body(r),
+            stages: stages(r),
+            indicators: indicators(around, r),
+            references: r.references.iter().map(|u| Reference { text: u, href: crate::html::safe_href(u) }).collect(),
+            falsepositives: &r.falsepositives,
+            related: r
+                .related
+                .iter()
+                .map(|rel| Related {
+                    relation: rel.relation.map_or("related", RelationType::as_str),
+                    rule: around.rule(&rel.id),
+                })
+                .collect(),
+            neighbors: NeighborsView {
+                duplicates: r.neighbors.duplicates.iter().map(|id| around.rule(id)).collect(),
+                same_events: r.neighbors.same_events,
+                closest: r.neighbors.closest.iter().map(|n| (around.rule(&n.id), n.shared_indicators)).collect(),
+            },
+            findings: &r.findings,
+            json_url: paths::rule_json_url(r),
+        }
+    }
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+fn header<'a>(around: &Around<'a>, r: &'a RuleEntry) -> Header<'a> {
+    let authors = r
+        .author
+        .iter()
+        .flat_map(|a| a.split(','))
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|name| around.linked(name, |p| p.authors.get(name)))
+        .collect();
+    let label = r.logsource.label();
+    let logsource = (!label.is_empty()).then(|| {
+        let url = around.url(|p| p.logsources.get(&label));
+        Linked { text: Cow::Owned(label), url }
+    });
+    Header {
+        level: r.level.map(Level::as_str),
+        status: r.status.map(Status::as_str),
+        author: r.author.as_deref(),
+        authors,
+        date: non_empty(&r.date),
+        modified: non_empty(&r.modified),
+        corpus: &r.corpus,
+        logsource,
+        kind: (r.kind != DocumentKind::Rule).then(|| r.kind.as_str()),
+        id: &r.id,
+        file: &r.path,
+    }
+}
+
+fn attack<'a>(around: &Around<'a>, r: &'a RuleEntry) -> Vec<TacticRow<'a>> {
+    r.attack
+        .iter()
+        .map(|row| TacticRow {
+            tactic: Linked {
+                text: Cow::Borrowed(row.tactic.as_str()),
+                url: around.owned_url(|| paths::tactic_url(&row.tactic_id)).map(Cow::Owned),
+            },
+            techniques: row
+                .techniques
+                .iter()
+                .map(|t| TechniqueView {
+                    id: &t.id,
+                    name: &t.name,
+                    url: around.owned_url(|| paths::technique_url(&t.id)),
+                    inactive: (t.status != "active").then_some(t.status),
+                    replaced_by: t.replaced_by.as_deref().filter(|x| !x.is_empty()),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The event index key of a rule's event row (`provider|channel|id`).
+fn event_key(e: &EventRow) -> String {
+    match e.event_id {
+        Some(id) => format!("{}|{}|{id}", e.provider, e.channel),
+        None => format!("{}|{}|", e.provider, e.channel),
+    }
+}
+
+/// The note of a correlation rule, which has no logsource of its own.
+pub const CORRELATION_EVENTS_NOTE: &str = "A correlation rule reads the events of the rules it correlates.";
+
+fn events<'a>(around: &Around<'a>, r: &'a RuleEntry) -> Events<'a> {
+    let rows = r
+        .events
+        .iter()
+        .map(|e| {
+            let key = event_key(e);
+            EventLine {
+                provider: around.linked(&e.provider, |p| p.providers.get(&e.provider)),
+                event: Linked { text: around.label(&key, e), url: around.url(|p| p.events.get(&key)) },
+                title: &e.title,
+            }
+        })
+        .collect();
+    let note = match &r.event_mapping {
+        EventMapping::Mapped => None,
+        EventMapping::Unmapped { reason } => Some(Cow::Owned(format!("No known event mapping: {reason}"))),
+        EventMapping::Unknown if r.kind == DocumentKind::Correlation => Some(Cow::Borrowed(CORRELATION_EVENTS_NOTE)),
+        EventMapping::Unknown => {
+            Some(Cow::Owned(format!("No known event mapping for logsource {}", r.logsource.label())))
+        }
+    };
+    Events { rows, note }
+}
+
+fn body(r: &RuleEntry) -> Body<'_> {
+    let text = r.body.trim_end();
+    let cut = body_is_cut(r).then(|| {
+        let (head, shown_lines) = body_head(text);
+        BodyCut {
+            head,
+            shown_lines,
+            lines: text.lines().count(),
+            kb: text.len().div_ceil(1024),
+            yaml_url: paths::rule_yaml_url(r),
+        }
+    });
+    let format = if r.language == detwiki_catalog::lang::SIGMA.name { "yaml" } else { "toml" };
+    Body { text, format, cut }
+}
+
+/// Each stage with the lines a page shows: at most [`MAX_STAGE_LINES`], and
+/// [`MAX_STAGE_LINES_PER_PAGE`] over all stages (each still shows 10).
+fn stages(r: &RuleEntry) -> Vec<StageView<'_>> {
+    let mut budget = MAX_STAGE_LINES_PER_PAGE;
+    r.stages
+        .iter()
+        .map(|s| {
+            let max = MAX_STAGE_LINES.min(budget.max(10));
+            let lines = s.text.lines().count();
+            budget = budget.saturating_sub(max.min(lines));
+            let (shown, more_lines) = if lines <= max {
+                (Cow::Borrowed(s.text.as_str()), 0)
+            } else {
+                (Cow::Owned(s.text.lines().take(max).collect::<Vec<_>>().join("\n")), lines - max)
+            };
+            StageView { stage: s.stage, label: &s.label, text: &s.text, shown, more_lines }
+        })
+        .collect()
+}
+
+/// Each indicator row with every value; a page shows at most [`MAX_VALUES_PER_ROW`] of a row
+/// and [`MAX_VALUES_PER_PAGE`] in all.
+fn indicators<'a>(around: &Around<'a>, r: &'a RuleEntry) -> Vec<IndicatorLine<'a>> {
+    let mut budget = MAX_VALUES_PER_PAGE;
+    r.indicators
+        .iter()
+        .enumerate()
+        .map(|(ri, row)| {
+            let shown = row.values.len().min(MAX_VALUES_PER_ROW).min(budget);
+            budget -= shown;
+            let field = match row.key.field.as_deref() {
+                Some(f) => around.linked(f, |p| p.fields.get(f)),
+                None => Linked { text: Cow::Borrowed("(keyword)"), url: None },
+            };
+            let values = row
+                .values
+                .iter()
+                .enumerate()
+                .map(|(vi, v)| ValueView {
+                    value: &v.value,
+                    count: CorpusCount { total: v.corpus_count, by_corpus: &v.by_corpus },
+                    url: around.value_page(ri, vi),
+                })
+                .collect();
+            IndicatorLine { field, kind: kind_label(&row.key), exclusion: row.key.exclusion, values, shown }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,117 @@
+use detwiki_catalog::{Catalog, CorpusSpec, SourceFile};
+use detwiki_sigma::Limits;
+
+use super::*;
+use crate::views::Derived;
+
+/// A catalog of one corpus, `acme`, made of the given files.
+fn catalog(files: &[(&str, &str)]) -> Catalog {
+    let spec = CorpusSpec { name: "acme".into(), paths: vec!["(test)".into()] };
+    let files = files
+        .iter()
+        .map(|(name, text)| SourceFile {
+            corpus: 0,
+            path: (*name).into(),
+            rel_path: (*name).to_string(),
+            text: (*text).to_string(),
+            parsed: detwiki_sigma::parse_bytes(text.as_bytes(), &Limits::default()),
+        })
+        .collect();
+    Catalog::from_files(&[spec], files, Vec::new())
+}
+
+const LOGON: &str = "title: Logon
+id: 6b1d2c3e-0000-4000-8000-000000000001
+name: logon
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: 4624
+    condition: selection
+";
+
+const CORRELATION: &str = "title: Many Logons
+id: 6b1d2c3e-0000-4000-8000-000000000002
+correlation:
+    type: event_count
+    rules:
+        - logon
+    group-by:
+        - TargetUserName
+    timespan: 5m
+    condition:
+        gte: 10
+";
+
+/// Both pages of the rule with `id`: on the site and as text.
+fn both<'a>(cat: &'a Catalog, derived: &'a Derived, id: &str) -> [RulePage<'a>; 2] {
+    let at = cat.rules.iter().position(|r| r.id == id).expect("rule in the catalog");
+    let r = &cat.rules[at];
+    [RulePage::site(Ctx::new(cat, derived), r, Some(at)), RulePage::text(cat, r)]
+}
+
+#[test]
+fn a_correlation_rule_says_where_its_events_come_from() {
+    let cat = catalog(&[("logon.yml", LOGON), ("many_logons.yml", CORRELATION)]);
+    assert!(cat.failed.is_empty(), "{:?}", cat.failed);
+    let derived = Derived::new(&cat);
+    for page in both(&cat, &derived, "6b1d2c3e-0000-4000-8000-000000000002") {
+        assert_eq!(page.header.kind, Some("correlation"));
+        assert!(page.events.rows.is_empty());
+        assert_eq!(page.events.note.as_deref(), Some(CORRELATION_EVENTS_NOTE));
+        assert!(page.stages.is_empty());
+    }
+}
+
+#[test]
+fn an_event_without_a_title_is_named_by_its_id_alone() {
+    let cat = catalog(&[("logon.yml", LOGON)]);
+    let derived = Derived::new(&cat);
+    let [site, text] = both(&cat, &derived, "6b1d2c3e-0000-4000-8000-000000000001");
+    for page in [&site, &text] {
+        assert_eq!(page.events.note, None);
+        let rows: Vec<(&str, &str, &str)> =
+            page.events.rows.iter().map(|e| (&*e.provider.text, &*e.event.text, e.title)).collect();
+        assert_eq!(rows, [("Security", "Event ID 4624", "")]);
+        assert_eq!(page.events.rows[0].name(), "Event ID 4624", "no dangling colon");
+    }
+    // Linked on the site, plain in text.
+    assert_eq!(site.events.rows[0].event.url.as_deref(), Some("events/security/4624/index.html"));
+    assert_eq!(text.events.rows[0].event.url, None);
+}
+
+#[test]
+fn an_id_on_two_channels_of_a_provider_is_named_with_its_channel() {
+    // AppLocker has 8003 on two channels: each row says which.
+    let rule = "title: AppLocker
+id: 6b1d2c3e-0000-4000-8000-000000000003
+logsource:
+    product: windows
+    service: applocker
+detection:
+    selection:
+        EventID: 8003
+    condition: selection
+";
+    let cat = catalog(&[("applocker.yml", rule)]);
+    let derived = Derived::new(&cat);
+    let [site, text] = both(&cat, &derived, "6b1d2c3e-0000-4000-8000-000000000003");
+    let labels = |p: &RulePage<'_>| p.events.rows.iter().map(|e| e.event.text.to_string()).collect::<Vec<_>>();
+    assert!(labels(&site).len() > 1, "{:?}", labels(&site));
+    assert!(labels(&site).iter().all(|l| l.starts_with("Event ID 8003 (") && l.ends_with(')')), "{:?}", labels(&site));
+    assert_eq!(labels(&site), labels(&text));
+}
+
+#[test]
+fn a_long_body_is_cut_at_a_line() {
+    let text = "a: 1\n".repeat(10_000);
+    let (head, lines) = body_head(&text);
+    assert!(head.len() <= SHOWN_BODY_BYTES && head.ends_with("a: 1"));
+    assert_eq!(lines, head.lines().count());
+    let one = "é".repeat(20_000);
+    let (head, lines) = body_head(&one);
+    assert!(head.len() <= SHOWN_BODY_BYTES && !head.is_empty());
+    assert_eq!(lines, 1);
+}
