@@ -10,7 +10,7 @@ use aho_corasick::automaton::Automaton;
 
 use crate::compile::{CompiledDetection, Cond, Pred};
 use crate::event::lowercase;
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, RegexFlags};
 
 /// Shortest literal worth prefiltering on (bytes).
 pub const MIN_NEEDLE: usize = 3;
@@ -201,7 +201,7 @@ fn pred_needles(p: &Pred) -> Option<Vec<Needle>> {
 fn matcher_needle(m: &Matcher, field: Option<u32>) -> Option<Vec<Needle>> {
     let texts = match m {
         Matcher::Str(s) => s.needle().filter(|n| useful_needle(n, field.is_some())).map(|n| vec![n]),
-        Matcher::Re(r) => regex_needles(r.as_str(), field.is_some()),
+        Matcher::Re(r) => regex_needles(r.as_str(), r.flags(), field.is_some()),
         _ => None,
     };
     texts.map(|ts| ts.into_iter().map(|t| (field, t)).collect())
@@ -216,15 +216,24 @@ fn useful_needle(n: &str, in_field: bool) -> bool {
 }
 
 /// Literals of which every match of the regex contains one, lower-cased; `None`
-/// when there is no such finite set of useful literals. `i`/`m`/`s` flags are
-/// inline in the pattern text. The most selective of: the prefix or suffix
+/// when there is no such finite set of useful literals, the pattern parsed with
+/// `flags` (inline `(?i)` flags apply too). The most selective of: the prefix or suffix
 /// literals of the whole pattern (regex-syntax's extractor), and, recursively,
 /// those of any part every match must contain (a tail or an element of a
 /// concatenation, a group, a repetition of at least one; an alternation gives
 /// the union of its branches' sets). So `(?i)\.exe\s+[^"]{0,64}werfaultsecure\.exe`
 /// is guarded by (part of) `werfaultsecure.exe`, not by `.exe`.
-fn regex_needles(pattern: &str, in_field: bool) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+fn regex_needles(pattern: &str, flags: RegexFlags, in_field: bool) -> Option<Vec<String>> {
+    // Parsed with the modifiers' flags, as the regex is built: a case-insensitive regex matches
+    // by Unicode case folding (`s` matches `ſ`, whose lower case is itself), so its literals
+    // must be taken from the folded classes, not from the pattern's own letters lower-cased.
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(flags.case_insensitive)
+        .multi_line(flags.multi_line)
+        .dot_matches_new_line(flags.dot_matches_new_line)
+        .build()
+        .parse(pattern)
+        .ok()?;
     let mut budget = REGEX_NEEDLE_BUDGET;
     required_literals(&hir, &mut budget, in_field)
 }
@@ -327,6 +336,7 @@ fn best(sets: impl Iterator<Item = Vec<Needle>>) -> Option<Vec<Needle>> {
 #[cfg(test)]
 mod tests {
     use super::regex_needles;
+    use crate::matcher::RegexFlags;
 
     #[test]
     fn union_keeps_first_occurrences_in_order() {
@@ -340,17 +350,27 @@ mod tests {
 
     #[test]
     fn regex_literals_from_the_most_selective_part() {
-        let werfault =
-            regex_needles(r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#, false).unwrap();
+        let werfault = regex_needles(
+            r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#,
+            RegexFlags::default(),
+            false,
+        )
+        .unwrap();
         assert!(werfault.iter().all(|l| l.len() >= 4 && "werfaultsecure.exe".contains(l.as_str())), "{werfault:?}");
-        assert_eq!(regex_needles(r"(?:abc|xyz)\d+", false).unwrap(), ["abc", "xyz"]);
-        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+", false).unwrap(), ["foo", "barbaz"]);
-        assert_eq!(regex_needles(r"a?\d+(?:xy)+hello", false), Some(vec!["xyhello".to_string()]));
-        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", false), None);
-        assert_eq!(regex_needles(r"(?:abc)?\d+", false), None);
+        assert_eq!(regex_needles(r"(?:abc|xyz)\d+", RegexFlags::default(), false).unwrap(), ["abc", "xyz"]);
+        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+", RegexFlags::default(), false).unwrap(), ["foo", "barbaz"]);
+        assert_eq!(
+            regex_needles(r"a?\d+(?:xy)+hello", RegexFlags::default(), false),
+            Some(vec!["xyhello".to_string()])
+        );
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", RegexFlags::default(), false), None);
+        assert_eq!(regex_needles(r"(?:abc)?\d+", RegexFlags::default(), false), None);
         // In a field's own automaton a short literal guards too.
-        assert_eq!(regex_needles(r"\w+`(?:\w+|-|.)`[\w+|\s]", true), Some(vec!["`".to_string()]));
-        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", true).unwrap(), ["foo", "b"]);
-        assert_eq!(regex_needles(r"\w+`", false), None);
+        assert_eq!(
+            regex_needles(r"\w+`(?:\w+|-|.)`[\w+|\s]", RegexFlags::default(), true),
+            Some(vec!["`".to_string()])
+        );
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", RegexFlags::default(), true).unwrap(), ["foo", "b"]);
+        assert_eq!(regex_needles(r"\w+`", RegexFlags::default(), false), None);
     }
 }
