@@ -74,8 +74,11 @@ pub fn collect(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError
         errors.push(WalkError { path: root.to_path_buf(), message: "no such file or folder".into() });
         return;
     }
+    // Walked unsorted, then sorted once by path (component by component): the order of a walk
+    // that sorts each folder's entries by name, without comparing names by re-parsing them at
+    // every step of every folder's sort (a third of lint's single-threaded time).
+    let (first_file, first_error) = (files.len(), errors.len());
     let walk = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.')));
     for entry in walk {
@@ -88,6 +91,13 @@ pub fn collect(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError
             }),
         }
     }
+    // Path order compares component by component: the same as comparing the bytes with each
+    // separator made the smallest byte.
+    let separator = |b: u8| b == b'/' || (cfg!(windows) && b == b'\\');
+    files[first_file..].sort_by_cached_key(|p| {
+        p.as_os_str().as_encoded_bytes().iter().map(|&b| if separator(b) { 0 } else { b }).collect::<Vec<u8>>()
+    });
+    errors[first_error..].sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 fn is_rule_file(p: &Path) -> bool {
@@ -246,5 +256,32 @@ mod tests {
         let s = CorpusSpec::parse("/nonexistent/sigma-rules").unwrap();
         assert_eq!(s.name, "sigma-rules");
         assert!(CorpusSpec::parse("bad name=/x").is_err());
+    }
+
+    /// Rule files come in the order of a walk that sorts each folder's entries by name (a
+    /// folder's files right after its name's place among its siblings), hidden folders left out.
+    #[test]
+    fn collect_gives_a_sorted_walk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for f in ["b/x.yml", "a/b.yml", "a-c.yml", "a.yml", "A.yml", "a/z/y.yaml", ".hidden/z.yml", "a/notes.txt"] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "title: t\n").unwrap();
+        }
+        let (mut files, mut errors) = (Vec::new(), Vec::new());
+        collect(root, &mut files, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let rel: Vec<String> =
+            files.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/")).collect();
+        assert_eq!(rel, ["A.yml", "a/b.yml", "a/z/y.yaml", "a-c.yml", "a.yml", "b/x.yml"]);
+        let mut walked = Vec::new();
+        for e in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let e = e.unwrap();
+            if e.file_type().is_file() && is_rule_file(e.path()) && !e.path().to_string_lossy().contains(".hidden") {
+                walked.push(e.into_path());
+            }
+        }
+        assert_eq!(files, walked, "the order walkdir's own sort gives");
     }
 }

@@ -71,6 +71,14 @@ impl FieldTable {
         FieldKey { name: name.into(), id }
     }
 
+    /// The id of `name`, adding it if new.
+    pub fn id(&mut self, name: &str) -> u32 {
+        match self.map.get(name) {
+            Some(&id) => id,
+            None => self.intern(name).id,
+        }
+    }
+
     /// The id of `name`, if some rule uses it.
     pub fn get(&self, name: &str) -> Option<u32> {
         self.map.get(name).copied()
@@ -86,6 +94,9 @@ impl FieldTable {
         self.map.is_empty()
     }
 }
+
+/// Regexes by pattern and flags (see [`CompiledDetection::share_regexes`]).
+pub type RegexCache = std::collections::HashMap<(Box<str>, RegexFlags), std::sync::Arc<LazyRegex>, WordBuild>;
 
 /// Lists of at least this many strings are matched as a [`StrSet`].
 pub const STR_SET_MIN: usize = 4;
@@ -256,6 +267,37 @@ impl CompiledDetection {
     /// The same without fast paths.
     pub fn eval_naive<F: Fields>(&self, ev: &F) -> bool {
         self.cond.eval(&mut |i| self.searches[i as usize].eval_naive(ev))
+    }
+
+    /// Give every field it names (compared or referred to) the id `id(name)` returns, in the
+    /// order compiling names them: per predicate, its values' field references, then its field.
+    pub fn rename_fields(&mut self, id: &mut impl FnMut(&str) -> u32) {
+        for p in self.searches.iter_mut().flat_map(|s| s.groups.iter_mut().flatten()) {
+            let fast = p.fast.as_deref_mut().map(|f| &mut f.1);
+            for m in p.values.iter_mut().flatten().chain(fast.into_iter().flatten()) {
+                if let Matcher::FieldRef { other, .. } = m {
+                    other.id = id(&other.name);
+                }
+            }
+            if let Some(f) = &mut p.field {
+                f.id = id(&f.name);
+            }
+        }
+    }
+
+    /// Make every regex the one `shared` holds for its pattern and flags (adding it if new):
+    /// a rule compiled for two event sources, or two rules with the same pattern, then build
+    /// and keep one regex.
+    pub fn share_regexes(&mut self, shared: &mut RegexCache) {
+        for p in self.searches.iter_mut().flat_map(|s| s.groups.iter_mut().flatten()) {
+            let fast = p.fast.as_deref_mut().map(|f| &mut f.1);
+            for m in p.values.iter_mut().flatten().chain(fast.into_iter().flatten()) {
+                if let Matcher::Re(r) = m {
+                    let key = (Box::<str>::from(r.as_str()), r.flags());
+                    *r = shared.entry(key).or_insert_with(|| r.clone()).clone();
+                }
+            }
+        }
     }
 
     /// Every regex of the detection (shared with it).

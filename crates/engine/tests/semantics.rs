@@ -163,6 +163,23 @@ fn regex_with_flags() {
     assert!(!fires(d, r#"{"CommandLine":"a\nb"}"#));
 }
 
+/// A case-insensitive regex matches by Unicode case folding, not by lower-casing: `s` matches
+/// `ſ` (long s), whose lower case is itself. The prefilter's literals must allow for it, whether
+/// the flag comes from `|i` or from `(?i)` in the pattern (`fires` also checks the prefilter
+/// against the naive evaluation).
+#[test]
+fn case_insensitive_regex_folds_beyond_lower_case() {
+    for d in [
+        "  sel:\n    CommandLine|re|i: 'passwd'\n  condition: sel\n",
+        "  sel:\n    CommandLine|re: '(?i)passwd'\n  condition: sel\n",
+    ] {
+        assert!(fires(d, r#"{"CommandLine":"cat /etc/paſſwd"}"#), "{d}");
+        assert!(!fires(d, r#"{"CommandLine":"cat /etc/pa__wd"}"#), "{d}");
+    }
+    let d = "  sel:\n    CommandLine|re|i: 'kb'\n  condition: sel\n";
+    assert!(fires(d, r#"{"CommandLine":"\u212ab"}"#), "Kelvin sign");
+}
+
 /// A regex that parses but is too big for the `regex` crate (its 10 MB size limit) is found
 /// when an event first reaches it: the rule gives no hits, not even where the regex sits under
 /// a `not`, and the ruleset says which regex of which rule.

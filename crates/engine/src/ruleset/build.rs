@@ -11,9 +11,9 @@ use detwiki_sigma::{
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
 use super::{Instance, Options, RuleInfo, Ruleset, SkipReason, Skipped};
-use crate::compile::{CompileError, Cond, FieldTable, compile_detection};
+use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, compile_detection};
 use crate::correlate::Correlations;
-use crate::event::{FieldKey, lowercase};
+use crate::event::lowercase;
 use crate::pipeline::Pipelines;
 use crate::rules::info;
 
@@ -179,24 +179,58 @@ impl RulesetBuilder {
         }
     }
 
-    /// Compile everything.
+    /// Compile everything. Rules compile in parallel (each thread names fields in a table of
+    /// its own), then are filed in load order, their fields named in the ruleset's table.
     pub fn build(mut self, opts: &Options) -> Ruleset {
+        use rayon::prelude::*;
         self.pull_referenced();
         let mut set = Ruleset::empty(opts.routing);
         set.skipped = std::mem::take(&mut self.broken);
-        let mut bad_filters = vec![false; self.filters.len()];
+        let compiled: Vec<Compiled> = self
+            .rules
+            .par_iter()
+            .map_init(FieldTable::default, |table, (info, raw)| self.compile_rule(info, raw, opts, table))
+            .collect();
+        let mut reported_filters = vec![false; self.filters.len()];
+        let mut regexes = crate::compile::RegexCache::default();
         // Per instance: its event source and its rule as written (to name correlation fields).
         let mut origin: Vec<(Option<&'static EventSource>, usize)> = Vec::new();
-        for (raw_index, (info, raw)) in self.rules.iter().enumerate() {
-            match self.compile_rule(info, raw, opts, &mut set, &mut bad_filters) {
-                Ok(instances) => {
-                    set.rules.push(info.clone());
-                    for (src, inst) in instances {
-                        origin.push((src, raw_index));
-                        set.file_instance(src, inst);
+        for (raw_index, ((info, _), c)) in self.rules.iter().zip(compiled).enumerate() {
+            // A filter that does not compile is reported once, where it first failed.
+            for (fi, e) in c.filter_errors {
+                if !std::mem::replace(&mut reported_filters[fi], true) {
+                    set.skipped.push(Skipped { rule: self.filters[fi].0.clone(), reason: SkipReason::Filter(e) });
+                }
+            }
+            let instances = match c.instances {
+                Ok(instances) => instances,
+                Err(reason) => {
+                    set.skipped.push(Skipped { rule: info.clone(), reason });
+                    continue;
+                }
+            };
+            let rule_index = set.rules.len() as u32;
+            set.rules.push(info.clone());
+            for mut x in instances {
+                x.det.rename_fields(&mut |name| set.fields.id(name));
+                x.det.share_regexes(&mut regexes);
+                let pre = x.pre.into_iter().map(|(name, values)| (set.fields.intern(&name), values)).collect();
+                for (name, list) in
+                    [(x.channel_field, &mut set.channel_fields), (x.event_id_field, &mut set.event_id_fields)]
+                {
+                    if let Some(name) = name.filter(|n| !list.contains(n)) {
+                        list.push(name);
                     }
                 }
-                Err(reason) => set.skipped.push(Skipped { rule: info.clone(), reason }),
+                origin.push((x.src, raw_index));
+                let inst = Instance {
+                    rule: rule_index,
+                    regexes: x.det.regexes(),
+                    det: x.det,
+                    pre,
+                    needles: Default::default(),
+                };
+                set.file_instance(x.src, inst);
             }
         }
         set.correlations =
@@ -205,20 +239,29 @@ impl RulesetBuilder {
         set.prefilter = opts.prefilter;
         let ids = |names: &[String], t: &mut FieldTable| names.iter().map(|n| t.intern(n).id).collect();
         set.route_field_ids = (ids(&set.channel_fields, &mut set.fields), ids(&set.event_id_fields, &mut set.fields));
+        // The parsed rules are not needed any more: freed on another thread, while the hunt starts.
+        let parsed = (std::mem::take(&mut self.rules), std::mem::take(&mut self.held_rules));
+        let _ = std::thread::Builder::new().name("drop-parsed".into()).spawn(move || drop(parsed));
         set
     }
 
     /// One rule's instances, one per event source its logsource (as the pipelines rewrite it)
-    /// stands for, with the meta filters that apply to it; or why it is not used. A filter that
-    /// does not compile is reported once, in `set.skipped`, and left out.
-    fn compile_rule(
+    /// stands for, with the meta filters that apply to it; or why it is not used; and the
+    /// filters that did not compile for it (left out). Field ids are `table`'s.
+    fn compile_rule(&self, info: &RuleInfo, raw: &Rule, opts: &Options, table: &mut FieldTable) -> Compiled {
+        let mut filter_errors = Vec::new();
+        let instances = self.compile_instances(info, raw, opts, table, &mut filter_errors);
+        Compiled { filter_errors, instances }
+    }
+
+    fn compile_instances(
         &self,
         info: &RuleInfo,
         raw: &Rule,
         opts: &Options,
-        set: &mut Ruleset,
-        bad_filters: &mut [bool],
-    ) -> Result<Vec<(Option<&'static EventSource>, Instance)>, SkipReason> {
+        table: &mut FieldTable,
+        filter_errors: &mut Vec<(usize, CompileError)>,
+    ) -> Result<Vec<CompiledInstance>, SkipReason> {
         let pipelines = &opts.pipelines;
         // The rule as the pipelines rewrite it decides the routing (change_logsource).
         let rule: Cow<'_, Rule> = if pipelines.is_empty() {
@@ -230,7 +273,6 @@ impl RulesetBuilder {
         let filters: Vec<usize> = (0..self.filters.len())
             .filter(|&i| filter_applies(&self.filters[i].1, &self.filters[i].0, raw, info))
             .collect();
-        let rule_index = set.rules.len() as u32;
         let mut instances = Vec::new();
         for src in sources {
             // Without pipelines the taxonomy's field names are applied while compiling; with
@@ -249,7 +291,7 @@ impl RulesetBuilder {
                 Some(s) if !s.field_map.is_empty() => for_source(raw).map(Cow::Owned),
                 _ => Ok(Cow::Borrowed(&rule.detection)),
             }
-            .and_then(|d| compile_detection(&d, map, &opts.placeholders, &mut set.fields));
+            .and_then(|d| compile_detection(&d, map, &opts.placeholders, table));
             let mut det = compiled.map_err(SkipReason::Compile)?;
             for &fi in &filters {
                 // A filter is rewritten as part of the rule it applies to (its metadata and logsource).
@@ -259,26 +301,16 @@ impl RulesetBuilder {
                 } else {
                     for_source(&as_rule()).map(Cow::Owned)
                 };
-                match fdet.and_then(|d| compile_detection(&d, map, &opts.placeholders, &mut set.fields)) {
+                match fdet.and_then(|d| compile_detection(&d, map, &opts.placeholders, table)) {
                     Ok(f) => {
                         let shift = det.searches.len() as u32;
                         det.cond = Cond::And(vec![det.cond, f.cond.shifted(shift)]);
                         det.searches.extend(f.searches);
                     }
-                    Err(e) => {
-                        if !bad_filters[fi] {
-                            bad_filters[fi] = true;
-                            let reason = SkipReason::Filter(e);
-                            set.skipped.push(Skipped { rule: self.filters[fi].0.clone(), reason });
-                        }
-                    }
+                    Err(e) => filter_errors.push((fi, e)),
                 }
             }
-            let pre = set.source_conditions(src, raw, pipelines);
-            instances.push((
-                src,
-                Instance { rule: rule_index, regexes: det.regexes(), det, pre, needles: Default::default() },
-            ));
+            instances.push(source_conditions(src, raw, pipelines, det));
         }
         Ok(instances)
     }
@@ -298,6 +330,46 @@ impl RulesetBuilder {
             let name = src.map_or(field, |s| s.provider_field(field));
             if pipelines.is_empty() { name.to_string() } else { pipelines.map_name(&rules[raw].1, name) }
         });
+    }
+}
+
+/// What compiling one rule gave.
+struct Compiled {
+    /// Meta filters that apply to the rule and did not compile (index, why).
+    filter_errors: Vec<(usize, CompileError)>,
+    instances: Result<Vec<CompiledInstance>, SkipReason>,
+}
+
+/// One instance of a compiled rule, its fields not yet named in the ruleset's table.
+struct CompiledInstance {
+    src: Option<&'static EventSource>,
+    det: CompiledDetection,
+    /// The event source's own conditions: field name → accepted values (lower-cased).
+    pre: Vec<(String, Vec<String>)>,
+    /// With pipelines: where events keep their channel and event id, as the pipelines name them.
+    channel_field: Option<String>,
+    event_id_field: Option<String>,
+}
+
+/// The event source's own conditions (field → accepted values, lower-cased) under the names
+/// the pipelines give them; with pipelines, also where events keep their channel and id.
+fn source_conditions(
+    src: Option<&'static EventSource>,
+    raw: &Rule,
+    pipelines: &Pipelines,
+    det: CompiledDetection,
+) -> CompiledInstance {
+    let pipeline_name = |f: &str| if pipelines.is_empty() { f.to_string() } else { pipelines.map_name(raw, f) };
+    let pre = src.map_or_else(Vec::new, |s| {
+        s.conditions.iter().map(|(f, vs)| (pipeline_name(f), vs.iter().map(|v| lowercase(v)).collect())).collect()
+    });
+    let routed = !pipelines.is_empty() && src.is_some();
+    CompiledInstance {
+        src,
+        det,
+        pre,
+        channel_field: routed.then(|| pipeline_name("Channel")),
+        event_id_field: routed.then(|| pipeline_name("EventID")),
     }
 }
 
@@ -333,32 +405,6 @@ impl Ruleset {
             route_field_ids: (Vec::new(), Vec::new()),
             correlations: Correlations::default(),
         }
-    }
-
-    /// The event source's own conditions (field → accepted values, lower-cased) under the names
-    /// the pipelines give them; with pipelines, also where events keep their channel and id.
-    fn source_conditions(
-        &mut self,
-        src: Option<&EventSource>,
-        raw: &Rule,
-        pipelines: &Pipelines,
-    ) -> Vec<(FieldKey, Vec<String>)> {
-        let pipeline_name = |f: &str| if pipelines.is_empty() { f.to_string() } else { pipelines.map_name(raw, f) };
-        let pre = src.map_or_else(Vec::new, |s| {
-            s.conditions
-                .iter()
-                .map(|(f, vs)| (self.fields.intern(&pipeline_name(f)), vs.iter().map(|v| lowercase(v)).collect()))
-                .collect()
-        });
-        if !pipelines.is_empty() && src.is_some() {
-            for (name, list) in [("Channel", &mut self.channel_fields), ("EventID", &mut self.event_id_fields)] {
-                let mapped = pipeline_name(name);
-                if !list.contains(&mapped) {
-                    list.push(mapped);
-                }
-            }
-        }
-        pre
     }
 
     /// File a compiled instance under its route.

@@ -10,7 +10,7 @@ use aho_corasick::automaton::Automaton;
 
 use crate::compile::{CompiledDetection, Cond, Pred};
 use crate::event::lowercase;
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, RegexFlags};
 
 /// Shortest literal worth prefiltering on (bytes).
 pub const MIN_NEEDLE: usize = 3;
@@ -129,66 +129,43 @@ impl Prefilter {
 
 /// An Aho-Corasick automaton (standard semantics, unanchored, no prefilter), stepped
 /// byte by byte: every occurrence of every literal is reported, overlapping ones too.
+///
+/// A contiguous NFA, never a DFA: on these literal sets (up to thousands of literals per field)
+/// a DFA is 5-20 times larger, takes most of a route's build time, and scans no faster here —
+/// field values are short, and a large table's cache misses cost what the NFA's failure
+/// transitions do (bench/README.md, hunt-vs-json).
 #[derive(Debug)]
-pub(super) enum Literals {
-    Dfa(aho_corasick::dfa::DFA),
-    Nfa(aho_corasick::nfa::contiguous::NFA),
-}
+pub(super) struct Literals(aho_corasick::nfa::contiguous::NFA);
 
 impl Literals {
-    /// A DFA when small enough, else a contiguous NFA; `None` if neither builds.
+    /// The automaton of `texts`; `None` if it cannot be built (size limits).
     pub(super) fn build(texts: &[&str]) -> Option<Literals> {
-        // A DFA has a row per trie state (at most one per literal byte); skip building one
-        // that would surely be too big, which costs more than the NFA it falls back to.
-        let bytes: usize = texts.iter().map(|t| t.len()).sum();
-        let dfa = (bytes <= DFA_LITERAL_BYTES)
-            .then(|| {
-                aho_corasick::dfa::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(texts).ok()
-            })
-            .flatten()
-            .filter(|a| a.memory_usage() <= DFA_BYTES);
-        match dfa {
-            Some(d) => Some(Literals::Dfa(d)),
-            None => aho_corasick::nfa::contiguous::Builder::new()
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(texts)
-                .ok()
-                .map(Literals::Nfa),
-        }
+        aho_corasick::nfa::contiguous::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(texts)
+            .ok()
+            .map(Literals)
     }
 
     /// Call `found(pattern)` for every occurrence of a literal in `text`.
     #[inline]
-    pub(super) fn scan(&self, text: &[u8], found: impl FnMut(usize)) {
-        match self {
-            Literals::Dfa(a) => scan(a, text, found),
-            Literals::Nfa(a) => scan(a, text, found),
-        }
-    }
-}
-
-#[inline]
-fn scan<A: Automaton>(a: &A, text: &[u8], mut found: impl FnMut(usize)) {
-    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
-    for &b in text {
-        sid = a.next_state(Anchored::No, sid, b);
-        if a.is_special(sid) {
-            if a.is_dead(sid) {
-                return;
-            }
-            for i in 0..a.match_len(sid) {
-                found(a.match_pattern(sid, i).as_usize());
+    pub(super) fn scan(&self, text: &[u8], mut found: impl FnMut(usize)) {
+        let a = &self.0;
+        let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+        for &b in text {
+            sid = a.next_state(Anchored::No, sid, b);
+            if a.is_special(sid) {
+                if a.is_dead(sid) {
+                    return;
+                }
+                for i in 0..a.match_len(sid) {
+                    found(a.match_pattern(sid, i).as_usize());
+                }
             }
         }
     }
 }
-
-/// Largest prefilter DFA (bytes); bigger literal sets use Aho-Corasick's NFA.
-const DFA_BYTES: usize = 4 << 20;
-
-/// Literal sets longer than this (bytes, summed) go straight to the NFA.
-const DFA_LITERAL_BYTES: usize = 16 << 10;
 
 /// The literals of which an event must contain one for `det` to match (`None`: no such set).
 pub(super) fn instance_needles(det: &CompiledDetection) -> Option<Vec<Needle>> {
@@ -223,36 +200,48 @@ fn pred_needles(p: &Pred) -> Option<Vec<Needle>> {
 
 fn matcher_needle(m: &Matcher, field: Option<u32>) -> Option<Vec<Needle>> {
     let texts = match m {
-        Matcher::Str(s) => s.needle().filter(|n| useful_needle(n)).map(|n| vec![n]),
-        Matcher::Re(r) => regex_needles(r.as_str()),
+        Matcher::Str(s) => s.needle().filter(|n| useful_needle(n, field.is_some())).map(|n| vec![n]),
+        Matcher::Re(r) => regex_needles(r.as_str(), r.flags(), field.is_some()),
         _ => None,
     };
     texts.map(|ts| ts.into_iter().map(|t| (field, t)).collect())
 }
 
-/// Long enough to be selective: 3 bytes, or any non-ASCII character (rare in logs).
-fn useful_needle(n: &str) -> bool {
-    n.len() >= MIN_NEEDLE || !n.is_ascii()
+/// Selective enough to guard an instance. In a named field's own automaton any literal is:
+/// `EventID: 16` is then evaluated for Sysmon 16 only, a regex that needs a backtick for
+/// command lines with one. Keywords are searched in every value: 3 bytes, or any non-ASCII
+/// character (rare in logs).
+fn useful_needle(n: &str, in_field: bool) -> bool {
+    !n.is_empty() && (in_field || n.len() >= MIN_NEEDLE || !n.is_ascii())
 }
 
 /// Literals of which every match of the regex contains one, lower-cased; `None`
-/// when there is no such finite set of useful literals. `i`/`m`/`s` flags are
-/// inline in the pattern text. The most selective of: the prefix or suffix
+/// when there is no such finite set of useful literals, the pattern parsed with
+/// `flags` (inline `(?i)` flags apply too). The most selective of: the prefix or suffix
 /// literals of the whole pattern (regex-syntax's extractor), and, recursively,
 /// those of any part every match must contain (a tail or an element of a
 /// concatenation, a group, a repetition of at least one; an alternation gives
 /// the union of its branches' sets). So `(?i)\.exe\s+[^"]{0,64}werfaultsecure\.exe`
 /// is guarded by (part of) `werfaultsecure.exe`, not by `.exe`.
-fn regex_needles(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+fn regex_needles(pattern: &str, flags: RegexFlags, in_field: bool) -> Option<Vec<String>> {
+    // Parsed with the modifiers' flags, as the regex is built: a case-insensitive regex matches
+    // by Unicode case folding (`s` matches `ſ`, whose lower case is itself), so its literals
+    // must be taken from the folded classes, not from the pattern's own letters lower-cased.
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(flags.case_insensitive)
+        .multi_line(flags.multi_line)
+        .dot_matches_new_line(flags.dot_matches_new_line)
+        .build()
+        .parse(pattern)
+        .ok()?;
     let mut budget = REGEX_NEEDLE_BUDGET;
-    required_literals(&hir, &mut budget)
+    required_literals(&hir, &mut budget, in_field)
 }
 
 /// Most sub-expressions [`regex_needles`] looks into, per pattern.
 const REGEX_NEEDLE_BUDGET: u32 = 64;
 
-fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<Vec<String>> {
+fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32, in_field: bool) -> Option<Vec<String>> {
     use regex_syntax::hir::HirKind;
     use regex_syntax::hir::literal::ExtractKind;
     if *budget == 0 {
@@ -260,10 +249,10 @@ fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<V
     }
     *budget -= 1;
     let mut sets: Vec<Vec<String>> =
-        [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().filter_map(|k| extracted(hir, k)).collect();
+        [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().filter_map(|k| extracted(hir, k, in_field)).collect();
     match hir.kind() {
-        HirKind::Capture(c) => sets.extend(required_literals(&c.sub, budget)),
-        HirKind::Repetition(r) if r.min > 0 => sets.extend(required_literals(&r.sub, budget)),
+        HirKind::Capture(c) => sets.extend(required_literals(&c.sub, budget, in_field)),
+        HirKind::Repetition(r) if r.min > 0 => sets.extend(required_literals(&r.sub, budget, in_field)),
         HirKind::Concat(xs) => {
             // Every match contains a match of each tail of the concatenation (its
             // prefix literals: `(?i)werfault` is a run of one-letter classes) and of each element.
@@ -273,14 +262,15 @@ fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<V
                 }
                 *budget -= 1;
                 let tail = regex_syntax::hir::Hir::concat(xs[i..].to_vec());
-                sets.extend(extracted(&tail, ExtractKind::Prefix));
+                sets.extend(extracted(&tail, ExtractKind::Prefix, in_field));
             }
             for x in xs {
-                sets.extend(required_literals(x, budget));
+                sets.extend(required_literals(x, budget, in_field));
             }
         }
         HirKind::Alternation(xs) => {
-            let branches: Vec<Option<Vec<String>>> = xs.iter().map(|x| required_literals(x, budget)).collect();
+            let branches: Vec<Option<Vec<String>>> =
+                xs.iter().map(|x| required_literals(x, budget, in_field)).collect();
             sets.extend(union(branches.into_iter()));
         }
         _ => {}
@@ -291,7 +281,11 @@ fn required_literals(hir: &regex_syntax::hir::Hir, budget: &mut u32) -> Option<V
 }
 
 /// The prefix or suffix literals of `hir`, lower-cased, if finite and all useful.
-fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::ExtractKind) -> Option<Vec<String>> {
+fn extracted(
+    hir: &regex_syntax::hir::Hir,
+    kind: regex_syntax::hir::literal::ExtractKind,
+    in_field: bool,
+) -> Option<Vec<String>> {
     let mut ex = regex_syntax::hir::literal::Extractor::new();
     ex.kind(kind);
     let seq = ex.extract(hir);
@@ -301,7 +295,7 @@ fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::Ext
     }
     let mut out: Vec<String> = Vec::new();
     for l in lits {
-        let s = std::str::from_utf8(l.as_bytes()).ok().filter(|s| useful_needle(s))?;
+        let s = std::str::from_utf8(l.as_bytes()).ok().filter(|s| useful_needle(s, in_field))?;
         let s = lowercase(s);
         if !out.contains(&s) {
             out.push(s);
@@ -310,12 +304,24 @@ fn extracted(hir: &regex_syntax::hir::Hir, kind: regex_syntax::hir::literal::Ext
     Some(out)
 }
 
-fn union<T: PartialEq>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
+/// Every element of every set, once, in order of first occurrence; `None` if a set is `None`.
+/// Duplicates are found by hash (lists of hundreds of values are common), then compared.
+fn union<T: Eq + std::hash::Hash>(sets: impl Iterator<Item = Option<Vec<T>>>) -> Option<Vec<T>> {
+    use std::hash::BuildHasher;
     let mut out: Vec<T> = Vec::new();
+    // Hash of each element of `out` → its index (the first with that hash; others are compared).
+    let mut seen: HashMap<u64, usize, foldhash::fast::FixedState> = HashMap::default();
+    let hasher = foldhash::fast::FixedState::default();
     for s in sets {
         for n in s? {
-            if !out.contains(&n) {
-                out.push(n);
+            let h = hasher.hash_one(&n);
+            match seen.get(&h) {
+                Some(&i) if out[i] == n || out[i + 1..].contains(&n) => {}
+                Some(_) => out.push(n),
+                None => {
+                    seen.insert(h, out.len());
+                    out.push(n);
+                }
             }
         }
     }
@@ -330,15 +336,41 @@ fn best(sets: impl Iterator<Item = Vec<Needle>>) -> Option<Vec<Needle>> {
 #[cfg(test)]
 mod tests {
     use super::regex_needles;
+    use crate::matcher::RegexFlags;
+
+    #[test]
+    fn union_keeps_first_occurrences_in_order() {
+        let sets = vec![Some(vec![3, 1, 3]), Some(vec![2, 1, 4]), Some(vec![])];
+        assert_eq!(super::union(sets.into_iter()), Some(vec![3, 1, 2, 4]));
+        assert_eq!(super::union(vec![Some(vec![1]), None].into_iter()), None);
+        let many: Vec<Option<Vec<String>>> =
+            (0..3).map(|k| Some((0..500).map(|i| (i * k % 7).to_string()).collect())).collect();
+        assert_eq!(super::union(many.into_iter()), Some((0..7).map(|i: i32| i.to_string()).collect()));
+    }
 
     #[test]
     fn regex_literals_from_the_most_selective_part() {
-        let werfault = regex_needles(r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#).unwrap();
+        let werfault = regex_needles(
+            r#"(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}"#,
+            RegexFlags::default(),
+            false,
+        )
+        .unwrap();
         assert!(werfault.iter().all(|l| l.len() >= 4 && "werfaultsecure.exe".contains(l.as_str())), "{werfault:?}");
-        assert_eq!(regex_needles(r"(?:abc|xyz)\d+").unwrap(), ["abc", "xyz"]);
-        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+").unwrap(), ["foo", "barbaz"]);
-        assert_eq!(regex_needles(r"a?\d+(?:xy)+hello"), Some(vec!["xyhello".to_string()]));
-        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+"), None);
-        assert_eq!(regex_needles(r"(?:abc)?\d+"), None);
+        assert_eq!(regex_needles(r"(?:abc|xyz)\d+", RegexFlags::default(), false).unwrap(), ["abc", "xyz"]);
+        assert_eq!(regex_needles(r"\d+(?:foo|barbaz)\d+", RegexFlags::default(), false).unwrap(), ["foo", "barbaz"]);
+        assert_eq!(
+            regex_needles(r"a?\d+(?:xy)+hello", RegexFlags::default(), false),
+            Some(vec!["xyhello".to_string()])
+        );
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", RegexFlags::default(), false), None);
+        assert_eq!(regex_needles(r"(?:abc)?\d+", RegexFlags::default(), false), None);
+        // In a field's own automaton a short literal guards too.
+        assert_eq!(
+            regex_needles(r"\w+`(?:\w+|-|.)`[\w+|\s]", RegexFlags::default(), true),
+            Some(vec!["`".to_string()])
+        );
+        assert_eq!(regex_needles(r"\d+(?:foo|b)\d+", RegexFlags::default(), true).unwrap(), ["foo", "b"]);
+        assert_eq!(regex_needles(r"\w+`", RegexFlags::default(), false), None);
     }
 }
