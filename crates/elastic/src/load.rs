@@ -645,7 +645,7 @@ fn dsl_clause(kind: &str, v: &Value<'_>, span: Span) -> crate::predicate::Predic
         };
         let tree = match (kind, value) {
             ("wildcard", Some(DeValue::String(s))) => {
-                let (k, val) = crate::predicate::classify(&es_wildcard(s));
+                let (k, val) = crate::predicate::classify(&crate::query::Pattern::from_escaped_wildcards(s));
                 leaf(field, k, vec![val], case_insensitive)
             }
             ("prefix", Some(DeValue::String(s))) => {
@@ -696,24 +696,4 @@ fn scalar(v: &DeValue<'_>) -> Option<crate::predicate::Value> {
         DeValue::Float(f) => Some(PValue::Number(f.as_str().to_string())),
         _ => None,
     }
-}
-
-/// An Elasticsearch `wildcard` query value: `*` and `?` are wildcards, `\` escapes the next
-/// character.
-fn es_wildcard(s: &str) -> crate::query::Pattern {
-    use crate::query::{Pattern, PatternPart};
-    let mut p = Pattern::default();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(n) => p.push_char(n),
-                None => p.push_char('\\'),
-            },
-            '*' => p.parts.push(PatternPart::AnyString),
-            '?' => p.parts.push(PatternPart::AnyChar),
-            c => p.push_char(c),
-        }
-    }
-    p
 }

@@ -158,6 +158,22 @@ impl Pattern {
         p
     }
 
+    /// `s` read with `*` and `?` as wildcards and `\` escaping the next character (ES|QL
+    /// `LIKE`, Elasticsearch `wildcard` queries); a `\` at the end is itself.
+    pub fn from_escaped_wildcards(s: &str) -> Self {
+        let mut p = Pattern::default();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => p.push_char(chars.next().unwrap_or('\\')),
+                '*' => p.parts.push(PatternPart::AnyString),
+                '?' => p.parts.push(PatternPart::AnyChar),
+                c => p.push_char(c),
+            }
+        }
+        p
+    }
+
     /// `s` read with `*` (and, when `any_char`, `?`) as wildcards, every other character
     /// literal (EQL `:`/`like` and KQL patterns after their escapes are resolved).
     pub fn from_wildcards(s: &str, any_char: bool) -> Self {

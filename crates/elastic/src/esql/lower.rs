@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use super::{CmpOp, CommandBody, Expr, Literal, PatternOp, Query};
 use crate::predicate::{Kind, Predicate, PredicateTree, Stage, StageRole, Value, classify, group};
-use crate::query::{Pattern, PatternPart};
+use crate::query::Pattern;
 use crate::span::Span;
 
 /// The one stage of an ES|QL query: its source predicates.
@@ -96,24 +96,6 @@ fn value(e: &Expr) -> Option<Value> {
     }
 }
 
-/// ES|QL `LIKE`: `*` and `?` are wildcards, `\` escapes the next character.
-fn like_pattern(s: &str) -> Pattern {
-    let mut p = Pattern::default();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(n) => p.push_char(n),
-                None => p.push_char('\\'),
-            },
-            '*' => p.parts.push(PatternPart::AnyString),
-            '?' => p.parts.push(PatternPart::AnyChar),
-            c => p.push_char(c),
-        }
-    }
-    p
-}
-
 impl Lower<'_> {
     /// A source field, seen through `TO_LOWER`/`TO_UPPER` (which make the comparison
     /// case-insensitive): its name and whether case is ignored.
@@ -145,7 +127,7 @@ impl Lower<'_> {
                 for p in patterns {
                     let Expr::Literal { value: Literal::String(s), .. } = p else { return opaque(e) };
                     values.push(match op {
-                        PatternOp::Like => classify(&like_pattern(s)),
+                        PatternOp::Like => classify(&Pattern::from_escaped_wildcards(s)),
                         PatternOp::Rlike => (Kind::RegexMatch, Value::String(s.clone())),
                     });
                 }
