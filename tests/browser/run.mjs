@@ -10,7 +10,9 @@
 // the technique first for "T1090", that an event page says what the event is with a real example
 // (events index → Sysmon → Event 13), that choosing "My telemetry" changes the matrix, a technique
 // page and the rules list, follows the seed rule's "Seen in sample data" to a sample file and its
-// "Fires together" to a neighbor that fired too (the server runs --events), that no event name
+// "Fires together" to a neighbor that fired too (the server runs --events), that the home matrix
+// marks a technique whose rules fired and its page says how many and links their hits to the
+// rule page's "Seen in sample data", that no event name
 // ends in a dangling colon and that no word of
 // the rules list is broken mid-word (1,400 px; the "File" label at 390 px), fails on any console
 // error or dialog, and saves screenshots of the seed rule page (desktop, dark, phone). With --sigmahq
@@ -380,6 +382,24 @@ await step('seed rule → "Seen in sample data" → its sample file → a co-fir
   await clickTo(neighbor);
   expect((await h1()) === title, `co-firing neighbor: ${await h1()} (link said ${title})`);
   expect(await page.locator('section#samples strong').count() > 0, 'the neighbor fired too');
+});
+await step('home matrix → a technique page says which of its rules fired → the rule\'s "Seen in sample data"', async () => {
+  await page.goto(`${base}/`);
+  expect(await page.locator('nav.sitenav a[href="samples/index.html"]').count() === 1, 'the site header links the sample data');
+  const cell = page.locator('.matrix a[href="techniques/T1090/index.html"]').first();
+  const marker = (await cell.locator('.fired').textContent()).trim();
+  expect(/^\d+ fired$/.test(marker), `matrix marker: ${marker}`);
+  await clickTo(cell);
+  const said = (await page.locator('section#samples p').first().textContent()).trim();
+  const m = said.match(/^(\d+) of its (\d+) rules? fired on the sample data/);
+  expect(m && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]), `technique page says: ${said}`);
+  expect(`${m[1]} fired` === marker, `the matrix said ${marker}, the page ${said}`);
+  const hits = page.locator('#rules table.rules a.fired[href*="registry_event_portproxy_registry_key/index.html#samples"]');
+  const n = parseInt(await hits.textContent(), 10);
+  await clickTo(hits);
+  expect((await h1()) === SEED, `landed on ${await h1()}`);
+  const seen = (await page.locator('section#samples p').first().textContent()).trim();
+  expect(seen.startsWith(`${n} hit`), `the rule page says ${seen}, the technique page ${n}`);
 });
 await step('the "N other rules read exactly the same events" line lists them', async () => {
   // The demo's seed rule reads events no other demo rule reads exactly: its process_creation rules do.

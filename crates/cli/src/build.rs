@@ -106,6 +106,16 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
     };
     let analysed = started.elapsed();
     let bar = crate::progress::bar(quiet, None, "{spinner} writing {pos}/{len} files {wide_bar} {elapsed}");
+    // The sample totals of the JSON summary (with --events), taken before the site owns them.
+    let sample_totals = samples.as_deref().filter(|_| !args.events.is_empty()).map(|s| {
+        serde_json::json!({
+            "files": s.files.len(),
+            "events": s.events,
+            "hits": s.hits,
+            "rules_fired": s.fired(),
+            "rules_never_fired": s.never_fired().len(),
+        })
+    });
     let opts = detwiki_site::Options { base_url: args.base_url.clone(), telemetry, samples };
     let result = detwiki_site::write::build(&cat, &opts, &args.out, &|n| bar.set_length(n as u64), &|| bar.inc(1));
     bar.finish_and_clear();
@@ -125,7 +135,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
     std::mem::forget(cat);
     let secs = started.elapsed().as_secs_f64();
     if json {
-        let summary = serde_json::json!({
+        let mut summary = serde_json::json!({
             "out": args.out.display().to_string(),
             "rules": stats.rules,
             "pages": stats.pages,
@@ -135,6 +145,9 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
             "analysis_seconds": analysed.as_secs_f64(),
             "seconds": secs,
         });
+        if let Some(t) = sample_totals {
+            summary["samples"] = t;
+        }
         let mut out = std::io::stdout().lock();
         let written = writeln!(out, "{summary}").and_then(|()| out.flush());
         return crate::output::written(written, Outcome::Success);

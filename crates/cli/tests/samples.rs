@@ -174,6 +174,59 @@ fn each_rule_page_shows_its_sample_hits_and_each_sample_file_has_a_page() {
 }
 
 #[test]
+fn technique_pages_say_which_rules_fired_and_the_json_summary_counts_the_samples() {
+    let dir = fixture();
+    // Whoami (fires), Net (no net.exe in this test's samples) and the Elastic rule, all T1033.
+    let rules = dir.path().join("rules");
+    let tag = |text: &str| text.replace("logsource:", "tags:\n    - attack.t1033\nlogsource:");
+    std::fs::write(rules.join("proc_creation_whoami.yml"), tag(WHOAMI)).unwrap();
+    std::fs::write(rules.join("proc_creation_net.yml"), tag(NET)).unwrap();
+    let elastic = read(rules.join("behavior.toml")).replace("T1068", "T1033");
+    std::fs::write(rules.join("behavior.toml"), elastic).unwrap();
+    std::fs::write(dir.path().join("one.jsonl"), sysmon1(r"C:\Windows\System32\whoami.exe", "2024-05-01T10:00:00Z"))
+        .unwrap();
+    let out = dir.path().join("site");
+    let assert = detwiki()
+        .current_dir(dir.path())
+        .args(["build", "--corpus", "acme=rules", "--events", "one.jsonl", "--format", "json", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(
+        summary["samples"],
+        serde_json::json!({"files": 1, "events": 1, "hits": 1, "rules_fired": 1, "rules_never_fired": 1}),
+        "{summary}"
+    );
+
+    let page = read(out.join("techniques/T1033/index.html"));
+    assert!(page.contains("<strong>1 of its 2 rules</strong> fired on the"), "{page}");
+    assert!(page.contains("Not run: 1 Elastic rule: no engine for Elastic rules yet."), "{page}");
+    assert!(
+        page.contains("<a href=\"../../rules/acme/proc_creation_whoami/index.html#samples\" class=\"fired\">1</a>")
+    );
+    assert!(page.contains("<a href=\"../../rules/acme/proc_creation_net/index.html#samples\">0</a>"), "{page}");
+    let json: serde_json::Value = serde_json::from_str(&read(out.join("techniques/T1033.json"))).unwrap();
+    assert_eq!(json["samples"]["ran"], 2);
+    assert_eq!(json["samples"]["fired"], 1);
+    assert_eq!(json["samples"]["no_engine"]["Elastic"], 1);
+    assert_eq!(json["samples"]["rules"][0]["title"], "Whoami Run");
+
+    // Without --events: no sample totals, no sample section.
+    let assert = detwiki()
+        .current_dir(dir.path())
+        .args(["build", "--corpus", "acme=rules", "--format", "json", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert!(summary.get("samples").is_none(), "{summary}");
+    assert!(summary["pages"].as_u64().is_some_and(|n| n > 0), "{summary}");
+    let page = read(out.join("techniques/T1033/index.html"));
+    assert!(!page.contains("Seen in sample data") && !page.contains("Sample hits"), "{page}");
+}
+
+#[test]
 fn events_that_do_not_exist_or_hold_no_event_stop_the_build() {
     let dir = fixture();
     let out = dir.path().join("site");

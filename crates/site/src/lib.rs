@@ -207,11 +207,12 @@ struct Renderer<'a> {
 
 /// Append a whole HTML page at `file` to `out`: the frame of every page around
 /// what `main` appends (given the page's `root`, `../` per folder).
-fn html(out: &mut Vec<u8>, file: &str, title: &str, main: impl FnOnce(&mut String, &str)) {
+/// `samples`: the build has sample data (the site header links to it).
+fn html(out: &mut Vec<u8>, file: &str, samples: bool, title: &str, main: impl FnOnce(&mut String, &str)) {
     let root = paths::root_of(file);
     // The bytes of a String are valid UTF-8, and `out` holds only what earlier pages wrote.
     let mut s = String::from_utf8(std::mem::take(out)).unwrap_or_default();
-    templates::page(&mut s, &root, title, |o| main(o, &root));
+    templates::page(&mut s, &root, title, samples, |o| main(o, &root));
     *out = s.into_bytes();
 }
 
@@ -227,12 +228,23 @@ impl Renderer<'_> {
         self.opts.samples.as_deref().unwrap_or_else(|| NONE.get_or_init(proof::Samples::default))
     }
 
+    /// A technique page, with which of its rules fired when the build has sample data.
+    fn technique_page(&self, id: &str) -> RulesPage {
+        let mut p = self.ctx.technique_page(id);
+        if let Some(s) = self.opts.samples.as_deref() {
+            p.seen = Some(proof::rules_seen(&self.ctx, s, &self.ctx.technique_rules[id]));
+        }
+        p
+    }
+
     fn rules_page(&self, out: &mut Vec<u8>, file: &str, p: RulesPage) {
-        html(out, file, &p.title, |o, root| templates::rules_page(o, &self.ctx, &p, root));
+        html(out, file, self.opts.samples.is_some(), &p.title, |o, root| templates::rules_page(o, &self.ctx, &p, root));
     }
 
     fn list(&self, out: &mut Vec<u8>, file: &str, p: ListPage) {
-        html(out, file, p.title, |o, root| templates::list(o, p.title, p.intro, &p.groups, root));
+        html(out, file, self.opts.samples.is_some(), p.title, |o, root| {
+            templates::list(o, p.title, p.intro, &p.groups, root)
+        });
     }
 
     /// The site-relative file a job produces.
@@ -312,7 +324,7 @@ impl Renderer<'_> {
                     proof::fires_together_html(&mut b, &self.ctx, s, *i, &root);
                     (page.samples_html, page.fires_together_html) = (Some(a), Some(b));
                 }
-                html(out, file, &r.title, |o, root| templates::rule(o, &page, root));
+                html(out, file, self.opts.samples.is_some(), &r.title, |o, root| templates::rule(o, &page, root));
             }
             Job::RuleJson(i) => {
                 match self.opts.samples.as_deref() {
@@ -336,25 +348,32 @@ impl Renderer<'_> {
                 out.push(b'\n');
             }
             Job::Home => {
-                let home = self.ctx.home();
-                html(out, file, "Detection wiki", |o, root| templates::home(o, &home, root));
+                let mut home = self.ctx.home();
+                if let Some(s) = self.opts.samples.as_deref() {
+                    home.add_samples(&self.ctx, s);
+                }
+                html(out, file, self.opts.samples.is_some(), "Detection wiki", |o, root| {
+                    templates::home(o, &home, root)
+                });
             }
             Job::RulesList(page) => {
                 let list = self.ctx.rules_list(*page);
                 let title = if list.pages > 1 { format!("All rules, page {page}") } else { "All rules".into() };
-                html(out, file, &title, |o, root| templates::rules_list(o, &list, root));
+                html(out, file, self.opts.samples.is_some(), &title, |o, root| templates::rules_list(o, &list, root));
             }
             Job::RulesData => {
                 out.extend_from_slice(b"window.DETWIKI_RULES=");
                 json(out, file, &self.ctx.rules_data(), false)?;
                 out.extend_from_slice(b";\n");
             }
-            Job::Search => html(out, file, "Search", templates::search),
-            Job::Technique(id) => self.rules_page(out, file, self.ctx.technique_page(id)),
+            Job::Search => html(out, file, self.opts.samples.is_some(), "Search", templates::search),
+            Job::Technique(id) => self.rules_page(out, file, self.technique_page(id)),
             Job::Tactic(id) => self.rules_page(out, file, self.ctx.tactic_page(id)),
             Job::Event(key) => self.rules_page(out, file, self.ctx.event_page(key)),
             Job::ReferenceEvent(key) => self.rules_page(out, file, self.ctx.reference_event_page(key)),
-            Job::TelemetryPage => html(out, file, "My telemetry", templates::telemetry_page),
+            Job::TelemetryPage => {
+                html(out, file, self.opts.samples.is_some(), "My telemetry", templates::telemetry_page)
+            }
             Job::TelemetryData => {
                 out.extend_from_slice(b"window.DETWIKI_TELEMETRY=");
                 json(out, file, &telemetry::client_data(&self.ctx), false)?;
@@ -369,7 +388,7 @@ impl Renderer<'_> {
                 out.push(b'\n');
             }
             Job::TechniqueJson(id) => {
-                let p = self.ctx.technique_page(id);
+                let p = self.technique_page(id);
                 json(out, file, &pages::PageJson::of(&p, &self.ctx), false)?;
                 out.push(b'\n');
             }
@@ -392,11 +411,13 @@ impl Renderer<'_> {
             Job::Indicator(k) => self.rules_page(out, file, self.ctx.indicator_page(*k)),
             Job::LeftOut(k) => {
                 let title = format!("{} (left out)", c.failed[*k].path);
-                html(out, file, &title, |o, root| templates::left_out(o, &self.ctx, *k, root));
+                html(out, file, self.opts.samples.is_some(), &title, |o, root| {
+                    templates::left_out(o, &self.ctx, *k, root)
+                });
             }
-            Job::LeftOutList => {
-                html(out, file, "Files left out", |o, root| templates::left_out_list(o, &self.ctx, root))
-            }
+            Job::LeftOutList => html(out, file, self.opts.samples.is_some(), "Files left out", |o, root| {
+                templates::left_out_list(o, &self.ctx, root)
+            }),
             Job::Static(_, text) => out.extend_from_slice(text.as_bytes()),
             Job::ApiRules => json(out, file, &search::summary(c), false)?,
             Job::SearchIndex => {
@@ -424,7 +445,7 @@ impl Renderer<'_> {
             }
             Job::SamplesIndex => {
                 let s = self.samples();
-                html(out, file, "Sample data", |o, root| proof::index_page(o, s, root));
+                html(out, file, self.opts.samples.is_some(), "Sample data", |o, root| proof::index_page(o, s, root));
             }
             Job::SamplesJson => json(out, file, &proof::index_json(&self.ctx, self.samples()), false)?,
             Job::SamplesNeverFired => {
@@ -441,7 +462,9 @@ impl Renderer<'_> {
             }
             Job::Sample(k) => {
                 let s = self.samples();
-                html(out, file, &s.files[*k].name, |o, root| proof::sample_page(o, &self.ctx, s, *k, root));
+                html(out, file, self.opts.samples.is_some(), &s.files[*k].name, |o, root| {
+                    proof::sample_page(o, &self.ctx, s, *k, root)
+                });
             }
             Job::SampleJson(k) => json(out, file, &proof::sample_json(&self.ctx, self.samples(), *k), false)?,
         }
@@ -564,7 +587,7 @@ pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Str
     let at = cat.rules.iter().position(|x| std::ptr::eq(x, rule));
     let mut page = Vec::new();
     let view = RulePage::site(ctx, rule, at);
-    html(&mut page, &file, &rule.title, |o, root| templates::rule(o, &view, root));
+    html(&mut page, &file, false, &rule.title, |o, root| templates::rule(o, &view, root));
     String::from_utf8(page).unwrap_or_default()
 }
 

@@ -48,6 +48,9 @@ pub struct RulesPage {
     /// A technique page's events covered and authoring guide.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guide: Option<crate::techguide::Guide>,
+    /// With sample data (a technique page): which of its rules fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seen: Option<crate::proof::RulesSeen>,
 }
 
 impl Ctx<'_> {
@@ -75,6 +78,7 @@ impl Ctx<'_> {
             reference: None,
             provider_events: None,
             guide: None,
+            seen: None,
         }
     }
 
@@ -496,6 +500,9 @@ pub struct PageJson<'a> {
     /// Events covered and authoring guide (technique pages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guide: Option<&'a crate::techguide::Guide>,
+    /// With sample data (technique pages): which rules fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples: Option<&'a crate::proof::RulesSeen>,
     /// Exclusions of the rules.
     pub exclusions: &'a [IndicatorStat],
 }
@@ -514,6 +521,7 @@ impl<'a> PageJson<'a> {
                 .collect(),
             event: p.reference.as_ref(),
             guide: p.guide.as_ref(),
+            samples: p.seen.as_ref(),
             exclusions: &p.exclusions,
         }
     }
@@ -757,6 +765,9 @@ pub struct Cell {
     /// With `--telemetry`: the rules that can fire with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fires: Option<usize>,
+    /// With sample data: its rules (sub-techniques included) that fired on the samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fired: Option<usize>,
 }
 
 /// A matrix column.
@@ -794,6 +805,49 @@ pub struct Home {
     /// Rules per language, each linked to the rules list filtered to it; empty when the
     /// catalog has one language.
     pub languages: Vec<Counted>,
+    /// With sample data (`--events`): what the rules found in it.
+    pub samples: Option<HomeSamples>,
+}
+
+/// The home page's "Sample data" block.
+#[derive(Debug, Serialize)]
+pub struct HomeSamples {
+    /// Sample files.
+    pub files: usize,
+    /// Events read.
+    pub events: u64,
+    /// Rules that fired.
+    pub fired: usize,
+    /// Hits.
+    pub hits: u64,
+    /// Rules that ran without a hit.
+    pub never_fired: usize,
+}
+
+impl Home {
+    /// Add what the rules did on the sample data: the "Sample data" block, and per technique of
+    /// the matrix the rules that fired.
+    pub fn add_samples(&mut self, ctx: &Ctx<'_>, s: &crate::proof::Samples) {
+        self.samples = Some(HomeSamples {
+            files: s.files.len(),
+            events: s.events,
+            fired: s.fired(),
+            hits: s.hits,
+            never_fired: s.never_fired().len(),
+        });
+        let fired = |id: &str| {
+            let rules = ctx.technique_rules.get(id).map_or(&[][..], Vec::as_slice);
+            rules.iter().filter(|&&i| s.rules.get(i).is_some_and(|r| r.hits > 0)).count()
+        };
+        for c in self.matrix.iter_mut().flat_map(|col| col.cells.iter_mut()) {
+            if c.count > 0 {
+                c.fired = Some(fired(&c.id));
+            }
+            for sub in &mut c.subs {
+                sub.fired = Some(fired(&sub.id));
+            }
+        }
+    }
 }
 
 fn shade(n: usize, max: usize) -> u8 {
@@ -848,6 +902,7 @@ impl Ctx<'_> {
                 subs: Vec::new(),
                 subs_without: 0,
                 fires: self.fires(s.id),
+                fired: None,
             })
             .collect();
         Cell {
@@ -857,6 +912,7 @@ impl Ctx<'_> {
             shade: shade(n, max),
             url: (n > 0).then(|| paths::technique_url(t.id)),
             fires: self.fires(t.id),
+            fired: None,
             subs_without: all_subs.len() - subs.len(),
             subs,
         }
@@ -938,6 +994,7 @@ impl Ctx<'_> {
             } else {
                 Vec::new()
             },
+            samples: None,
         }
     }
 }

@@ -290,6 +290,141 @@ impl Samples {
 }
 
 // ------------------------------------------------------------------------------------------
+// A page of rules (a technique's): which of them fired.
+
+/// What a page's rules did on the samples: "N of its M rules fired on the sample data", and a
+/// mark per rule for its rules table.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RulesSeen {
+    /// Rules the engine ran over every sample event (the `M` of "N of its M rules fired").
+    pub ran: usize,
+    /// Rules of those that fired at least once.
+    pub fired: usize,
+    /// Their hits.
+    pub hits: u64,
+    /// Rules of languages the engine does not run, per language (`Elastic`), counted apart.
+    pub no_engine: BTreeMap<String, usize>,
+    /// Rules the engine left out (`hunt` skips them the same way).
+    pub skipped: usize,
+    /// Filters and rules whose matches only feed a correlation: no hits of their own.
+    pub no_own_hits: usize,
+    /// The rules that fired, most hits first: page URL and hits.
+    pub rules: Vec<FiredRule>,
+    /// Per rule of the page (position in the catalog): its mark in the rules table.
+    #[serde(skip)]
+    pub marks: HashMap<usize, Mark>,
+}
+
+/// A rule that fired, in a page's JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct FiredRule {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its page.
+    pub url: String,
+    /// Its hits.
+    pub hits: u64,
+}
+
+/// A rule's mark in a rules table with sample data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// It ran: its hits (0: never fired).
+    Hits(u64),
+    /// Not run: no engine for its language.
+    NoEngine(String),
+    /// Not run on its own (skipped, a filter, or it only feeds a correlation).
+    NotRun,
+}
+
+/// What `rules` did on the samples.
+pub fn rules_seen(ctx: &Ctx<'_>, s: &Samples, rules: &[usize]) -> RulesSeen {
+    let mut seen = RulesSeen::default();
+    for &i in rules {
+        let Some(rs) = s.rules.get(i) else { continue };
+        let mark = match &rs.status {
+            RunStatus::Ran => {
+                seen.ran += 1;
+                if rs.hits > 0 {
+                    seen.fired += 1;
+                    seen.hits += rs.hits;
+                    let r = &ctx.cat.rules[i];
+                    let (id, title) = (r.id.clone(), r.title.clone());
+                    seen.rules.push(FiredRule { id, title, url: ctx.rule_urls[i].clone(), hits: rs.hits });
+                }
+                Mark::Hits(rs.hits)
+            }
+            RunStatus::NoEngine(lang) => {
+                *seen.no_engine.entry(lang.clone()).or_default() += 1;
+                Mark::NoEngine(lang.clone())
+            }
+            RunStatus::Skipped(_) => {
+                seen.skipped += 1;
+                Mark::NotRun
+            }
+            RunStatus::Filter | RunStatus::Correlated => {
+                seen.no_own_hits += 1;
+                Mark::NotRun
+            }
+        };
+        seen.marks.insert(i, mark);
+    }
+    seen.rules.sort_by(|a, b| b.hits.cmp(&a.hits).then_with(|| a.url.cmp(&b.url)));
+    seen
+}
+
+/// A page's "Seen in sample data" summary: `N of its M rules fired on the sample data (H hits)`,
+/// then the rules not run, each kind apart.
+pub fn rules_seen_html(out: &mut String, seen: &RulesSeen, root: &str) {
+    out.push_str(
+        "\n<section id=\"samples\" aria-labelledby=\"h-samples\">\n<h2 id=\"h-samples\">Seen in sample data</h2>\n<p>",
+    );
+    if seen.ran == 0 {
+        out.push_str("None of its rules ran on the ");
+    } else {
+        out.push_str("<strong>");
+        num(out, seen.fired);
+        out.push_str(" of its ");
+        plural(out, seen.ran as u64, "rule", "rules");
+        out.push_str("</strong> fired on the ");
+    }
+    a(out, root, "samples/index.html", "sample data");
+    if seen.fired > 0 {
+        out.push_str(" (");
+        plural(out, seen.hits, "hit", "hits");
+        out.push(')');
+    }
+    out.push('.');
+    if seen.ran > seen.fired {
+        out.push(' ');
+        num(out, seen.ran - seen.fired);
+        out.push_str(" never fired (");
+        a(out, root, "samples/never-fired/index.html", "all rules never exercised");
+        out.push_str(").");
+    }
+    out.push_str("</p>");
+    let mut apart: Vec<String> = Vec::new();
+    for (lang, n) in &seen.no_engine {
+        let rules = if *n == 1 { "rule" } else { "rules" };
+        apart.push(format!("{n} {lang} {rules}: no engine for {lang} rules yet"));
+    }
+    if seen.skipped > 0 {
+        apart.push(format!("{} skipped by the engine", seen.skipped));
+    }
+    if seen.no_own_hits > 0 {
+        apart.push(format!("{} with no hits of their own (filters, or feeding a correlation)", seen.no_own_hits));
+    }
+    if !apart.is_empty() {
+        out.push_str("\n<p class=\"note\">Not run: ");
+        esc(out, &apart.join("; "));
+        out.push_str(".</p>");
+    }
+    out.push_str("\n</section>");
+}
+
+// ------------------------------------------------------------------------------------------
 // Rules that read exactly the same events.
 
 /// Groups of two rules or more that read exactly the same events (as the catalog's

@@ -67,7 +67,8 @@ fn query_value(out: &mut String, s: &str) {
 
 /// The page around a `main` block: head, site header, footer. `main` appends
 /// the block's content.
-pub fn page(out: &mut String, root: &str, title: &str, main: impl FnOnce(&mut String)) {
+/// `samples`: the build has sample data (`--events`), which the site header then links to.
+pub fn page(out: &mut String, root: &str, title: &str, samples: bool, main: impl FnOnce(&mut String)) {
     out.push_str(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -98,7 +99,13 @@ pub fn page(out: &mut String, root: &str, title: &str, main: impl FnOnce(&mut St
     esc(out, root);
     out.push_str("fields/index.html\">Fields</a>\n<a href=\"");
     esc(out, root);
-    out.push_str("authors/index.html\">Authors</a>\n</nav>\n<form class=\"search\" role=\"search\" action=\"");
+    out.push_str("authors/index.html\">Authors</a>\n");
+    if samples {
+        out.push_str("<a href=\"");
+        esc(out, root);
+        out.push_str("samples/index.html\">Sample data</a>\n");
+    }
+    out.push_str("</nav>\n<form class=\"search\" role=\"search\" action=\"");
     esc(out, root);
     out.push_str(
         "search/index.html\" method=\"get\">\n<label for=\"q\" class=\"sr\">Search the wiki</label>\n\
@@ -157,10 +164,26 @@ fn ext_link(out: &mut String, url: &str, text: &str) {
 /// A table of rules (positions in the catalog), each row made once per catalog
 /// ([`views::Derived::row_tail`]) and written after the page's `root`.
 pub fn rule_table(out: &mut String, ctx: &Ctx<'_>, rules: &[usize], root: &str) {
+    rule_table_marked(out, ctx, rules, None, root);
+}
+
+/// [`rule_table`], with sample data: a last column with each rule's hits (linked to its page's
+/// "Seen in sample data"), or why it did not run.
+fn rule_table_marked(
+    out: &mut String,
+    ctx: &Ctx<'_>,
+    rules: &[usize],
+    marks: Option<&std::collections::HashMap<usize, crate::proof::Mark>>,
+    root: &str,
+) {
     out.push_str(
         "<div class=\"tablewrap\"><table class=\"rules\">\n<thead><tr><th scope=\"col\">Rule</th>\
-         <th scope=\"col\">Level</th><th scope=\"col\">Status</th><th scope=\"col\">Logsource</th></tr></thead>\n<tbody>",
+         <th scope=\"col\">Level</th><th scope=\"col\">Status</th><th scope=\"col\">Logsource</th>",
     );
+    if marks.is_some() {
+        out.push_str("<th scope=\"col\" class=\"num\">Sample hits</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>");
     let multi = ctx.multi_language();
     for &i in rules {
         if multi {
@@ -172,7 +195,34 @@ pub fn rule_table(out: &mut String, ctx: &Ctx<'_>, rules: &[usize], root: &str) 
             out.push_str("\n<tr><td><a href=\"");
         }
         esc(out, root);
-        out.push_str(&ctx.row_tail[i]);
+        let Some(marks) = marks else {
+            out.push_str(&ctx.row_tail[i]);
+            continue;
+        };
+        let tail = &ctx.row_tail[i];
+        out.push_str(tail.strip_suffix("</tr>").unwrap_or(tail));
+        out.push_str("<td class=\"num\">");
+        match marks.get(&i) {
+            Some(crate::proof::Mark::Hits(n)) => {
+                out.push_str("<a href=\"");
+                esc(out, root);
+                esc(out, &ctx.rule_urls[i]);
+                out.push_str("#samples\"");
+                if *n > 0 {
+                    out.push_str(" class=\"fired\"");
+                }
+                out.push('>');
+                out.push_str(itoa::Buffer::new().format(*n));
+                out.push_str("</a>");
+            }
+            Some(crate::proof::Mark::NoEngine(lang)) => {
+                out.push_str("<span class=\"muted\" title=\"no engine for ");
+                esc(out, lang);
+                out.push_str(" rules yet\">no engine</span>");
+            }
+            Some(crate::proof::Mark::NotRun) | None => out.push_str("<span class=\"muted\">not run</span>"),
+        }
+        out.push_str("</td></tr>");
     }
     out.push_str("\n</tbody></table></div>");
 }
@@ -255,6 +305,9 @@ pub fn rules_page(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
         counted_table(out, items, root, "Name");
         out.push_str("\n</section>");
     }
+    if let Some(seen) = &p.seen {
+        crate::proof::rules_seen_html(out, seen, root);
+    }
     rule_groups(out, ctx, p, root);
     if p.show_indicators {
         shared_indicators(out, p, root);
@@ -307,7 +360,7 @@ fn rule_groups(out: &mut String, ctx: &Ctx<'_>, p: &RulesPage, root: &str) {
         out.push_str(" <span class=\"n\">");
         num(out, g.rules.len());
         out.push_str("</span></h3>\n");
-        rule_table(out, ctx, &g.rules, root);
+        rule_table_marked(out, ctx, &g.rules, p.seen.as_ref().map(|s| &s.marks), root);
     }
     if p.groups.is_empty() {
         out.push_str("\n<p class=\"none\">No rules.</p>");

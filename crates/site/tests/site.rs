@@ -736,3 +736,80 @@ fn site_and_text_show_the_same_rule_pages_sigmahq() {
     // AppLocker, Security-Mitigations and ServiceBus Client ids on several channels.
     assert!(ambiguous > 0, "an event named with its channel");
 }
+
+/// The demo catalog with sample data where T1218's rule fired 3 times in one file and T1090's
+/// rules are of a language without an engine.
+fn with_samples(cat: &Catalog) -> (detwiki_site::Options, usize) {
+    use detwiki_site::proof::{RuleSamples, RunStatus, SampleFile, Samples};
+    let file_of = |i: usize| detwiki_site::paths::rule_file(&cat.rules[i]);
+    let fired = (0..cat.rules.len()).find(|&i| file_of(i).contains("rundll32_no_dll")).expect("T1218's rule");
+    let mut s =
+        Samples { rules: vec![RuleSamples::default(); cat.rules.len()], events: 10, hits: 3, ..Samples::default() };
+    let f = SampleFile { name: "lab/rundll32.evtx".into(), events: 10, rules: vec![(fired, 3)], ..Default::default() };
+    s.files.push(f);
+    s.rules[fired].hits = 3;
+    s.rules[fired].files = vec![(0, 3)];
+    for &i in &cat.index.techniques["T1090"].rules {
+        s.rules[i].status = RunStatus::NoEngine("Elastic".into());
+    }
+    s.finish();
+    (detwiki_site::Options { samples: Some(std::sync::Arc::new(s)), ..Default::default() }, fired)
+}
+
+#[test]
+fn with_sample_data_a_technique_page_says_which_of_its_rules_fired_and_the_nav_links_the_samples() {
+    let cat = sigma_catalog();
+    let (opts, fired) = with_samples(&cat);
+    let files = detwiki_site::render_to_memory(&cat, &opts).expect("renders").0;
+    let html = page(&files, "techniques/T1218/index.html");
+    assert!(
+        html.contains("<a href=\"../../samples/index.html\">Sample data</a>\n</nav>"),
+        "site nav links the samples"
+    );
+    let main = main_of(&html);
+    let start = main.find("<section id=\"samples\"").expect("a Seen in sample data section");
+    let end = main.find("<section id=\"shared-indicators\"").expect("the indicators after the rules");
+    let part = &main[start..end];
+    assert!(part.contains("<strong>1 of its "), "{part}");
+    assert!(part.contains("fired on the <a href=\"../../samples/index.html\">sample data</a> (3 hits)"), "{part}");
+    // The rule that fired: its hits, linked to its page's section.
+    let url = detwiki_site::paths::rule_file(&cat.rules[fired]).replace("index.html", "index.html#samples");
+    assert!(part.contains(&format!("<a href=\"../../{url}\" class=\"fired\">3</a>")), "{part}");
+    insta::assert_snapshot!("technique_T1218_samples", part);
+    // The technique's JSON carries it.
+    let json: serde_json::Value = serde_json::from_slice(&files["techniques/T1218.json"]).unwrap();
+    assert_eq!(json["samples"]["fired"], 1);
+    assert_eq!(json["samples"]["hits"], 3);
+    // Rules without an engine: counted apart, not as never fired.
+    let t1090 = main_of(&page(&files, "techniques/T1090/index.html")).to_string();
+    assert!(t1090.contains("None of its rules ran on the"), "{t1090}");
+    assert!(t1090.contains("Not run: 2 Elastic rules: no engine for Elastic rules yet."), "{t1090}");
+    assert!(t1090.contains("title=\"no engine for Elastic rules yet\">no engine</span>"), "{t1090}");
+    assert_eq!(json["samples"]["rules"][0]["hits"], 3);
+
+    // The home page: the Sample data block, and the matrix marks the techniques that fired.
+    let home = page(&files, "index.html");
+    assert!(home.contains("<h2 id=\"h-samples\">Sample data</h2>"), "{home}");
+    assert!(home.contains("<div><dt>Files</dt><dd><a href=\"samples/index.html\">1</a></dd></div>"));
+    assert!(home.contains("<div><dt>Rules fired</dt><dd>1</dd></div>"));
+    assert!(home.contains("<div><dt>Hits</dt><dd>3</dd></div>"));
+    assert!(home.contains("<dt>Never fired</dt><dd><a href=\"samples/never-fired/index.html\">"));
+    assert!(
+        home.contains("T1218</span> System Binary Proxy Execution <span class=\"n\">")
+            && home.contains("<span class=\"fired\" title=\"rules that fired on the sample data\">1 fired</span>"),
+        "{home}"
+    );
+}
+
+#[test]
+fn without_sample_data_no_page_mentions_it() {
+    let files = site(&sigma_catalog());
+    for path in ["index.html", "techniques/T1218/index.html"] {
+        let html = page(&files, path);
+        assert!(!html.contains("samples/index.html"), "{path} links no sample pages");
+        assert!(!html.contains("id=\"samples\""), "{path} has no empty sample section");
+        assert!(!html.contains("Sample hits"), "{path}: no hits column");
+    }
+    let json: serde_json::Value = serde_json::from_slice(&files["techniques/T1218.json"]).unwrap();
+    assert!(json.get("samples").is_none());
+}

@@ -10,6 +10,7 @@ pub fn home(out: &mut String, p: &Home, root: &str) {
     lead(out, p);
     corpora(out, p, root);
     counts(out, p, root);
+    samples(out, p, root);
     matrix(out, p, root);
     browse(out, root);
 }
@@ -63,6 +64,26 @@ fn corpora(out: &mut String, p: &Home, root: &str) {
     out.push_str("\n</tbody></table></div>\n</section>");
 }
 
+/// With sample data: files, events, rules fired, hits, rules never fired (linked to their list).
+fn samples(out: &mut String, p: &Home, root: &str) {
+    let Some(s) = &p.samples else { return };
+    out.push_str(
+        "\n\n<section id=\"samples\" aria-labelledby=\"h-samples\">\n<h2 id=\"h-samples\">Sample data</h2>\n\
+         <p>The rules run over sample logs (<code>--events</code>) with the engine of <code>detwiki hunt</code>; \
+         each rule and technique page says what they found.</p>\n<dl class=\"facts\">\n<div><dt>Files</dt><dd>",
+    );
+    a(out, root, "samples/index.html", itoa::Buffer::new().format(s.files));
+    out.push_str("</dd></div>\n<div><dt>Events</dt><dd>");
+    out.push_str(itoa::Buffer::new().format(s.events));
+    out.push_str("</dd></div>\n<div><dt>Rules fired</dt><dd>");
+    num(out, s.fired);
+    out.push_str("</dd></div>\n<div><dt>Hits</dt><dd>");
+    out.push_str(itoa::Buffer::new().format(s.hits));
+    out.push_str("</dd></div>\n<div><dt>Never fired</dt><dd>");
+    a(out, root, "samples/never-fired/index.html", itoa::Buffer::new().format(s.never_fired));
+    out.push_str("</dd></div>\n</dl>\n</section>");
+}
+
 /// Rules by level, status, product and platform.
 fn counts(out: &mut String, p: &Home, root: &str) {
     out.push_str("\n\n<section id=\"counts\" aria-labelledby=\"h-counts\">\n<h2 id=\"h-counts\">Rules by ");
@@ -106,6 +127,14 @@ fn matrix(out: &mut String, p: &Home, root: &str) {
     out.push_str(". Which rules can fire with the events you collect: <a href=\"");
     esc(out, root);
     out.push_str("telemetry/index.html\">My telemetry</a>.</p>");
+    if p.samples.is_some() {
+        out.push_str(
+            "\n<p class=\"note\" id=\"samples-note\">With sample data (<code>--events</code>): each technique \
+             says how many of its rules fired on the <a href=\"",
+        );
+        esc(out, root);
+        out.push_str("samples/index.html\">samples</a>.</p>");
+    }
     if p.matrix.iter().flat_map(|c| &c.cells).any(|c| c.fires.is_some()) {
         out.push_str(
             "\n<p class=\"note\" id=\"telemetry-note\">With your telemetry (<code>--telemetry</code>): each \
@@ -183,6 +212,15 @@ fn cell(out: &mut String, c: &Cell, root: &str) {
         out.push_str(" <span class=\"fires\" title=\"rules that can fire with your telemetry\">");
         num(out, f);
         out.push_str(" can fire</span>");
+    }
+    if let Some(f) = c.fired {
+        out.push_str(" <span class=\"fired");
+        if f == 0 {
+            out.push_str(" none");
+        }
+        out.push_str("\" title=\"rules that fired on the sample data\">");
+        num(out, f);
+        out.push_str(" fired</span>");
     }
     out.push_str("</a>");
 }
