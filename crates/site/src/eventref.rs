@@ -11,7 +11,7 @@ use detwiki_catalog::Catalog;
 use detwiki_eventdata::{EventInfo, Part, Source, Sourced};
 use serde::Serialize;
 
-use crate::templates::{esc, num};
+use crate::templates::{esc, name_counts, num};
 
 /// The event data's entry for a catalog event (`provider` as the taxonomy names it).
 pub fn info_for(provider: &str, channel: &str, id: u32) -> Option<&'static EventInfo> {
@@ -366,14 +366,7 @@ fn fields(out: &mut String, r: &EventRef, root: &str) {
         num(out, f.rules);
         if f.by_language.len() > 1 || f.by_language.first().is_some_and(|(l, _)| l != "sigma") {
             out.push_str(" <span class=\"src\">(");
-            for (k, (l, n)) in f.by_language.iter().enumerate() {
-                if k > 0 {
-                    out.push_str(", ");
-                }
-                esc(out, l);
-                out.push(' ');
-                num(out, *n);
-            }
+            name_counts(out, f.by_language.iter().map(|(l, n)| (l.as_str(), *n)));
             out.push_str(")</span>");
         }
         out.push_str("</td></tr>");

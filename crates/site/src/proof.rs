@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::paths;
-use crate::templates::{esc, num};
+use crate::templates::{a, counted_noun, esc, num};
 use crate::views::Ctx;
 
 /// Matching events a rule page shows (the rule's JSON has the same ones).
@@ -387,13 +387,13 @@ pub fn rules_seen_html(out: &mut String, seen: &RulesSeen, root: &str) {
         out.push_str("<strong>");
         num(out, seen.fired);
         out.push_str(" of its ");
-        plural(out, seen.ran as u64, "rule", "rules");
+        counted_noun(out, seen.ran, "rule", "rules");
         out.push_str("</strong> fired on the ");
     }
     a(out, root, "samples/index.html", "sample data");
     if seen.fired > 0 {
         out.push_str(" (");
-        plural(out, seen.hits, "hit", "hits");
+        counted_noun(out, seen.hits as usize, "hit", "hits");
         out.push(')');
     }
     out.push('.');
@@ -718,21 +718,6 @@ pub fn index_json(ctx: &Ctx<'_>, s: &Samples) -> Value {
 // ------------------------------------------------------------------------------------------
 // HTML.
 
-fn a(out: &mut String, root: &str, url: &str, text: &str) {
-    out.push_str("<a href=\"");
-    esc(out, root);
-    esc(out, url);
-    out.push_str("\">");
-    esc(out, text);
-    out.push_str("</a>");
-}
-
-fn plural(out: &mut String, n: u64, one: &str, many: &str) {
-    out.push_str(itoa::Buffer::new().format(n));
-    out.push(' ');
-    out.push_str(if n == 1 { one } else { many });
-}
-
 fn cut(s: &str, max: usize) -> (&str, bool) {
     match s.char_indices().nth(max) {
         Some((at, _)) => (&s[..at], true),
@@ -818,22 +803,22 @@ pub fn rule_section(out: &mut String, ctx: &Ctx<'_>, s: &Samples, i: usize, root
         out.push_str("Never fired on the ");
         a(out, root, "samples/index.html", "sample data");
         out.push_str(" (");
-        plural(out, s.files.len() as u64, "file", "files");
+        counted_noun(out, s.files.len(), "file", "files");
         out.push_str(", ");
-        plural(out, s.events, "event", "events");
+        counted_noun(out, s.events as usize, "event", "events");
         out.push_str(").</p>\n</section>");
         return;
     }
     out.push_str("<strong>");
-    plural(out, rs.hits, "hit", "hits");
+    counted_noun(out, rs.hits as usize, "hit", "hits");
     out.push_str("</strong> in ");
-    plural(out, rs.files.len() as u64, "file", "files");
+    counted_noun(out, rs.files.len(), "file", "files");
     out.push_str(" of the ");
     a(out, root, "samples/index.html", "sample data");
     out.push_str(" (");
-    plural(out, s.events, "event", "events");
+    counted_noun(out, s.events as usize, "event", "events");
     out.push_str(" in ");
-    plural(out, s.files.len() as u64, "file", "files");
+    counted_noun(out, s.files.len(), "file", "files");
     out.push_str(").</p>\n<div class=\"tablewrap\"><table class=\"counted\">\n<thead><tr><th scope=\"col\">Sample file</th><th scope=\"col\" class=\"num\">Hits</th></tr></thead>\n<tbody>");
     for &(f, n) in &rs.files {
         out.push_str("\n<tr><td>");
@@ -977,7 +962,7 @@ pub fn fires_together_html(out: &mut String, ctx: &Ctx<'_>, s: &Samples, i: usiz
         out.push_str(" <span class=\"muted\">(");
         out.push_str(itoa::Buffer::new().format(c.nearby));
         out.push_str(" of ");
-        plural(out, rs.hits, "hit", "hits");
+        counted_noun(out, rs.hits as usize, "hit", "hits");
         if c.same_event > 0 {
             out.push_str(", ");
             out.push_str(itoa::Buffer::new().format(c.same_event));
@@ -1084,13 +1069,13 @@ fn event_page<'c>(ctx: &Ctx<'c>, e: &EventCount) -> Option<&'c String> {
 pub fn index_page(out: &mut String, s: &Samples, root: &str) {
     crumbs(out, root, None);
     out.push_str("\n<h1><span class=\"kind\">Sample data</span> What the rules found</h1>\n<p>");
-    plural(out, s.events, "event", "events");
+    counted_noun(out, s.events as usize, "event", "events");
     out.push_str(" in ");
-    plural(out, s.files.len() as u64, "file", "files");
+    counted_noun(out, s.files.len(), "file", "files");
     out.push_str(", run through the same engine as <code>detwiki hunt</code>: ");
-    plural(out, s.hits, "hit", "hits");
+    counted_noun(out, s.hits as usize, "hit", "hits");
     out.push_str(" from ");
-    plural(out, s.fired() as u64, "rule", "rules");
+    counted_noun(out, s.fired(), "rule", "rules");
     out.push_str(".</p>");
     let undetected = s.undetected();
     let never = s.never_fired();
@@ -1121,7 +1106,7 @@ pub fn index_page(out: &mut String, s: &Samples, root: &str) {
             out.push_str("\n<li>");
             a(out, root, &s.files[k].url, &s.files[k].name);
             out.push_str(" <span class=\"muted\">(");
-            plural(out, s.files[k].events, "event", "events");
+            counted_noun(out, s.files[k].events as usize, "event", "events");
             out.push_str(")</span></li>");
         }
         out.push_str("\n</ul>");

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::templates::{esc, num};
+use crate::templates::{a_or_text, esc, num};
 use crate::views::{Ctx, kind_label};
 
 /// Fields shown in the authoring guide.
@@ -108,20 +108,6 @@ pub fn guide(ctx: &Ctx<'_>, rules: &[usize]) -> Guide {
     rows.sort_by(|a, b| b.rules.cmp(&a.rules).then(a.field.cmp(&b.field)));
     rows.truncate(GUIDE_FIELDS);
     Guide { events, fields: rows }
-}
-
-fn a_or_text(out: &mut String, root: &str, url: Option<&str>, text: &str) {
-    match url {
-        Some(u) => {
-            out.push_str("<a href=\"");
-            esc(out, root);
-            esc(out, u);
-            out.push_str("\">");
-            esc(out, text);
-            out.push_str("</a>");
-        }
-        None => esc(out, text),
-    }
 }
 
 /// The two sections (each only when it has rows).

@@ -135,7 +135,7 @@ pub fn link(out: &mut String, l: &Link, root: &str) {
 
 /// `<a href="{root}{url}">{text}</a>`.
 #[inline]
-fn a(out: &mut String, root: &str, url: &str, text: &str) {
+pub(crate) fn a(out: &mut String, root: &str, url: &str, text: &str) {
     out.push_str("<a href=\"");
     esc(out, root);
     esc(out, url);
@@ -146,7 +146,7 @@ fn a(out: &mut String, root: &str, url: &str, text: &str) {
 
 /// A link to `url` (site-relative) when there is one, else the text.
 #[inline]
-fn a_or_text(out: &mut String, root: &str, url: Option<&str>, text: &str) {
+pub(crate) fn a_or_text(out: &mut String, root: &str, url: Option<&str>, text: &str) {
     match url.filter(|u| !u.is_empty()) {
         Some(u) => a(out, root, u, text),
         None => esc(out, text),
@@ -378,14 +378,7 @@ fn languages(out: &mut String, p: &RulesPage) {
     out.push_str("\n<p class=\"note\" id=\"rule-languages\">");
     counted_noun(out, p.count, "rule", "rules");
     out.push_str(" (");
-    for (k, (name, n)) in p.languages.iter().enumerate() {
-        if k > 0 {
-            out.push_str(", ");
-        }
-        esc(out, name);
-        out.push(' ');
-        num(out, *n);
-    }
+    name_counts(out, p.languages.iter().map(|(name, n)| (&**name, *n)));
     out.push_str(")</p>");
     if p.languages.len() < 2 {
         return;
@@ -614,6 +607,18 @@ pub fn telemetry_page(out: &mut String, root: &str) {
 
 // ------------------------------------------------------------------------------------------
 // Files left out of the wiki.
+
+/// `name n, name n …` (per-language counts: `sigma 22, elastic 9`), names escaped.
+pub(crate) fn name_counts<'a>(out: &mut String, items: impl Iterator<Item = (&'a str, usize)>) {
+    for (k, (name, n)) in items.enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        esc(out, name);
+        out.push(' ');
+        num(out, n);
+    }
+}
 
 /// `n` and the noun, singular or plural (`1 file`, `2 files`).
 pub fn counted_noun(out: &mut String, n: usize, one: &str, many: &str) {
