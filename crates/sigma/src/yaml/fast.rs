@@ -25,7 +25,7 @@ use crate::span::Span;
 /// saphyr.
 pub(super) fn parse(text: &str, limits: &Limits) -> Option<Vec<Document>> {
     let b = text.as_bytes();
-    if has_tab_or_cr(b) {
+    if has_tab_or_cr(b) || !printable(text) {
         return None;
     }
     let mut r = Reader { s: text, b, depth: 0, nodes: 0, limits };
@@ -44,6 +44,20 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Option<Vec<Document>> {
 /// A tab or a carriage return anywhere: not for us.
 fn has_tab_or_cr(b: &[u8]) -> bool {
     b.iter().any(|&c| c == b'\t' || c == b'\r')
+}
+
+/// Only characters YAML prints and reads as plain text: no control characters (saphyr
+/// rejects them), no byte-order mark inside the text, no line or paragraph separators
+/// (`U+0085`, `U+2028`, `U+2029`, which some readers take for line breaks).
+fn printable(text: &str) -> bool {
+    let ascii_ok = |c: u8| c == b'\n' || (0x20..0x7f).contains(&c) || c >= 0x80;
+    if !text.bytes().all(ascii_ok) {
+        return false;
+    }
+    text.is_ascii()
+        || text
+            .chars()
+            .all(|c| !matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
 }
 
 /// The first character of a line with content (not blank, not only a comment).
