@@ -616,7 +616,7 @@ fn model_entry(
         tags: r.tags,
         references: r.references,
         falsepositives: r.falsepositives,
-        related: Vec::new(),
+        related: r.related,
         logsource: LogsourceRef::default(),
         attack,
         other_tags,

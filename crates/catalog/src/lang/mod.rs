@@ -19,6 +19,7 @@
 //! rule repositories carry beside their rules (`.md`, `.txt`, `LICENSE`, `NOTICE`, dot-files),
 //! which are not rules of any language and are left out.
 
+pub mod chronicle;
 pub mod elastic;
 
 use std::path::Path;
@@ -98,7 +99,7 @@ pub const SIGMA: Language =
     Language { name: "sigma", title: "Sigma", extensions: &["yml", "yaml"], read: None, highlight: None };
 
 /// Every language the catalog reads, in the order pages list them.
-pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE];
+pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE, chronicle::LANGUAGE];
 
 /// The language that claims `path` by its extension.
 pub fn of_path(path: &Path) -> Option<&'static Language> {
@@ -159,6 +160,8 @@ pub struct ModelRule {
     pub references: Vec<String>,
     /// False positives.
     pub falsepositives: Vec<String>,
+    /// Related rules by id (a converted rule's original), resolved like Sigma's `related:`.
+    pub related: Vec<crate::RelatedRef>,
     /// Event coverage rows.
     pub events: Vec<EventRow>,
     /// How events were determined.
