@@ -28,26 +28,50 @@ use detwiki_taxonomy::chronicle_events::{self, Windows};
 use detwiki_taxonomy::chronicle_fields;
 use detwiki_taxonomy::logsource::{self, Lookup};
 
-use super::{Language, ModelFile, ModelRule};
+use std::path::Path;
+
+use super::{FileCtx, Language, ModelFile, ModelRule, Section, SectionBody};
 use crate::RelatedRef;
 use crate::analysis::{EventMapping, EventRow};
 use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
-/// Chronicle YARA-L 2.0: `.yaral` rule files.
+/// Chronicle YARA-L 2.0: `.yaral` rule files (and the LookML dashboards of the rules
+/// repository, `.yaml` with a top-level `lookml:`, read as support).
 pub const LANGUAGE: Language = Language {
     name: "chronicle",
     title: "Chronicle YARA-L",
-    extensions: &["yaral"],
+    extensions: &["yaral", "yaml"],
     read: Some(read),
     highlight: None,
+    sniff: Some(sniff),
 };
 
-/// Read one `.yaral` file.
-pub fn read(text: &str, rel_path: &str) -> ModelFile {
-    let file = detwiki_chronicle::read(text);
-    let deprecated = rel_path.split('/').any(|p| p == "_deprecated");
-    ModelFile { rules: file.rules.iter().map(|r| model(r, deprecated)).collect(), diagnostics: file.diagnostics }
+/// A `.yaral` file, or a Chronicle dashboard (`.yaml` whose top-level key is `lookml:`; no
+/// Sigma file has one).
+fn sniff(text: &str, path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".yaral") || super::has_top_level_key(text, "lookml:")
+}
+
+/// A Chronicle reference list: a file without an extension in a `reference_lists/` folder
+/// (the values a rule reads with `in %name`), data beside the rules, never a rule.
+pub fn is_reference_list(path: &Path) -> bool {
+    path.extension().is_none()
+        && path.parent().and_then(|p| p.file_name()).is_some_and(|d| d.eq_ignore_ascii_case("reference_lists"))
+}
+
+/// Read one `.yaral` file (a dashboard is support).
+pub fn read(text: &str, file: &FileCtx<'_>) -> ModelFile {
+    if !file.rel_path.to_ascii_lowercase().ends_with(".yaral") {
+        return ModelFile { support: true, ..ModelFile::default() };
+    }
+    let parsed = detwiki_chronicle::read(text);
+    let deprecated = file.rel_path.split('/').any(|p| p == "_deprecated");
+    ModelFile {
+        rules: parsed.rules.iter().map(|r| model(r, deprecated)).collect(),
+        diagnostics: parsed.diagnostics,
+        support: false,
+    }
 }
 
 fn meta<'a>(rule: &'a Rule, keys: &[&str]) -> Option<&'a detwiki_chronicle::ast::MetaEntry> {
@@ -94,6 +118,7 @@ fn model(r: &ChronicleRule, deprecated: bool) -> ModelRule {
         stages: catalog_stages(r),
         indicators: indicators(r, &facts),
         details: details(r),
+        sections: sections(rule),
         diagnostics,
     }
 }
@@ -439,6 +464,18 @@ fn details(r: &ChronicleRule) -> Vec<(String, String)> {
     put("Assumption", meta_text(rule, &["assumption", "assumptions"]).unwrap_or_default());
     put("License", meta_text(rule, &["license"]).unwrap_or_default());
     out
+}
+
+/// The `outcome:` section as a table: what an alert carries (risk score, ATT&CK, fields).
+fn sections(rule: &Rule) -> Vec<Section> {
+    if rule.outcome.is_empty() {
+        return Vec::new();
+    }
+    let rows = rule.outcome.iter().map(|a| vec![format!("${}", a.var.name), expr_to_string(&a.value)]).collect();
+    vec![Section {
+        title: "Outcome".into(),
+        body: SectionBody::Table { header: vec!["Variable".into(), "Value".into()], rows },
+    }]
 }
 
 fn kind_word(k: CKind) -> &'static str {

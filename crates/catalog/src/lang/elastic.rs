@@ -90,7 +90,6 @@ fn model(rule: &ElasticRule, text: &str, diagnostics: Vec<detwiki_sigma::Diagnos
         attack_tags: attack_tags(rule),
         references: rule.references.clone(),
         falsepositives: rule.false_positives.clone(),
-        related: Vec::new(),
         events,
         event_mapping: Some(mapping),
         stages: catalog_stages(rule, text, &stages),

@@ -185,6 +185,7 @@ pub fn is_documentation(path: &Path) -> bool {
         || path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
             ["md", "txt", "rst", "adoc", "png", "jpg", "svg"].iter().any(|d| e.eq_ignore_ascii_case(d))
         })
+        || chronicle::is_reference_list(path)
 }
 
 /// What a front end made of one file.
@@ -267,8 +268,6 @@ pub struct ModelRule {
     pub references: Vec<String>,
     /// False positives.
     pub falsepositives: Vec<String>,
-    /// Related rules by id (a converted rule's original), resolved like Sigma's `related:`.
-    pub related: Vec<crate::RelatedRef>,
     /// Event coverage rows.
     pub events: Vec<EventRow>,
     /// How events were determined.
@@ -309,5 +308,6 @@ mod tests {
         assert!(is_documentation(Path::new("LICENSE.txt")));
         assert!(is_documentation(Path::new("x/.gitkeep")));
         assert!(!is_documentation(Path::new("x/rule.json")));
+        assert!(is_documentation(Path::new("community/reference_lists/hacktool_regex")));
     }
 }
