@@ -432,7 +432,6 @@ fn details(r: &ChronicleRule) -> Vec<(String, String)> {
         let pivot = m.pivot.as_ref().map(|(w, v)| format!(" {w} ${}", v.name)).unwrap_or_default();
         put("Match", format!("{} {} {}{pivot}", vars.join(", "), m.window_kind, m.window));
     }
-    put("Outcome", rule.outcome.iter().map(|a| format!("${}", a.var.name)).collect::<Vec<_>>().join(", "));
     put(
         "Options",
         rule.options
