@@ -38,6 +38,8 @@ pub struct Token {
     pub tok: Tok,
     /// Where.
     pub span: Span,
+    /// A line break comes between the previous token and this one.
+    pub line_start: bool,
 }
 
 /// A lexing failure: what, where.
@@ -90,9 +92,11 @@ pub fn lex(text: &str) -> Result<Vec<Token>, LexError> {
     let b = text.as_bytes();
     let mut out: Vec<Token> = Vec::new();
     let mut i = 0;
+    let mut line_start = true;
     while i < b.len() {
         let c = b[i];
         if c.is_ascii_whitespace() {
+            line_start |= c == b'\n';
             i += 1;
             continue;
         }
@@ -105,7 +109,10 @@ pub fn lex(text: &str) -> Result<Vec<Token>, LexError> {
         }
         if c == b'/' && b.get(i + 1) == Some(&b'*') {
             match text[i + 2..].find("*/") {
-                Some(end) => i = i + 2 + end + 2,
+                Some(end) => {
+                    line_start |= text[i..i + 2 + end].contains('\n');
+                    i = i + 2 + end + 2;
+                }
                 None => {
                     return Err(LexError { message: "unterminated `/*` comment".into(), span: Span::new(i, i + 2) });
                 }
@@ -250,7 +257,8 @@ pub fn lex(text: &str) -> Result<Vec<Token>, LexError> {
                 span: Span::new(i, i + ch.len_utf8()),
             });
         };
-        out.push(Token { tok, span: Span::new(start, i) });
+        out.push(Token { tok, span: Span::new(start, i), line_start });
+        line_start = false;
     }
     Ok(out)
 }

@@ -194,7 +194,7 @@ impl<'a> Parser<'a> {
         let start = self.bump().map(|t| t.span.start).unwrap_or(0);
         let mut errors = Vec::new();
         let name = match self.peek() {
-            Some(Token { tok: Tok::Ident(n), span }) => {
+            Some(Token { tok: Tok::Ident(n), span, .. }) => {
                 self.pos += 1;
                 Name { name: n.clone(), span: *span }
             }
@@ -231,7 +231,7 @@ impl<'a> Parser<'a> {
                     errors.push(self.expected("`}` closing the rule"));
                     break;
                 }
-                Some(Token { tok: Tok::Punct("}"), span }) => {
+                Some(Token { tok: Tok::Punct("}"), span, .. }) => {
                     self.pos += 1;
                     rule.span = Span::new(start, span.end);
                     break;
@@ -296,7 +296,7 @@ impl<'a> Parser<'a> {
             SectionKind::Outcome => {
                 while !self.at_section_end() {
                     let var = match self.peek() {
-                        Some(Token { tok: Tok::Var(v), span }) => {
+                        Some(Token { tok: Tok::Var(v), span, .. }) => {
                             self.pos += 1;
                             Name { name: v.clone(), span: *span }
                         }
@@ -323,7 +323,7 @@ impl<'a> Parser<'a> {
 
     fn meta_entry(&mut self) -> PResult<MetaEntry> {
         let key = match self.peek() {
-            Some(Token { tok: Tok::Ident(k), span }) => {
+            Some(Token { tok: Tok::Ident(k), span, .. }) => {
                 self.pos += 1;
                 Name { name: k.clone(), span: *span }
             }
@@ -350,7 +350,7 @@ impl<'a> Parser<'a> {
         let mut vars = Vec::new();
         loop {
             match self.peek() {
-                Some(Token { tok: Tok::Var(v), span }) => {
+                Some(Token { tok: Tok::Var(v), span, .. }) => {
                     self.pos += 1;
                     vars.push(Name { name: v.clone(), span: *span });
                 }
@@ -368,7 +368,7 @@ impl<'a> Parser<'a> {
         };
         self.pos += 1;
         let (window, mut end) = match self.peek() {
-            Some(Token { tok: Tok::Duration(d), span }) => (d.clone(), span.end),
+            Some(Token { tok: Tok::Duration(d), span, .. }) => (d.clone(), span.end),
             _ => return Err(self.expected("a window (`10m`, `1h`, `1d`)")),
         };
         self.pos += 1;
@@ -378,7 +378,7 @@ impl<'a> Parser<'a> {
         {
             self.pos += 1;
             match self.peek() {
-                Some(Token { tok: Tok::Var(v), span }) => {
+                Some(Token { tok: Tok::Var(v), span, .. }) => {
                     self.pos += 1;
                     end = span.end;
                     pivot = Some((w.clone(), Name { name: v.clone(), span: *span }));
@@ -450,7 +450,7 @@ impl<'a> Parser<'a> {
                     _ => None,
                 };
                 let (list, end) = match self.peek() {
-                    Some(Token { tok: Tok::Ref(r), span }) => {
+                    Some(Token { tok: Tok::Ref(r), span, .. }) => {
                         self.pos += 1;
                         let (list, end) = self.ref_tail(r, span.end);
                         (list, end)
@@ -477,7 +477,7 @@ impl<'a> Parser<'a> {
     /// `%list` and an optional `.column`.
     fn ref_tail(&mut self, name: &str, mut end: usize) -> (String, usize) {
         let mut list = name.to_string();
-        while let (Some(Token { tok: Tok::Punct("."), span: dot }), Some(Token { tok: Tok::Ident(c), span })) =
+        while let (Some(Token { tok: Tok::Punct("."), span: dot, .. }), Some(Token { tok: Tok::Ident(c), span, .. })) =
             (self.peek(), self.peek_at(1))
         {
             if dot.start != end {
@@ -538,8 +538,8 @@ impl<'a> Parser<'a> {
                 loop {
                     match (self.peek(), self.peek_at(1), self.peek_at(2)) {
                         (
-                            Some(Token { tok: Tok::Punct("."), span: d }),
-                            Some(Token { tok: Tok::Ident(f), span }),
+                            Some(Token { tok: Tok::Punct("."), span: d, .. }),
+                            Some(Token { tok: Tok::Ident(f), span, .. }),
                             _,
                         ) if d.start == end => {
                             segments.push(Segment::Field(f.clone()));
@@ -547,9 +547,9 @@ impl<'a> Parser<'a> {
                             self.pos += 2;
                         }
                         (
-                            Some(Token { tok: Tok::Punct("["), span: b }),
+                            Some(Token { tok: Tok::Punct("["), span: b, .. }),
                             Some(Token { tok: k @ (Tok::Str(_) | Tok::Raw(_) | Tok::Number(_)), .. }),
-                            Some(Token { tok: Tok::Punct("]"), span }),
+                            Some(Token { tok: Tok::Punct("]"), span, .. }),
                         ) if b.start == end => {
                             segments.push(match k {
                                 Tok::Number(n) => Segment::Index(n.clone()),
@@ -559,7 +559,7 @@ impl<'a> Parser<'a> {
                             end = span.end;
                             self.pos += 3;
                         }
-                        (Some(Token { tok: Tok::Punct("."), span: d }), _, _) if d.start == end => {
+                        (Some(Token { tok: Tok::Punct("."), span: d, .. }), _, _) if d.start == end => {
                             self.pos += 1;
                             return Err(self.expected("a field name after `.`"));
                         }
@@ -611,8 +611,10 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 let mut name = w.clone();
                 let mut end = t.span.end;
-                while let (Some(Token { tok: Tok::Punct("."), span: d }), Some(Token { tok: Tok::Ident(part), span })) =
-                    (self.peek(), self.peek_at(1))
+                while let (
+                    Some(Token { tok: Tok::Punct("."), span: d, .. }),
+                    Some(Token { tok: Tok::Ident(part), span, .. }),
+                ) = (self.peek(), self.peek_at(1))
                 {
                     if d.start != end {
                         break;
@@ -623,8 +625,9 @@ impl<'a> Parser<'a> {
                     self.pos += 2;
                 }
                 match self.peek() {
-                    // `array_distinct ($e.x)`: a space before `(` is allowed.
-                    Some(Token { tok: Tok::Punct("("), .. }) => {
+                    // `array_distinct ($e.x)`: a space before `(` is allowed, a line break is
+                    // not (`… = foo` then a statement `(…)` on the next line).
+                    Some(Token { tok: Tok::Punct("("), line_start: false, .. }) => {
                         self.pos += 1;
                         let args = self.args()?;
                         let close = self.toks[self.pos - 1].span.end;
@@ -695,6 +698,15 @@ mod tests {
         assert_eq!(round("#e > 5 and !$e2"), "#e > 5 and !$e2");
         assert_eq!(round("$a.t - $b.t > 300 * 2"), "$a.t - $b.t > 300 * 2");
         assert_eq!(round("any $e.principal.ip = \"1.2.3.4\""), "any $e.principal.ip = \"1.2.3.4\"");
+    }
+
+    #[test]
+    fn a_call_needs_its_parenthesis_on_the_same_line() {
+        assert_eq!(round("array_distinct ($e.x)"), "array_distinct($e.x)");
+        let f =
+            parse_file("rule r {\n events:\n  $e.a = foo\n  ($e.b = 1 or $e.c = 2) and $e.d = 3\n condition:\n  $e\n}");
+        assert!(f.rules[0].errors.is_empty(), "{:?}", f.rules[0].errors);
+        assert_eq!(f.rules[0].rule.events.len(), 2, "the word ends the first statement");
     }
 
     #[test]
