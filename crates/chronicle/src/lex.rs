@@ -89,8 +89,19 @@ fn is_word(c: u8) -> bool {
 
 /// Tokenize `text`; comments (`//`, `/* */`) and white space are skipped.
 pub fn lex(text: &str) -> Result<Vec<Token>, LexError> {
+    let mut out = Vec::new();
+    lex_into(text, &mut out, &mut Vec::new()).map(|()| out)
+}
+
+/// Tokenize `text` for highlighting: the tokens up to the first error, and the comments.
+pub fn lex_lossy(text: &str) -> (Vec<Token>, Vec<Span>) {
+    let (mut out, mut comments) = (Vec::new(), Vec::new());
+    let _ = lex_into(text, &mut out, &mut comments);
+    (out, comments)
+}
+
+fn lex_into(text: &str, out: &mut Vec<Token>, comments: &mut Vec<Span>) -> Result<(), LexError> {
     let b = text.as_bytes();
-    let mut out: Vec<Token> = Vec::new();
     let mut i = 0;
     let mut line_start = true;
     while i < b.len() {
@@ -105,6 +116,7 @@ pub fn lex(text: &str) -> Result<Vec<Token>, LexError> {
             while i < b.len() && b[i] != b'\n' {
                 i += 1;
             }
+            comments.push(Span::new(start, i));
             continue;
         }
         if c == b'/' && b.get(i + 1) == Some(&b'*') {
@@ -112,6 +124,7 @@ pub fn lex(text: &str) -> Result<Vec<Token>, LexError> {
                 Some(end) => {
                     line_start |= text[i..i + 2 + end].contains('\n');
                     i = i + 2 + end + 2;
+                    comments.push(Span::new(start, i));
                 }
                 None => {
                     return Err(LexError { message: "unterminated `/*` comment".into(), span: Span::new(i, i + 2) });
@@ -260,7 +273,7 @@ pub fn lex(text: &str) -> Result<Vec<Token>, LexError> {
         out.push(Token { tok, span: Span::new(start, i), line_start });
         line_start = false;
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

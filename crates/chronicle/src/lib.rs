@@ -8,12 +8,13 @@
 //! Modules: [`lex`] (tokens), [`parse`] (recursive descent, nesting bounded), [`ast`] (the
 //! tree with byte spans), [`print`] (canonical text: print → parse gives the same tree),
 //! [`lower`] (predicates, joins, stages), [`attack`] (ATT&CK from `meta:` under its several
-//! spellings).
+//! spellings), [`highlight`] (classified byte ranges of a file for rule pages).
 //! Nothing panics on bad input: a syntax error is a [`ParseError`] with its span in the
 //! file and what was expected, and the rest of the rule is still read.
 
 pub mod ast;
 pub mod attack;
+pub mod highlight;
 pub mod lex;
 pub mod lower;
 pub mod parse;

@@ -30,7 +30,7 @@ use detwiki_taxonomy::logsource::{self, Lookup};
 
 use std::path::Path;
 
-use super::{FileCtx, Language, ModelFile, ModelRule, Section, SectionBody};
+use super::{FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule, Section, SectionBody};
 use crate::RelatedRef;
 use crate::analysis::{EventMapping, EventRow};
 use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
@@ -43,9 +43,36 @@ pub const LANGUAGE: Language = Language {
     title: "Chronicle YARA-L",
     extensions: &["yaral", "yaml"],
     read: Some(read),
-    highlight: None,
+    highlight: Some(highlight),
     sniff: Some(sniff),
 };
+
+/// Highlight a `.yaral` file ([`detwiki_chronicle::highlight`]): section headers as tables,
+/// meta keys and the rule name as keys, field paths, functions, strings and regexes,
+/// numbers and durations, keywords, operators, reference lists as sources, comments.
+pub fn highlight(text: &str) -> Vec<Highlight> {
+    use detwiki_chronicle::highlight::Class as C;
+    detwiki_chronicle::highlight::highlight(text)
+        .into_iter()
+        .map(|h| Highlight {
+            start: h.span.start,
+            end: h.span.end,
+            class: match h.class {
+                C::Section => HighlightClass::Table,
+                C::Key => HighlightClass::Key,
+                C::Keyword => HighlightClass::Keyword,
+                C::Field => HighlightClass::Field,
+                C::Function => HighlightClass::Function,
+                C::String => HighlightClass::String,
+                C::Number => HighlightClass::Number,
+                C::Bool => HighlightClass::Bool,
+                C::Operator => HighlightClass::Operator,
+                C::List => HighlightClass::Source,
+                C::Comment => HighlightClass::Comment,
+            },
+        })
+        .collect()
+}
 
 /// A `.yaral` file, or a Chronicle dashboard (`.yaml` whose top-level key is `lookml:`; no
 /// Sigma file has one).
