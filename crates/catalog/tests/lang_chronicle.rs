@@ -108,3 +108,34 @@ fn a_broken_rule_keeps_its_page_with_the_finding_at_its_line() {
     assert_eq!((f.line, f.column), (Some(9), Some(38)));
     assert!(f.message.contains("expected an expression"), "{}", f.message);
 }
+
+#[test]
+fn the_rules_converted_from_sigma_link_their_sigmahq_originals() {
+    let Some(chronicle) = detwiki_testdata::require("corpus/chronicle/rules/community") else { return };
+    let Some(sigma) = detwiki_testdata::require("corpus/sigma") else { return };
+    let sigma_paths: Vec<PathBuf> = [
+        "rules",
+        "rules-emerging-threats",
+        "rules-threat-hunting",
+        "rules-dfir",
+        "rules-compliance",
+        "rules-placeholder",
+        "deprecated",
+    ]
+    .iter()
+    .map(|d| sigma.join(d))
+    .filter(|p| p.is_dir())
+    .collect();
+    let specs = vec![
+        CorpusSpec { name: "sigma".into(), paths: sigma_paths },
+        CorpusSpec { name: "chronicle".into(), paths: vec![chronicle] },
+    ];
+    let c = Catalog::load(&specs, &LoadOptions { drop_parsed: true, ..LoadOptions::default() });
+    let converted: Vec<&RuleEntry> =
+        c.rules.iter().filter(|r| r.language == "chronicle" && !r.related.is_empty()).collect();
+    assert_eq!(converted.len(), 54, "the community rules with sigma_uuid");
+    let unresolved: Vec<&str> =
+        converted.iter().filter(|r| r.related[0].slug.is_none()).map(|r| r.path.as_str()).collect();
+    assert!(unresolved.is_empty(), "Sigma originals not found for {unresolved:?}");
+    assert!(converted.iter().all(|r| r.related[0].slug.as_deref().is_some_and(|s| s.starts_with("sigma/"))));
+}

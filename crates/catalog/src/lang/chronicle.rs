@@ -341,8 +341,8 @@ fn row_of(e: &logsource::EventSource) -> EventRow {
 
 /// Event coverage of a YARA-L rule.
 ///
-/// 1. A converted SOC Prime rule's Sigma logsource meta (`product`, `category`, `service`):
-///    the taxonomy's rows for it.
+/// 1. A converted SOC Prime rule's Sigma logsource meta (`product`, `category`, `service`,
+///    any of them): the taxonomy's rows for it.
 /// 2. A Windows rule (a Sysmon or Windows event log source, or `platform = "Windows"`):
 ///    `metadata.product_event_type` ids on its providers, else the taxonomy's rows for the
 ///    Sigma category of its `metadata.event_type` (`PROCESS_LAUNCH` → `process_creation` →
@@ -354,8 +354,7 @@ fn events(rule: &Rule, facts: &Facts) -> (Vec<EventRow>, EventMapping) {
     let product = meta_text(rule, &["product"]).map(|s| s.to_ascii_lowercase());
     let category = meta_text(rule, &["category"]).map(|s| s.to_ascii_lowercase());
     let service = meta_text(rule, &["service"]).map(|s| s.to_ascii_lowercase());
-    if product.is_some()
-        && (category.is_some() || service.is_some())
+    if (product.is_some() || category.is_some() || service.is_some())
         && let Lookup::Mapped(m) = logsource::lookup(product.as_deref(), category.as_deref(), service.as_deref())
     {
         rows.extend(m.events.iter().map(row_of));
