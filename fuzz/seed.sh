@@ -158,3 +158,50 @@ PY
 else
     echo "kql/eql/esql: no Elastic corpus at $elastic or no python3 >= 3.11; fixtures only" >&2
 fi
+
+# yaral: a few hand-written YARA-L rules (never corpus files): every section, joins,
+# functions, reference lists, nocase, a regex, and a broken rule.
+yaral_dir="$here/corpus/yaral"
+mkdir -p "$yaral_dir"
+find "$yaral_dir" -maxdepth 1 -name 'seed-*' -delete
+cat > "$yaral_dir/seed-single.yaral" <<'YARAL'
+rule single {
+  meta:
+    author = "seed"
+    tactic = "TA0002"
+    technique = "T1059.001"
+  events:
+    $e.metadata.event_type = "PROCESS_LAUNCH"
+    re.regex($e.target.process.file.full_path, `\\powershell\.exe$`) nocase
+    strings.contains(strings.to_lower($e.target.process.command_line), " -enc ")
+    not $e.principal.user.userid in %admins
+  condition:
+    $e
+}
+YARAL
+cat > "$yaral_dir/seed-multi.yaral" <<'YARAL'
+/* two events */
+rule multi {
+  meta:
+    mitre_attack_url = "https://attack.mitre.org/techniques/T1098/003/"
+  events:
+    $a.metadata.log_type = "GCP_CLOUDAUDIT"
+    $a.principal.user.userid = $user
+    $b.target.user.userid = $user
+    $a.principal.ip = $b.principal.ip
+    ($b.network.received_bytes > 1024 or $b.target.url = /\.exe$/)
+    not net.ip_in_range_cidr($b.principal.ip, "10.0.0.0/8")
+    $a.metadata.event_timestamp.seconds < $b.metadata.event_timestamp.seconds
+  match:
+    $user over 10m after $a
+  outcome:
+    $risk_score = max(if($a.target.labels["role"] = "owner", 80, 20) + 5)
+    $ips = array_distinct($b.principal.ip)
+  condition:
+    $a and #b >= 2 and !$c
+  options:
+    allow_zero_values = true
+}
+YARAL
+printf 'rule broken {\n events:\n  $e.a = = 1\n condition:\n  $e\n}\n' > "$yaral_dir/seed-broken.yaral"
+echo "yaral: 3 hand-written rules"

@@ -202,6 +202,9 @@ codes! {
         QuerySyntax = "query-syntax", Error;
         /// A rule's query nests deeper, or is longer, than the parser accepts.
         QueryTooComplex = "query-too-complex", Error;
+        // Chronicle YARA-L (`crates/chronicle`).
+        /// A Chronicle YARA-L rule file does not parse (the `rule name {` header, a section, an expression).
+        YaralSyntax = "yaral-syntax", Error;
         /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
         UnknownFormat = "unknown-format", Warning;
     }

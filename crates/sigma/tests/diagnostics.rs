@@ -26,7 +26,7 @@ const CLI_LEVEL: &[Code] = &[Code::Io, Code::FileTooLarge, Code::DuplicateRuleId
 /// (`rules.rs`, `limits.rs`), and `unknown-format` (no language's file), tested in
 /// `crates/cli/tests/languages.rs`.
 const ELASTIC_LEVEL: &[&str] =
-    &["toml-syntax", "unsupported-language", "query-syntax", "query-too-complex", "unknown-format"];
+    &["toml-syntax", "unsupported-language", "query-syntax", "query-too-complex", "unknown-format", "yaral-syntax"];
 
 const CATALOG_LEVEL: &[&str] = &[
     "tactic-without-technique",

@@ -29,6 +29,8 @@
 #![deny(missing_docs)]
 
 pub mod attack;
+pub mod chronicle_events;
+pub mod chronicle_fields;
 pub mod elastic_defend;
 pub mod fields;
 #[rustfmt::skip]

@@ -26,6 +26,7 @@
 //! rule repositories carry beside their rules (`.md`, `.txt`, `LICENSE`, `NOTICE`, dot-files),
 //! which are not rules of any language and are left out.
 
+pub mod chronicle;
 pub mod elastic;
 
 use std::path::Path;
@@ -141,7 +142,7 @@ pub fn has_top_level_key(text: &str, key: &str) -> bool {
 }
 
 /// Every language the catalog reads, in the order pages list them.
-pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE];
+pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE, chronicle::LANGUAGE];
 
 /// The first language that claims `path` by its extension (whether the file is that
 /// language's, or another's of the same extension, is [`detect`]'s call).
@@ -184,6 +185,7 @@ pub fn is_documentation(path: &Path) -> bool {
         || path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
             ["md", "txt", "rst", "adoc", "png", "jpg", "svg"].iter().any(|d| e.eq_ignore_ascii_case(d))
         })
+        || chronicle::is_reference_list(path)
 }
 
 /// What a front end made of one file.
@@ -306,5 +308,6 @@ mod tests {
         assert!(is_documentation(Path::new("LICENSE.txt")));
         assert!(is_documentation(Path::new("x/.gitkeep")));
         assert!(!is_documentation(Path::new("x/rule.json")));
+        assert!(is_documentation(Path::new("community/reference_lists/hacktool_regex")));
     }
 }
