@@ -329,6 +329,40 @@ impl Expr {
         }
     }
 
+    /// Every span in the tree, this node's first (for checks: all lie inside the text).
+    pub fn spans(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            out.push(e.span());
+            match e {
+                Expr::Path { base, segments, .. } => {
+                    if let Base::Expr(b) = base {
+                        stack.push(b);
+                    }
+                    for s in segments {
+                        if let Segment::Index(i) = s {
+                            stack.push(i);
+                        }
+                    }
+                }
+                Expr::Call { args, .. } => stack.extend(args.iter().map(|a| &a.value)),
+                Expr::Not { expr, .. } | Expr::Neg { expr, .. } | Expr::IsNull { expr, .. } => stack.push(expr),
+                Expr::Binary { lhs, rhs, .. } => {
+                    stack.push(lhs);
+                    stack.push(rhs);
+                }
+                Expr::Tuple { items, .. } | Expr::Array { items, .. } | Expr::Of { items, .. } => stack.extend(items),
+                Expr::Range { first, rest, .. } => {
+                    stack.push(first);
+                    stack.extend(rest.iter().map(|(_, e)| e));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The same tree with every span set to `0..0`: to compare trees whatever their text's layout.
     pub fn without_spans(&self) -> Expr {
         let mut e = self.clone();
