@@ -130,3 +130,25 @@ fn the_shared_sublime_corpus_reads_whole_with_predicates() {
     let rate = 1.0 - without.len() as f64 / c.rules.len() as f64;
     assert!(rate >= 0.99, "predicates for {:.2}%; without: {without:#?}", rate * 100.0);
 }
+
+#[test]
+fn stage_lines_stay_short_for_ioc_lists() {
+    let dir = std::env::temp_dir().join(format!("detwiki-sublime-ioc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let values: Vec<String> = (0..3000).map(|i| format!("'10.{}.{}.0/24'", i / 256, i % 256)).collect();
+    let text = format!(
+        "name: IOC\ntype: rule\nsource: |\n  type.inbound\n  and any(headers.hops, .ip in ({}))\n  and beta.ip_in(sender.ip, {})\n",
+        values.join(", "),
+        values.join(", ")
+    );
+    std::fs::write(dir.join("ioc.yml"), text).unwrap();
+    let specs = vec![CorpusSpec { name: "sublime".into(), paths: vec![dir.clone()] }];
+    let c = Catalog::load(&specs, &LoadOptions::default());
+    std::fs::remove_dir_all(&dir).ok();
+    let r = &c.rules[0];
+    let stage = &r.stages[1].text;
+    assert!(stage.len() < 2_000, "{} bytes: {stage}", stage.len());
+    assert!(stage.contains("… 2975 more"), "{stage}");
+    assert!(stage.contains("bytes in all)"), "{stage}");
+    assert_eq!(r.indicators[0].values.len(), 3000, "the indicators keep every value");
+}

@@ -214,6 +214,32 @@ fn quote(v: &Value) -> String {
     }
 }
 
+/// Most values a stage line shows (the indicators have them all): IOC lists of thousands of
+/// addresses would make one line of a page hundreds of KB.
+const STAGE_VALUES: usize = 25;
+
+/// Longest opaque text a stage line shows, in bytes.
+const STAGE_TEXT: usize = 400;
+
+fn shown_values(values: &[Value]) -> Vec<String> {
+    let mut out: Vec<String> = values.iter().take(STAGE_VALUES).map(quote).collect();
+    if values.len() > STAGE_VALUES {
+        out.push(format!("… {} more", values.len() - STAGE_VALUES));
+    }
+    out
+}
+
+fn shown_text(text: &str) -> String {
+    if text.len() <= STAGE_TEXT {
+        return text.to_string();
+    }
+    let mut end = STAGE_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} … ({} bytes in all)", &text[..end], text.len())
+}
+
 fn pred_tree(t: &PredicateTree) -> PredTree {
     match t {
         PredicateTree::And { items } => PredTree::And { items: items.iter().map(pred_tree).collect() },
@@ -222,10 +248,7 @@ fn pred_tree(t: &PredicateTree) -> PredTree {
         PredicateTree::Pred(p) => {
             let case = if p.case_insensitive { "~" } else { "" };
             let field = p.transforms.iter().fold(p.field.clone(), |f, t| format!("{t}({f})"));
-            PredTree::Pred {
-                key: format!("{field} {}{case}", p.kind.word()),
-                values: p.values.iter().map(quote).collect(),
-            }
+            PredTree::Pred { key: format!("{field} {}{case}", p.kind.word()), values: shown_values(&p.values) }
         }
         PredicateTree::Quantified { quantifier, array, count, tree, .. } => PredTree::Pred {
             key: match count {
@@ -238,7 +261,7 @@ fn pred_tree(t: &PredicateTree) -> PredTree {
             key: format!("at least {count} of"),
             values: vec![render_tree(&PredTree::Or { items: items.iter().map(pred_tree).collect() }, 0)],
         },
-        PredicateTree::Opaque { text, .. } => PredTree::Keyword { value: text.clone() },
+        PredicateTree::Opaque { text, .. } => PredTree::Keyword { value: shown_text(text) },
     }
 }
 
