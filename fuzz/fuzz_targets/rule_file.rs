@@ -13,6 +13,8 @@
 //!   then keeps quiet about the condition naming it); every `1 of x*` / `all of them` resolves
 //!   to at least one identifier (valid or reported malformed), or an `unmatched-pattern`
 //!   diagnostic exists at its span;
+//! - the fast YAML path reads a text exactly as `saphyr-parser` does (same nodes, texts and
+//!   spans), or leaves it to saphyr;
 //! - parsing is deterministic: a second parse gives the same diagnostics and documents;
 //! - `lint::duplicate_ids` over the file given twice reports exactly the second copy's ids.
 
@@ -39,6 +41,14 @@ fuzz_target!(|data: &[u8]| {
     };
     // Spans count from after a byte-order mark (the CLI does the same when rendering).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+
+    // The fast YAML path: saphyr's tree or nothing. Compared through Debug (floats).
+    if let Some(fast) = detwiki_sigma::yaml::parse_documents_fast(text, &limits) {
+        match detwiki_sigma::yaml::parse_documents_saphyr(text, &limits) {
+            Ok(slow) => assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "the fast YAML path read {text:?} otherwise"),
+            Err(e) => panic!("the fast YAML path took {text:?}, which saphyr rejects: {e}"),
+        }
+    }
 
     let index = LineIndex::new(text);
     for d in &file.diagnostics {

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
+mod fast;
+
 use crate::span::Span;
 
 /// Limits applied while reading one file.
@@ -232,8 +234,28 @@ struct Builder<'a> {
     nodes: usize,
 }
 
-/// Parse every YAML document of `text`.
+/// Parse every YAML document of `text`: plain block YAML on a fast path of our own, anything
+/// else with `saphyr-parser` (the same tree either way; see `yaml/fast.rs`).
 pub fn parse_documents(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
+    if text.len() > limits.max_file_size {
+        return Err(YamlError::TooLarge { size: text.len(), limit: limits.max_file_size });
+    }
+    if let Some(docs) = fast::parse(text, limits) {
+        return Ok(docs);
+    }
+    parse_documents_saphyr(text, limits)
+}
+
+/// What the fast path of [`parse_documents`] reads, or `None` when it leaves `text` to
+/// `saphyr-parser`. For tests that compare both paths.
+#[doc(hidden)]
+pub fn parse_documents_fast(text: &str, limits: &Limits) -> Option<Vec<Document>> {
+    fast::parse(text, limits)
+}
+
+/// [`parse_documents`] with `saphyr-parser` alone. For tests that compare both paths.
+#[doc(hidden)]
+pub fn parse_documents_saphyr(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlError> {
     if text.len() > limits.max_file_size {
         return Err(YamlError::TooLarge { size: text.len(), limit: limits.max_file_size });
     }
