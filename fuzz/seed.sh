@@ -9,6 +9,7 @@
 #   fuzz/corpus/json_event/    hand-written event lines (flat, evtx_dump's nested shape, ECS …)
 #   fuzz/corpus/{kql,eql,esql}/ the query fixtures of crates/elastic/tests/fixtures, and every
 #                              query of the Elastic corpus (needs python3 >= 3.11 for tomllib)
+#   fuzz/corpus/mql/           a few hand-written MQL queries (Sublime rules' `source`)
 #
 # Usage: fuzz/seed.sh            (from anywhere; SHARED defaults to ../shared beside the repo)
 #        DETWIKI_SHARED=/path/to/shared SEED_RULES=1000 fuzz/seed.sh
@@ -129,6 +130,24 @@ done <<'LINES'
 {"k":"\u00e9\u0000\ud83d\ude00\n\"q\"","Threat Name":"HackTool:Win32/Mimikatz","empty":{},"list":[],"nested":[[1,[2,{"x":null}]]]}
 LINES
 echo "json_event: $n lines"
+
+# mql: a few hand-written queries covering the grammar (never corpus files).
+mql_dir="$here/corpus/mql"
+mkdir -p "$mql_dir"
+find "$mql_dir" -maxdepth 1 -name 'seed-*' -delete
+n=0
+while IFS= read -r q; do
+    n=$((n + 1))
+    printf '%s\n' "$q" > "$mql_dir/seed-$n"
+done <<'MQL'
+type.inbound and any(body.links, .href_url.domain.tld == "onion") // comment
+not profile.by_sender_email().solicited and sender.email.domain.root_domain not in~ $free_email_providers
+0 < length(attachments) <= 3 and length(filter(attachments, .file_extension in~ ('html', 'htm'))) > 0
+2 of (strings.ilike(subject.subject, '*invoice*', '*pay*'), regex.icontains(body.current_thread.text, 'a''b\s+', "c\"d"), x is not null)
+any(ml.nlu_classifier(body.current_thread.text).intents, .name == "cred_theft" and ..x[0]["k"] != -1.5 * (2 + 3) % 4)
+ml.link_analysis(., mode="aggressive").credphish.disposition =~ 'phishing' or [1, 2,] == (3,) or a !~ b
+MQL
+echo "mql: $n hand-written queries"
 
 # kql / eql / esql: the in-repo fixtures, then every query of the Elastic corpus.
 for lang in kql eql esql; do

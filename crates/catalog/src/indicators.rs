@@ -59,6 +59,9 @@ pub enum Kind {
     TimePart,
     /// A field-less value searched anywhere in the event.
     Keyword,
+    /// In a named list defined outside the rules (Sublime's `$free_email_providers`): the
+    /// value is the list's name.
+    InList,
 }
 
 impl Kind {
@@ -82,6 +85,7 @@ impl Kind {
             Kind::Fieldref => "fieldref",
             Kind::TimePart => "time_part",
             Kind::Keyword => "keyword",
+            Kind::InList => "in_list",
         }
     }
 }

@@ -11,6 +11,10 @@
 //! `ImageLoaded` in a `library` event, `TargetFilename` otherwise). `docs/field-vocabulary.md`
 //! documents the table and its sources. Unmapped fields keep their own names.
 
+pub mod sublime;
+
+pub use sublime::mdm_to_canonical;
+
 /// How a value changes when its field is renamed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -36,3 +36,4 @@ pub mod fields;
 #[rustfmt::skip]
 mod attack_data;
 pub mod logsource;
+pub mod sublime_events;
