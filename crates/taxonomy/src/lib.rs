@@ -31,6 +31,8 @@
 pub mod attack;
 pub mod elastic_defend;
 pub mod fields;
+pub mod kusto_events;
+pub mod kusto_fields;
 #[rustfmt::skip]
 mod attack_data;
 pub mod logsource;
