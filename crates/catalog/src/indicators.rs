@@ -59,6 +59,9 @@ pub enum Kind {
     TimePart,
     /// A field-less value searched anywhere in the event.
     Keyword,
+    /// The value is a whole term of the field's text (Kusto `has`: term matching, not a
+    /// substring).
+    HasTerm,
 }
 
 impl Kind {
@@ -82,6 +85,7 @@ impl Kind {
             Kind::Fieldref => "fieldref",
             Kind::TimePart => "time_part",
             Kind::Keyword => "keyword",
+            Kind::HasTerm => "has_term",
         }
     }
 }

@@ -202,6 +202,9 @@ codes! {
         QuerySyntax = "query-syntax", Error;
         /// A rule's query nests deeper, or is longer, than the parser accepts.
         QueryTooComplex = "query-too-complex", Error;
+        // Kusto (Microsoft Sentinel analytic rules).
+        /// A table a Kusto query reads that maps to no known event provider (a custom `_CL` table, a parser function …).
+        UnmappedTable = "unmapped-table", Warning;
         /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
         UnknownFormat = "unknown-format", Warning;
     }

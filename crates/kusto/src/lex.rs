@@ -145,7 +145,8 @@ pub fn lex(text: &str) -> Result<Vec<Token>, QueryError> {
         out.push(Token { tok, span: Span::new(start, i), spaced });
         spaced = false;
     }
-    out.push(Token { tok: Tok::Eof, span: Span::point(text.len()), spaced: true });
+    // The end is where the text ends, not after its trailing blank lines.
+    out.push(Token { tok: Tok::Eof, span: Span::point(text.trim_end().len()), spaced: true });
     Ok(out)
 }
 
