@@ -1143,7 +1143,7 @@ f("bob") | where Process in~ (procs)"#);
     #[test]
     fn errors_say_what_was_expected_where() {
         let e = parse("T | where A == ").unwrap_err();
-        assert_eq!(e.span.start, 15);
+        assert_eq!(e.span.start, 14);
         assert!(e.message.contains("expected a value"), "{}", e.message);
         let e = parse("T | where A == 1 1").unwrap_err();
         assert!(e.message.contains("expected `|`"), "{}", e.message);
