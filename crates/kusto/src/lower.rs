@@ -134,6 +134,12 @@ impl<'q> Cx<'q> {
                     self.active.pop();
                     return r;
                 }
+                // `table("Name")`: the table of that name.
+                if func == "table"
+                    && let Some(Expr::Str { value, .. }) = args.first()
+                {
+                    return self.stage(Some(value.clone()), *span, role, join_kind, out);
+                }
                 if matches!(func.as_str(), "materialize" | "view" | "toscalar")
                     && let Some(a) = args.first()
                 {

@@ -77,11 +77,43 @@ pub const TABLES: &[KustoTable] = &[
     t("AzureNetworkAnalytics_CL", "Azure Traffic Analytics", "Network flow analytics"),
     t("StorageBlobLogs", "Azure Storage", "Blob storage operations"),
     t("KubeAuditLogs", "Azure Kubernetes Service", "Kubernetes API audit events"),
+    t("AzureDevOpsAuditing", "Azure DevOps", "Azure DevOps audit events"),
+    t("GitHubAuditData", "GitHub", "GitHub audit log events"),
+    t("GitHubAudit", "GitHub", "GitHub audit log events (parser)"),
+    t("SecurityRecommendation", "Microsoft Defender for Cloud", "Security recommendations"),
+    t("SecurityNestedRecommendation", "Microsoft Defender for Cloud", "Nested security recommendations"),
+    t("SecurityRegulatoryCompliance", "Microsoft Defender for Cloud", "Regulatory compliance assessments"),
+    t("Heartbeat", "Azure Monitor Agent", "Agent heartbeats"),
+    t("Usage", "Azure Monitor", "Data ingestion volume per table"),
+    t("ZoomLogs", "Zoom", "Zoom events (parser)"),
 ];
 
-/// The provider of `table` (exact name).
+/// The ASIM (Advanced Security Information Model) schemas: the normalizing parser functions
+/// (`_Im_Dns`, `imFileEvent`, `_ASim_WebSession` …) read every source of one schema.
+pub const ASIM: &[KustoTable] = &[
+    t("Dns", "ASIM (normalized)", "DNS activity (any source)"),
+    t("WebSession", "ASIM (normalized)", "Web sessions (any source)"),
+    t("NetworkSession", "ASIM (normalized)", "Network sessions (any source)"),
+    t("FileEvent", "ASIM (normalized)", "File activity (any source)"),
+    t("ProcessEvent", "ASIM (normalized)", "Process events (any source)"),
+    t("ProcessCreate", "ASIM (normalized)", "Process creation (any source)"),
+    t("RegistryEvent", "ASIM (normalized)", "Registry events (any source)"),
+    t("Authentication", "ASIM (normalized)", "Authentication (any source)"),
+    t("AuditEvent", "ASIM (normalized)", "Audit events (any source)"),
+    t("UserManagement", "ASIM (normalized)", "User management (any source)"),
+    t("DhcpEvent", "ASIM (normalized)", "DHCP events (any source)"),
+    t("Process", "ASIM (normalized)", "Process events (any source)"),
+];
+
+/// The provider of `table` (exact name), or of an ASIM parser function (`_Im_Dns()`,
+/// `imFileEvent`, `_ASim_NetworkSession`), by its schema.
 pub fn table(table: &str) -> Option<&'static KustoTable> {
-    TABLES.iter().find(|t| t.table == table)
+    if let Some(t) = TABLES.iter().find(|t| t.table == table) {
+        return Some(t);
+    }
+    let name = table.trim_end_matches("()");
+    let schema = ["_Im_", "_ASim_", "im", "ASim"].iter().find_map(|p| name.strip_prefix(p))?;
+    ASIM.iter().find(|t| schema.starts_with(t.table))
 }
 
 #[cfg(test)]
@@ -91,5 +123,8 @@ mod tests {
         assert_eq!(super::table("DeviceProcessEvents").unwrap().provider, "Microsoft Defender for Endpoint");
         assert_eq!(super::table("SigninLogs").unwrap().provider, "Microsoft Entra ID");
         assert!(super::table("Custom_CL").is_none());
+        assert_eq!(super::table("_Im_Dns()").unwrap().table, "Dns");
+        assert_eq!(super::table("imFileEvent").unwrap().title, "File activity (any source)");
+        assert!(super::table("imaginary").is_none());
     }
 }

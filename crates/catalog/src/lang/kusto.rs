@@ -91,8 +91,34 @@ fn level(s: &str) -> Option<Level> {
     })
 }
 
-/// `PrivilegeEscalation` → `privilege-escalation`.
+/// ATT&CK's tactics (v19 and the pre-v19 `defense-evasion`) as Sigma tags write them.
+const TACTICS: &[&str] = &[
+    "reconnaissance",
+    "resource-development",
+    "initial-access",
+    "execution",
+    "persistence",
+    "privilege-escalation",
+    "defense-evasion",
+    "stealth",
+    "defense-impairment",
+    "credential-access",
+    "discovery",
+    "lateral-movement",
+    "collection",
+    "command-and-control",
+    "exfiltration",
+    "impact",
+];
+
+/// `PrivilegeEscalation` → `privilege-escalation` (a known tactic matched whatever its case
+/// and separators: `CommandandControl` is `command-and-control`); other names split at their
+/// capitals.
 pub fn tactic_tag(camel: &str) -> String {
+    let compact: String = camel.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    if let Some(t) = TACTICS.iter().find(|t| t.replace('-', "") == compact) {
+        return (*t).to_string();
+    }
     let mut out = String::new();
     for (i, c) in camel.trim().chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -497,8 +523,8 @@ fn events(rule: &SentinelRule, stages: &[kp::Stage]) -> (Vec<EventRow>, EventMap
             }
             continue;
         }
-        match kusto_events::table(&table) {
-            Some(t) => push(
+        if let Some(t) = kusto_events::table(&table) {
+            push(
                 &mut rows,
                 EventRow {
                     provider: t.provider.into(),
@@ -507,20 +533,55 @@ fn events(rule: &SentinelRule, stages: &[kp::Stage]) -> (Vec<EventRow>, EventMap
                     title: t.title.into(),
                     field_map: Vec::new(),
                 },
-            ),
-            None => {
-                if !unknown.contains(&table) {
-                    diags.push(
-                        Diagnostic::new(
-                            detwiki_sigma::Code::UnmappedTable,
-                            format!("table `{table}` maps to no known event provider: its events cannot be shown"),
-                            Some(span),
-                        )
-                        .with_help("a custom (`_CL`) table, a parser function or a table detwiki does not know yet"),
-                    );
-                    unknown.push(table);
+            );
+            continue;
+        }
+        // A table (or parser function) with no provider: the data connectors the rule
+        // requires say where its data comes from.
+        let mut named = false;
+        for c in &rule.connectors {
+            for d in &c.data_types {
+                let dt = d.split(['(', ' ']).next().unwrap_or(d).trim();
+                named |= !dt.is_empty() && (kusto_events::table(dt).is_some() || !c.connector_id.is_empty());
+                match kusto_events::table(dt) {
+                    Some(t) => push(
+                        &mut rows,
+                        EventRow {
+                            provider: t.provider.into(),
+                            channel: t.table.into(),
+                            event_id: None,
+                            title: t.title.into(),
+                            field_map: Vec::new(),
+                        },
+                    ),
+                    None if !c.connector_id.is_empty() => push(
+                        &mut rows,
+                        EventRow {
+                            provider: format!("Data connector {}", c.connector_id),
+                            channel: dt.to_string(),
+                            event_id: None,
+                            title: format!("`{dt}` events of the {} data connector", c.connector_id),
+                            field_map: Vec::new(),
+                        },
+                    ),
+                    None => {}
                 }
             }
+        }
+        if !named && !unknown.contains(&table) {
+            diags.push(
+                Diagnostic::new(
+                    detwiki_sigma::Code::UnmappedTable,
+                    format!(
+                        "table `{table}` maps to no known event provider, and no data connector of the rule names one"
+                    ),
+                    Some(span),
+                )
+                .with_help(
+                    "a custom (`_CL`) table or parser function: list its connector under `requiredDataConnectors`",
+                ),
+            );
+            unknown.push(table);
         }
     }
     let mapping = if rows.is_empty() {
@@ -547,5 +608,7 @@ mod tests {
         assert_eq!(tactic_tag("CommandAndControl"), "command-and-control");
         assert_eq!(tactic_tag("DefenseEvasion"), "defense-evasion");
         assert_eq!(tactic_tag("Impact"), "impact");
+        assert_eq!(tactic_tag("CommandandControl"), "command-and-control");
+        assert_eq!(tactic_tag("PreAttack"), "pre-attack");
     }
 }
