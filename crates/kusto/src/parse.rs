@@ -651,7 +651,7 @@ impl Parser<'_> {
             }
             if let Tok::Ident(w) = &self.peek().tok
                 && words.contains(&w.as_str())
-                && !matches!(self.peek_at(1).tok, Tok::Punct("=" | "," | "." | "[" | "("))
+                && !matches!(self.peek_at(1).tok, Tok::Punct("=" | "," | "." | "["))
                 && !self.peek_at(1).tok.eq(&Tok::Punct("|"))
             {
                 let w = w.clone();
@@ -1015,6 +1015,17 @@ impl Parser<'_> {
 
     fn call(&mut self, func: String, start: usize) -> R<Expr> {
         self.bump();
+        // `dynamic(["x"])`: the lexer reads `["x"]` as a bracketed name; here it is a list.
+        if func == "dynamic"
+            && let Tok::Quoted(value) = self.peek().tok.clone()
+            && matches!(self.peek_at(1).tok, Tok::Punct(")"))
+        {
+            let span = self.bump().span;
+            self.bump();
+            let item = Expr::Str { value, style: StrStyle::Plain, span: Span::new(span.start + 1, span.end - 1) };
+            let array = Expr::Array { items: vec![item], span };
+            return Ok(Expr::Call { func, args: vec![array], span: Span::new(start, self.prev_end()) });
+        }
         self.enter()?;
         let mut args = Vec::new();
         while !self.is_punct(")") {
