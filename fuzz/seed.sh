@@ -7,6 +7,7 @@
 #   fuzz/corpus/sigma_string/  a handful of hand-written values (escapes, wildcards, placeholders)
 #   fuzz/corpus/evtx_chunk/    the first chunk of a sample of events/evtx-attack-samples/*.evtx
 #   fuzz/corpus/json_event/    hand-written event lines (flat, evtx_dump's nested shape, ECS …)
+#   fuzz/corpus/kusto_query/   a few hand-written Kusto (Sentinel) queries
 #   fuzz/corpus/{kql,eql,esql}/ the query fixtures of crates/elastic/tests/fixtures, and every
 #                              query of the Elastic corpus (needs python3 >= 3.11 for tomllib)
 #
@@ -27,7 +28,7 @@ cond_dir="$here/corpus/condition"
 str_dir="$here/corpus/sigma_string"
 evtx_dir="$here/corpus/evtx_chunk"
 json_dir="$here/corpus/json_event"
-query_dirs=("$here/corpus/kql" "$here/corpus/eql" "$here/corpus/esql")
+query_dirs=("$here/corpus/kql" "$here/corpus/eql" "$here/corpus/esql" "$here/corpus/kusto_query")
 mkdir -p "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}"
 # Seeds are named seed-*; libFuzzer's own finds (hash names) are left alone.
 find "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}" -maxdepth 1 -name 'seed-*' -delete
@@ -129,6 +130,21 @@ done <<'LINES'
 {"k":"\u00e9\u0000\ud83d\ude00\n\"q\"","Threat Name":"HackTool:Win32/Mimikatz","empty":{},"list":[],"nested":[[1,[2,{"x":null}]]]}
 LINES
 echo "json_event: $n lines"
+
+# kusto_query: hand-written queries, one per construct family.
+n=0
+while IFS= read -r q; do
+    n=$((n + 1))
+    printf '%b' "$q" > "$here/corpus/kusto_query/seed-$n"
+done <<'KUSTO'
+SecurityEvent\n| where EventID == 4688 and CommandLine has_any ("-enc", "iex")\n| extend Host = Computer
+let procs = dynamic(["a.exe", 'b.exe']);\nDeviceProcessEvents\n| where FileName in~ (procs) and not(ProcessCommandLine !contains @'C:\\x')
+let Base = (T: (*)) { T | where x between (1 .. 10) };\nBase(SigninLogs) | summarize count() by bin(TimeGenerated, 1h), UserPrincipalName
+union isfuzzy=true SigninLogs, (AADNonInteractiveUserSignInLogs | where ResultType == "0")\n| join kind=inner (AuditLogs) on $left.UserId == $right.Id
+Syslog | parse kind=regex flags=i SyslogMessage with * "user=" User:string " " * | mv-expand X to typeof(string) | project-away Foo*
+datatable(a: string) ["x", "y"] | where a matches regex "^[a-z]+$" and tolower(a) startswith h'x'
+KUSTO
+echo "kusto_query: $n hand-written queries"
 
 # kql / eql / esql: the in-repo fixtures, then every query of the Elastic corpus.
 for lang in kql eql esql; do

@@ -122,3 +122,29 @@ fn the_sentinel_corpus_is_detected_as_kusto() {
     }
     assert!(wrong.is_empty(), "{wrong:?}");
 }
+
+#[test]
+fn an_indicator_shared_by_sigma_elastic_and_kusto_rules_counts_all_three() {
+    let specs = vec![
+        CorpusSpec { name: "kusto".into(), paths: vec![fixtures("kusto")] },
+        CorpusSpec { name: "mixed".into(), paths: vec![fixtures("kusto-mixed")] },
+    ];
+    let c = Catalog::load(&specs, &LoadOptions::default());
+    let languages: Vec<&str> = c.rules.iter().filter(|r| r.corpus == "mixed").map(|r| r.language).collect();
+    assert_eq!(languages.len(), 2, "{languages:?}");
+    assert!(languages.contains(&"sigma") && languages.contains(&"elastic"), "{languages:?}");
+    // Kusto's `FileName in~ (binaries)`, Elastic's `process.name : "rundll32.exe"` and Sigma's
+    // `Image|endswith: '\rundll32.exe'` are one indicator, counted once per rule.
+    let counted = c
+        .rules
+        .iter()
+        .filter(|r| r.language == "kusto")
+        .flat_map(|r| &r.indicators)
+        .filter(|row| row.key.field.as_deref() == Some("Image") && row.key.kind == Kind::EndsWith && !row.key.cased)
+        .flat_map(|row| &row.values)
+        .find(|v| v.norm == "\\rundll32.exe")
+        .expect("the Kusto rule's Image ends_with \\rundll32.exe");
+    assert_eq!(counted.by_corpus.get("kusto").copied(), Some(1), "{:?}", counted.by_corpus);
+    assert_eq!(counted.by_corpus.get("mixed").copied(), Some(2), "Sigma and Elastic: {:?}", counted.by_corpus);
+    assert_eq!(counted.corpus_count, 3);
+}
