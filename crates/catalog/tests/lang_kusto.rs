@@ -33,8 +33,8 @@ fn entry_json(r: &RuleEntry) -> serde_json::Value {
 fn one_json_snapshot_per_table_family() {
     let c = catalog(&["kusto"]);
     assert!(c.failed.is_empty(), "{:?}", c.failed.iter().map(|f| &f.path).collect::<Vec<_>>());
-    assert_eq!(c.rules.len(), 4);
-    for stem in ["whoami_4688", "mde_lolbin_network", "signins_union", "broken_query"] {
+    assert_eq!(c.rules.len(), 5);
+    for stem in ["whoami_4688", "sysmon_certutil", "mde_lolbin_network", "signins_union", "broken_query"] {
         let r = c.rules.iter().find(|r| r.slug == stem).unwrap_or_else(|| panic!("{stem} not in the catalog"));
         assert_eq!(r.language, "kusto");
         insta::assert_json_snapshot!(format!("kusto_{stem}"), entry_json(r));
@@ -56,6 +56,17 @@ fn security_4688_rule_has_the_security_event_and_mapped_indicators() {
     // `has` keeps its own kind: term matching, not contains.
     let has = r.indicators.iter().find(|i| i.key.field.as_deref() == Some("CommandLine")).unwrap();
     assert_eq!(has.key.kind, Kind::HasTerm);
+}
+
+#[test]
+fn the_event_table_with_a_sysmon_source_has_sysmon_events() {
+    let c = catalog(&["kusto"]);
+    let r = c.rules.iter().find(|r| r.slug == "sysmon_certutil").unwrap();
+    assert_eq!(r.events.iter().map(|e| (e.provider.as_str(), e.event_id)).collect::<Vec<_>>(), [("Sysmon", Some(1))]);
+    // Columns parsed out of EventData keep their Sysmon names: `Image endswith "\\certutil.exe"`.
+    let row = r.indicators.iter().find(|i| i.key.field.as_deref() == Some("Image")).unwrap();
+    assert_eq!((row.key.kind, row.values[0].value.as_str()), (Kind::EndsWith, "\\certutil.exe"));
+    assert!(!r.indicators.iter().any(|i| i.key.field.as_deref() == Some("Source")), "an event selector");
 }
 
 #[test]

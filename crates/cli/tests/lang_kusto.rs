@@ -31,7 +31,7 @@ fn lint_counts_sentinel_rules_and_locates_the_broken_query() {
     let (code, out, err) = run(&["lint", "--color", "never", "."]);
     assert_eq!(code, 1, "a query-syntax error fails lint:\n{out}\n{err}");
     let all = format!("{out}{err}");
-    assert!(all.contains("checked 4 files (4 rules, 0 filters, 0 correlations): 1 error"), "{all}");
+    assert!(all.contains("checked 5 files (5 rules, 0 filters, 0 correlations): 1 error"), "{all}");
     assert!(
         all.contains("error[query-syntax]: Kusto query: expected a value, a column or `(`, found the end of the query"),
         "{all}"
@@ -44,7 +44,7 @@ fn lint_of_good_sentinel_rules_exits_0() {
     let (code, out, err) = run(&["lint", "--color", "never", "Detections"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(
-        format!("{out}{err}").contains("checked 1 file (1 rule, 0 filters, 0 correlations): 0 errors, 0 warnings"),
+        format!("{out}{err}").contains("checked 2 files (2 rules, 0 filters, 0 correlations): 0 errors, 0 warnings"),
         "{out}{err}"
     );
 }
