@@ -17,6 +17,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod highlight;
 pub mod lex;
 pub mod lower;
 pub mod parse;

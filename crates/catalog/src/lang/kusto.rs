@@ -20,7 +20,9 @@ use detwiki_sigma::{Diagnostic, Level, Spanned, Status};
 use detwiki_taxonomy::fields::{self, Rewrite};
 use detwiki_taxonomy::{kusto_events, kusto_fields};
 
-use super::{FileCtx, Language, ModelFile, ModelRule, Section, SectionBody, has_top_level_key};
+use super::{
+    FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule, Section, SectionBody, has_top_level_key,
+};
 use crate::analysis::{EventMapping, EventRow};
 use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
@@ -31,9 +33,74 @@ pub const LANGUAGE: Language = Language {
     title: "Kusto",
     extensions: &["yaml", "yml"],
     read: Some(read),
-    highlight: None,
+    highlight: Some(highlight),
     sniff: Some(sniff),
 };
+
+/// Highlight a Sentinel rule file: its YAML keys and comments, and its query token by token
+/// (`detwiki_kusto::highlight`), mapped into the file.
+pub fn highlight(text: &str) -> Vec<Highlight> {
+    use detwiki_kusto::highlight::Class as C;
+    let mut out: Vec<Highlight> = Vec::new();
+    let query = detwiki_kusto::rule::parse_str(text, "").rule.and_then(|r| r.query);
+    let in_query = |at: usize| query.as_ref().is_some_and(|q| q.span.start <= at && at < q.span.end);
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        let body = &line[indent..];
+        if !in_query(line_start + indent) {
+            if body.starts_with('#') {
+                let end = line_start + line.trim_end().len();
+                out.push(Highlight { start: line_start + indent, end, class: HighlightClass::Comment });
+            } else if let Some(colon) = body.find(':')
+                && colon > 0
+                && body[..colon].chars().all(|c| c.is_alphanumeric() || c == '_')
+            {
+                out.push(Highlight {
+                    start: line_start + indent,
+                    end: line_start + indent + colon,
+                    class: HighlightClass::Key,
+                });
+            }
+        }
+        line_start += line.len();
+    }
+    if let Some(q) = &query {
+        for (span, class) in detwiki_kusto::highlight::query(&q.text) {
+            let at = q.file_span(span);
+            if at.is_empty() || text.get(at.start..at.end).is_none() {
+                continue;
+            }
+            out.push(Highlight {
+                start: at.start,
+                end: at.end,
+                class: match class {
+                    C::Keyword => HighlightClass::Keyword,
+                    C::Command => HighlightClass::Command,
+                    C::Operator => HighlightClass::Operator,
+                    C::Function => HighlightClass::Function,
+                    C::Pipe => HighlightClass::Pipe,
+                    C::String => HighlightClass::String,
+                    C::Number => HighlightClass::Number,
+                    C::Field => HighlightClass::Field,
+                    C::Source => HighlightClass::Source,
+                    C::Comment => HighlightClass::Comment,
+                },
+            });
+        }
+    }
+    out.sort_by_key(|h| (h.start, h.end));
+    // Sorted and disjoint: a range overlapping the one before it is dropped.
+    let mut last_end = 0;
+    out.retain(|h| {
+        let keep = h.start >= last_end;
+        if keep {
+            last_end = h.end;
+        }
+        keep
+    });
+    out
+}
 
 /// A Sentinel analytic rule has a top-level `query:` and one of `queryFrequency:`,
 /// `triggerOperator:`, `requiredDataConnectors:`, `kind:` (no Sigma rule has these).
@@ -600,7 +667,29 @@ fn events(rule: &SentinelRule, stages: &[kp::Stage]) -> (Vec<EventRow>, EventMap
 
 #[cfg(test)]
 mod tests {
-    use super::tactic_tag;
+    use super::{HighlightClass, highlight, tactic_tag};
+
+    #[test]
+    fn a_rule_file_is_highlighted_with_its_query() {
+        let text = "id: x\nname: A # not a comment\nquery: |\n  T\n  | where A has \"x\"\nkind: NRT\n";
+        let got: Vec<(&str, HighlightClass)> =
+            highlight(text).into_iter().map(|h| (&text[h.start..h.end], h.class)).collect();
+        assert_eq!(
+            got,
+            [
+                ("id", HighlightClass::Key),
+                ("name", HighlightClass::Key),
+                ("query", HighlightClass::Key),
+                ("T", HighlightClass::Source),
+                ("|", HighlightClass::Pipe),
+                ("where", HighlightClass::Command),
+                ("A", HighlightClass::Field),
+                ("has", HighlightClass::Operator),
+                ("\"x\"", HighlightClass::String),
+                ("kind", HighlightClass::Key),
+            ]
+        );
+    }
 
     #[test]
     fn camel_case_tactics_become_tags() {
