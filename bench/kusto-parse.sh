@@ -10,7 +10,7 @@
 # Both sides parse the same query texts, as YAML loads them (detwiki's loader reads the files
 # and dumps the queries; reading YAML is not timed on either side); each side times 5 passes
 # over all queries after reading them (node: after one warm-up pass) and reports the mean.
-# - detwiki: `cargo build --release` of the example `parse_corpus` of detwiki-kusto;
+# - detwiki: `cargo build --release` of the example `kusto_parse_corpus` of detwiki-kusto;
 # - Kusto.Language: `npm install` into ${BENCH_KUSTO_NPM:-target/bench-kusto-npm} (created
 #   when missing, never committed), run by bench/kusto_parse.js.
 set -euo pipefail
@@ -26,14 +26,14 @@ VERSION=${KUSTO_NPM_VERSION:-12.4.1}
 command -v node >/dev/null || { echo "node is needed for the reference side" >&2; exit 2; }
 mkdir -p "$OUT" "$NPM_DIR"
 
-(cd "$ROOT" && cargo build --release -q -p detwiki-kusto --example parse_corpus) \
+(cd "$ROOT" && cargo build --release -q -p detwiki-kusto --example kusto_parse_corpus) \
     || { echo "cargo build failed" >&2; exit 3; }
 if [ ! -f "$NPM_DIR/node_modules/@kusto/language-service-next/Kusto.Language.Bridge.js" ]; then
     (cd "$NPM_DIR" && npm install --no-audit --no-fund "@kusto/language-service-next@$VERSION" >/dev/null)
 fi
 
 echo "load: $(cat /proc/loadavg)"
-ours=$("$ROOT/target/release/examples/parse_corpus" "$CORPUS" --dump "$OUT/queries.jsonl")
+ours=$("$ROOT/target/release/examples/kusto_parse_corpus" "$CORPUS" --dump "$OUT/queries.jsonl")
 theirs=$(node "$SCRIPT_DIR/kusto_parse.js" "$OUT/queries.jsonl" "$NPM_DIR/node_modules" 5)
 echo "$ours"
 echo "$theirs"

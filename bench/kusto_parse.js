@@ -1,4 +1,4 @@
-// Parse Kusto queries (one JSON string a line, from `parse_corpus --dump`) with Microsoft's
+// Parse Kusto queries (one JSON string a line, from `kusto_parse_corpus --dump`) with Microsoft's
 // Kusto.Language parser (npm @kusto/language-service-next, the C# parser compiled to
 // JavaScript), syntax only (KustoCode.Parse: no schema, no semantic analysis). Prints the
 // query count, bytes, the mean time of PASSES passes after one warm-up pass, MB/s and how

@@ -1,5 +1,5 @@
 //! Parse every query of a Sentinel corpus folder: `cargo run --release -p detwiki-kusto
-//! --example parse_corpus -- DIR [--failures] [--dump FILE]`. Prints the number of rule files,
+//! --example kusto_parse_corpus -- DIR [--failures] [--dump FILE]`. Prints the number of rule files,
 //! queries, query bytes, the mean time of 5 parse passes over all queries, throughput (MB/s)
 //! and how many failed (with `--failures`, each failure with file:line:col and why). `--dump`
 //! writes the queries, as YAML loads them, one JSON string a line (for a reference parser).
@@ -9,7 +9,7 @@ use std::time::Instant;
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(dir) = args.next() else {
-        eprintln!("usage: parse_corpus DIR [--failures]");
+        eprintln!("usage: kusto_parse_corpus DIR [--failures]");
         std::process::exit(2);
     };
     let rest: Vec<String> = args.collect();
