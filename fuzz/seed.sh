@@ -7,6 +7,7 @@
 #   fuzz/corpus/sigma_string/  a handful of hand-written values (escapes, wildcards, placeholders)
 #   fuzz/corpus/evtx_chunk/    the first chunk of a sample of events/evtx-attack-samples/*.evtx
 #   fuzz/corpus/json_event/    hand-written event lines (flat, evtx_dump's nested shape, ECS …)
+#   fuzz/corpus/kusto_query/   a few hand-written Kusto (Sentinel) queries
 #   fuzz/corpus/{kql,eql,esql}/ the query fixtures of crates/elastic/tests/fixtures, and every
 #                              query of the Elastic corpus (needs python3 >= 3.11 for tomllib)
 #   fuzz/corpus/mql/           a few hand-written MQL queries (Sublime rules' `source`)
@@ -28,7 +29,7 @@ cond_dir="$here/corpus/condition"
 str_dir="$here/corpus/sigma_string"
 evtx_dir="$here/corpus/evtx_chunk"
 json_dir="$here/corpus/json_event"
-query_dirs=("$here/corpus/kql" "$here/corpus/eql" "$here/corpus/esql")
+query_dirs=("$here/corpus/kql" "$here/corpus/eql" "$here/corpus/esql" "$here/corpus/kusto_query")
 mkdir -p "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}"
 # Seeds are named seed-*; libFuzzer's own finds (hash names) are left alone.
 find "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}" -maxdepth 1 -name 'seed-*' -delete
@@ -148,6 +149,20 @@ any(ml.nlu_classifier(body.current_thread.text).intents, .name == "cred_theft" a
 ml.link_analysis(., mode="aggressive").credphish.disposition =~ 'phishing' or [1, 2,] == (3,) or a !~ b
 MQL
 echo "mql: $n hand-written queries"
+# kusto_query: hand-written queries, one per construct family.
+n=0
+while IFS= read -r q; do
+    n=$((n + 1))
+    printf '%b' "$q" > "$here/corpus/kusto_query/seed-$n"
+done <<'KUSTO'
+SecurityEvent\n| where EventID == 4688 and CommandLine has_any ("-enc", "iex")\n| extend Host = Computer
+let procs = dynamic(["a.exe", 'b.exe']);\nDeviceProcessEvents\n| where FileName in~ (procs) and not(ProcessCommandLine !contains @'C:\\x')
+let Base = (T: (*)) { T | where x between (1 .. 10) };\nBase(SigninLogs) | summarize count() by bin(TimeGenerated, 1h), UserPrincipalName
+union isfuzzy=true SigninLogs, (AADNonInteractiveUserSignInLogs | where ResultType == "0")\n| join kind=inner (AuditLogs) on $left.UserId == $right.Id
+Syslog | parse kind=regex flags=i SyslogMessage with * "user=" User:string " " * | mv-expand X to typeof(string) | project-away Foo*
+datatable(a: string) ["x", "y"] | where a matches regex "^[a-z]+$" and tolower(a) startswith h'x'
+KUSTO
+echo "kusto_query: $n hand-written queries"
 
 # kql / eql / esql: the in-repo fixtures, then every query of the Elastic corpus.
 for lang in kql eql esql; do

@@ -62,6 +62,9 @@ pub enum Kind {
     /// In a named list defined outside the rules (Sublime's `$free_email_providers`): the
     /// value is the list's name.
     InList,
+    /// The value is a whole term of the field's text (Kusto `has`: term matching, not a
+    /// substring).
+    HasTerm,
 }
 
 impl Kind {
@@ -86,6 +89,7 @@ impl Kind {
             Kind::TimePart => "time_part",
             Kind::Keyword => "keyword",
             Kind::InList => "in_list",
+            Kind::HasTerm => "has_term",
         }
     }
 }

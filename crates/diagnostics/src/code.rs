@@ -205,6 +205,9 @@ codes! {
         // Chronicle YARA-L (`crates/chronicle`).
         /// A Chronicle YARA-L rule file does not parse (the `rule name {` header, a section, an expression).
         YaralSyntax = "yaral-syntax", Error;
+        // Kusto (Microsoft Sentinel analytic rules).
+        /// A table a Kusto query reads that maps to no known event provider (a custom `_CL` table, a parser function …).
+        UnmappedTable = "unmapped-table", Warning;
         /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
         UnknownFormat = "unknown-format", Warning;
     }

@@ -33,6 +33,8 @@ pub mod chronicle_events;
 pub mod chronicle_fields;
 pub mod elastic_defend;
 pub mod fields;
+pub mod kusto_events;
+pub mod kusto_fields;
 #[rustfmt::skip]
 mod attack_data;
 pub mod logsource;
