@@ -202,6 +202,13 @@ codes! {
         QuerySyntax = "query-syntax", Error;
         /// A rule's query nests deeper, or is longer, than the parser accepts.
         QueryTooComplex = "query-too-complex", Error;
+        // Panther (panther-analysis) rule files.
+        /// The Python file a Panther rule names in `Filename` cannot be read.
+        PythonFileMissing = "python-file-missing", Error;
+        /// A Panther rule's Python file does not parse.
+        PythonSyntax = "python-syntax", Error;
+        /// A Panther rule's Python file defines no `rule(event)` function.
+        NoRuleFunction = "no-rule-function", Error;
         /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
         UnknownFormat = "unknown-format", Warning;
     }
