@@ -28,6 +28,9 @@ fn main() {
     let mut missed = Vec::new();
     for (path, text, _) in &files {
         let f = detwiki_panther::read_file(text, path);
+        if std::env::var_os("PANTHER_LIST").is_some() && f.rule.is_some() {
+            println!("rule {}", path.display());
+        }
         if let Some(r) = &f.rule {
             rules += 1;
             let n: usize = r.stages.iter().filter_map(|s| s.tree.as_ref()).map(|t| t.predicates().len()).sum();
