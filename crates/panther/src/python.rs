@@ -1097,7 +1097,7 @@ fn constant_value(c: &Constant) -> Option<Vec<Value>> {
     Some(vec![match c {
         Constant::Str(s) => Value::Str(s.clone()),
         Constant::Int(i) => Value::Number(i.to_string()),
-        Constant::Float(f) => Value::Number(f.to_string()),
+        Constant::Float(f) if f.is_finite() => Value::Number(f.to_string()),
         Constant::Bool(b) => Value::Bool(*b),
         Constant::None => Value::None,
         Constant::Tuple(items) => {
