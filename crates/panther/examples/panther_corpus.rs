@@ -1,17 +1,24 @@
 //! Parse every Panther analysis YAML under a folder (and each rule's Python), and print the
 //! count, bytes, time and throughput; `-v` lists the rules without predicates and why.
 //!
-//! `cargo run --release -p detwiki-panther --example parse_corpus -- ../shared/corpus/panther [-v]`
+//! `cargo run --release -p detwiki-panther --example panther_corpus -- ../shared/corpus/panther [-v]`
+//!
+//! `--python-only`: time `python::Module::parse` alone over every `.py` file (the side CPython's
+//! `ast.parse` is compared with in `bench/panther-parse.sh`).
 
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.iter().find(|a| !a.starts_with('-')) else {
-        eprintln!("usage: parse_corpus <panther-analysis folder> [-v]");
+        eprintln!("usage: panther_corpus <panther-analysis folder> [-v]");
         std::process::exit(2);
     };
     let verbose = args.iter().any(|a| a == "-v");
+    if args.iter().any(|a| a == "--python-only") {
+        python_only(dir);
+        return;
+    }
     let mut files = Vec::new();
     for e in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
         let p = e.path();
@@ -57,4 +64,30 @@ fn main() {
             println!("  missed {m}");
         }
     }
+}
+
+fn python_only(dir: &str) {
+    let mut files = Vec::new();
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        if e.path().extension().and_then(|x| x.to_str()) == Some("py")
+            && let Ok(text) = std::fs::read_to_string(e.path())
+        {
+            files.push(text);
+        }
+    }
+    let bytes: usize = files.iter().map(String::len).sum();
+    let start = Instant::now();
+    let mut failed = 0;
+    for text in &files {
+        if detwiki_panther::python::Module::parse("bench", text.clone()).is_err() {
+            failed += 1;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "python: {} files, {failed} failed, {bytes} bytes, {:.3} s, {:.2} MB/s",
+        files.len(),
+        secs,
+        bytes as f64 / 1e6 / secs
+    );
 }
