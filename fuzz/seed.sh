@@ -163,6 +163,34 @@ Syslog | parse kind=regex flags=i SyslogMessage with * "user=" User:string " " *
 datatable(a: string) ["x", "y"] | where a matches regex "^[a-z]+$" and tolower(a) startswith h'x'
 KUSTO
 echo "kusto_query: $n hand-written queries"
+# panther_python: a few hand-written rule modules (never corpus files).
+py_dir="$here/corpus/panther_python"
+mkdir -p "$py_dir"
+find "$py_dir" -maxdepth 1 -name 'seed-*' -delete
+cat > "$py_dir/seed-1" <<'PY'
+import re
+from panther_base_helpers import deep_get
+ACTIONS = {"Delete", "Stop"}
+PAT = re.compile(r"^adm")
+
+def rule(event):
+    if event.get("status") != "SUCCESS":
+        return False
+    name = event.deep_get("actor", "name", default="")
+    return event.get("action") in ACTIONS and (PAT.search(name) or name.endswith((".exe", ".dll")))
+PY
+cat > "$py_dir/seed-2" <<'PY'
+def helper(event):
+    return deep_get(event, "a", "b") == 1
+
+def rule(event):
+    for x in event.get("items", []):
+        if "x" in x:
+            return True
+    return helper(event) or any(k in event.get("cmd", "").lower() for k in ["curl", "wget"])
+PY
+printf 'AnalysisType: rule\nRuleID: A.B\nDetection:\n  - Key: action\n    Condition: Equals\n    Value: x\n' > "$py_dir/seed-3"
+echo "panther_python: 3 seeds"
 
 # kql / eql / esql: the in-repo fixtures, then every query of the Elastic corpus.
 for lang in kql eql esql; do

@@ -35,7 +35,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 /// `hunt` reads Sigma rules only; the catalog commands every language's.
 const WHAT: &str =
     "error: --corpus s=logs: no rule files (.yml/.yaml) under logs — it holds 2 .evtx files and 1 .jsonl file;";
-const WHAT_ALL: &str = "error: --corpus s=logs: no rule files (.yml/.yaml/.toml/.yaral) under logs — it holds 2 .evtx files and 1 .jsonl file;";
+const WHAT_ALL: &str = "error: --corpus s=logs: no rule files (.yml/.yaml/.toml/.py/.yaral) under logs — it holds 2 .evtx files and 1 .jsonl file;";
 
 #[test]
 fn hunt_with_logs_as_corpus_says_logs_are_inputs() {
@@ -82,7 +82,7 @@ fn every_catalog_command_with_logs_as_corpus_is_a_usage_error() {
     assert!(!tmp.path().join("site").exists(), "nothing was built");
     let (code, _, err) = run(tmp.path(), &["catalog", "--corpus", "s=logs/c.jsonl"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("logs/c.jsonl is a .jsonl file, not a rule file (.yml/.yaml/.toml/.yaral)"), "{err}");
+    assert!(err.contains("logs/c.jsonl is a .jsonl file, not a rule file (.yml/.yaml/.toml/.py/.yaral)"), "{err}");
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn an_empty_corpus_folder_is_named_as_empty() {
     let (code, _, err) = run(tmp.path(), &["catalog", "--corpus", "s=none"]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("error: --corpus s=none: no rule files (.yml/.yaml/.toml/.yaral) under none — it is empty"),
+        err.contains("error: --corpus s=none: no rule files (.yml/.yaml/.toml/.py/.yaral) under none — it is empty"),
         "{err}"
     );
 }

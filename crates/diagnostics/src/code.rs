@@ -208,6 +208,13 @@ codes! {
         // Kusto (Microsoft Sentinel analytic rules).
         /// A table a Kusto query reads that maps to no known event provider (a custom `_CL` table, a parser function …).
         UnmappedTable = "unmapped-table", Warning;
+        // Panther (panther-analysis) rule files.
+        /// The Python file a Panther rule names in `Filename` cannot be read.
+        PythonFileMissing = "python-file-missing", Error;
+        /// A Panther rule's Python file does not parse.
+        PythonSyntax = "python-syntax", Error;
+        /// A Panther rule's Python file defines no `rule(event)` function.
+        NoRuleFunction = "no-rule-function", Error;
         /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
         UnknownFormat = "unknown-format", Warning;
     }

@@ -24,6 +24,9 @@
 //!
 //! - [`elastic_defend`]: Elastic Defend's event data streams by event category.
 //!
+//! - [`panther_events`], [`panther_fields`]: Panther's log types as providers, and the Panther
+//!   fields whose canonical name differs from their own.
+//!
 //! Everything is `'static`, allocation-free to look up and `serde::Serialize` for the site's JSON.
 
 #![deny(missing_docs)]
@@ -39,3 +42,5 @@ pub mod kusto_fields;
 mod attack_data;
 pub mod logsource;
 pub mod sublime_events;
+pub mod panther_events;
+pub mod panther_fields;
