@@ -67,6 +67,13 @@ pub struct CorpusInfo {
     pub rules: usize,
     /// Files that failed to parse (listed in `failed`).
     pub failed: usize,
+    /// Files read as support of a language's rules (Splunk macros, Panther helpers): no rules.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub support: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A file that did not parse, with its findings.
@@ -225,6 +232,9 @@ pub struct RuleEntry {
     /// block: Elastic's rule type, index patterns, threshold …); empty for Sigma.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<(String, String)>,
+    /// Sections of the rule page only this rule's language has ([`lang::Section`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<lang::Section>,
     /// Index of the source file in [`Catalog::files`].
     #[serde(skip)]
     pub file: usize,
@@ -400,6 +410,7 @@ impl Catalog {
                 files: 0,
                 rules: 0,
                 failed: 0,
+                support: 0,
             })
             .collect();
         let mut failed = Vec::new();
@@ -412,6 +423,7 @@ impl Catalog {
                     failed.push(x);
                 }
                 Analysed::Rules(r) => rules.extend(r),
+                Analysed::Support => corpora[f.corpus].support += 1,
             }
         }
         rules.sort_by(|a, b| (a.corpus_index, &a.path, a.doc).cmp(&(b.corpus_index, &b.path, b.doc)));
@@ -458,15 +470,20 @@ enum Analysed {
     Failed(FailedFile),
     /// Its rules.
     Rules(Vec<RuleEntry>),
+    /// A support file of its language's repository (macros, helpers): neither.
+    Support,
 }
 
 /// `body_later`: leave a one-document file's body empty; the caller moves the text in.
 fn analyse(f: &SourceFile, fi: usize, names: &[String], body_later: bool) -> Analysed {
-    if let Some(language) = lang::of_path(&f.path)
+    if let Some(language) = f.language
         && let Some(read) = language.read
         && f.parsed.diagnostics.is_empty()
     {
-        let model = read(&f.text, &f.rel_path);
+        let model = read(&f.text, &lang::FileCtx { rel_path: &f.rel_path, path: &f.path });
+        if model.support && model.rules.is_empty() && model.diagnostics.is_empty() {
+            return Analysed::Support;
+        }
         let source = detwiki_diagnostics::SourceFile::new(f.rel_path.as_str(), f.text.as_str());
         if model.rules.is_empty() {
             let mut diagnostics: Vec<Finding> = model.diagnostics.iter().map(|d| Finding::new(d, &source)).collect();
@@ -572,6 +589,7 @@ fn entry(f: &SourceFile, fi: usize, di: usize, names: &[String], body_later: boo
         findings,
         body: if body_later && f.parsed.documents.len() == 1 { String::new() } else { document_text(f, di) },
         details: Vec::new(),
+        sections: Vec::new(),
         file: fi,
         doc: di,
         corpus_index: f.corpus,
@@ -616,7 +634,7 @@ fn model_entry(
         tags: r.tags,
         references: r.references,
         falsepositives: r.falsepositives,
-        related: Vec::new(),
+        related: r.related,
         logsource: LogsourceRef::default(),
         attack,
         other_tags,
@@ -628,6 +646,7 @@ fn model_entry(
         findings,
         body: f.text.clone(),
         details: r.details,
+        sections: r.sections,
         file: fi,
         doc: ri,
         corpus_index: f.corpus,

@@ -50,8 +50,11 @@ pub struct SourceFile {
     pub rel_path: String,
     /// The text (empty when unreadable); spans of `parsed` index into it.
     pub text: String,
-    /// Documents and findings.
+    /// Documents and findings (Sigma's; another language's file has only the findings of
+    /// reading it, its front end reads the text when the file is analysed).
     pub parsed: SigmaFile,
+    /// Its language ([`crate::lang::detect`]); `None` when unreadable or of no known format.
+    pub language: Option<&'static crate::lang::Language>,
 }
 
 /// A path that could not be searched.
@@ -175,6 +178,7 @@ pub fn read_one(corpus: usize, root: &Path, path: PathBuf, limits: &Limits) -> S
         rel_path: rel_path.clone(),
         text: String::new(),
         parsed: SigmaFile { documents: Vec::new(), diagnostics: vec![d] },
+        language: None,
     };
     // Opened once and sized from the open file: no second look-up of the path (`fs::metadata`
     // then `fs::read` stat the file twice; 3,780 system calls over SigmaHQ `rules*`).
@@ -196,77 +200,80 @@ pub fn read_one(corpus: usize, root: &Path, path: PathBuf, limits: &Limits) -> S
         .with_help("Sigma rules are small text files; check that this is a rule, or raise --max-file-size");
         return fail(path, d);
     }
-    let language = crate::lang::of_path(&path);
+    let claimant = crate::lang::of_path(&path);
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    match std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes) {
-        // Another language: its front end reads the text when the file is analysed.
-        Ok(bytes) if language.is_some_and(|l| l.read.is_some()) => {
-            let (text, parsed) = match String::from_utf8(bytes) {
-                Ok(mut t) => {
-                    if t.starts_with('\u{feff}') {
-                        t.drain(..3);
-                    }
-                    (t, SigmaFile { documents: Vec::new(), diagnostics: Vec::new() })
-                }
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let d = Diagnostic::new(
-                        Code::InvalidUtf8,
-                        "the file is not valid UTF-8",
-                        Some(detwiki_sigma::Span::point(at)),
-                    )
-                    .with_help("save the file as UTF-8");
-                    (
-                        String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                        SigmaFile { documents: Vec::new(), diagnostics: vec![d] },
-                    )
-                }
-            };
-            SourceFile { corpus, path, rel_path, text, parsed }
-        }
-        Ok(bytes) if language.is_none() => {
-            let ext = path.extension().map(|e| e.to_string_lossy().into_owned());
-            let what = ext.map_or_else(|| "a file without an extension".to_string(), |e| format!("a `.{e}` file"));
-            let known: Vec<String> =
-                crate::lang::LANGUAGES.iter().map(|l| format!("{} (.{})", l.title, l.extensions.join(", ."))).collect();
-            let d = Diagnostic::new(
-                Code::UnknownFormat,
-                format!("{what} is no rule format detwiki reads; it is left out"),
-                None,
-            )
-            .with_help(format!("rule files are: {}", known.join("; ")));
-            let _ = bytes;
-            fail(path, d)
-        }
-        Ok(bytes) => {
-            // The text is checked as UTF-8 once, here; parse_bytes only for what it reports
-            // (a file grown past the limit since the size check, bytes that are not UTF-8).
-            let (mut text, parsed) = match String::from_utf8(bytes) {
-                Ok(t) if t.len() <= limits.max_file_size => {
-                    let parsed = detwiki_sigma::parse_str_with(t.strip_prefix('\u{feff}').unwrap_or(&t), limits);
-                    (t, parsed)
-                }
-                Ok(t) => {
-                    let parsed = detwiki_sigma::parse_bytes(t.as_bytes(), limits);
-                    (t, parsed)
-                }
-                Err(e) => {
-                    let parsed = detwiki_sigma::parse_bytes(e.as_bytes(), limits);
-                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), parsed)
-                }
-            };
-            // Parsing drops a byte-order mark; spans count from after it.
-            if text.starts_with('\u{feff}') {
-                text.drain(..3);
-            }
-            SourceFile { corpus, path, rel_path, text, parsed }
-        }
+    let bytes = match std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes) {
+        Ok(bytes) => bytes,
         Err(e) => {
             let d = Diagnostic::new(Code::Io, format!("cannot read file: {e}"), None)
                 .with_help("check the path and its permissions");
-            fail(path, d)
+            return fail(path, d);
         }
+    };
+    if claimant.is_none() {
+        let ext = path.extension().map(|e| e.to_string_lossy().into_owned());
+        let what = ext.map_or_else(|| "a file without an extension".to_string(), |e| format!("a `.{e}` file"));
+        let known: Vec<String> =
+            crate::lang::LANGUAGES.iter().map(|l| format!("{} (.{})", l.title, l.extensions.join(", ."))).collect();
+        let d = Diagnostic::new(
+            Code::UnknownFormat,
+            format!("{what} is no rule format detwiki reads; it is left out"),
+            None,
+        )
+        .with_help(format!("rule files are: {}", known.join("; ")));
+        return fail(path, d);
     }
+    // The text is checked as UTF-8 once, here; Sigma's parse_bytes only for what it reports
+    // (a file grown past the limit since the size check, bytes that are not UTF-8).
+    let text = String::from_utf8(bytes);
+    let language = match &text {
+        Ok(t) => crate::lang::detect(&path, t.strip_prefix('\u{feff}').unwrap_or(t)),
+        Err(_) => claimant,
+    };
+    // Another language: its front end reads the text when the file is analysed.
+    if language.is_some_and(|l| l.read.is_some()) {
+        let (text, parsed) = match text {
+            Ok(mut t) => {
+                if t.starts_with('\u{feff}') {
+                    t.drain(..3);
+                }
+                (t, SigmaFile { documents: Vec::new(), diagnostics: Vec::new() })
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let d = Diagnostic::new(
+                    Code::InvalidUtf8,
+                    "the file is not valid UTF-8",
+                    Some(detwiki_sigma::Span::point(at)),
+                )
+                .with_help("save the file as UTF-8");
+                (
+                    String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    SigmaFile { documents: Vec::new(), diagnostics: vec![d] },
+                )
+            }
+        };
+        return SourceFile { corpus, path, rel_path, text, parsed, language };
+    }
+    let (mut text, parsed) = match text {
+        Ok(t) if t.len() <= limits.max_file_size => {
+            let parsed = detwiki_sigma::parse_str_with(t.strip_prefix('\u{feff}').unwrap_or(&t), limits);
+            (t, parsed)
+        }
+        Ok(t) => {
+            let parsed = detwiki_sigma::parse_bytes(t.as_bytes(), limits);
+            (t, parsed)
+        }
+        Err(e) => {
+            let parsed = detwiki_sigma::parse_bytes(e.as_bytes(), limits);
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), parsed)
+        }
+    };
+    // Parsing drops a byte-order mark; spans count from after it.
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    SourceFile { corpus, path, rel_path, text, parsed, language }
 }
 
 #[cfg(test)]

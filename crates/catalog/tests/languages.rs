@@ -158,3 +158,31 @@ fn cross_language_facts_on_the_shared_corpora() {
         EventMapping::Unmapped { reason } if reason.contains("cannot be determined")
     )));
 }
+
+/// Several languages share `.yml`/`.yaml`: each file of SigmaHQ must still be read as Sigma
+/// (no other language's sniff may claim it), and a rule page shows the sections a front end
+/// gives.
+#[test]
+fn every_sigmahq_file_is_detected_as_sigma() {
+    let Some(root) = detwiki_testdata::require("corpus/sigma") else { return };
+    let mut seen = 0;
+    let mut wrong = Vec::new();
+    for dir in
+        ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-dfir", "deprecated"]
+    {
+        for e in walkdir::WalkDir::new(root.join(dir)).into_iter().filter_map(Result::ok) {
+            let p = e.path();
+            if !e.file_type().is_file() || !p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(p).unwrap();
+            seen += 1;
+            match detwiki_catalog::lang::detect(p, &text) {
+                Some(l) if l.name == "sigma" => {}
+                other => wrong.push(format!("{} → {:?}", p.display(), other.map(|l| l.name))),
+            }
+        }
+    }
+    assert!(seen > 3_500, "only {seen} Sigma files found under {}", root.display());
+    assert!(wrong.is_empty(), "{} SigmaHQ files detected as another language:\n{}", wrong.len(), wrong.join("\n"));
+}

@@ -143,10 +143,10 @@ struct Checked {
 
 fn check(f: detwiki_catalog::SourceFile) -> Checked {
     // Another language's file: its front end reads it into the rule model.
-    if let Some(read) = detwiki_catalog::lang::of_path(&f.path).and_then(|l| l.read)
+    if let Some(read) = f.language.and_then(|l| l.read)
         && f.parsed.diagnostics.is_empty()
     {
-        let model = read(&f.text, &f.rel_path);
+        let model = read(&f.text, &detwiki_catalog::lang::FileCtx { rel_path: &f.rel_path, path: &f.path });
         let mut diagnostics = model.diagnostics;
         let mut ids = Vec::new();
         for r in &model.rules {

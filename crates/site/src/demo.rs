@@ -55,6 +55,7 @@ pub fn catalog() -> Catalog {
             rel_path: (*name).to_string(),
             text: (*text).to_string(),
             parsed: detwiki_sigma::parse_bytes(text.as_bytes(), &Limits::default()),
+            language: detwiki_catalog::lang::by_name("sigma"),
         })
         .collect();
     Catalog::from_files(&[spec], files, Vec::new())

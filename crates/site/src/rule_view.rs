@@ -116,6 +116,8 @@ pub struct RulePage<'a> {
     /// What only the rule's language has (Elastic: rule type, index patterns …), in order;
     /// empty for Sigma.
     pub details: &'a [(String, String)],
+    /// Sections only the rule's language has, in order; empty for Sigma.
+    pub sections: &'a [detwiki_catalog::lang::Section],
     /// MITRE ATT&CK coverage: a row per tactic (empty: no technique tagged).
     pub attack: Vec<TacticRow<'a>>,
     /// Tags that are not ATT&CK tactics or techniques, as shown (`G0046 FIN7`, or as written).
@@ -489,6 +491,7 @@ impl<'a> RulePage<'a> {
             header: header(around, r),
             description: r.description.as_deref().map(str::trim).filter(|d| !d.is_empty()),
             details: &r.details,
+            sections: &r.sections,
             attack: attack(around, r),
             other_tags: r
                 .other_tags

@@ -19,14 +19,20 @@ use detwiki_sigma::{Level, Spanned, Status};
 use detwiki_taxonomy::fields::{self, Rewrite};
 use detwiki_taxonomy::logsource::{self, Lookup};
 
-use super::{Highlight, HighlightClass, Language, ModelFile, ModelRule};
+use super::{FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule};
 use crate::analysis::{EventMapping, EventRow};
 use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Elastic: TOML rule files with KQL, EQL or ES|QL queries.
-pub const LANGUAGE: Language =
-    Language { name: "elastic", title: "Elastic", extensions: &["toml"], read: Some(read), highlight: Some(highlight) };
+pub const LANGUAGE: Language = Language {
+    name: "elastic",
+    title: "Elastic",
+    extensions: &["toml"],
+    read: Some(read),
+    highlight: Some(highlight),
+    sniff: None,
+};
 
 /// Highlight an Elastic rule file: its TOML, and its query in KQL, EQL or ES|QL
 /// ([`detwiki_elastic::highlight`]).
@@ -57,10 +63,10 @@ pub fn highlight(text: &str) -> Vec<Highlight> {
 }
 
 /// Read one Elastic rule file.
-pub fn read(text: &str, rel_path: &str) -> ModelFile {
-    let file = detwiki_elastic::parse_str(text, rel_path);
-    let Some(rule) = file.rule else { return ModelFile { rules: Vec::new(), diagnostics: file.diagnostics } };
-    ModelFile { rules: vec![model(&rule, text, file.diagnostics)], diagnostics: Vec::new() }
+pub fn read(text: &str, file: &FileCtx<'_>) -> ModelFile {
+    let parsed = detwiki_elastic::parse_str(text, file.rel_path);
+    let Some(rule) = parsed.rule else { return ModelFile { diagnostics: parsed.diagnostics, ..ModelFile::default() } };
+    ModelFile { rules: vec![model(&rule, text, parsed.diagnostics)], ..ModelFile::default() }
 }
 
 fn date(d: &Option<String>) -> Option<String> {
@@ -89,6 +95,8 @@ fn model(rule: &ElasticRule, text: &str, diagnostics: Vec<detwiki_sigma::Diagnos
         stages: catalog_stages(rule, text, &stages),
         indicators: indicators(&stages, category.as_deref(), Platforms::of(rule, &stages)),
         details: details(rule),
+        sections: Vec::new(),
+        related: Vec::new(),
         diagnostics,
     }
 }

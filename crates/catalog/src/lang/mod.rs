@@ -15,6 +15,13 @@
 //! classified byte ranges of the text, [`Highlight`]); the site escapes the text and wraps the
 //! ranges, so it needs no knowledge of the language. Sigma has none: the site highlights YAML.
 //!
+//! Several languages share an extension (Sigma, Splunk, Kusto, Panther and Sublime rules are all
+//! `.yml`/`.yaml`): [`detect`] asks each claimant's [`Language::sniff`] in registry order, and a
+//! file none of them recognises goes to the first claimant (Sigma, for YAML), whose parser
+//! then says what is wrong with it. A front end is given the file's path on disk
+//! ([`FileCtx`]), so it can read the repository around it (Splunk's macros, Panther's Python);
+//! files it reads only as such support are [`ModelFile::support`]: neither rules nor findings.
+//!
 //! A file no language claims is reported as `unknown-format`, except documentation files that
 //! rule repositories carry beside their rules (`.md`, `.txt`, `LICENSE`, `NOTICE`, dot-files),
 //! which are not rules of any language and are left out.
@@ -29,8 +36,23 @@ use crate::analysis::{EventMapping, EventRow};
 use crate::indicators::IndicatorRow;
 use crate::stages::Stage;
 
-/// A front end: a file's text and its path relative to its corpus → the rule model.
-pub type ReadFn = fn(text: &str, rel_path: &str) -> ModelFile;
+/// Where a file a front end reads lives.
+#[derive(Clone, Copy, Debug)]
+pub struct FileCtx<'a> {
+    /// The path relative to its corpus, with `/` separators (diagnostics and ids use it).
+    pub rel_path: &'a str,
+    /// The file on disk as found, so a front end can look at its repository (files beside it,
+    /// folders above it). Front ends called on text alone get a path that may not exist.
+    pub path: &'a Path,
+}
+
+/// A front end: a file's text and where it lives → the rule model.
+pub type ReadFn = fn(text: &str, file: &FileCtx<'_>) -> ModelFile;
+
+/// A content check: is this file (text, path as found with `/` separators) one of this
+/// language's? It runs on every file of a shared extension (every `.yml` of a Sigma
+/// corpus), so it looks at top-level keys only and answers fast.
+pub type SniffFn = fn(text: &str, path: &str) -> bool;
 
 /// A highlighter: a rule file's text → its classified ranges, sorted and disjoint.
 pub type HighlightFn = fn(text: &str) -> Vec<Highlight>;
@@ -91,19 +113,61 @@ pub struct Language {
     pub read: Option<ReadFn>,
     /// Its highlighter for rule pages; `None` for Sigma, whose YAML the site highlights.
     pub highlight: Option<HighlightFn>,
+    /// Whether a file of a shared extension is this language's ([`detect`]); `None`: every
+    /// file of its extensions is.
+    pub sniff: Option<SniffFn>,
 }
 
 /// Sigma: YAML rule files.
-pub const SIGMA: Language =
-    Language { name: "sigma", title: "Sigma", extensions: &["yml", "yaml"], read: None, highlight: None };
+pub const SIGMA: Language = Language {
+    name: "sigma",
+    title: "Sigma",
+    extensions: &["yml", "yaml"],
+    read: None,
+    highlight: None,
+    sniff: Some(sniff_sigma),
+};
+
+/// A Sigma file has a top-level `detection:`, `correlation:` or `filter:` (any file of its
+/// extensions no other language recognises is read as Sigma all the same, see [`detect`]).
+fn sniff_sigma(text: &str, _path: &str) -> bool {
+    ["detection:", "correlation:", "filter:"].iter().any(|k| has_top_level_key(text, k))
+}
+
+/// Whether `text` has a line that starts (at column 0) with `key` (`"detection:"`): a YAML
+/// document's top-level key, found without parsing.
+pub fn has_top_level_key(text: &str, key: &str) -> bool {
+    text.starts_with(key) || text.match_indices(key).any(|(i, _)| i > 0 && text.as_bytes()[i - 1] == b'\n')
+}
 
 /// Every language the catalog reads, in the order pages list them.
 pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE];
 
-/// The language that claims `path` by its extension.
+/// The first language that claims `path` by its extension (whether the file is that
+/// language's, or another's of the same extension, is [`detect`]'s call).
 pub fn of_path(path: &Path) -> Option<&'static Language> {
-    let ext = path.extension()?.to_str()?;
-    LANGUAGES.iter().find(|l| l.extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+    claimants(path).next()
+}
+
+fn claimants(path: &Path) -> impl Iterator<Item = &'static Language> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    LANGUAGES.iter().filter(move |l| !ext.is_empty() && l.extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+}
+
+/// The language of the file at `path` with this text: the first claimant of its extension
+/// whose [`Language::sniff`] recognises it, otherwise the first claimant; `None` when no
+/// language claims the extension.
+pub fn detect(path: &Path, text: &str) -> Option<&'static Language> {
+    let shown = path.to_string_lossy();
+    let shown = shown.replace('\\', "/");
+    let mut first = None;
+    for l in claimants(path) {
+        first.get_or_insert(l);
+        if l.sniff.is_none_or(|sniff| sniff(text, &shown)) {
+            return Some(l);
+        }
+    }
+    first
 }
 
 /// The language named `name`.
@@ -129,6 +193,49 @@ pub struct ModelFile {
     pub rules: Vec<ModelRule>,
     /// Findings about the file as a whole (spans into its text).
     pub diagnostics: Vec<Diagnostic>,
+    /// The file belongs to the language's repository as support, not as a rule (Splunk's
+    /// macros and data sources, Panther's Python and data models): no rule, no finding.
+    pub support: bool,
+}
+
+/// A section of a rule page that only some languages have, more than a key/value of
+/// [`ModelRule::details`] (Splunk's "How to implement", Panther's tests).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Section {
+    /// Its heading.
+    pub title: String,
+    /// What it shows.
+    pub body: SectionBody,
+}
+
+/// What a [`Section`] shows; the site escapes all of it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SectionBody {
+    /// Prose (paragraphs separated by blank lines).
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A bulleted list.
+    List {
+        /// The items.
+        items: Vec<String>,
+    },
+    /// Code or data shown as written (`language` names it: `json`, `python`, `spl`).
+    Code {
+        /// What it is written in.
+        language: String,
+        /// The text.
+        text: String,
+    },
+    /// A table.
+    Table {
+        /// Column headings.
+        header: Vec<String>,
+        /// Rows, each as long as `header`.
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// One rule in the catalog's model: what every language has, plus its "Details".
@@ -169,6 +276,11 @@ pub struct ModelRule {
     pub indicators: Vec<IndicatorRow>,
     /// What only this language has, as ordered key → value pairs.
     pub details: Vec<(String, String)>,
+    /// Sections of the rule page only this language has.
+    pub sections: Vec<Section>,
+    /// Related rules by id (a conversion's original), resolved by the catalog as Sigma's
+    /// `related:` are.
+    pub related: Vec<crate::RelatedRef>,
     /// Findings about this rule (spans into the file).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -183,6 +295,12 @@ mod tests {
         assert_eq!(of_path(Path::new("a/b.YAML")).unwrap().name, "sigma");
         assert_eq!(of_path(Path::new("a/b.toml")).unwrap().name, "elastic");
         assert!(of_path(Path::new("a/b.json")).is_none());
+        assert_eq!(detect(Path::new("a/b.yml"), "title: x\ndetection:\n").unwrap().name, "sigma");
+        assert_eq!(detect(Path::new("a/b.yml"), "title: x\n").unwrap().name, "sigma", "the fallback of YAML");
+        assert_eq!(detect(Path::new("a/b.toml"), "").unwrap().name, "elastic");
+        assert!(detect(Path::new("a/b"), "detection:").is_none());
+        assert!(has_top_level_key("a: 1\nsearch: x", "search:"));
+        assert!(!has_top_level_key("a:\n  search: x", "search:"));
         assert_eq!(by_name("elastic").unwrap().title, "Elastic");
         assert!(is_documentation(Path::new("rules/README.md")));
         assert!(is_documentation(Path::new("LICENSE.txt")));

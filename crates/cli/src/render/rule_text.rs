@@ -10,6 +10,29 @@ use std::io::{self, Write};
 use detwiki_catalog::{Catalog, RuleEntry};
 use detwiki_site::rule_view::{Events, Header, IndicatorLine, NeighborsView, RulePage, RuleRef};
 
+/// The sections only the rule's language has, each whole.
+fn sections(out: &mut impl Write, sections: &[detwiki_catalog::lang::Section]) -> io::Result<()> {
+    use detwiki_catalog::lang::SectionBody;
+    for s in sections {
+        writeln!(out, "\n{}", s.title)?;
+        match &s.body {
+            SectionBody::Text { text } | SectionBody::Code { text, .. } => writeln!(out, "{}", text.trim_end())?,
+            SectionBody::List { items } => {
+                for i in items {
+                    writeln!(out, "- {i}")?;
+                }
+            }
+            SectionBody::Table { header, rows } => {
+                writeln!(out, "| {} |", header.join(" | "))?;
+                for r in rows {
+                    writeln!(out, "| {} |", r.join(" | "))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Write the page.
 pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Result<()> {
     let p = RulePage::text(catalog, r);
@@ -25,6 +48,7 @@ pub fn write(out: &mut impl Write, r: &RuleEntry, catalog: &Catalog) -> io::Resu
             writeln!(out, "| {k} | {v} |")?;
         }
     }
+    sections(out, p.sections)?;
     attack(out, &p)?;
     events(out, &p.events)?;
     writeln!(out, "\nRule body {}", p.body.format)?;

@@ -15,6 +15,7 @@ fn catalog(files: &[(&str, &str)]) -> Catalog {
             rel_path: (*name).to_string(),
             text: (*text).to_string(),
             parsed: detwiki_sigma::parse_bytes(text.as_bytes(), &Limits::default()),
+            language: detwiki_catalog::lang::by_name("sigma"),
         })
         .collect();
     Catalog::from_files(&[spec], files, Vec::new())
@@ -122,4 +123,38 @@ fn a_long_body_is_cut_at_a_line() {
     let (head, lines) = body_head(&one);
     assert!(head.len() <= SHOWN_BODY_BYTES && !head.is_empty());
     assert_eq!(lines, 1);
+}
+
+#[test]
+fn a_languages_sections_are_shown_after_details_and_escaped() {
+    use detwiki_catalog::lang::{Section, SectionBody};
+    let mut cat = catalog(&[("logon.yml", LOGON)]);
+    cat.rules[0].sections = vec![
+        Section { title: "How to <implement>".into(), body: SectionBody::Text { text: "First.\n\nSecond <b>".into() } },
+        Section { title: "Stories".into(), body: SectionBody::List { items: vec!["A & B".into()] } },
+        Section {
+            title: "Test event".into(),
+            body: SectionBody::Code { language: "json".into(), text: "{\"a\": \"</pre><script>\"}\n".repeat(25) },
+        },
+        Section {
+            title: "Mappings".into(),
+            body: SectionBody::Table {
+                header: vec!["From".into(), "To".into()],
+                rows: vec![vec!["x".into(), "<y>".into()]],
+            },
+        },
+    ];
+    let derived = Derived::new(&cat);
+    let r = &cat.rules[0];
+    let page = RulePage::site(Ctx::new(&cat, &derived), r, Some(0));
+    let mut html = String::new();
+    crate::templates::rule::rule(&mut html, &page, "../..");
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} not in the page"));
+    assert!(at("How to &lt;implement&gt;") < at("Stories"), "sections in order");
+    assert!(html.contains("<p>First.</p>\n<p>Second &lt;b&gt;</p>"));
+    assert!(html.contains("<li>A &amp; B</li>"));
+    assert!(html.contains("<details><summary>25 lines of json</summary>"), "long code is folded");
+    assert!(!html.contains("</pre><script>"), "code is escaped");
+    assert!(html.contains("<td>&lt;y&gt;</td>"));
+    assert!(at("Mappings") < at("Rule body"), "sections come before the body");
 }

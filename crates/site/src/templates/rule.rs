@@ -60,6 +60,82 @@ impl RuleHtml<'_> {
         out
     }
 
+    /// Sections only the rule's language has (Splunk's "How to implement", Panther's tests),
+    /// after Details, each escaped here and printed with `|safe`; nothing when there are none.
+    /// Long code (more than 20 lines) is folded under a `<details>`.
+    fn sections(&self) -> String {
+        use detwiki_catalog::lang::SectionBody;
+        let mut out = String::new();
+        for (i, sec) in self.p.sections.iter().enumerate() {
+            let id = format!("section-{}", i + 1);
+            out.push_str("\n\n<section id=\"");
+            out.push_str(&id);
+            out.push_str("\" class=\"lang-section\" aria-labelledby=\"h-");
+            out.push_str(&id);
+            out.push_str("\">\n<h2 id=\"h-");
+            out.push_str(&id);
+            out.push_str("\">");
+            super::esc(&mut out, &sec.title);
+            out.push_str("</h2>");
+            match &sec.body {
+                SectionBody::Text { text } => {
+                    for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+                        out.push_str("\n<p>");
+                        super::esc(&mut out, para);
+                        out.push_str("</p>");
+                    }
+                }
+                SectionBody::List { items } => {
+                    out.push_str("\n<ul>");
+                    for item in items {
+                        out.push_str("\n<li>");
+                        super::esc(&mut out, item);
+                        out.push_str("</li>");
+                    }
+                    out.push_str("\n</ul>");
+                }
+                SectionBody::Code { language, text } => {
+                    let lines = text.lines().count();
+                    let fold = lines > 20;
+                    if fold {
+                        out.push_str(&format!("\n<details><summary>{lines} lines of "));
+                        super::esc(&mut out, language);
+                        out.push_str("</summary>");
+                    }
+                    out.push_str("\n<pre class=\"code\" data-language=\"");
+                    super::esc(&mut out, language);
+                    out.push_str("\"><code>");
+                    super::esc(&mut out, text);
+                    out.push_str("</code></pre>");
+                    if fold {
+                        out.push_str("\n</details>");
+                    }
+                }
+                SectionBody::Table { header, rows } => {
+                    out.push_str("\n<table>\n<thead><tr>");
+                    for h in header {
+                        out.push_str("<th scope=\"col\">");
+                        super::esc(&mut out, h);
+                        out.push_str("</th>");
+                    }
+                    out.push_str("</tr></thead>\n<tbody>");
+                    for row in rows {
+                        out.push_str("\n<tr>");
+                        for cell in row {
+                            out.push_str("<td>");
+                            super::esc(&mut out, cell);
+                            out.push_str("</td>");
+                        }
+                        out.push_str("</tr>");
+                    }
+                    out.push_str("\n</tbody>\n</table>");
+                }
+            }
+            out.push_str("\n</section>");
+        }
+        out
+    }
+
     /// The body's text (the whole body or its first lines, a prefix of it) highlighted as
     /// HTML, its text escaped: printed with `|safe`. YAML through [`highlight_yaml`]; another
     /// language through its own highlighter, run over the whole body so that a string or
