@@ -358,7 +358,8 @@ pub fn parse_rule(text: &str, rel_path: &str, repo: Option<&Repo>) -> SplunkFile
     }
     if let Some(repo) = repo {
         for ds in &rule.data_sources {
-            if repo.data_source(&ds.value).is_none() {
+            // `Sysmon EventID 1 AND Sysmon EventID 11`: two data sources in one entry.
+            if ds.value.split(" AND ").any(|part| repo.data_source(part).is_none()) {
                 file.diagnostics.push(
                     Diagnostic::new(
                         Code::UnknownDataSource,

@@ -69,10 +69,7 @@ fn eval_expressions_parse_with_precedence() {
     assert_eq!(e.to_string(), r#"a == "x" OR b != 2 AND NOT isnull(c)"#);
     let e =
         parse_expr(r#"like(process, "%\\temp\\%") AND match(x, "^a|b$") AND in(y, "1", "2") AND z IN ("a")"#).unwrap();
-    assert_eq!(
-        e.to_string(),
-        r#"like(process, "%\\temp\\%") AND match(x, "^a|b$") AND in(y, "1", "2") AND z IN ("a")"#
-    );
+    assert_eq!(e.to_string(), r#"like(process, "%\temp\%") AND match(x, "^a|b$") AND in(y, "1", "2") AND z IN ("a")"#);
     let e = parse_expr("(a + b) * -c . 'field name' > .5").unwrap();
     assert_eq!(e.to_string(), "(a + b) * -c . 'field name' > .5");
 }

@@ -34,3 +34,5 @@ pub mod fields;
 #[rustfmt::skip]
 mod attack_data;
 pub mod logsource;
+pub mod splunk_events;
+pub mod splunk_fields;

@@ -27,6 +27,7 @@
 //! which are not rules of any language and are left out.
 
 pub mod elastic;
+pub mod splunk;
 
 use std::path::Path;
 
@@ -141,7 +142,7 @@ pub fn has_top_level_key(text: &str, key: &str) -> bool {
 }
 
 /// Every language the catalog reads, in the order pages list them.
-pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE];
+pub static LANGUAGES: &[Language] = &[SIGMA, elastic::LANGUAGE, splunk::LANGUAGE];
 
 /// The first language that claims `path` by its extension (whether the file is that
 /// language's, or another's of the same extension, is [`detect`]'s call).

@@ -334,7 +334,10 @@ pub fn lower_expr(e: &Expr) -> PredicateTree {
             let (field, ci) = f;
             let kind = match (op, flipped) {
                 (BinOp::Eq, _) => Kind::Eq,
-                (BinOp::Ne, _) => Kind::Ne,
+                // `f != v` is `NOT f == v`, as in the search language: an exclusion.
+                (BinOp::Ne, _) => {
+                    return PredicateTree::Not { item: Box::new(pred(field, Kind::Eq, vec![v], ci)) };
+                }
                 (BinOp::Lt, false) | (BinOp::Gt, true) => Kind::Lt,
                 (BinOp::Le, false) | (BinOp::Ge, true) => Kind::Lte,
                 (BinOp::Gt, false) | (BinOp::Lt, true) => Kind::Gt,

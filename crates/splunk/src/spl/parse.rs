@@ -587,11 +587,10 @@ impl EParser<'_> {
                 let e = self.expr()?;
                 match self.next() {
                     Some((ETok::RParen, _)) => e,
-                    other => {
-                        let mut err = self.expected(other, "`)`");
-                        err.message.push_str(&format!(" (to close the `(` at byte {})", s.start));
-                        return Err(err);
+                    None => {
+                        return Err(ParseError::new("unclosed `(`: expected `)` before the end of the expression", s));
                     }
+                    other => return Err(self.expected(other, "`)`")),
                 }
             }
             other => return Err(self.expected(other, "a value, a field, a function or `(`")),

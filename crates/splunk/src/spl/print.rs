@@ -6,14 +6,18 @@ use std::fmt::{self, Display, Formatter, Write};
 use super::lex::{is_ident_char, is_ident_start};
 use super::{BinOp, Body, Command, Expr, Pipeline, SearchExpr, Value};
 
+/// A double-quoted string: `"` escaped, and a backslash only where the lexer would read it as
+/// an escape (before `"`, `\\` or the closing quote), so `"C:\\x\.y"` prints as written.
 fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        if matches!(c, '"' | '\\') {
-            out.push('\\');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' if matches!(chars.peek(), None | Some('"' | '\\')) => out.push_str("\\\\"),
+            _ => out.push(c),
         }
-        out.push(c);
     }
     out.push('"');
     out
@@ -93,7 +97,8 @@ impl SearchExpr {
             SearchExpr::Or { .. } => 2,
             _ => 3,
         };
-        let paren = own <= parent && own < 3;
+        // An OR inside an implicit AND needs none (OR binds tighter) but reads better with them.
+        let paren = own < 3 && (own <= parent || parent == 1);
         if paren {
             f.write_str("(")?;
         }
