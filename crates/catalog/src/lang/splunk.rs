@@ -222,8 +222,13 @@ fn sections(rule: &SplunkRule, repo: Option<&Repo>) -> Vec<Section> {
             title: "Search with macros expanded".into(),
             body: SectionBody::Code {
                 language: "spl".into(),
+                // One command a line.
                 text: match &s.pipeline {
-                    Some(p) => p.to_string(),
+                    Some(p) => {
+                        let lead = if p.commands.first().is_some_and(|c| !c.implicit) { "| " } else { "" };
+                        let cmds: Vec<String> = p.commands.iter().map(|c| c.to_string()).collect();
+                        format!("{lead}{}", cmds.join("\n| "))
+                    }
                     None => s.expanded.text.trim().to_string(),
                 },
             },
