@@ -8,7 +8,7 @@
 #   FUZZ_INSTALL=1 fuzz/ci-smoke.sh      `cargo install cargo-fuzz` first if it is missing
 #   FUZZ_TARGETS="rule_file condition"   a subset of the targets (default: all, `cargo fuzz list`:
 #                                        condition, eql, esql, evtx_chunk, json_event, kql,
-#                                        rule_file, sigma_string)
+#                                        rule_file, sigma_string, spl)
 #
 # Works on stable Rust: RUSTC_BOOTSTRAP=1 lets stable rustc take cargo-fuzz's -Z flags.
 # Fuzz runs use one process (no -jobs/-workers) and do not add to fuzz/corpus/: new inputs go
