@@ -177,7 +177,14 @@ pub fn no_rules_message(arg: &str, dir: &std::path::Path, hunt: bool) -> String 
 /// The rule files a command reads: Sigma's for `hunt`, every language's for the others.
 fn rule_extensions(hunt: bool) -> String {
     let langs = if hunt { &detwiki_catalog::lang::LANGUAGES[..1] } else { detwiki_catalog::lang::LANGUAGES };
-    langs.iter().flat_map(|l| l.extensions.iter().map(|e| format!(".{e}"))).collect::<Vec<_>>().join("/")
+    // Each extension once: several languages share `.yml`/`.yaml`.
+    let mut exts: Vec<String> = Vec::new();
+    for e in langs.iter().flat_map(|l| l.extensions.iter().map(|e| format!(".{e}"))) {
+        if !exts.contains(&e) {
+            exts.push(e);
+        }
+    }
+    exts.join("/")
 }
 
 /// Load options for commands that show the analysis and compile nothing.

@@ -1,8 +1,11 @@
 //! Parse every detection search under a folder (a security_content checkout or its
 //! `detections/`), macros expanded with the repository's `macros/`, and print the count,
-//! bytes, time and throughput. `--show FILE` prints one file's expanded search and error.
+//! bytes, time and throughput: the searches alone (expand + parse + lower), and the whole
+//! files (YAML + search). With `--sigma DIR…` after the folder, the same run times
+//! `detwiki_sigma::parse_str` over every `.yml` of those folders and prints the ratio of the
+//! file throughputs. `--show FILE` prints one file's expanded search and error.
 //!
-//! `cargo run --release -p detwiki-splunk --example parse_corpus -- ../shared/corpus/splunk/detections`
+//! `cargo run --release -p detwiki-splunk --example parse_corpus -- ../shared/corpus/splunk/detections --sigma ../shared/corpus/sigma/rules*`
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -38,19 +41,12 @@ fn main() {
         return;
     }
     let dir = PathBuf::from(args.first().map_or("../shared/corpus/splunk/detections", String::as_str));
+    let sigma_dirs: Vec<PathBuf> = match args.iter().position(|a| a == "--sigma") {
+        Some(i) => args[i + 1..].iter().map(PathBuf::from).collect(),
+        None => Vec::new(),
+    };
     let repo = Repo::for_path(&dir);
-    let mut files = Vec::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read the folder").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yml") {
-                files.push((p.to_string_lossy().to_string(), std::fs::read_to_string(&p).expect("read")));
-            }
-        }
-    }
+    let files = yml_files(std::slice::from_ref(&dir));
     // Time the SPL work alone: expand + parse + lower every search (the YAML is read once
     // beforehand to get the search strings).
     let searches: Vec<String> =
@@ -71,9 +67,60 @@ fn main() {
     }
     let secs = start.elapsed().as_secs_f64() / runs as f64;
     println!(
-        "splunk: {} searches ({ok} parse), {bytes} bytes, {:.2} ms per pass, {:.1} MB/s (expand + parse + lower, mean of {runs})",
+        "splunk searches: {} searches ({ok} parse), {bytes} bytes, {:.2} ms per pass, {:.1} MB/s (expand + parse + lower, mean of {runs})",
         searches.len(),
         secs * 1000.0,
         bytes as f64 / secs / 1e6
     );
+    let file_bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
+    let start = Instant::now();
+    for _ in 0..runs {
+        for (p, t) in &files {
+            std::hint::black_box(parse_rule(t, p, repo.as_deref()));
+        }
+    }
+    let splunk_files = start.elapsed().as_secs_f64() / runs as f64;
+    let splunk_mbs = file_bytes as f64 / splunk_files / 1e6;
+    println!(
+        "splunk files: {} files, {file_bytes} bytes, {:.2} ms per pass, {splunk_mbs:.1} MB/s (YAML + expand + parse, mean of {runs})",
+        files.len(),
+        splunk_files * 1000.0
+    );
+    if sigma_dirs.is_empty() {
+        return;
+    }
+    let sigma = yml_files(&sigma_dirs);
+    let sigma_bytes: usize = sigma.iter().map(|(_, t)| t.len()).sum();
+    let start = Instant::now();
+    for _ in 0..runs {
+        for (_, t) in &sigma {
+            std::hint::black_box(detwiki_sigma::parse_str(t));
+        }
+    }
+    let sigma_secs = start.elapsed().as_secs_f64() / runs as f64;
+    let sigma_mbs = sigma_bytes as f64 / sigma_secs / 1e6;
+    println!(
+        "sigma files: {} files, {sigma_bytes} bytes, {:.2} ms per pass, {sigma_mbs:.1} MB/s (detwiki_sigma::parse_str, mean of {runs})",
+        sigma.len(),
+        sigma_secs * 1000.0
+    );
+    println!("ratio (Splunk files MB/s / Sigma files MB/s): {:.2}", splunk_mbs / sigma_mbs);
+}
+
+/// Every `.yml` under `dirs`, with its text.
+fn yml_files(dirs: &[PathBuf]) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut stack = dirs.to_vec();
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read the folder").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yml") {
+                files.push((p.to_string_lossy().to_string(), std::fs::read_to_string(&p).expect("read")));
+            }
+        }
+    }
+    files.sort();
+    files
 }
