@@ -178,3 +178,39 @@ fn the_whole_repository_is_splunk_and_reads_as_one_corpus() {
         .collect();
     assert_eq!(broken, ["detections/endpoint/first_time_seen_child_process_of_zoom.yml"]);
 }
+
+/// A Sigma process-creation rule beside the Splunk fixtures: the Splunk rule reading Security
+/// 4688 (and Sysmon 1) shares the Sigma rule's event rows, and `\cmd.exe` as an `Image` ending
+/// is one indicator counted in both corpora.
+#[test]
+fn splunk_and_sigma_rules_share_event_rows_and_indicators() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("cmd.yml"),
+        "title: Cmd\nid: 0b9c6c7a-2222-4222-8222-222222222222\nstatus: test\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|endswith: '\\cmd.exe'\n  condition: sel\nlevel: low\n",
+    )
+    .unwrap();
+    let c = Catalog::load(
+        &[
+            CorpusSpec { name: "sigma".into(), paths: vec![tmp.path().to_path_buf()] },
+            CorpusSpec { name: "splunk".into(), paths: vec![fixtures()] },
+        ],
+        &LoadOptions::default(),
+    );
+    let sigma = c.rules.iter().find(|r| r.language == "sigma").expect("the Sigma rule");
+    let anomaly = rule(&c, "encoded_powershell_anomaly");
+    let key = |e: &detwiki_catalog::EventRow| (e.provider.clone(), e.channel.clone(), e.event_id);
+    let sigma_rows: Vec<_> = sigma.events.iter().map(key).collect();
+    for row in anomaly.events.iter().map(key) {
+        assert!(sigma_rows.contains(&row), "{row:?} not among the Sigma rule's {sigma_rows:?}");
+    }
+    assert!(sigma_rows.contains(&("Security-Auditing".into(), "Security".into(), Some(4688))));
+    let hunting = rule(&c, "process_hunting");
+    let cmd = hunting
+        .indicators
+        .iter()
+        .find(|i| i.key.field.as_deref() == Some("Image") && i.key.kind == Kind::EndsWith)
+        .expect("Image ends with \\cmd.exe");
+    let by = serde_json::to_value(&cmd.values[0].by_corpus).unwrap();
+    assert_eq!(by, serde_json::json!({"sigma": 1, "splunk": 1}), "{by}");
+}

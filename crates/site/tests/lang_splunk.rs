@@ -38,6 +38,18 @@ fn a_splunk_page_has_its_details_and_sections() {
     assert!(sections.contains("rename Registry.* as *"), "the expanded search shows the formatting macro's text");
     // The search's text is escaped wherever it shows.
     assert!(!html.contains("\"*\\SOFTWARE") || html.contains("&quot;"));
+    // The body: YAML keys and the search's tokens highlighted, the text escaped.
+    let body = section(&html, "body");
+    for span in [
+        "<span class=k>search</span>",
+        "<span class=fn>`security_content_summariesonly`</span>",
+        "<span class=f>Registry.registry_value_name</span>",
+        "<span class=p>|</span>",
+        "<span class=kw>BY</span>",
+        "<span class=s>&quot;StubPath&quot;</span>",
+    ] {
+        assert!(body.contains(span), "{span} not in {body}");
+    }
     let anomaly = page(&files, "rules/splunk/encoded_powershell_anomaly/index.html");
     assert!(anomaly.contains("Not A Story Of This Repository") && anomaly.contains("not in stories/"));
 }

@@ -11,6 +11,7 @@
 //! `data_sources/`, `stories/`), found from the file's folder upwards and cached per root.
 
 pub mod expand;
+pub mod highlight;
 pub mod repo;
 pub mod rule;
 pub mod spl;

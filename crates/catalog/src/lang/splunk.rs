@@ -22,7 +22,7 @@ use detwiki_splunk::rule::{FileKind, SplunkRule};
 use detwiki_splunk::spl::{Body, Kind as SKind, PredicateTree, Stage as SStage};
 use detwiki_taxonomy::fields::{FieldMapping, Rewrite};
 
-use super::{FileCtx, Language, ModelFile, ModelRule, Section, SectionBody};
+use super::{FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule, Section, SectionBody};
 use crate::analysis::{EventMapping, EventRow};
 use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
@@ -33,9 +33,33 @@ pub const LANGUAGE: Language = Language {
     title: "Splunk",
     extensions: &["yml", "yaml"],
     read: Some(read),
-    highlight: None,
+    highlight: Some(highlight),
     sniff: Some(sniff),
 };
+
+/// Highlight a detection file: its top-level keys and its search, token by token
+/// ([`detwiki_splunk::highlight`]).
+pub fn highlight(text: &str) -> Vec<Highlight> {
+    use detwiki_splunk::highlight::Class as C;
+    detwiki_splunk::highlight::highlight(text)
+        .into_iter()
+        .map(|(span, class)| Highlight {
+            start: span.start,
+            end: span.end,
+            class: match class {
+                C::Key => HighlightClass::Key,
+                C::Pipe => HighlightClass::Pipe,
+                C::Command => HighlightClass::Command,
+                C::Field => HighlightClass::Field,
+                C::Operator => HighlightClass::Operator,
+                C::String => HighlightClass::String,
+                C::Keyword => HighlightClass::Keyword,
+                C::Function => HighlightClass::Function,
+                C::Number => HighlightClass::Number,
+            },
+        })
+        .collect()
+}
 
 /// A security_content file: a detection (`search:`), macro (`definition:`), data source
 /// (`sourcetype:`/`separator:`) or story (`narrative:`), and no Sigma `detection:`.

@@ -18,9 +18,9 @@
 //! Spans are byte ranges of the text given to [`parse`]; recursion is bounded
 //! ([`MAX_DEPTH`]), so hostile input ends in an error, never a stack overflow.
 
-mod lex;
+pub(crate) mod lex;
 mod lower;
-mod parse;
+pub(crate) mod parse;
 mod print;
 
 pub use lower::{Kind, Predicate, PredicateTree, Stage, lower, stages};

@@ -78,6 +78,11 @@ fn split(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The byte ranges of the commands of `text`, each after its `|` (the first may be empty).
+pub(crate) fn split_ranges(text: &str) -> Vec<(usize, usize)> {
+    split(text)
+}
+
 fn trim_range(text: &str, (s, e): (usize, usize)) -> (usize, usize) {
     let seg = &text[s..e];
     let lead = seg.len() - seg.trim_start().len();
