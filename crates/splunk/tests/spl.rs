@@ -111,6 +111,24 @@ fn every_command_is_kept_and_filtering_ones_are_parsed() {
 }
 
 #[test]
+fn tstats_shapes_the_printer_cannot_give_back_are_kept_as_text() {
+    // Found by the `spl` fuzz target: `from` naming no data model, `where` before `from`.
+    for s in ["| tstats count as x by a from y by b", "| tstats count where a=1 from datamodel=X by b"] {
+        let p = parse(s).unwrap();
+        assert!(matches!(p.commands[0].body, Body::Other), "{s}");
+        assert_eq!(p.to_string(), s);
+    }
+    // Also found by it: an unbalanced `(` inside a word starts a group (an error here), so a
+    // printed word never swallows the `)` of a group after it.
+    assert!(parse("a OR match( b").is_err());
+    assert_eq!(parse("| from datamodel=\"x|y\"").unwrap().to_string(), "| from datamodel=\"x|y\"");
+    assert_eq!(
+        search("f=*GetCurrent()* g=relative_time(now(), \"-1d\")").to_string(),
+        "f=*GetCurrent()* g=relative_time(now(), \"-1d\")"
+    );
+}
+
+#[test]
 fn pipes_inside_strings_brackets_and_macros_do_not_split() {
     let p = parse(r#"a="x|y" [search b=1 | head 1] | rex field=f "(?<n>a|b)""#).unwrap();
     assert_eq!(p.commands.len(), 2);

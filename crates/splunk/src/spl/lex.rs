@@ -158,27 +158,18 @@ pub(crate) fn search(text: &str) -> Result<Vec<(STok, Span)>, ParseError> {
                 })
             }
             _ => {
-                // Inside a word, `(` is part of it, and so is the `)` that closes it
-                // (`*GetCurrent()*`); at the start of a token they group.
-                let mut open = 0usize;
+                // Inside a word, a `(` with its balanced `)` is part of it (`*GetCurrent()*`,
+                // `relative_time(now(), "-1d")`); an unbalanced one, or one after `IN`/`NOT`
+                // …, starts a group.
                 while i < b.len() {
                     match b[i] {
                         b'(' if i > start
                             && !["in", "not", "and", "or"].iter().any(|k| text[start..i].eq_ignore_ascii_case(k)) =>
                         {
-                            // A call written in a search value (`relative_time(now(), "-1d")`):
-                            // the word runs to the balanced `)` when there is one.
                             match balanced(text, i) {
                                 Some(end) => i = end,
-                                None => {
-                                    open += 1;
-                                    i += 1;
-                                }
+                                None => break,
                             }
-                        }
-                        b')' if open > 0 => {
-                            open -= 1;
-                            i += 1;
                         }
                         b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')' | b',' | b'"' | b'=' | b'<' | b'>' | b'[' | b']' => {
                             break;

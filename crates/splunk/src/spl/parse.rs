@@ -364,6 +364,11 @@ fn datamodel(args: &str, from_command: bool) -> Result<Body, ParseError> {
             _ => {}
         }
     }
+    // Shapes the printer cannot give back (`from` naming no data model, `where` before `from`):
+    // the command is kept with its text, as any other command.
+    if (from.is_some() && datamodel.is_none()) || matches!((from, where_), (Some(f), Some(w)) if w < f) {
+        return Ok(Body::Other);
+    }
     let (filter, by_at) = match where_ {
         Some(w) => {
             let mut p = SParser { toks: &toks, pos: w + 1, depth: 0, stop_by: true, len: args.len() };

@@ -68,7 +68,7 @@ impl Display for Command {
                 }
                 if let Some(dm) = datamodel {
                     let from = if self.name == "from" { "" } else { "from " };
-                    parts.push(format!("{from}datamodel={dm}"));
+                    parts.push(format!("{from}datamodel={}", search_field(dm)));
                 }
                 if let Some(e) = filter {
                     parts.push(format!("where {e}"));
@@ -142,7 +142,7 @@ impl SearchExpr {
 /// A field of the search language: bare when it lexes as one word, else quoted.
 fn search_field(name: &str) -> String {
     let bare = !name.is_empty()
-        && !name.contains(|c: char| c.is_whitespace() || "()[],\"=<>!`".contains(c))
+        && !name.contains(|c: char| c.is_whitespace() || "()[],\"=<>!`|".contains(c))
         && !["AND", "OR", "NOT"].contains(&name);
     if bare { name.to_string() } else { quote(name) }
 }
