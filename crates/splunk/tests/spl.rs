@@ -122,6 +122,15 @@ fn tstats_shapes_the_printer_cannot_give_back_are_kept_as_text() {
     // printed word never swallows the `)` of a group after it.
     assert!(parse("a OR match( b").is_err());
     assert_eq!(parse("| from datamodel=\"x|y\"").unwrap().to_string(), "| from datamodel=\"x|y\"");
+    // A base search starting with the word `search` (`search"x"` is the term `search` and
+    // the string `x`) is printed in parentheses, not as the `search` command.
+    let p = parse("search\"x | y\" z").unwrap();
+    assert!(p.commands[0].implicit);
+    assert_eq!(p.to_string(), "(search \"x | y\" z)");
+    assert!(parse(&p.to_string()).unwrap().commands[0].implicit);
+    // A lone backtick is a character: it neither joins the rest of the search into one word
+    // nor keeps a `|` from splitting.
+    assert_eq!(parse("(a OR `b) | c").unwrap().commands.len(), 2);
     assert_eq!(
         search("f=*GetCurrent()* g=relative_time(now(), \"-1d\")").to_string(),
         "f=*GetCurrent()* g=relative_time(now(), \"-1d\")"

@@ -100,8 +100,9 @@ fn balanced(text: &str, start: usize) -> Option<usize> {
     None
 }
 
+/// The end of a backtick-quoted macro call at `start`; a lone backtick is one character.
 fn backtick_end(text: &str, start: usize) -> usize {
-    text[start + 1..].find('`').map_or(text.len(), |p| start + 1 + p + 1)
+    text[start + 1..].find('`').map_or(start + 1, |p| start + 1 + p + 1)
 }
 
 /// Lex the search language.

@@ -57,10 +57,10 @@ fn split(text: &str) -> Vec<(usize, usize)> {
                     i += if b[i] == b'\\' { 2 } else { 1 };
                 }
             }
+            // A macro call left unexpanded; a lone backtick is one character.
             b'`' => {
-                i += 1;
-                while i < b.len() && b[i] != b'`' {
-                    i += 1;
+                if let Some(p) = text[i + 1..].find('`') {
+                    i += 1 + p;
                 }
             }
             b'\\' => i += 1,

@@ -80,7 +80,11 @@ impl Display for Command {
             }
             Body::Other => args = self.args.clone(),
         }
+        // A base search whose first word is `search` would read back as the `search`
+        // command: parenthesised, it reads back as the same expression.
+        let first_word = args.split_whitespace().next().unwrap_or("");
         match (self.implicit, args.is_empty()) {
+            (true, _) if first_word.eq_ignore_ascii_case("search") => write!(f, "({args})"),
             (true, _) => f.write_str(&args),
             (false, true) => f.write_str(&self.name),
             (false, false) => write!(f, "{} {args}", self.name),
