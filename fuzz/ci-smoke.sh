@@ -8,7 +8,7 @@
 #   FUZZ_INSTALL=1 fuzz/ci-smoke.sh      `cargo install cargo-fuzz` first if it is missing
 #   FUZZ_TARGETS="rule_file condition"   a subset of the targets (default: all, `cargo fuzz list`:
 #                                        condition, eql, esql, evtx_chunk, json_event, kql,
-#                                        kusto_query, mql, panther_python, rule_file, sigma_string, yaral)
+#                                        kusto_query, mql, panther_python, rule_file, sigma_string, spl, yaral)
 #
 # Works on stable Rust: RUSTC_BOOTSTRAP=1 lets stable rustc take cargo-fuzz's -Z flags.
 # Fuzz runs use one process (no -jobs/-workers) and do not add to fuzz/corpus/: new inputs go

@@ -8,6 +8,7 @@
 #   fuzz/corpus/evtx_chunk/    the first chunk of a sample of events/evtx-attack-samples/*.evtx
 #   fuzz/corpus/json_event/    hand-written event lines (flat, evtx_dump's nested shape, ECS …)
 #   fuzz/corpus/kusto_query/   a few hand-written Kusto (Sentinel) queries
+#   fuzz/corpus/spl/           hand-written Splunk searches (every construct the parser reads)
 #   fuzz/corpus/{kql,eql,esql}/ the query fixtures of crates/elastic/tests/fixtures, and every
 #                              query of the Elastic corpus (needs python3 >= 3.11 for tomllib)
 #   fuzz/corpus/mql/           a few hand-written MQL queries (Sublime rules' `source`)
@@ -31,6 +32,9 @@ evtx_dir="$here/corpus/evtx_chunk"
 json_dir="$here/corpus/json_event"
 query_dirs=("$here/corpus/kql" "$here/corpus/eql" "$here/corpus/esql" "$here/corpus/kusto_query")
 mkdir -p "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}"
+spl_dir="$here/corpus/spl"
+query_dirs=("$here/corpus/kql" "$here/corpus/eql" "$here/corpus/esql")
+mkdir -p "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "$spl_dir" "${query_dirs[@]}"
 # Seeds are named seed-*; libFuzzer's own finds (hash names) are left alone.
 find "$rules_dir" "$cond_dir" "$str_dir" "$evtx_dir" "$json_dir" "${query_dirs[@]}" -maxdepth 1 -name 'seed-*' -delete
 
@@ -191,6 +195,19 @@ def rule(event):
 PY
 printf 'AnalysisType: rule\nRuleID: A.B\nDetection:\n  - Key: action\n    Condition: Equals\n    Value: x\n' > "$py_dir/seed-3"
 echo "panther_python: 3 seeds"
+# spl: hand-written searches, one a line.
+n=0
+while IFS= read -r line; do
+    n=$((n + 1))
+    printf '%s' "$line" > "$spl_dir/seed-$n"
+done <<'LINES'
+index=main sourcetype=x EventCode=1 Image="*\\cmd.exe" (CommandLine="*-enc*" OR CommandLine=*/c*) NOT User IN ("SYSTEM", svc*)
+| tstats summariesonly=false count min(_time) as firstTime from datamodel=Endpoint.Processes where Processes.process_name=cmd.exe Processes.process!=*whoami* by Processes.dest | rename Processes.* as *
+| from datamodel Risk.All_Risk | search normalized_risk_object IN ($user$) count>=3 | stats count by src
+`sysmon` EventCode=13 TargetObject="*\\Run\\*" | eval x=lower(Details), y='a b'.":"+1 | where like(x, "%\\temp\\%") OR match(x, "(?i)^a|b$") AND NOT isnull(y) AND z IN ("a", "b")
+a="x|y" [search b=1 | head 1] | rex field=f "(?<n>a|b)" | where count > 5 AND -len(f) < .5 | `foo(1, "a,b")` | `x_filter`
+LINES
+echo "spl: $n searches"
 
 # kql / eql / esql: the in-repo fixtures, then every query of the Elastic corpus.
 for lang in kql eql esql; do

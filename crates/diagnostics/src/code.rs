@@ -217,6 +217,11 @@ codes! {
         NoRuleFunction = "no-rule-function", Error;
         /// A file under a corpus folder that no rule language reads (by its extension); it is left out.
         UnknownFormat = "unknown-format", Warning;
+        // Splunk (security_content detections).
+        /// A Splunk search calls a macro that the repository's `macros/` does not define (and that is no `<name>_filter` or `drop_dm_object_name` call): it is left unexpanded.
+        UndefinedMacro = "undefined-macro", Warning;
+        /// A Splunk detection's `data_source` names nothing in the repository's `data_sources/`, or a source that maps to no known events.
+        UnknownDataSource = "unknown-data-source", Warning;
     }
 
     /// pySigma processing pipelines given to `detwiki hunt --pipeline`.

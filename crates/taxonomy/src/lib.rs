@@ -44,3 +44,5 @@ pub mod logsource;
 pub mod sublime_events;
 pub mod panther_events;
 pub mod panther_fields;
+pub mod splunk_events;
+pub mod splunk_fields;

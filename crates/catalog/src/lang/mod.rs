@@ -30,6 +30,7 @@ pub mod chronicle;
 pub mod elastic;
 pub mod kusto;
 pub mod panther;
+pub mod splunk;
 pub mod sublime;
 
 use std::path::Path;
@@ -145,8 +146,15 @@ pub fn has_top_level_key(text: &str, key: &str) -> bool {
 }
 
 /// Every language the catalog reads, in the order pages list them.
-pub static LANGUAGES: &[Language] =
-    &[SIGMA, elastic::LANGUAGE, kusto::LANGUAGE, panther::LANGUAGE, sublime::LANGUAGE, chronicle::LANGUAGE];
+pub static LANGUAGES: &[Language] = &[
+    SIGMA,
+    elastic::LANGUAGE,
+    splunk::LANGUAGE,
+    kusto::LANGUAGE,
+    panther::LANGUAGE,
+    sublime::LANGUAGE,
+    chronicle::LANGUAGE,
+];
 
 /// The first language that claims `path` by its extension (whether the file is that
 /// language's, or another's of the same extension, is [`detect`]'s call).
