@@ -41,8 +41,8 @@ pub mod kusto_fields;
 #[rustfmt::skip]
 mod attack_data;
 pub mod logsource;
-pub mod sublime_events;
 pub mod panther_events;
 pub mod panther_fields;
 pub mod splunk_events;
 pub mod splunk_fields;
+pub mod sublime_events;
