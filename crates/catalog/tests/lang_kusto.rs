@@ -159,3 +159,29 @@ fn an_indicator_shared_by_sigma_elastic_and_kusto_rules_counts_all_three() {
     assert_eq!(counted.by_corpus.get("mixed").copied(), Some(2), "Sigma and Elastic: {:?}", counted.by_corpus);
     assert_eq!(counted.corpus_count, 3);
 }
+
+/// A custom table that no provider and no data connector names is an `unmapped-table`
+/// warning at the table's name; a connector that names it makes it a provider row instead.
+#[test]
+fn a_custom_table_without_a_connector_is_an_unmapped_table_finding() {
+    let read = detwiki_catalog::lang::by_name("kusto").unwrap().read.unwrap();
+    let rule = |connectors: &str| {
+        format!(
+            "id: 11111111-2222-3333-4444-555555555555\nname: Custom app logons\ndescription: x\nseverity: Low\n\
+             requiredDataConnectors:{connectors}\nqueryFrequency: 1h\nqueryPeriod: 1h\ntriggerOperator: gt\n\
+             triggerThreshold: 0\ntactics:\n  - InitialAccess\nrelevantTechniques:\n  - T1078\nquery: |\n  \
+             MyApp_CL\n  | where Result_s == \"fail\"\n"
+        )
+    };
+    let text = rule(" []");
+    let path = Path::new("custom.yaml");
+    let model = read(&text, &detwiki_catalog::lang::FileCtx { rel_path: "custom.yaml", path });
+    let d: Vec<_> = model.rules[0].diagnostics.iter().filter(|d| d.code.as_str() == "unmapped-table").collect();
+    assert_eq!(d.len(), 1, "{:?}", model.rules[0].diagnostics);
+    let span = d[0].span.unwrap();
+    assert_eq!(&text[span.start..span.end], "MyApp_CL");
+    let text = rule("\n  - connectorId: MyApp\n    dataTypes:\n      - MyApp_CL");
+    let model = read(&text, &detwiki_catalog::lang::FileCtx { rel_path: "custom.yaml", path });
+    assert!(model.rules[0].diagnostics.iter().all(|d| d.code.as_str() != "unmapped-table"));
+    assert!(model.rules[0].events.iter().any(|e| e.provider.contains("MyApp")), "{:?}", model.rules[0].events);
+}
