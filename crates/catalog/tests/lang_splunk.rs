@@ -214,3 +214,68 @@ fn splunk_and_sigma_rules_share_event_rows_and_indicators() {
     let by = serde_json::to_value(&cmd.values[0].by_corpus).unwrap();
     assert_eq!(by, serde_json::json!({"sigma": 1, "splunk": 1}), "{by}");
 }
+
+/// One indicator written four ways — Sigma's `Image|endswith: '\rundll32.exe'`, Elastic's
+/// `process.name : "rundll32.exe"`, Kusto's `FileName in~ (binaries)` and Splunk's
+/// `Processes.process_name=rundll32.exe` — is one row, counted once per rule in each
+/// language's corpus.
+#[test]
+fn an_indicator_shared_by_sigma_elastic_splunk_and_kusto_counts_all_four() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("splunk");
+    copy_dir(&fixtures(), &repo);
+    std::fs::write(
+        repo.join("detections/endpoint/rundll32_hunting.yml"),
+        "name: Rundll32 Hunting\nid: 10000000-0000-4000-8000-0000000000aa\nversion: 1\ndate: '2024-01-02'\n\
+         author: Detwiki Tests\nstatus: production\ntype: Hunting\ndescription: Rundll32 runs.\n\
+         data_source:\n- Sysmon EventID 1\nsearch: '| tstats count from datamodel=Endpoint.Processes\n  \
+         where Processes.process_name=rundll32.exe by Processes.dest | `rundll32_hunting_filter`'\n\
+         how_to_implement: x\nknown_false_positives: x\nreferences: []\ntags:\n  analytic_story:\n  \
+         - Windows Persistence Techniques\n  mitre_attack_id:\n  - T1218.011\n  security_domain: endpoint\n",
+    )
+    .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let c = Catalog::load(
+        &[
+            CorpusSpec { name: "splunk".into(), paths: vec![repo] },
+            CorpusSpec { name: "kusto".into(), paths: vec![root.join("kusto")] },
+            CorpusSpec { name: "mixed".into(), paths: vec![root.join("kusto-mixed")] },
+        ],
+        &LoadOptions::default(),
+    );
+    let r = c.rules.iter().find(|r| r.slug == "rundll32_hunting").expect("the Splunk rule");
+    let value = r
+        .indicators
+        .iter()
+        .filter(|row| row.key.field.as_deref() == Some("Image") && row.key.kind == Kind::EndsWith)
+        .flat_map(|row| &row.values)
+        .find(|v| v.norm == "\\rundll32.exe")
+        .unwrap_or_else(|| panic!("Image ends_with \\rundll32.exe in {:?}", r.indicators));
+    let languages: std::collections::BTreeSet<&str> = c
+        .rules
+        .iter()
+        .filter(|rule| {
+            rule.indicators.iter().flat_map(|row| &row.values).any(|v| v.norm == "\\rundll32.exe")
+                && rule.indicators.iter().any(|row| row.key.field.as_deref() == Some("Image"))
+        })
+        .map(|rule| rule.language)
+        .collect();
+    assert_eq!(languages.into_iter().collect::<Vec<_>>(), ["elastic", "kusto", "sigma", "splunk"]);
+    assert_eq!(value.by_corpus.get("splunk").copied(), Some(1), "{:?}", value.by_corpus);
+    assert_eq!(value.by_corpus.get("kusto").copied(), Some(1), "{:?}", value.by_corpus);
+    assert_eq!(value.by_corpus.get("mixed").copied(), Some(2), "Sigma and Elastic: {:?}", value.by_corpus);
+    assert_eq!(value.corpus_count, 4);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
