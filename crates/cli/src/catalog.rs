@@ -118,7 +118,7 @@ fn logs_hint(hunt: bool) -> &'static str {
     if hunt {
         "logs are given as INPUT arguments (`detwiki hunt --corpus NAME=RULES INPUT…`)"
     } else {
-        "--corpus takes a folder of rules (Sigma, Elastic); logs are read by `detwiki hunt`"
+        "--corpus takes a folder of rules (Sigma, Elastic, Splunk, Kusto, Panther, Sublime, YARA-L); logs are read by `detwiki hunt`"
     }
 }
 

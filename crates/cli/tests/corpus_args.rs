@@ -74,7 +74,7 @@ fn every_catalog_command_with_logs_as_corpus_is_a_usage_error() {
         assert!(out.is_empty(), "{args:?}: {out}");
         assert!(
             err.contains(&format!(
-                "{WHAT_ALL} --corpus takes a folder of rules (Sigma, Elastic); logs are read by `detwiki hunt`"
+                "{WHAT_ALL} --corpus takes a folder of rules (Sigma, Elastic, Splunk, Kusto, Panther, Sublime, YARA-L); logs are read by `detwiki hunt`"
             )),
             "{args:?}: {err}"
         );
