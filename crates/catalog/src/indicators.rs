@@ -390,6 +390,37 @@ fn pattern_kind(s: &SigmaString, modifiers: &[Modifier]) -> (Kind, String) {
     }
 }
 
+/// Add `value` (normalised as `norm`) to the row of `key` in `rows`, the row made on first use;
+/// `original` is the field as the rule wrote it, kept beside the row when it differs from the
+/// key's canonical field. Each normalised value is kept once a row. The other languages' front
+/// ends (`lang/*`) build their rows with it.
+pub fn add_value(rows: &mut Vec<IndicatorRow>, key: RowKey, original: Option<&str>, value: String, norm: String) {
+    let at = match rows.iter().position(|r| r.key == key) {
+        Some(i) => i,
+        None => {
+            rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
+            rows.len() - 1
+        }
+    };
+    let row = &mut rows[at];
+    if let Some(f) = original
+        && row.key.field.as_deref() != Some(f)
+        && !row.original_fields.iter().any(|o| o == f)
+    {
+        row.original_fields.push(f.to_string());
+    }
+    if !row.values.iter().any(|x| x.norm == norm) {
+        row.values.push(IndicatorValue {
+            value,
+            corpus_count: 0,
+            by_corpus: Default::default(),
+            rules: Default::default(),
+            norm,
+            key_id: usize::MAX,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -224,6 +224,27 @@ fn write_pred(out: &mut String, key: &str, values: &[String], depth: usize) {
     }
 }
 
+impl PredTree {
+    /// The tree as indented text (`and:` / `or:` / `not:` above their items, a predicate as
+    /// `key values`), `depth` levels in: how other languages' stages show their predicates.
+    pub fn render(&self, depth: usize) -> String {
+        let pad = "  ".repeat(depth);
+        match self {
+            PredTree::And { items } | PredTree::Or { items } => {
+                let op = if matches!(self, PredTree::And { .. }) { "and" } else { "or" };
+                let mut s = format!("{pad}{op}:\n");
+                for i in items {
+                    s.push_str(&i.render(depth + 1));
+                }
+                s
+            }
+            PredTree::Not { item } => format!("{pad}not:\n{}", item.render(depth + 1)),
+            PredTree::Pred { key, values } => format!("{pad}{key} {}\n", values.join(", ")),
+            PredTree::Keyword { value } => format!("{pad}{value}\n"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,7 +33,7 @@ use std::path::Path;
 use super::{FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule, Section, SectionBody};
 use crate::RelatedRef;
 use crate::analysis::{EventMapping, EventRow};
-use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
+use crate::indicators::{IndicatorRow, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Chronicle YARA-L 2.0: `.yaral` rule files (and the LookML dashboards of the rules
@@ -541,23 +541,6 @@ fn pred_tree(t: &PredicateTree) -> PredTree {
     }
 }
 
-fn render_tree(t: &PredTree, depth: usize) -> String {
-    let pad = "  ".repeat(depth);
-    match t {
-        PredTree::And { items } | PredTree::Or { items } => {
-            let op = if matches!(t, PredTree::And { .. }) { "and" } else { "or" };
-            let mut s = format!("{pad}{op}:\n");
-            for i in items {
-                s.push_str(&render_tree(i, depth + 1));
-            }
-            s
-        }
-        PredTree::Not { item } => format!("{pad}not:\n{}", render_tree(item, depth + 1)),
-        PredTree::Pred { key, values } => format!("{pad}{key} {}\n", values.join(", ")),
-        PredTree::Keyword { value } => format!("{pad}{value}\n"),
-    }
-}
-
 fn join_text(j: &Join) -> String {
     let sides: Vec<String> = j.sides.iter().map(|s| format!("${}.{}", s.var, s.field)).collect();
     match &j.placeholder {
@@ -582,7 +565,7 @@ fn catalog_stages(r: &ChronicleRule) -> Vec<Stage> {
     for s in &r.lowered.stages {
         let name = s.var.as_ref().map_or_else(|| "several events".to_string(), |v| format!("${v}"));
         let tree = pred_tree(&s.tree);
-        let text = render_tree(&tree, 0);
+        let text = tree.render(0);
         let label = match &s.var {
             Some(v) => format!("event ${v}"),
             None => "across events".to_string(),
@@ -652,27 +635,7 @@ fn indicators(r: &ChronicleRule, facts: &Facts) -> Vec<IndicatorRow> {
                 let norm = if cased || kind == Kind::Regex { value.clone() } else { value.to_lowercase() };
                 let key =
                     RowKey { field: Some(canonical.clone()), kind, transforms: Vec::new(), cased, exclusion: negated };
-                let at = match rows.iter().position(|x| x.key == key) {
-                    Some(i) => i,
-                    None => {
-                        rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
-                        rows.len() - 1
-                    }
-                };
-                let row = &mut rows[at];
-                if canonical != p.field && !row.original_fields.contains(&p.field) {
-                    row.original_fields.push(p.field.clone());
-                }
-                if !row.values.iter().any(|x| x.norm == norm) {
-                    row.values.push(IndicatorValue {
-                        value,
-                        corpus_count: 0,
-                        by_corpus: Default::default(),
-                        rules: Default::default(),
-                        norm,
-                        key_id: usize::MAX,
-                    });
-                }
+                crate::indicators::add_value(&mut rows, key, Some(&p.field), value, norm);
             }
         }
     }

@@ -21,7 +21,7 @@ use detwiki_taxonomy::logsource::{self, Lookup};
 
 use super::{FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule};
 use crate::analysis::{EventMapping, EventRow};
-use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
+use crate::indicators::{IndicatorRow, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Elastic: TOML rule files with KQL, EQL or ES|QL queries.
@@ -304,27 +304,9 @@ fn pred_tree(t: &PredicateTree) -> PredTree {
         }
         PredicateTree::Related { relation, category, tree, .. } => PredTree::Pred {
             key: format!("{relation} [{}]", category.as_deref().unwrap_or("any")),
-            values: vec![render_tree(&pred_tree(tree), 0)],
+            values: vec![pred_tree(tree).render(0)],
         },
         PredicateTree::Opaque { text, .. } => PredTree::Keyword { value: text.clone() },
-    }
-}
-
-/// The tree as indented text: `and:`/`or:`/`not:` blocks over `field op values` lines.
-fn render_tree(t: &PredTree, depth: usize) -> String {
-    let pad = "  ".repeat(depth);
-    match t {
-        PredTree::And { items } | PredTree::Or { items } => {
-            let op = if matches!(t, PredTree::And { .. }) { "and" } else { "or" };
-            let mut s = format!("{pad}{op}:\n");
-            for i in items {
-                s.push_str(&render_tree(i, depth + 1));
-            }
-            s
-        }
-        PredTree::Not { item } => format!("{pad}not:\n{}", render_tree(item, depth + 1)),
-        PredTree::Pred { key, values } => format!("{pad}{key} {}\n", values.join(", ")),
-        PredTree::Keyword { value } => format!("{pad}{value}\n"),
     }
 }
 
@@ -358,7 +340,7 @@ fn catalog_stages(rule: &ElasticRule, text: &str, stages: &[predicate::Stage]) -
             label.push_str(&format!(" (runs={r})"));
         }
         let tree = s.tree.as_ref().map(pred_tree);
-        let text = tree.as_ref().map(|t| render_tree(t, 0)).unwrap_or_default();
+        let text = tree.as_ref().map(|t| t.render(0)).unwrap_or_default();
         let identifiers = tree.into_iter().map(|tree| StageIdentifier { name: what.clone(), tree }).collect();
         out.push(Stage { stage: out.len(), label, text, identifiers });
     }
@@ -506,27 +488,7 @@ fn indicators(stages: &[predicate::Stage], category: Option<&str>, platforms: Pl
                 let norm = if cased || matches!(kind, Kind::Regex) { value.clone() } else { value.to_lowercase() };
                 let key =
                     RowKey { field: Some(canonical.clone()), kind, transforms: Vec::new(), cased, exclusion: negated };
-                let at = match rows.iter().position(|r| r.key == key) {
-                    Some(i) => i,
-                    None => {
-                        rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
-                        rows.len() - 1
-                    }
-                };
-                let row = &mut rows[at];
-                if canonical != *field && !row.original_fields.contains(field) {
-                    row.original_fields.push(field.clone());
-                }
-                if !row.values.iter().any(|x| x.norm == norm) {
-                    row.values.push(IndicatorValue {
-                        value,
-                        corpus_count: 0,
-                        by_corpus: Default::default(),
-                        rules: Default::default(),
-                        norm,
-                        key_id: usize::MAX,
-                    });
-                }
+                crate::indicators::add_value(&mut rows, key, Some(field), value, norm);
             }
         }
     }

@@ -24,7 +24,7 @@ use super::{
     FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule, Section, SectionBody, has_top_level_key,
 };
 use crate::analysis::{EventMapping, EventRow};
-use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
+use crate::indicators::{IndicatorRow, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Kusto: Microsoft Sentinel analytic rules (YAML with a Kusto query).
@@ -359,23 +359,6 @@ fn pred_tree(t: &PredicateTree) -> PredTree {
     }
 }
 
-fn render_tree(t: &PredTree, depth: usize) -> String {
-    let pad = "  ".repeat(depth);
-    match t {
-        PredTree::And { items } | PredTree::Or { items } => {
-            let op = if matches!(t, PredTree::And { .. }) { "and" } else { "or" };
-            let mut s = format!("{pad}{op}:\n");
-            for i in items {
-                s.push_str(&render_tree(i, depth + 1));
-            }
-            s
-        }
-        PredTree::Not { item } => format!("{pad}not:\n{}", render_tree(item, depth + 1)),
-        PredTree::Pred { key, values } => format!("{pad}{key} {}\n", values.join(", ")),
-        PredTree::Keyword { value } => format!("{pad}{value}\n"),
-    }
-}
-
 fn stage_name(s: &kp::Stage) -> String {
     s.table.clone().unwrap_or_else(|| "(inline data)".into())
 }
@@ -402,7 +385,7 @@ fn catalog_stages(rule: &SentinelRule, stages: &[kp::Stage]) -> Vec<Stage> {
             label.push_str(&format!(" | {}", s.operators.join(" | ")));
         }
         let tree = s.tree.as_ref().map(pred_tree);
-        let text = tree.as_ref().map(|t| render_tree(t, 0)).unwrap_or_default();
+        let text = tree.as_ref().map(|t| t.render(0)).unwrap_or_default();
         let identifiers = tree.into_iter().map(|tree| StageIdentifier { name: what.clone(), tree }).collect();
         out.push(Stage { stage: out.len(), label, text, identifiers });
     }
@@ -480,27 +463,7 @@ fn indicators(stages: &[kp::Stage]) -> Vec<IndicatorRow> {
                 let norm = if cased || kind == Kind::Regex { value.clone() } else { value.to_lowercase() };
                 let key =
                     RowKey { field: Some(canonical.clone()), kind, transforms: Vec::new(), cased, exclusion: negated };
-                let at = match rows.iter().position(|r| r.key == key) {
-                    Some(i) => i,
-                    None => {
-                        rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
-                        rows.len() - 1
-                    }
-                };
-                let row = &mut rows[at];
-                if canonical != *field && !row.original_fields.contains(field) {
-                    row.original_fields.push(field.clone());
-                }
-                if !row.values.iter().any(|x| x.norm == norm) {
-                    row.values.push(IndicatorValue {
-                        value,
-                        corpus_count: 0,
-                        by_corpus: Default::default(),
-                        rules: Default::default(),
-                        norm,
-                        key_id: usize::MAX,
-                    });
-                }
+                crate::indicators::add_value(&mut rows, key, Some(field), value, norm);
             }
         }
     }

@@ -20,7 +20,7 @@ use detwiki_taxonomy::fields::Rewrite;
 use super::{FileCtx, Language, ModelFile, ModelRule, Section, SectionBody};
 use crate::RelatedRef;
 use crate::analysis::{EventMapping, EventRow};
-use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
+use crate::indicators::{IndicatorRow, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Panther: analysis YAML with Python detections, simple detections or correlations.
@@ -205,23 +205,6 @@ fn pred_tree(t: &PredicateTree) -> PredTree {
     }
 }
 
-fn render_tree(t: &PredTree, depth: usize) -> String {
-    let pad = "  ".repeat(depth);
-    match t {
-        PredTree::And { items } | PredTree::Or { items } => {
-            let op = if matches!(t, PredTree::And { .. }) { "and" } else { "or" };
-            let mut s = format!("{pad}{op}:\n");
-            for i in items {
-                s.push_str(&render_tree(i, depth + 1));
-            }
-            s
-        }
-        PredTree::Not { item } => format!("{pad}not:\n{}", render_tree(item, depth + 1)),
-        PredTree::Pred { key, values } => format!("{pad}{key} {}\n", values.join(", ")),
-        PredTree::Keyword { value } => format!("{pad}{value}\n"),
-    }
-}
-
 /// The stages: a correlation's steps and joins as stage 0; the predicates of the rule's logic
 /// (the Python `rule()`, whose source is a page section, or the simple detection), or one
 /// stage per correlation step.
@@ -241,7 +224,7 @@ fn stages(rule: &PantherRule) -> Vec<Stage> {
     }
     for s in &rule.stages {
         let tree = s.tree.as_ref().map(pred_tree);
-        let text = tree.as_ref().map(|t| render_tree(t, 0)).unwrap_or_default();
+        let text = tree.as_ref().map(|t| t.render(0)).unwrap_or_default();
         let name = match s.role {
             StageRole::Rule => "rule",
             StageRole::Step => "step",
@@ -304,27 +287,7 @@ fn indicators(rule: &PantherRule, log_types: &[&str]) -> Vec<IndicatorRow> {
                 let norm = if cased || matches!(kind, Kind::Regex) { value.clone() } else { value.to_lowercase() };
                 let key =
                     RowKey { field: Some(canonical.clone()), kind, transforms: Vec::new(), cased, exclusion: negated };
-                let at = match rows.iter().position(|r| r.key == key) {
-                    Some(i) => i,
-                    None => {
-                        rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
-                        rows.len() - 1
-                    }
-                };
-                let row = &mut rows[at];
-                if canonical != p.field && !row.original_fields.contains(&p.field) {
-                    row.original_fields.push(p.field.clone());
-                }
-                if !row.values.iter().any(|x| x.norm == norm) {
-                    row.values.push(IndicatorValue {
-                        value,
-                        corpus_count: 0,
-                        by_corpus: Default::default(),
-                        rules: Default::default(),
-                        norm,
-                        key_id: usize::MAX,
-                    });
-                }
+                crate::indicators::add_value(&mut rows, key, Some(&p.field), value, norm);
             }
         }
     }

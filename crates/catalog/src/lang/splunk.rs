@@ -24,7 +24,7 @@ use detwiki_taxonomy::fields::{FieldMapping, Rewrite};
 
 use super::{FileCtx, Highlight, HighlightClass, Language, ModelFile, ModelRule, Section, SectionBody};
 use crate::analysis::{EventMapping, EventRow};
-use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
+use crate::indicators::{IndicatorRow, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Splunk: security_content detection YAML with SPL searches.
@@ -677,30 +677,7 @@ fn indicators(rule: &SplunkRule, stages: &[SStage], repo: Option<&Repo>, platfor
                 }
                 let norm = if cased || kind == Kind::Regex { value.clone() } else { value.to_lowercase() };
                 let key = RowKey { field: canon.clone(), kind, transforms: Vec::new(), cased, exclusion: negated };
-                let at = match rows.iter().position(|r| r.key == key) {
-                    Some(i) => i,
-                    None => {
-                        rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
-                        rows.len() - 1
-                    }
-                };
-                let row = &mut rows[at];
-                if let Some(f) = &field
-                    && canon.as_ref() != Some(f)
-                    && !row.original_fields.contains(f)
-                {
-                    row.original_fields.push(f.clone());
-                }
-                if !row.values.iter().any(|x| x.norm == norm) {
-                    row.values.push(IndicatorValue {
-                        value,
-                        corpus_count: 0,
-                        by_corpus: Default::default(),
-                        rules: Default::default(),
-                        norm,
-                        key_id: usize::MAX,
-                    });
-                }
+                crate::indicators::add_value(&mut rows, key, field.as_deref(), value, norm);
             }
         }
     }

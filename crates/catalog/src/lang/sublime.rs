@@ -22,7 +22,7 @@ use detwiki_taxonomy::sublime_events;
 
 use super::{FileCtx, Language, ModelFile, ModelRule, Section, SectionBody};
 use crate::analysis::{EventMapping, EventRow};
-use crate::indicators::{IndicatorRow, IndicatorValue, Kind, RowKey};
+use crate::indicators::{IndicatorRow, Kind, RowKey};
 use crate::stages::{PredTree, Stage, StageIdentifier};
 
 /// Sublime: YAML rule files with an MQL `source`.
@@ -347,29 +347,9 @@ fn indicators(tree: &PredicateTree) -> Vec<IndicatorRow> {
         let transforms: Vec<&'static str> =
             p.transforms.iter().filter(|t| *t == "replace_confusables").map(|_| "replace_confusables").collect();
         let key = RowKey { field: Some(canonical.clone()), kind, transforms, cased, exclusion: negated };
-        let at = match rows.iter().position(|r| r.key == key) {
-            Some(i) => i,
-            None => {
-                rows.push(IndicatorRow { key, values: Vec::new(), original_fields: Vec::new() });
-                rows.len() - 1
-            }
-        };
-        let row = &mut rows[at];
-        if canonical != p.field && !row.original_fields.contains(&p.field) {
-            row.original_fields.push(p.field.clone());
-        }
         for value in values {
             let norm = if cased || matches!(kind, Kind::Regex) { value.clone() } else { value.to_lowercase() };
-            if !row.values.iter().any(|x| x.norm == norm) {
-                row.values.push(IndicatorValue {
-                    value,
-                    corpus_count: 0,
-                    by_corpus: Default::default(),
-                    rules: Default::default(),
-                    norm,
-                    key_id: usize::MAX,
-                });
-            }
+            crate::indicators::add_value(&mut rows, key.clone(), Some(&p.field), value, norm);
         }
     }
     rows
