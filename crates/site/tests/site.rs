@@ -813,3 +813,56 @@ fn without_sample_data_no_page_mentions_it() {
     let json: serde_json::Value = serde_json::from_slice(&files["techniques/T1218.json"]).unwrap();
     assert!(json.get("samples").is_none());
 }
+
+/// The whole catalog of the shared corpora — Sigma `rules/` and the six other languages — builds,
+/// every internal link resolves, the home page counts each language's rules, and the Navigator
+/// layer of the whole catalog counts every language's rules for a technique.
+#[test]
+fn every_internal_link_resolves_all_seven_languages() {
+    let Some(corpus) = detwiki_testdata::require("corpus") else { return };
+    let specs: Vec<CorpusSpec> = [
+        ("sigma", "sigma/rules"),
+        ("elastic", "elastic"),
+        ("splunk", "splunk"),
+        ("kusto", "kusto"),
+        ("panther", "panther"),
+        ("sublime", "sublime/detection-rules"),
+        ("chronicle", "chronicle/rules"),
+    ]
+    .iter()
+    .map(|(name, dir)| CorpusSpec { name: (*name).into(), paths: vec![corpus.join(dir)] })
+    .collect();
+    let cat = Catalog::load(&specs, &LoadOptions::default());
+    let languages: std::collections::BTreeSet<&str> = cat.rules.iter().map(|r| r.language).collect();
+    assert_eq!(languages.len(), 7, "{languages:?}");
+    assert!(cat.rules.len() > 12_000, "{} rules", cat.rules.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let stats = detwiki_site::write::build(&cat, &Default::default(), &out, &|_| {}, &|| {}).unwrap();
+    let (checked, broken) = check_links(&out);
+    assert!(checked > stats.pages, "links were found");
+    assert!(broken.is_empty(), "{} broken links, e.g. {:?}", broken.len(), &broken[..broken.len().min(10)]);
+
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for l in detwiki_catalog::lang::LANGUAGES {
+        let n = cat.rules.iter().filter(|r| r.language == l.name).count();
+        let row =
+            format!("<tr><td><a href=\"rules/index.html?language={}\">{}</a></td><td class=\"num\">", l.name, l.title);
+        let at = home.find(&row).unwrap_or_else(|| panic!("the home page lacks {row}"));
+        let shown: String = home[at + row.len()..].chars().take_while(|c| *c != '<').filter(|c| *c != ',').collect();
+        assert_eq!(shown, n.to_string(), "{} rules counted on the home page", l.title);
+    }
+
+    // T1078 (valid accounts) is tagged by rules of most languages: the whole catalog's score is
+    // the sum of every corpus's.
+    let score = |corpus: Option<&str>| {
+        let layer = serde_json::to_value(detwiki_site::navigator::layer(&cat, corpus, None)).unwrap();
+        let t = layer["techniques"].as_array().unwrap().iter().find(|t| t["techniqueID"] == "T1078").cloned();
+        t.map_or(0, |t| t["score"].as_u64().unwrap())
+    };
+    let per: Vec<(&str, u64)> = specs.iter().map(|s| (s.name.as_str(), score(Some(&s.name)))).collect();
+    assert!(per.iter().filter(|(_, n)| *n > 0).count() >= 5, "{per:?}");
+    assert_eq!(score(None), per.iter().map(|(_, n)| n).sum::<u64>(), "{per:?}");
+    println!("{} rules, {} pages, {checked} internal links, all resolve; T1078 {per:?}", cat.rules.len(), stats.pages);
+}
