@@ -118,6 +118,9 @@ pub struct RulePage<'a> {
     pub details: &'a [(String, String)],
     /// Sections only the rule's language has, in order; empty for Sigma.
     pub sections: &'a [detwiki_catalog::lang::Section],
+    /// What the ATT&CK section says when `attack` is empty: no technique tagged, or (for a
+    /// language with no ATT&CK mapping, Sublime) that its rules have none.
+    pub attack_none: String,
     /// MITRE ATT&CK coverage: a row per tactic (empty: no technique tagged).
     pub attack: Vec<TacticRow<'a>>,
     /// Tags that are not ATT&CK tactics or techniques, as shown (`G0046 FIN7`, or as written).
@@ -492,6 +495,12 @@ impl<'a> RulePage<'a> {
             description: r.description.as_deref().map(str::trim).filter(|d| !d.is_empty()),
             details: &r.details,
             sections: &r.sections,
+            attack_none: match detwiki_catalog::lang::by_name(r.language) {
+                Some(l) if !l.attack => {
+                    format!("{} rules have no ATT&CK mapping; their own taxonomy is in the sections above.", l.title)
+                }
+                _ => "No ATT&CK technique tagged.".to_string(),
+            },
             attack: attack(around, r),
             other_tags: r
                 .other_tags

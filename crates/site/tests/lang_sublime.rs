@@ -34,6 +34,15 @@ fn a_sublime_rule_page_shows_its_taxonomy_events_and_query() {
     insta::assert_snapshot!("sublime_link_onion_sections", parts.join("\n"));
     assert!(section(&html, "section-1").contains("<h2 id=\"h-section-1\">Attack types</h2>"));
     assert!(section(&html, "events").contains("Email (Sublime MDM)"));
+    // Sublime has no ATT&CK: the page says so rather than "no technique tagged".
+    assert!(
+        section(&html, "attack").contains("Sublime rules have no ATT&amp;CK mapping"),
+        "{}",
+        section(&html, "attack")
+    );
+    let sigma = cat.rules.iter().find(|r| r.language == "sigma").expect("a Sigma rule");
+    let sigma = page(&files, &format!("rules/{}/{}/index.html", sigma.corpus, sigma.slug));
+    assert!(!sigma.contains("have no ATT&amp;CK mapping"));
     // The query is shown, escaped, with the predicate tree beside it.
     let stages = section(&html, "stages");
     assert!(stages.contains("$high_trust_sender_root_domains"), "{stages}");

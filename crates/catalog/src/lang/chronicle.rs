@@ -45,6 +45,7 @@ pub const LANGUAGE: Language = Language {
     read: Some(read),
     highlight: Some(highlight),
     sniff: Some(sniff),
+    attack: true,
 };
 
 /// Highlight a `.yaral` file ([`detwiki_chronicle::highlight`]): section headers as tables,

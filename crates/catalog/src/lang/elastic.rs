@@ -32,6 +32,7 @@ pub const LANGUAGE: Language = Language {
     read: Some(read),
     highlight: Some(highlight),
     sniff: None,
+    attack: true,
 };
 
 /// Highlight an Elastic rule file: its TOML, and its query in KQL, EQL or ES|QL

@@ -35,6 +35,7 @@ pub const LANGUAGE: Language = Language {
     read: Some(read),
     highlight: Some(highlight),
     sniff: Some(sniff),
+    attack: true,
 };
 
 /// Highlight a Sentinel rule file: its YAML keys and comments, and its query token by token

@@ -121,6 +121,9 @@ pub struct Language {
     /// Whether a file of a shared extension is this language's ([`detect`]); `None`: every
     /// file of its extensions is.
     pub sniff: Option<SniffFn>,
+    /// Whether its rules map to MITRE ATT&CK at all (Sublime's do not: they have a taxonomy of
+    /// their own); pages say so instead of "no technique tagged".
+    pub attack: bool,
 }
 
 /// Sigma: YAML rule files.
@@ -131,6 +134,7 @@ pub const SIGMA: Language = Language {
     read: None,
     highlight: None,
     sniff: Some(sniff_sigma),
+    attack: true,
 };
 
 /// A Sigma file has a top-level `detection:`, `correlation:` or `filter:` (any file of its

@@ -31,6 +31,7 @@ pub const LANGUAGE: Language = Language {
     read: Some(read),
     highlight: None,
     sniff: Some(sniff),
+    attack: true,
 };
 
 /// A Panther file: a YAML with a top-level `AnalysisType:`, or a `.py` (Panther is the only

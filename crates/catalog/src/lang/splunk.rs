@@ -35,6 +35,7 @@ pub const LANGUAGE: Language = Language {
     read: Some(read),
     highlight: Some(highlight),
     sniff: Some(sniff),
+    attack: true,
 };
 
 /// Highlight a detection file: its top-level keys and its search, token by token

@@ -33,6 +33,7 @@ pub const LANGUAGE: Language = Language {
     read: Some(read),
     highlight: None,
     sniff: Some(sniff),
+    attack: false,
 };
 
 /// A top-level `source:`, a top-level `type:` of `rule` or `query`, and no `detection:`.

@@ -104,7 +104,10 @@ fn header(out: &mut impl Write, h: &Header<'_>) -> io::Result<()> {
 fn attack(out: &mut impl Write, p: &RulePage<'_>) -> io::Result<()> {
     writeln!(out, "\nMITRE ATT&CK coverage")?;
     if p.attack.is_empty() {
-        return writeln!(out, "(no ATT&CK technique tagged)");
+        return match p.attack_none.strip_prefix("No ATT&CK") {
+            Some(rest) => writeln!(out, "(no ATT&CK{})", rest.trim_end_matches('.')),
+            None => writeln!(out, "({})", p.attack_none.trim_end_matches('.')),
+        };
     }
     writeln!(out, "| Tactic | Techniques |\n|---|---|")?;
     for row in &p.attack {
