@@ -84,11 +84,12 @@ fn python_predicates_follow_helpers_constants_and_data_models() {
         titles,
         [
             "Runbook",
+            "Python (okta_admin_role_assigned.py)",
             "Tests",
             "Test event: Admin role granted (alerts)",
-            "Test event: Failed grant (no alert)",
-            "Python (okta_admin_role_assigned.py)"
-        ]
+            "Test event: Failed grant (no alert)"
+        ],
+        "the detection's code comes before its tests"
     );
 }
 

@@ -216,6 +216,20 @@ fn html(out: &mut Vec<u8>, file: &str, samples: bool, title: &str, main: impl Fn
     *out = s.into_bytes();
 }
 
+/// A rule's page, laid out again with tighter bounds while it is larger than
+/// [`rule_view::MAX_RULE_PAGE_BYTES`] (at most three times).
+fn rule_html(out: &mut Vec<u8>, file: &str, samples: bool, title: &str, page: &mut RulePage<'_>) {
+    let start = out.len();
+    for tries in 0.. {
+        html(out, file, samples, title, |o, root| templates::rule(o, page, root));
+        if out.len() - start <= rule_view::MAX_RULE_PAGE_BYTES || tries == 3 {
+            break;
+        }
+        out.truncate(start);
+        page.tighten();
+    }
+}
+
 fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, file: &str, v: &T, pretty: bool) -> Result<(), Error> {
     let r = if pretty { serde_json::to_writer_pretty(&mut *out, v) } else { serde_json::to_writer(&mut *out, v) };
     r.map_err(|e| Error::Json { page: file.into(), source: e })
@@ -324,7 +338,7 @@ impl Renderer<'_> {
                     proof::fires_together_html(&mut b, &self.ctx, s, *i, &root);
                     (page.samples_html, page.fires_together_html) = (Some(a), Some(b));
                 }
-                html(out, file, self.opts.samples.is_some(), &r.title, |o, root| templates::rule(o, &page, root));
+                rule_html(out, file, self.opts.samples.is_some(), &r.title, &mut page);
             }
             Job::RuleJson(i) => {
                 match self.opts.samples.as_deref() {
@@ -586,8 +600,8 @@ pub fn render_rule_page(cat: &Catalog, rule: &detwiki_catalog::RuleEntry) -> Str
     let file = paths::rule_file(rule);
     let at = cat.rules.iter().position(|x| std::ptr::eq(x, rule));
     let mut page = Vec::new();
-    let view = RulePage::site(ctx, rule, at);
-    html(&mut page, &file, false, &rule.title, |o, root| templates::rule(o, &view, root));
+    let mut view = RulePage::site(ctx, rule, at);
+    rule_html(&mut page, &file, false, &rule.title, &mut view);
     String::from_utf8(page).unwrap_or_default()
 }
 

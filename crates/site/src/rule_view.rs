@@ -37,6 +37,26 @@ pub const MAX_STAGE_LINES_PER_PAGE: usize = 180;
 /// Lines of a stage shown on a rule page; the whole detection is in the rule body.
 pub const MAX_STAGE_LINES: usize = 60;
 
+/// Text of a stage shown on a rule page (bytes, whole lines; a first line longer than that is
+/// cut): a query written as a few very long lines (an IOC list of a Sentinel rule, the DLL
+/// names of an Elastic rule) is bounded by its bytes, not its lines.
+pub const MAX_STAGE_BYTES: usize = 8 * 1024;
+
+/// Text of all stages shown on a rule page (bytes; each stage still shows
+/// [`MIN_STAGE_BYTES`]).
+pub const MAX_STAGE_BYTES_PER_PAGE: usize = 12 * 1024;
+
+/// What every stage may show even when the page's budget of stage text is spent (bytes).
+pub const MIN_STAGE_BYTES: usize = 1024;
+
+/// Text of indicator values shown on a rule page (bytes, over all rows; each row still shows
+/// its first value): long values (a Sublime rule's phrases, a regex) are bounded by their bytes,
+/// not only by their number.
+pub const MAX_VALUE_BYTES_PER_PAGE: usize = 8 * 1024;
+
+/// A value longer than this (bytes) is shown cut, with a mark; it is whole in the rule's JSON.
+pub const MAX_VALUE_BYTES: usize = 512;
+
 /// A rule body longer than this (bytes) is shown cut, its complete YAML written beside the page.
 /// Highlighting can double the size of YAML (a quoted value per line, or non-ASCII text), so
 /// this keeps the body section within about 32 KB and the page within 60 KB.
@@ -50,6 +70,66 @@ pub const SHOWN_BODY_BYTES: usize = 8 * 1024;
 /// text several times over, so the byte bound of the source alone does not keep the body
 /// section within about 32 KB.
 pub const MAX_HIGHLIGHTED_BODY_BYTES: usize = 32 * 1024;
+
+/// Text a language's own section (Panther's tests and Python, Splunk's expanded search …) shows
+/// on a rule page (bytes of the text, before escaping); the rest of it is in the rule's JSON.
+pub const MAX_SECTION_BYTES: usize = 6 * 1024;
+
+/// Text all of a rule's language sections show together (bytes); a section past it shows its
+/// heading and what it holds, the whole of it in the rule's JSON.
+pub const MAX_SECTIONS_BYTES: usize = 16 * 1024;
+
+/// When less than this is left of [`MAX_SECTIONS_BYTES`], the remaining sections are only
+/// named, in one paragraph that links the rule's JSON.
+pub const MIN_SECTION_ROOM: usize = 512;
+
+/// A rule page's size the site keeps to (bytes of HTML): a page over it is laid out again with
+/// [`Limits::tighter`] bounds, at most three times (the body's bound does not change).
+pub const MAX_RULE_PAGE_BYTES: usize = 60 * 1024;
+
+/// The bounds a rule page's stages, indicators and language sections are laid out with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Stage text over all stages (bytes).
+    pub stage_bytes_per_page: usize,
+    /// Text of one stage (bytes).
+    pub stage_bytes: usize,
+    /// Indicator values over all rows.
+    pub values_per_page: usize,
+    /// Indicator value text over all rows (bytes).
+    pub value_bytes_per_page: usize,
+    /// Text of one language section (bytes).
+    pub section_bytes: usize,
+    /// Text of all language sections (bytes).
+    pub sections_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            stage_bytes_per_page: MAX_STAGE_BYTES_PER_PAGE,
+            stage_bytes: MAX_STAGE_BYTES,
+            values_per_page: MAX_VALUES_PER_PAGE,
+            value_bytes_per_page: MAX_VALUE_BYTES_PER_PAGE,
+            section_bytes: MAX_SECTION_BYTES,
+            sections_bytes: MAX_SECTIONS_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// Half of every bound, for a page laid out too large.
+    pub fn tighter(self) -> Limits {
+        Limits {
+            stage_bytes_per_page: self.stage_bytes_per_page / 2,
+            stage_bytes: self.stage_bytes / 2,
+            values_per_page: self.values_per_page / 2,
+            value_bytes_per_page: self.value_bytes_per_page / 2,
+            section_bytes: self.section_bytes / 2,
+            sections_bytes: self.sections_bytes / 2,
+        }
+    }
+}
 
 /// Whether a rule's page shows its body cut (and the complete rule file is written beside it).
 pub fn body_is_cut(r: &RuleEntry) -> bool {
@@ -118,6 +198,8 @@ pub struct RulePage<'a> {
     pub details: &'a [(String, String)],
     /// Sections only the rule's language has, in order; empty for Sigma.
     pub sections: &'a [detwiki_catalog::lang::Section],
+    /// The bounds the page is laid out with.
+    pub limits: Limits,
     /// What the ATT&CK section says when `attack` is empty: no technique tagged, or (for a
     /// language with no ATT&CK mapping, Sublime) that its rules have none.
     pub attack_none: String,
@@ -315,6 +397,22 @@ impl IndicatorLine<'_> {
     }
 }
 
+impl ValueView<'_> {
+    /// The value as a page shows it: its first [`MAX_VALUE_BYTES`] when it is longer.
+    pub fn shown_value(&self) -> &str {
+        let mut end = self.value.len().min(MAX_VALUE_BYTES);
+        while !self.value.is_char_boundary(end) {
+            end -= 1;
+        }
+        &self.value[..end]
+    }
+
+    /// Whether a page shows the value cut.
+    pub fn is_cut(&self) -> bool {
+        self.value.len() > MAX_VALUE_BYTES
+    }
+}
+
 /// An indicator value with its corpus count.
 #[derive(Debug)]
 pub struct ValueView<'a> {
@@ -481,6 +579,14 @@ impl<'a> RulePage<'a> {
         RulePage::build(&Around::Catalog { cat, by_id: cat.by_id() }, r)
     }
 
+    /// Lay out the page's stages, indicators and language sections with tighter bounds
+    /// ([`Limits::tighter`]), for a page that came out larger than [`MAX_RULE_PAGE_BYTES`].
+    pub fn tighten(&mut self) {
+        self.limits = self.limits.tighter();
+        limit_stages(&mut self.stages, self.limits);
+        limit_indicators(&mut self.indicators, self.limits);
+    }
+
     fn build(around: &Around<'a>, r: &'a RuleEntry) -> RulePage<'a> {
         RulePage {
             crumb: Crumb {
@@ -495,6 +601,7 @@ impl<'a> RulePage<'a> {
             description: r.description.as_deref().map(str::trim).filter(|d| !d.is_empty()),
             details: &r.details,
             sections: &r.sections,
+            limits: Limits::default(),
             attack_none: match detwiki_catalog::lang::by_name(r.language) {
                 Some(l) if !l.attack => {
                     format!("{} rules have no ATT&CK mapping; their own taxonomy is in the sections above.", l.title)
@@ -512,8 +619,8 @@ impl<'a> RulePage<'a> {
                 .collect(),
             events: events(around, r),
             body: body(r),
-            stages: stages(r),
-            indicators: indicators(around, r),
+            stages: stages(r, Limits::default()),
+            indicators: indicators(around, r, Limits::default()),
             references: r.references.iter().map(|u| Reference { text: u, href: crate::html::safe_href(u) }).collect(),
             falsepositives: &r.falsepositives,
             related: r
@@ -649,36 +756,69 @@ fn body(r: &RuleEntry) -> Body<'_> {
     Body { text, format, highlight: language.and_then(|l| l.highlight), cut }
 }
 
-/// Each stage with the lines a page shows: at most [`MAX_STAGE_LINES`], and
-/// [`MAX_STAGE_LINES_PER_PAGE`] over all stages (each still shows 10).
-fn stages(r: &RuleEntry) -> Vec<StageView<'_>> {
-    let mut budget = MAX_STAGE_LINES_PER_PAGE;
-    r.stages
+/// Each stage with the lines a page shows ([`limit_stages`]).
+fn stages(r: &RuleEntry, limits: Limits) -> Vec<StageView<'_>> {
+    let mut views: Vec<StageView<'_>> = r
+        .stages
         .iter()
-        .map(|s| {
-            let max = MAX_STAGE_LINES.min(budget.max(10));
-            let lines = s.text.lines().count();
-            budget = budget.saturating_sub(max.min(lines));
-            let (shown, more_lines) = if lines <= max {
-                (Cow::Borrowed(s.text.as_str()), 0)
-            } else {
-                (Cow::Owned(s.text.lines().take(max).collect::<Vec<_>>().join("\n")), lines - max)
-            };
-            StageView { stage: s.stage, label: &s.label, text: &s.text, shown, more_lines }
-        })
-        .collect()
+        .map(|s| StageView { stage: s.stage, label: &s.label, text: &s.text, shown: Cow::Borrowed(""), more_lines: 0 })
+        .collect();
+    limit_stages(&mut views, limits);
+    views
 }
 
-/// Each indicator row with every value; a page shows at most [`MAX_VALUES_PER_ROW`] of a row
-/// and [`MAX_VALUES_PER_PAGE`] in all.
-fn indicators<'a>(around: &Around<'a>, r: &'a RuleEntry) -> Vec<IndicatorLine<'a>> {
-    let mut budget = MAX_VALUES_PER_PAGE;
-    r.indicators
+/// Decide what each stage shows: at most [`MAX_STAGE_LINES`] and `limits.stage_bytes`, and
+/// over all stages [`MAX_STAGE_LINES_PER_PAGE`] (each still shows 10) and
+/// `limits.stage_bytes_per_page` (each still shows [`MIN_STAGE_BYTES`]).
+fn limit_stages(stages: &mut [StageView<'_>], limits: Limits) {
+    let mut budget = MAX_STAGE_LINES_PER_PAGE;
+    let mut bytes = limits.stage_bytes_per_page;
+    for s in stages {
+        let max = MAX_STAGE_LINES.min(budget.max(10));
+        let room = limits.stage_bytes.min(bytes).max(MIN_STAGE_BYTES);
+        let lines = s.text.lines().count();
+        let (shown, shown_lines) = stage_head(s.text, max, room);
+        budget = budget.saturating_sub(shown_lines);
+        bytes = bytes.saturating_sub(shown.len());
+        s.more_lines = lines - shown_lines.min(lines);
+        s.shown = Cow::Borrowed(shown);
+    }
+}
+
+/// The first lines of a stage's `text`: at most `max_lines` whole lines within `max_bytes`
+/// (a first line longer than that is cut at a character boundary and not counted as shown),
+/// and how many whole lines that is. The result is a prefix of `text`, so a stage quoted from
+/// the body is still found in it.
+fn stage_head(text: &str, max_lines: usize, max_bytes: usize) -> (&str, usize) {
+    let mut end = 0;
+    let mut lines = 0;
+    for line in text.split_inclusive('\n') {
+        if lines == max_lines || end + line.trim_end_matches('\n').len() > max_bytes {
+            break;
+        }
+        end += line.len();
+        lines += 1;
+    }
+    if lines == 0 && !text.is_empty() {
+        let mut cut = max_bytes.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        return (&text[..cut], 0);
+    }
+    if end == text.len() {
+        return (text, lines);
+    }
+    (text[..end].trim_end_matches('\n'), lines)
+}
+
+/// Each indicator row with every value, and how many a page shows ([`limit_indicators`]).
+fn indicators<'a>(around: &Around<'a>, r: &'a RuleEntry, limits: Limits) -> Vec<IndicatorLine<'a>> {
+    let mut lines: Vec<IndicatorLine<'a>> = r
+        .indicators
         .iter()
         .enumerate()
         .map(|(ri, row)| {
-            let shown = row.values.len().min(MAX_VALUES_PER_ROW).min(budget);
-            budget -= shown;
             let field = match row.key.field.as_deref() {
                 Some(f) => around.linked(f, |p| p.fields.get(f)),
                 None => Linked { text: Cow::Borrowed("(keyword)"), url: None },
@@ -693,9 +833,33 @@ fn indicators<'a>(around: &Around<'a>, r: &'a RuleEntry) -> Vec<IndicatorLine<'a
                     url: around.value_page(ri, vi),
                 })
                 .collect();
-            IndicatorLine { field, kind: kind_label(&row.key), exclusion: row.key.exclusion, values, shown }
+            IndicatorLine { field, kind: kind_label(&row.key), exclusion: row.key.exclusion, values, shown: 0 }
         })
-        .collect()
+        .collect();
+    limit_indicators(&mut lines, limits);
+    lines
+}
+
+/// Decide how many values each indicator row shows: at most [`MAX_VALUES_PER_ROW`] of a row,
+/// and over all rows `limits.values_per_page` values and `limits.value_bytes_per_page` of their
+/// text (a row with any bytes left shows its first value, cut at [`MAX_VALUE_BYTES`]).
+fn limit_indicators(rows: &mut [IndicatorLine<'_>], limits: Limits) {
+    let mut budget = limits.values_per_page;
+    let mut bytes = limits.value_bytes_per_page;
+    for row in rows {
+        let most = row.values.len().min(MAX_VALUES_PER_ROW).min(budget);
+        let mut shown = 0;
+        for v in &row.values[..most] {
+            let len = v.value.len().min(MAX_VALUE_BYTES);
+            if len > bytes && (shown > 0 || bytes == 0) {
+                break;
+            }
+            bytes = bytes.saturating_sub(len);
+            shown += 1;
+        }
+        budget -= shown;
+        row.shown = shown;
+    }
 }
 
 #[cfg(test)]

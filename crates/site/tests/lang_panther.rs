@@ -34,12 +34,12 @@ fn a_python_rule_page_shows_its_predicates_tests_and_python() {
     let files = site(&catalog());
     let html = page(&files, "rules/panther/okta_admin_role_assigned/index.html");
     insta::assert_snapshot!("panther_stages_okta_admin_role_assigned", section(&html, "stages"));
-    // Runbook, Tests table, two test events, the Python file.
-    insta::assert_snapshot!("panther_tests_okta_admin_role_assigned", section(&html, "section-2"));
-    let event = section(&html, "section-3");
+    // Runbook, the Python file, Tests table, two test events.
+    insta::assert_snapshot!("panther_tests_okta_admin_role_assigned", section(&html, "section-3"));
+    let event = section(&html, "section-4");
     assert!(event.contains("Test event: Admin role granted (alerts)"), "{event}");
     assert!(event.contains("&quot;eventType&quot;: &quot;user.account.privilege.grant&quot;"), "{event}");
-    let python = section(&html, "section-5");
+    let python = section(&html, "section-2");
     assert!(python.contains("data-language=\"python\""), "{python}");
     assert!(python.contains("def rule(event):"), "{python}");
     assert!(python.contains("&quot;&quot;"), "quotes escaped: {python}");
@@ -56,4 +56,52 @@ fn every_kind_of_panther_rule_has_a_page() {
     insta::assert_snapshot!("panther_stages_okta_login_without_push", section(&corr, "stages"));
     let simple = page(&files, "rules/panther/github_repo_archived/index.html");
     insta::assert_snapshot!("panther_stages_github_repo_archived", section(&simple, "stages"));
+}
+
+/// A rule with many large test events (as some of panther-analysis' CloudTrail rules have) keeps
+/// its page within the site's 60 KB: each language section shows a bounded part, says how much
+/// is left out and links the rule's JSON, which holds every test event whole.
+#[test]
+fn many_large_test_events_stay_within_the_page_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    let mut yml = String::from(
+        "AnalysisType: rule\nFilename: big_tests.py\nRuleID: \"Big.Tests\"\nDisplayName: \"Big tests\"\n\
+         Enabled: true\nLogTypes:\n  - AWS.CloudTrail\nSeverity: Low\nTests:\n",
+    );
+    let padding = "x".repeat(2_000);
+    for i in 0..40 {
+        yml.push_str(&format!(
+            "  - Name: Test {i}\n    ExpectedResult: true\n    Log:\n      {{\"eventName\": \"ConsoleLogin\", \"n\": {i}, \"pad\": \"{padding}\"}}\n"
+        ));
+    }
+    std::fs::write(rules.join("big_tests.yml"), yml).unwrap();
+    let python: String = (0..400).map(|i| format!("# line {i} of a long helper comment\n")).collect();
+    std::fs::write(
+        rules.join("big_tests.py"),
+        python + "def rule(event):\n    return event.get(\"eventName\") == \"ConsoleLogin\"\n",
+    )
+    .unwrap();
+    let cat = Catalog::load(
+        &[CorpusSpec { name: "panther".into(), paths: vec![dir.path().to_path_buf()] }],
+        &LoadOptions::default(),
+    );
+    let files = site(&cat);
+    let html = page(&files, "rules/panther/big_tests/index.html");
+    assert!(html.len() < 60 * 1024, "page is {} B", html.len());
+    let json_link = "<a href=\"../../../rules/panther/big_tests.json\">rule's JSON</a>";
+    // The Python comes first, cut at its own bound, what is left counted.
+    let python = section(&html, "section-1");
+    assert!(python.contains("Python (big_tests.py)") && python.contains("line 0 of a long helper"), "{python}");
+    assert!(python.contains(&format!("more lines in the {json_link}")), "{python}");
+    // The first test events are shown whole; the rest are named in one paragraph.
+    assert!(section(&html, "section-3").contains("Test event: Test 0 (alerts)"));
+    let more = section(&html, "sections-more");
+    assert!(more.contains(&format!("more sections in the {json_link}: Test event: Test ")), "{more}");
+    assert!(!html.contains("Test event: Test 39"), "the last event is not on the page");
+    // The JSON keeps all 40 events and the whole Python file.
+    let json = page(&files, "rules/panther/big_tests.json");
+    assert_eq!(json.matches("\"Test event: Test ").count(), 40, "every test event is in the JSON");
+    assert!(json.contains("line 399 of a long helper comment"), "the whole Python file is in the JSON");
 }

@@ -844,6 +844,19 @@ fn every_internal_link_resolves_all_seven_languages() {
     assert!(checked > stats.pages, "links were found");
     assert!(broken.is_empty(), "{} broken links, e.g. {:?}", broken.len(), &broken[..broken.len().min(10)]);
 
+    // Every rule page of every language within the bound: long stages, indicator values and
+    // language sections (Panther's test events, a Sentinel IOC list) are laid out tighter.
+    let mut over = Vec::new();
+    let mut largest = 0;
+    for r in &cat.rules {
+        let n = std::fs::metadata(out.join(detwiki_site::paths::rule_file(r))).unwrap().len() as usize;
+        largest = largest.max(n);
+        if n > MAX_RULE_PAGE {
+            over.push((detwiki_site::paths::rule_file(r), n));
+        }
+    }
+    assert!(over.is_empty(), "{} rule pages over 60 KB: {:?}", over.len(), &over[..over.len().min(10)]);
+
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     for l in detwiki_catalog::lang::LANGUAGES {
         let n = cat.rules.iter().filter(|r| r.language == l.name).count();
@@ -864,5 +877,9 @@ fn every_internal_link_resolves_all_seven_languages() {
     let per: Vec<(&str, u64)> = specs.iter().map(|s| (s.name.as_str(), score(Some(&s.name)))).collect();
     assert!(per.iter().filter(|(_, n)| *n > 0).count() >= 5, "{per:?}");
     assert_eq!(score(None), per.iter().map(|(_, n)| n).sum::<u64>(), "{per:?}");
-    println!("{} rules, {} pages, {checked} internal links, all resolve; T1078 {per:?}", cat.rules.len(), stats.pages);
+    println!(
+        "{} rules, {} pages, {checked} internal links, all resolve; largest rule page {largest} B; T1078 {per:?}",
+        cat.rules.len(),
+        stats.pages
+    );
 }

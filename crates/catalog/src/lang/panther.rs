@@ -344,6 +344,14 @@ fn sections(rule: &PantherRule) -> Vec<Section> {
     {
         out.push(Section { title: "Correlation".into(), body: SectionBody::List { items: c.joins.clone() } });
     }
+    // The detection's code before its tests: a page bounds its sections in order, and the
+    // logic is what a reader needs first.
+    if let Detection::Python { filename, source: Some(src) } = &rule.detection {
+        out.push(Section {
+            title: format!("Python ({filename})"),
+            body: SectionBody::Code { language: "python".into(), text: src.clone() },
+        });
+    }
     if !rule.tests.is_empty() {
         let rows = rule
             .tests
@@ -377,12 +385,6 @@ fn sections(rule: &PantherRule) -> Vec<Section> {
                 });
             }
         }
-    }
-    if let Detection::Python { filename, source: Some(src) } = &rule.detection {
-        out.push(Section {
-            title: format!("Python ({filename})"),
-            body: SectionBody::Code { language: "python".into(), text: src.clone() },
-        });
     }
     out
 }

@@ -158,3 +158,56 @@ fn a_languages_sections_are_shown_after_details_and_escaped() {
     assert!(html.contains("<td>&lt;y&gt;</td>"));
     assert!(at("Mappings") < at("Rule body"), "sections come before the body");
 }
+
+/// A rule of few, very long lines and long values (as a Sentinel IOC list or a Sublime phrase
+/// list is) is bounded by bytes, not only by lines and values; a page laid out too large is
+/// laid out again tighter, and stays under the site's bound.
+#[test]
+fn long_lines_and_values_are_bounded_by_bytes_and_tightened() {
+    let values: Vec<String> = (0..60).map(|i| format!("            - '{i:03}{}'", "v".repeat(600))).collect();
+    let rule = format!(
+        "title: Long values\nid: 6b1d2c3e-0000-4000-8000-000000000009\nlogsource:\n    product: windows\n    category: process_creation\n\
+         detection:\n    selection:\n        CommandLine|contains:\n{}\n    condition: selection\n",
+        values.join("\n")
+    );
+    let cat = catalog(&[("long.yml", &rule)]);
+    assert!(cat.failed.is_empty(), "{:?}", cat.failed);
+    let derived = Derived::new(&cat);
+    let mut page = RulePage::site(Ctx::new(&cat, &derived), &cat.rules[0], Some(0));
+    // Values: 600 bytes each, shown cut at 512, within 8 KB of value text.
+    let row = &page.indicators[0];
+    assert_eq!(row.values.len(), 60);
+    assert_eq!(row.shown, MAX_VALUE_BYTES_PER_PAGE / MAX_VALUE_BYTES, "values within the page's bytes");
+    assert!(row.values[0].is_cut() && row.values[0].shown_value().len() == MAX_VALUE_BYTES);
+    // The stage: 60 lines of 600 bytes fit the line bound but not the byte bound.
+    let stage = page.stages.iter().find(|s| s.label == "selection").expect("the selection's stage");
+    assert!(stage.shown.len() <= MAX_STAGE_BYTES && stage.more_lines > 0, "{} B shown", stage.shown.len());
+    assert!(stage.text.starts_with(stage.shown.as_ref()), "what is shown is the beginning of the stage");
+    // Tighter: half of everything.
+    let sel = page.stages.iter().position(|s| s.label == "selection").unwrap();
+    let before = (page.indicators[0].shown, page.stages[sel].shown.len());
+    page.tighten();
+    assert_eq!(page.limits, super::Limits::default().tighter());
+    assert!(page.indicators[0].shown <= before.0 / 2 + 1, "{} values", page.indicators[0].shown);
+    assert!(
+        page.stages[sel].shown.len() <= MAX_STAGE_BYTES / 2 && page.stages[sel].shown.len() < before.1,
+        "{} B",
+        page.stages[sel].shown.len()
+    );
+    // The page as the site writes it.
+    let html = crate::render_rule_page(&cat, &cat.rules[0]);
+    assert!(html.len() <= MAX_RULE_PAGE_BYTES, "{} B", html.len());
+    assert!(
+        html.contains("… (cut: 603 bytes in the <a href=\"../../../rules/acme/long.json\">rule's JSON</a>)"),
+        "a cut value says so"
+    );
+}
+
+#[test]
+fn a_stage_of_one_long_line_shows_its_beginning() {
+    let text = "é".repeat(5000);
+    let (shown, lines) = stage_head(&text, 60, 1001);
+    assert_eq!((shown.len(), lines), (1000, 0), "cut at a character boundary, no whole line shown");
+    let (shown, lines) = stage_head("a\nb\nc", 2, 100);
+    assert_eq!((shown, lines), ("a\nb", 2));
+}
