@@ -145,6 +145,8 @@ pub struct Scratch {
     candidates: Vec<u32>,
     channel: String,
     index: FieldIndex,
+    /// Literal scans of values seen before.
+    memo: prefilter::ScanMemo,
     /// Counters, for tuning: events seen, instances routed to them, instances evaluated.
     pub stats: MatchStats,
 }
@@ -158,7 +160,7 @@ pub struct MatchStats {
     pub routed: u64,
     /// Instances evaluated after the prefilter.
     pub evaluated: u64,
-    /// Prefilter literal occurrences found.
+    /// Prefilter literals found (occurrences; a value scanned before counts each literal once).
     pub needle_hits: u64,
 }
 
@@ -213,6 +215,7 @@ impl Ruleset {
             candidates: Vec::new(),
             channel: String::new(),
             index: FieldIndex::default(),
+            memo: prefilter::ScanMemo::default(),
             stats: MatchStats::default(),
         }
     }
@@ -261,32 +264,31 @@ impl Ruleset {
         candidates.clear();
         candidates.extend_from_slice(&pf.always);
         {
-            let Scratch { marks, needle_marks, index, stats, .. } = &mut *scratch;
-            let mut found = |scan: &Scan, text: &str| {
-                scan.ac.scan(text.as_bytes(), |k| {
-                    stats.needle_hits += 1;
-                    let n = scan.base as usize + k;
-                    if needle_marks[n] != g {
-                        needle_marks[n] = g;
-                        for &p in &pf.needle_positions[n] {
-                            if marks[p as usize] != g {
-                                marks[p as usize] = g;
-                                candidates.push(p);
-                            }
+            let Scratch { marks, needle_marks, index, stats, memo, .. } = &mut *scratch;
+            let mut found = |scan: &Scan, k: usize| {
+                stats.needle_hits += 1;
+                let n = scan.base as usize + k;
+                if needle_marks[n] != g {
+                    needle_marks[n] = g;
+                    for &p in &pf.needle_positions[n] {
+                        if marks[p as usize] != g {
+                            marks[p as usize] = g;
+                            candidates.push(p);
                         }
                     }
-                });
+                }
             };
             let view = Indexed { ev, index };
             for (field, scan) in &pf.fields {
                 for v in view.values_by_id(*field) {
                     if !v.lower.is_empty() {
-                        found(scan, v.lower);
+                        memo.scan(&scan.ac, v.lower.as_bytes(), |k| found(scan, k));
                     }
                 }
             }
+            // Every value of the event at once: rarely the same text twice.
             if let Some(scan) = &pf.any {
-                found(scan, ev.lower_text());
+                scan.ac.scan(ev.lower_text().as_bytes(), |k| found(scan, k));
             }
         }
         candidates.sort_unstable();
