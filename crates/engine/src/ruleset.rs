@@ -203,7 +203,37 @@ impl Ruleset {
 
     /// The prefilter of the instances `order` (in evaluation order).
     fn prefilter_of(&self, order: Vec<u32>) -> Prefilter {
+        self.needles_on_all_cores(&order);
         Prefilter::build(order, |i| self.needles_of(i), &self.automata)
+    }
+
+    /// Compute the literal sets of `order`'s instances not computed yet on every core: a
+    /// route's first event waits for them (regex literal extraction is most of a small hunt's
+    /// time). Scoped threads, not rayon: this runs while the route's prefilter is being
+    /// initialised, where a rayon join could pick up a task that waits for that very
+    /// prefilter. A thread that cannot be started leaves its share to [`Ruleset::needles_of`].
+    fn needles_on_all_cores(&self, order: &[u32]) {
+        /// Fewer instances than this a thread are not worth a thread.
+        const PER_THREAD: usize = 64;
+        let todo: Vec<u32> =
+            order.iter().copied().filter(|&i| self.instances[i as usize].needles.get().is_none()).collect();
+        let threads = prefilter::cores().min(todo.len() / PER_THREAD);
+        if threads < 2 {
+            return;
+        }
+        let todo = &todo;
+        std::thread::scope(|s| {
+            for t in 1..threads {
+                let _ = std::thread::Builder::new().spawn_scoped(s, move || {
+                    for &i in todo.iter().skip(t).step_by(threads) {
+                        self.needles_of(i);
+                    }
+                });
+            }
+            for &i in todo.iter().step_by(threads) {
+                self.needles_of(i);
+            }
+        });
     }
 
     /// Fresh scratch for one thread (it grows with the prefilters it meets).

@@ -48,7 +48,40 @@ pub(super) struct Automata(Mutex<HashMap<Vec<Box<str>>, Built>>);
 /// An automaton, or `None` when it could not be built (size limits).
 type Built = Option<Arc<Literals>>;
 
+/// How many threads a start-up job may use: the machine's cores.
+pub(super) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 impl Automata {
+    /// The automata of several literal sets (each sorted, distinct), in order, the new ones
+    /// built on every core, largest first (scoped threads, for the reason given at
+    /// [`super::Ruleset`]'s `needles_on_all_cores`).
+    fn get_all(&self, sets: &[Vec<&str>]) -> Vec<Option<Arc<Literals>>> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        /// Literal bytes below which a set is built where it is asked for.
+        const SMALL: usize = 4096;
+        let size = |set: &Vec<&str>| set.iter().map(|t| t.len()).sum::<usize>();
+        let mut big: Vec<usize> = (0..sets.len()).filter(|&i| size(&sets[i]) >= SMALL).collect();
+        let threads = cores().min(big.len());
+        if threads >= 2 {
+            big.sort_unstable_by_key(|&i| std::cmp::Reverse(size(&sets[i])));
+            let next = AtomicUsize::new(0);
+            let work = || {
+                while let Some(&i) = big.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    self.get(&sets[i]);
+                }
+            };
+            std::thread::scope(|s| {
+                for _ in 1..threads {
+                    let _ = std::thread::Builder::new().spawn_scoped(s, work);
+                }
+                work();
+            });
+        }
+        sets.iter().map(|set| self.get(set)).collect()
+    }
+
     /// The automaton of `texts` (sorted, distinct), built if new; `None` if it cannot be built.
     fn get(&self, texts: &[&str]) -> Option<Arc<Literals>> {
         let key: Vec<Box<str>> = texts.iter().map(|&t| t.into()).collect();
@@ -104,13 +137,21 @@ impl Prefilter {
             }
         }
         let mut pf = Prefilter { order, always, fields: Vec::new(), any: None, needle_positions: Vec::new() };
-        for (field, texts, positions) in groups {
+        // Literals in byte order: the automaton then depends only on the set.
+        // A field's literals, each with the positions that need it.
+        type Sorted<'t> = (Option<u32>, Vec<(&'t str, Vec<u32>)>);
+        let groups: Vec<Sorted<'_>> = groups
+            .into_iter()
+            .map(|(field, texts, positions)| {
+                let mut sorted: Vec<(&str, Vec<u32>)> = texts.into_iter().zip(positions).collect();
+                sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                (field, sorted)
+            })
+            .collect();
+        let built = automata.get_all(&groups.iter().map(|(_, g)| g.iter().map(|t| t.0).collect()).collect::<Vec<_>>());
+        for ((field, sorted), ac) in groups.into_iter().zip(built) {
             let base = pf.needle_positions.len() as u32;
-            // Literals in byte order: the automaton then depends only on the set.
-            let mut sorted: Vec<(&str, Vec<u32>)> = texts.into_iter().zip(positions).collect();
-            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let texts: Vec<&str> = sorted.iter().map(|t| t.0).collect();
-            let Some(ac) = automata.get(&texts) else {
+            let Some(ac) = ac else {
                 // Cannot build (size limits): evaluate these instances always.
                 pf.always.extend(sorted.into_iter().flat_map(|t| t.1));
                 continue;
