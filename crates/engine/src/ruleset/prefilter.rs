@@ -43,7 +43,7 @@ pub(super) struct Scan {
 /// The literal automata built so far, by their (sorted) literals: prefilters with the same
 /// literals for a field share one (whatever the field's name), and a set is built once.
 #[derive(Debug, Default)]
-pub(super) struct Automata(Mutex<HashMap<Vec<Box<str>>, Built>>);
+pub(super) struct Automata(Mutex<HashMap<Vec<Box<str>>, Built, foldhash::fast::FixedState>>);
 
 /// An automaton, or `None` when it could not be built (size limits).
 type Built = Option<Arc<Literals>>;
@@ -62,6 +62,7 @@ impl Automata {
         /// Literal bytes below which a set is built where it is asked for.
         const SMALL: usize = 4096;
         let size = |set: &Vec<&str>| set.iter().map(|t| t.len()).sum::<usize>();
+        let done: Vec<std::sync::OnceLock<Built>> = sets.iter().map(|_| std::sync::OnceLock::new()).collect();
         let mut big: Vec<usize> = (0..sets.len()).filter(|&i| size(&sets[i]) >= SMALL).collect();
         let threads = cores().min(big.len());
         if threads >= 2 {
@@ -69,7 +70,7 @@ impl Automata {
             let next = AtomicUsize::new(0);
             let work = || {
                 while let Some(&i) = big.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    self.get(&sets[i]);
+                    let _ = done[i].set(self.get(&sets[i]));
                 }
             };
             std::thread::scope(|s| {
@@ -79,7 +80,7 @@ impl Automata {
                 work();
             });
         }
-        sets.iter().map(|set| self.get(set)).collect()
+        done.into_iter().zip(sets).map(|(d, set)| d.into_inner().unwrap_or_else(|| self.get(set))).collect()
     }
 
     /// The automaton of `texts` (sorted, distinct), built if new; `None` if it cannot be built.
@@ -109,7 +110,7 @@ impl Prefilter {
         // Per field (None = keywords): literal texts and, per literal, the positions needing it.
         type Group<'t> = (Option<u32>, Vec<&'t str>, Vec<Vec<u32>>);
         let mut groups: Vec<Group<'_>> = Vec::new();
-        let mut index: HashMap<(Option<u32>, &str), (usize, usize)> = HashMap::new();
+        let mut index: HashMap<(Option<u32>, &str), (usize, usize), foldhash::fast::FixedState> = HashMap::default();
         let mut always = Vec::new();
         for (pos, &id) in order.iter().enumerate() {
             let pos = pos as u32;
