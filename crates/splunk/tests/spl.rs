@@ -60,6 +60,47 @@ fn comparisons_values_and_data_model_fields() {
     assert!(matches!(search("[| inputlookup x | fields y]"), SearchExpr::Subsearch { .. }));
 }
 
+/// An operator with nothing after it (`c=` before a parenthesis) compares with the empty
+/// value, printed `""`: printed bare, `c= (b)` would read back as `c=b` (found by the `spl`
+/// fuzz target).
+#[test]
+fn an_empty_value_prints_quoted_and_reads_back_the_same() {
+    let e = search("c=(b) as y");
+    let SearchExpr::And { items } = &e else { panic!("{e:?}") };
+    assert_eq!(as_cmp(&items[0]), cmp("c", CmpOp::Eq, "", true));
+    let printed = e.to_string();
+    assert_eq!(printed, "c=\"\" b as y");
+    assert_eq!(shape(&search(&printed)), shape(&e));
+    assert_eq!(search("c=").to_string(), "c=\"\"");
+    assert_eq!(parse("| search c= | stats count").unwrap().to_string(), "| search c=\"\" | stats count");
+}
+
+/// A field written bare with a backtick in it stays bare in print: quoted, its backtick would no
+/// longer keep the pipes after it in the same command (found by the `spl` fuzz target).
+#[test]
+fn a_bare_field_with_a_backtick_prints_bare() {
+    let text = "a=\"x\" x-e(ln`#f)z < |||| `` b";
+    let p = parse(text).unwrap();
+    assert_eq!(p.commands.len(), 1, "the pipes are inside the backtick pair");
+    let printed = p.to_string();
+    assert!(printed.contains("x-e(ln`#f)z<"), "{printed}");
+    assert_eq!(parse(&printed).unwrap().commands.len(), 1, "{printed}");
+    // A field written quoted is printed quoted when it must be.
+    assert_eq!(search("\"a b\"=1").to_string(), "\"a b\"=1");
+}
+
+/// `AND AND` is an error, not the word `AND` searched for (which would print as the operator;
+/// found by the `spl` fuzz target).
+#[test]
+fn and_twice_is_an_error() {
+    let e = parse_search_expr("a=1 AND AND b=2").unwrap_err();
+    assert!(e.message.contains("`AND` twice"), "{e}");
+    assert_eq!((e.span.start, e.span.end), (8, 11));
+    // Likewise `IN (…)` with no field: `("x") IN ("a")` would print as `"x" IN ("a")`.
+    let e = parse_search_expr("(\"x\") IN (\"a\")").unwrap_err();
+    assert!(e.message.contains("no field before it"), "{e}");
+}
+
 #[test]
 fn eval_expressions_parse_with_precedence() {
     let e = parse_expr(r#"a == "x" OR b != 2 AND NOT isnull(c)"#).unwrap();
@@ -204,9 +245,10 @@ fn search_expr() -> impl Strategy<Value = SearchExpr> {
     let span = Default::default();
     let leaf = prop_oneof![
         (word(), prop_oneof![Just(CmpOp::Eq), Just(CmpOp::Ne), Just(CmpOp::Lt), Just(CmpOp::Ge)], value())
-            .prop_map(move |(field, cmp, value)| SearchExpr::Compare { field, cmp, value, span }),
+            .prop_map(move |(field, cmp, value)| SearchExpr::Compare { field, field_quoted: false, cmp, value, span }),
         (word(), prop::collection::vec(value(), 1..4)).prop_map(move |(field, values)| SearchExpr::In {
             field,
+            field_quoted: false,
             values,
             span
         }),

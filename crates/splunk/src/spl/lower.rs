@@ -240,7 +240,7 @@ pub fn lower(e: &SearchExpr) -> PredicateTree {
         SearchExpr::And { items } => PredicateTree::and(items.iter().map(lower).collect()),
         SearchExpr::Or { items } => PredicateTree::or(items.iter().map(lower).collect()),
         SearchExpr::Not { item } => PredicateTree::Not { item: Box::new(lower(item)) },
-        SearchExpr::Compare { field, cmp, value, span } => {
+        SearchExpr::Compare { field, cmp, value, span, .. } => {
             let leaf = |kind, values| {
                 PredicateTree::Pred(Predicate {
                     field: Some(field.clone()),
@@ -261,7 +261,7 @@ pub fn lower(e: &SearchExpr) -> PredicateTree {
                 CmpOp::Ge => leaf(Kind::Gte, vec![value.text.clone()]),
             }
         }
-        SearchExpr::In { field, values, span } => {
+        SearchExpr::In { field, values, span, .. } => {
             group(Some(field.clone()), values.iter().map(|v| classify(&v.text, '*')).collect(), true, *span)
         }
         SearchExpr::Term { value, span } => {

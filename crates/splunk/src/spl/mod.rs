@@ -148,6 +148,10 @@ pub enum SearchExpr {
     Compare {
         /// The field.
         field: String,
+        /// Whether the field was written as a quoted string: printed quoted again, so that a
+        /// backtick or pipe in it keeps its meaning for the command splitter.
+        #[serde(skip)]
+        field_quoted: bool,
         /// The operator.
         cmp: CmpOp,
         /// The value.
@@ -159,6 +163,9 @@ pub enum SearchExpr {
     In {
         /// The field.
         field: String,
+        /// Whether the field was written as a quoted string (see [`SearchExpr::Compare`]).
+        #[serde(skip)]
+        field_quoted: bool,
         /// The values.
         values: Vec<Value>,
         /// Where.

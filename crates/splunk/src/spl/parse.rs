@@ -209,6 +209,12 @@ impl SParser<'_> {
                         self.peek().map_or(self.end_span(), |t| t.1),
                     ));
                 }
+                // `AND AND`: the second is no search term (it would print as the operator).
+                if let Some((STok::Word(w), span)) = self.peek()
+                    && w == "AND"
+                {
+                    return Err(ParseError::new("`AND` twice: expected a search term between them", *span));
+                }
             }
             if self.at_stop() {
                 break;
@@ -286,14 +292,27 @@ impl SParser<'_> {
         let Some((value, vspan)) = self.value() else {
             return Err(ParseError::new(format!("unexpected {}: expected a search term", describe(&tok)), span));
         };
+        // `IN (…)` with no field before it: not the word `IN` searched for (after another term
+        // it would print as that term's `IN` list).
+        if !value.quoted && value.text.eq_ignore_ascii_case("IN") && matches!(self.peek(), Some((STok::LParen, _))) {
+            return Err(ParseError::new("`IN (…)` with no field before it: expected `field IN (…)`", vspan));
+        }
         match self.peek().cloned() {
             Some((STok::Cmp(cmp), cspan)) => {
                 self.pos += 1;
+                // Nothing after the operator (`f=` before a parenthesis, a pipe or the end): the
+                // empty value, which prints as `""` (printed bare, `f= (b)` would read `f=b`).
                 let (v, end) = match self.value() {
                     Some((v, s)) => (v, s.end),
-                    None => (Value { text: String::new(), quoted: false }, cspan.end),
+                    None => (Value { text: String::new(), quoted: true }, cspan.end),
                 };
-                Ok(SearchExpr::Compare { field: value.text, cmp, value: v, span: Span::new(vspan.start, end) })
+                Ok(SearchExpr::Compare {
+                    field: value.text,
+                    field_quoted: value.quoted,
+                    cmp,
+                    value: v,
+                    span: Span::new(vspan.start, end),
+                })
             }
             Some((STok::Word(w), _))
                 if w.eq_ignore_ascii_case("IN") && matches!(self.toks.get(self.pos + 1), Some((STok::LParen, _))) =>
@@ -305,7 +324,12 @@ impl SParser<'_> {
                         Some((STok::RParen, s)) => {
                             let end = s.end;
                             self.pos += 1;
-                            return Ok(SearchExpr::In { field: value.text, values, span: Span::new(vspan.start, end) });
+                            return Ok(SearchExpr::In {
+                                field: value.text,
+                                field_quoted: value.quoted,
+                                values,
+                                span: Span::new(vspan.start, end),
+                            });
                         }
                         Some((STok::Comma, _)) => self.pos += 1,
                         _ => match self.value() {

@@ -68,7 +68,7 @@ impl Display for Command {
                 }
                 if let Some(dm) = datamodel {
                     let from = if self.name == "from" { "" } else { "from " };
-                    parts.push(format!("{from}datamodel={}", search_field(dm)));
+                    parts.push(format!("{from}datamodel={}", search_field(dm, true, "")));
                 }
                 if let Some(e) = filter {
                     parts.push(format!("where {e}"));
@@ -120,11 +120,11 @@ impl SearchExpr {
                 f.write_str("NOT ")?;
                 item.fmt_in(f, 2)?;
             }
-            SearchExpr::Compare { field, cmp, value, .. } => {
-                write!(f, "{}{}{value}", search_field(field), cmp.as_str())?
+            SearchExpr::Compare { field, field_quoted, cmp, value, .. } => {
+                write!(f, "{}{}{value}", search_field(field, *field_quoted, cmp.as_str()), cmp.as_str())?
             }
-            SearchExpr::In { field, values, .. } => {
-                write!(f, "{} IN (", search_field(field))?;
+            SearchExpr::In { field, field_quoted, values, .. } => {
+                write!(f, "{} IN (", search_field(field, *field_quoted, " IN"))?;
                 for (i, v) in values.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
@@ -143,12 +143,25 @@ impl SearchExpr {
     }
 }
 
-/// A field of the search language: bare when it lexes as one word, else quoted.
-fn search_field(name: &str) -> String {
-    let bare = !name.is_empty()
+/// A field of the search language as it is printed before `after` (its operator): bare when it
+/// has none of the characters that end a word; else quoted when it was written quoted; else
+/// bare when it reads back as the same one word there, else quoted. A field written bare stays
+/// bare where it can: quoting it would hide a backtick in it from the command splitter.
+fn search_field(name: &str, quoted: bool, after: &str) -> String {
+    let plain = !name.is_empty()
         && !name.contains(|c: char| c.is_whitespace() || "()[],\"=<>!`|".contains(c))
         && !["AND", "OR", "NOT"].contains(&name);
-    if bare { name.to_string() } else { quote(name) }
+    if plain {
+        return name.to_string();
+    }
+    if quoted {
+        return quote(name);
+    }
+    let reads_back = !["AND", "OR", "NOT"].iter().any(|k| name.eq_ignore_ascii_case(k))
+        && super::lex::search(&format!("{name}{after} x")).is_ok_and(
+            |toks| matches!(toks.first(), Some((super::lex::STok::Word(w), s)) if w == name && s.end == name.len()),
+        );
+    if reads_back { name.to_string() } else { quote(name) }
 }
 
 impl Display for SearchExpr {
