@@ -236,10 +236,14 @@ impl Display for Expr {
             Expr::List { items, .. } => {
                 f.write_char('(')?;
                 list(f, items, ", ")?;
-                f.write_char(')')
+                // `(x)` reads back as `x` in parentheses: a list of one keeps its comma.
+                f.write_str(if items.len() == 1 { ",)" } else { ")" })
             }
             Expr::Array { items, .. } => {
-                f.write_char('[')?;
+                // `["x"]` lexes as the bracketed name `x`: an array of one string is printed
+                // `[ "x"]` (found by the `kusto_query` fuzz target).
+                let one_string = matches!(items.as_slice(), [Expr::Str { .. }]);
+                f.write_str(if one_string { "[ " } else { "[" })?;
                 list(f, items, ", ")?;
                 f.write_char(']')
             }
@@ -267,7 +271,13 @@ impl Display for Expr {
                 }
             }
             Expr::Index { target, index, .. } => write!(f, "{target}[{index}]"),
-            Expr::Unary { op, operand, .. } => write!(f, "{op}{operand}"),
+            Expr::Unary { op, operand, .. } => {
+                // `-.3` does not lex as minus and a number (`- .3` does: found by the
+                // `kusto_query` fuzz target).
+                let text = operand.to_string();
+                let gap = if text.starts_with('.') { " " } else { "" };
+                write!(f, "{op}{gap}{text}")
+            }
             Expr::Binary { op, lhs, rhs, .. } => write!(f, "{lhs} {op} {rhs}"),
             Expr::Between { negated, expr, lo, hi, .. } => {
                 write!(f, "{expr} {}between ({lo} .. {hi})", if *negated { "!" } else { "" })
@@ -297,7 +307,9 @@ impl Display for Expr {
             Expr::Datatable { columns, values, .. } => {
                 f.write_str("datatable(")?;
                 list(f, columns, ", ")?;
-                f.write_str(") [")?;
+                // As for an array: one string alone would read back as a bracketed name.
+                let one_string = matches!(values.as_slice(), [Expr::Str { .. }]);
+                f.write_str(if one_string { ") [ " } else { ") [" })?;
                 list(f, values, ", ")?;
                 f.write_char(']')
             }

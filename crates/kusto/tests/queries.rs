@@ -185,3 +185,67 @@ fn spans_are_mapped_through_the_given_function() {
     let PredicateTree::Pred(p) = st[0].tree.as_ref().unwrap() else { panic!() };
     assert_eq!((p.span.start, p.span.end), (110, 118));
 }
+
+/// An array of one string prints `[ "x"]`: printed `["x"]` it would read back as the bracketed
+/// name `x` (found by the `kusto_query` fuzz target, from `["a.exe,"' b.exe']`).
+#[test]
+fn an_array_of_one_string_prints_as_an_array() {
+    let q = detwiki_kusto::parse("T | where f in (dynamic([\"a.exe,\"' b.exe']))").unwrap();
+    let printed = q.to_string();
+    assert!(printed.contains("dynamic([ \"a.exe, b.exe\"])"), "{printed}");
+    let again = detwiki_kusto::parse(&printed).unwrap();
+    assert_eq!(again.to_string(), printed);
+    let json = |q: &detwiki_kusto::ast::Query| {
+        let v = serde_json::to_string(q).unwrap();
+        without_spans(&v)
+    };
+    assert_eq!(json(&q), json(&again), "{printed}");
+}
+
+/// JSON without its `"span":{…}` members.
+fn without_spans(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(at) = rest.find("\"span\":{") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find('}').map_or(rest.len(), |e| at + e + 1);
+        rest = rest[end..].strip_prefix(',').unwrap_or(&rest[end..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Minus before a number written `.3` prints with a space: `-.3` does not read back.
+#[test]
+fn minus_before_a_leading_dot_number_prints_apart() {
+    let q = detwiki_kusto::parse("print x = - .3").unwrap();
+    let printed = q.to_string();
+    assert!(printed.contains("- .3"), "{printed}");
+    assert_eq!(detwiki_kusto::parse(&printed).unwrap().to_string(), printed);
+}
+
+/// A list of one item (`("x", )`) prints with its comma: `("x")` reads back as a parenthesized
+/// string (found by the `kusto_query` fuzz target).
+#[test]
+fn a_list_of_one_keeps_its_comma() {
+    let q = detwiki_kusto::parse("T | where C has_any (\"x\", )").unwrap();
+    let printed = q.to_string();
+    assert!(printed.ends_with("has_any (\"x\",)"), "{printed}");
+    let again = detwiki_kusto::parse(&printed).unwrap();
+    assert_eq!(
+        without_spans(&serde_json::to_string(&again).unwrap()),
+        without_spans(&serde_json::to_string(&q).unwrap())
+    );
+}
+
+/// A datatable of one string value prints `[ "x"]` too.
+#[test]
+fn a_datatable_of_one_string_prints_as_values() {
+    let q = detwiki_kusto::parse("datatable(a:string)[\"x] y\"]").unwrap();
+    let printed = q.to_string();
+    let again = detwiki_kusto::parse(&printed).unwrap_or_else(|e| panic!("{e}: {printed}"));
+    assert_eq!(
+        without_spans(&serde_json::to_string(&again).unwrap()),
+        without_spans(&serde_json::to_string(&q).unwrap())
+    );
+}
