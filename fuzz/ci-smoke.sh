@@ -5,10 +5,17 @@
 #
 #   fuzz/ci-smoke.sh                     20 s per target (FUZZ_SECONDS=20)
 #   FUZZ_SECONDS=0 fuzz/ci-smoke.sh      replay the seed corpus only, no new inputs
+#   FUZZ_RUNS=0 fuzz/ci-smoke.sh         no bound on runs: fuzz for the whole time (deeper, but
+#                                        how far a run gets then depends on the machine's speed)
 #   FUZZ_INSTALL=1 fuzz/ci-smoke.sh      `cargo install cargo-fuzz` first if it is missing
 #   FUZZ_TARGETS="rule_file condition"   a subset of the targets (default: all, `cargo fuzz list`:
 #                                        condition, eql, esql, evtx_chunk, json_event, kql,
 #                                        kusto_query, mql, panther_python, rule_file, sigma_string, spl, yaral)
+#
+# Each target stops at FUZZ_RUNS inputs (default 20,000) or FUZZ_SECONDS, whichever comes
+# first. With the fixed seed, a run bounded by inputs is the same on every machine: CI passes
+# or fails as it does here, instead of a faster machine reaching further into the sequence
+# (the time bound then only guards a slow target, evtx_chunk).
 #
 # Works on stable Rust: RUSTC_BOOTSTRAP=1 lets stable rustc take cargo-fuzz's -Z flags.
 # Fuzz runs use one process (no -jobs/-workers) and do not add to fuzz/corpus/: new inputs go
@@ -18,6 +25,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 seconds="${FUZZ_SECONDS:-20}"
+runs="${FUZZ_RUNS:-20000}"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     if [ "${FUZZ_INSTALL:-0}" = 1 ]; then
@@ -61,7 +69,13 @@ for t in "${targets[@]}"; do
     mkdir -p "$scratch/$t"
     dirs=("$scratch/$t")
     [ -d "corpus/$t" ] && dirs+=("corpus/$t")
-    if [ "$seconds" = 0 ]; then limit=(-runs=0); else limit=(-max_total_time="$seconds"); fi
+    if [ "$seconds" = 0 ]; then
+        limit=(-runs=0)
+    elif [ "$runs" = 0 ]; then
+        limit=(-max_total_time="$seconds")
+    else
+        limit=(-max_total_time="$seconds" -runs="$runs")
+    fi
     start=$(date +%s)
     # A fixed seed keeps CI runs repeatable; FUZZ_SEED=0 lets libFuzzer pick one.
     if cargo fuzz run "${sanitizer[@]}" "$t" "${dirs[@]}" -- "${limit[@]}" -seed="${FUZZ_SEED:-1}" -print_final_stats=1 \
