@@ -351,34 +351,23 @@ fn has_return(stmts: &[Stmt]) -> (bool, bool) {
                 );
                 truthy |= !falsy;
             }
-            Stmt::If(i) => {
-                for b in [&i.body, &i.orelse] {
+            _ => {
+                // The blocks a statement holds (an `if`'s two branches, a loop's, `with`'s or
+                // `try`'s body).
+                let blocks: &[&[Stmt]] = match s {
+                    Stmt::If(i) => &[&i.body, &i.orelse],
+                    Stmt::For(f) => &[&f.body],
+                    Stmt::While(w) => &[&w.body],
+                    Stmt::With(w) => &[&w.body],
+                    Stmt::Try(t) => &[&t.body],
+                    _ => &[],
+                };
+                for b in blocks {
                     let (t, a) = has_return(b);
                     truthy |= t;
                     any |= a;
                 }
             }
-            Stmt::For(f) => {
-                let (t, a) = has_return(&f.body);
-                truthy |= t;
-                any |= a;
-            }
-            Stmt::While(w) => {
-                let (t, a) = has_return(&w.body);
-                truthy |= t;
-                any |= a;
-            }
-            Stmt::With(w) => {
-                let (t, a) = has_return(&w.body);
-                truthy |= t;
-                any |= a;
-            }
-            Stmt::Try(t) => {
-                let (tt, a) = has_return(&t.body);
-                truthy |= tt;
-                any |= a;
-            }
-            _ => {}
         }
     }
     (truthy, any)
