@@ -148,7 +148,7 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
             builder.add_parsed(&spec.name, &file.path, file.parsed, &keep);
         }
     }
-    let opts = Options { routing: !args.no_routing, placeholders, prefilter: true, pipelines };
+    let opts = Options { routing: !args.no_routing, placeholders, pipelines, ..Options::default() };
     let ruleset = builder.build(&opts);
     report_skipped(args, &ruleset, &texts);
     if args.strict && !ruleset.skipped.is_empty() {

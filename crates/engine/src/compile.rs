@@ -112,6 +112,8 @@ pub struct Pred {
     pub values: Vec<Vec<Matcher>>,
     /// The same values for OR lists of many strings: a [`StrSet`] plus the other matchers.
     fast: Option<Box<(StrSet, Vec<Matcher>)>>,
+    /// Has a regex: evaluated after the other predicates of its group (see [`Search::eval`]).
+    costly: bool,
 }
 
 impl Pred {
@@ -127,7 +129,8 @@ impl Pred {
             }
             Box::new((StrSet::new(strs, cased), others))
         });
-        Pred { field, all, values, fast }
+        let costly = values.iter().flatten().any(|m| matches!(m, Matcher::Re(_)));
+        Pred { field, all, values, fast, costly }
     }
 
     /// True if the predicate holds on `ev`.
@@ -163,9 +166,13 @@ pub struct Search {
 }
 
 impl Search {
-    /// True if the search matches `ev`.
+    /// True if the search matches `ev`. A group's predicates with a regex are evaluated after
+    /// its others: a regex is built when first evaluated, and most events that reach a rule
+    /// fail one of its plain comparisons, so most of its regexes are never built.
     pub fn eval<F: Fields>(&self, ev: &F) -> bool {
-        self.groups.iter().any(|g| g.iter().all(|p| p.eval(ev)))
+        self.groups
+            .iter()
+            .any(|g| g.iter().all(|p| p.costly || p.eval(ev)) && g.iter().all(|p| !p.costly || p.eval(ev)))
     }
 
     /// The same without fast paths.

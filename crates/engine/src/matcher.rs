@@ -14,6 +14,7 @@
 //! matchers of the rules its route and the prefilter let through.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use ipnet::IpNet;
@@ -461,6 +462,9 @@ pub struct StrSet {
     suffix: Vec<(usize, ByteSet)>,
     contains: Vec<Box<[u8]>>,
     contains_search: OnceLock<ContainsSearch>,
+    /// Values searched for the substrings one by one so far (counted up to
+    /// [`StrSet::SEARCH_EACH`]; then the automaton is built).
+    searched: AtomicU32,
     rest: Vec<StrMatch>,
 }
 
@@ -571,6 +575,7 @@ impl StrSet {
             suffix: Vec::new(),
             contains: Vec::new(),
             contains_search: OnceLock::new(),
+            searched: AtomicU32::new(0),
             rest: Vec::new(),
         };
         let by_len = |v: &mut Vec<(usize, ByteSet)>, p: &str| {
@@ -608,9 +613,33 @@ impl StrSet {
         (!self.exact.is_empty() && self.exact.contains(b))
             || self.prefix.iter().any(|(l, set)| b.len() >= *l && set.contains(&b[..*l]))
             || self.suffix.iter().any(|(l, set)| b.len() >= *l && set.contains(&b[b.len() - l..]))
-            || (!self.contains.is_empty()
-                && self.contains_search.get_or_init(|| ContainsSearch::build(&self.contains)).is_match(b))
+            || (!self.contains.is_empty() && self.contains_match(b))
             || self.rest.iter().any(|m| m.is_match_str(s))
+    }
+
+    /// Values a set searches for its substrings one by one before it builds their automaton.
+    /// Building one costs what searching a few dozen values one substring at a time does
+    /// (lists of 10–200 substrings, values of 50–500 bytes); most sets are reached by a few
+    /// events of a small hunt, or never, and a set that many values reach builds it early on.
+    const SEARCH_EACH: u32 = 8;
+
+    fn contains_match(&self, b: &[u8]) -> bool {
+        if let Some(search) = self.contains_search.get() {
+            return search.is_match(b);
+        }
+        // Counted only up to the threshold (never wraps), by whichever thread gets there.
+        let n = self.searched.load(Ordering::Relaxed);
+        if n < Self::SEARCH_EACH {
+            self.searched.store(n + 1, Ordering::Relaxed);
+            // No searcher built either: the first byte found by `memchr`, the rest compared.
+            return self.contains.iter().any(|c| match c.split_first() {
+                Some((&first, rest)) => {
+                    memchr::memchr_iter(first, b).any(|i| b.get(i + 1..).is_some_and(|t| t.starts_with(rest)))
+                }
+                None => true,
+            });
+        }
+        self.contains_search.get_or_init(|| ContainsSearch::build(&self.contains)).is_match(b)
     }
 }
 
@@ -679,6 +708,37 @@ mod tests {
 
     fn lit(s: &str) -> GlobPart {
         Lit(s.into())
+    }
+
+    /// A set's substrings are searched one by one for its first values, then by its automaton:
+    /// both find the same, on the same values, across the switch.
+    #[test]
+    fn str_set_searches_one_by_one_then_by_automaton() {
+        let needles = ["\\temp\\", "-enc", "rundll32", "é", "aaa"];
+        let set = StrSet::new(
+            needles.iter().map(|n| StrMatch { kind: StrKind::Contains(Contains::new(n)), cased: false }).collect(),
+            false,
+        );
+        let values = [
+            "c:\\windows\\temp\\x.exe",
+            "powershell -enc abc",
+            "rundll3",
+            "café",
+            "aa",
+            "baaab",
+            "",
+            "nothing",
+            "-en",
+            "xrundll32",
+        ];
+        for round in 0..3 {
+            for v in values {
+                let fv = FieldValue { raw: v, lower: v, kind: crate::event::Kind::Str };
+                let want = needles.iter().any(|n| v.contains(n));
+                assert_eq!(set.is_match(&fv), want, "round {round}: {v:?}");
+            }
+        }
+        assert!(set.contains_search.get().is_some(), "built after {} values", StrSet::SEARCH_EACH);
     }
 
     #[test]

@@ -194,11 +194,17 @@ proptest! {
         let file = detwiki_sigma::parse_str(&yaml);
         prop_assume!(!file.has_errors());
         let Some(Document::Rule(rule)) = file.documents.first() else { panic!("no rule") };
-        let mut b = RulesetBuilder::new();
-        b.add("p", "p.yml".as_ref(), &file.documents, &|_| true);
-        let rs = b.build(&Options { routing: false, ..Options::default() });
+        // The prefilter from the first event, never (every instance evaluated), and from the third.
+        let build = |prefilter_after| {
+            let mut b = RulesetBuilder::new();
+            b.add("p", "p.yml".as_ref(), &file.documents, &|_| true);
+            b.build(&Options { routing: false, prefilter_after, ..Options::default() })
+        };
+        let (rs, direct, switching) = (build(0), build(u32::MAX), build(2));
         prop_assert_eq!(rs.rules.len(), 1, "{:?}", rs.skipped);
         let mut scratch = rs.scratch();
+        let mut direct_scratch = direct.scratch();
+        let mut switching_scratch = switching.scratch();
         for values in &events {
             let mut ev = Event::new();
             let mut map = Ev::new();
@@ -210,6 +216,12 @@ proptest! {
             }
             let mut got = false;
             rs.matches(&ev, &mut scratch, |_| got = true);
+            let mut got_direct = false;
+            direct.matches(&ev, &mut direct_scratch, |_| got_direct = true);
+            prop_assert_eq!(got, got_direct, "prefilter and direct evaluation disagree");
+            let mut got_switching = false;
+            switching.matches(&ev, &mut switching_scratch, |_| got_switching = true);
+            prop_assert_eq!(got, got_switching, "prefilter built mid-stream disagrees");
             let cond = rule.detection.conditions[0].parsed.as_ref().expect("condition");
             let want = naive_cond(cond, &rule.detection, &map);
             prop_assert_eq!(got, want, "rule:\n{}\nevent: {:?}", yaml, map);

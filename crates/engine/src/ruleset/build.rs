@@ -10,7 +10,7 @@ use detwiki_sigma::{
 };
 use detwiki_taxonomy::logsource::{self, EventSource, Lookup};
 
-use super::{Instance, Options, RuleInfo, Ruleset, SkipReason, Skipped};
+use super::{Guarded, Instance, Options, RuleInfo, Ruleset, SkipReason, Skipped};
 use crate::compile::{CompileError, CompiledDetection, Cond, FieldTable, compile_detection};
 use crate::correlate::Correlations;
 use crate::event::lowercase;
@@ -237,6 +237,7 @@ impl RulesetBuilder {
             Correlations::compile(std::mem::take(&mut self.correlations), &mut set.rules, &mut set.skipped);
         self.name_correlation_fields(&mut set, &origin, &opts.pipelines);
         set.prefilter = opts.prefilter;
+        set.prefilter_after = opts.prefilter_after;
         let ids = |names: &[String], t: &mut FieldTable| names.iter().map(|n| t.intern(n).id).collect();
         set.route_field_ids = (ids(&set.channel_fields, &mut set.fields), ids(&set.event_id_fields, &mut set.fields));
         // The parsed rules are not needed any more: freed on another thread, while the hunt starts.
@@ -395,9 +396,9 @@ impl Ruleset {
             instances: Vec::new(),
             routing,
             routes: HashMap::default(),
-            all: Vec::new(),
+            all: Guarded::default(),
             prefilter: true,
-            prefilter_all: Default::default(),
+            prefilter_after: 0,
             automata: Default::default(),
             fields: FieldTable::default(),
             channel_fields: vec!["Channel".into()],
@@ -411,12 +412,12 @@ impl Ruleset {
     fn file_instance(&mut self, src: Option<&EventSource>, inst: Instance) {
         let id = self.instances.len() as u32;
         self.instances.push(inst);
-        self.all.push(id);
+        self.all.list.push(id);
         if let Some(src) = src {
             let route = self.routes.entry(lowercase(src.channel)).or_default();
             match src.event_id {
-                Some(eid) => route.by_id.entry(eid).or_default().0.push(id),
-                None => route.any.push(id),
+                Some(eid) => route.by_id.entry(eid).or_default().list.push(id),
+                None => route.any.list.push(id),
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Prefilter, Ruleset, Scratch};
+use super::{Guarded, Prefilter, Ruleset, Scratch};
 use crate::compile::FieldTable;
 use crate::event::{Event, FieldKey, FieldValue, Fields};
 use crate::matcher::WordBuild;
@@ -13,7 +13,7 @@ impl Ruleset {
     /// (the reference for [`Ruleset::routed_indexed`]; no prefilter).
     pub(super) fn routed<'a>(&'a self, ev: &Event, scratch: &mut Scratch) -> (&'a [u32], &'a [u32]) {
         if !self.routing {
-            return (&self.all, &[]);
+            return (&self.all.list, &[]);
         }
         let Some(ch) = self.channel_fields.iter().find_map(|f| ev.get(f)) else { return (&[], &[]) };
         scratch.channel.clear();
@@ -21,36 +21,32 @@ impl Ruleset {
         let Some(route) = self.routes.get(scratch.channel.as_str()) else { return (&[], &[]) };
         let id = self.event_id_fields.iter().find_map(|f| ev.get(f)).and_then(|v| v.raw.trim().parse::<u32>().ok());
         match id.and_then(|id| route.by_id.get(&id)) {
-            Some((list, _)) => (&route.any, list),
-            None => (&route.any, &[]),
+            Some(g) => (&route.any.list, &g.list),
+            None => (&route.any.list, &[]),
         }
     }
 
     /// The instances an event meets, by the field index (built for `ev`): the channel-wide
-    /// ones, then those of its event id, each list with its prefilter (built on first use;
-    /// none when the prefilter is off).
+    /// ones, then those of its event id, each list with its prefilter (none when the prefilter
+    /// is off or not built yet: see [`Ruleset::guard`]).
     pub(super) fn routed_indexed<'a>(&'a self, ev: &Event, index: &FieldIndex) -> [Part<'a>; 2] {
         const NONE: Part<'static> = (&[], None);
+        let part = |g: &'a Guarded| -> Part<'a> { (&g.list, self.guard(g)) };
         if !self.routing {
-            let pf = self.prefilter.then(|| self.prefilter_all.get_or_init(|| self.prefilter_of(self.all.clone())));
-            return [(&self.all, pf), NONE];
+            return [part(&self.all), NONE];
         }
         let view = Indexed { ev, index };
         let (channel, event_id) = &self.route_field_ids;
         let Some(ch) = channel.iter().find_map(|&f| view.values_by_id(f).next()) else { return [NONE, NONE] };
         let Some(route) = self.routes.get(ch.lower) else { return [NONE, NONE] };
-        let any = self.prefilter.then(|| route.prefilter_any.get_or_init(|| self.prefilter_of(route.any.clone())));
         let id =
             event_id.iter().find_map(|&f| view.values_by_id(f).next()).and_then(|v| v.raw.trim().parse::<u32>().ok());
-        let own = match id.and_then(|id| route.by_id.get(&id)) {
-            Some((list, pf)) => (&list[..], self.prefilter.then(|| pf.get_or_init(|| self.prefilter_of(list.clone())))),
-            None => NONE,
-        };
-        [(&route.any, any), own]
+        let own = id.and_then(|id| route.by_id.get(&id)).map_or(NONE, part);
+        [part(&route.any), own]
     }
 }
 
-/// A list of instances and its prefilter.
+/// A list of instances and its prefilter (if built).
 pub(super) type Part<'a> = (&'a [u32], Option<&'a Prefilter>);
 
 /// Per-thread index of an event's fields by [`FieldTable`] id, rebuilt for
