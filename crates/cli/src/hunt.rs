@@ -27,6 +27,7 @@ use indicatif::ProgressBar;
 use crate::Outcome;
 use crate::args::{HuntArgs, HuntFormat, LevelArg};
 use detwiki_catalog::{CorpusSpec, load};
+use rayon::prelude::*;
 
 /// Run `hunt`: success (no hit), found (hits), usage, or failed (no event readable, output).
 pub fn run(args: &HuntArgs) -> anyhow::Result<Outcome> {
@@ -138,14 +139,24 @@ fn load_rules(args: &HuntArgs) -> anyhow::Result<Option<Ruleset>> {
             }
             return Ok(None);
         }
-        let work = paths.into_iter().map(|p| (0, p.clone(), p)).collect();
-        for file in load::read_all(work, &Limits::default(), &|| {}) {
-            // A file with errors runs none of its rules (the builder says so); its text is kept
-            // to show the errors as `lint` does.
-            if file.parsed.has_errors() {
-                texts.insert(file.path.clone(), file.text);
-            }
-            builder.add_parsed(&spec.name, &file.path, file.parsed, &keep);
+        // Each file read, parsed and added to a builder of its own on every core, then merged
+        // in order.
+        let limits = Limits::default();
+        let parts: Vec<(RulesetBuilder, Option<(PathBuf, String)>)> = paths
+            .into_par_iter()
+            .map(|p| {
+                let file = load::read_one(0, &p, p.clone(), &limits);
+                // A file with errors runs none of its rules (the builder says so); its text is
+                // kept to show the errors as `lint` does.
+                let text = file.parsed.has_errors().then(|| (file.path.clone(), file.text));
+                let mut part = RulesetBuilder::new();
+                part.add_parsed(&spec.name, &file.path, file.parsed, &keep);
+                (part, text)
+            })
+            .collect();
+        for (part, text) in parts {
+            builder.merge(part);
+            texts.extend(text);
         }
     }
     let opts = Options { routing: !args.no_routing, placeholders, pipelines, ..Options::default() };

@@ -113,6 +113,9 @@ impl Correlations {
         skipped: &mut Vec<Skipped>,
     ) -> Correlations {
         let mut out = Correlations::default();
+        if correlations.is_empty() {
+            return out;
+        }
         // Names and ids of rules and correlations: a reference may name either.
         let mut by_ref: HashMap<String, Ref> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {

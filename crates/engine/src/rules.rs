@@ -9,7 +9,7 @@ use detwiki_sigma::{Diagnostic, Level, LogSource};
 use crate::compile::CompileError;
 
 /// What the output says about a rule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RuleInfo {
     /// `id`.
     pub id: Option<String>,

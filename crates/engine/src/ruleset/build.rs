@@ -115,6 +115,19 @@ impl RulesetBuilder {
         }
     }
 
+    /// Append what `other` collected, after what this builder holds (in that order). A corpus
+    /// can then be added file by file on every core, a builder per file, and merged in order.
+    pub fn merge(&mut self, other: RulesetBuilder) {
+        let RulesetBuilder { rules, filters, correlations, held_rules, held_correlations, broken, held_broken } = other;
+        self.rules.extend(rules);
+        self.filters.extend(filters);
+        self.correlations.extend(correlations);
+        self.held_rules.extend(held_rules);
+        self.held_correlations.extend(held_correlations);
+        self.broken.extend(broken);
+        self.held_broken.extend(held_broken);
+    }
+
     /// Add the documents of one parsed file, which must have no error finding (see
     /// [`RulesetBuilder::add_file`], which checks). `keep` selects rules and correlation rules (by
     /// `--rule`, level, tags); a rule it leaves out is still loaded when a selected
@@ -195,7 +208,9 @@ impl RulesetBuilder {
         let mut regexes = crate::compile::RegexCache::default();
         // Per instance: its event source and its rule as written (to name correlation fields).
         let mut origin: Vec<(Option<&'static EventSource>, usize)> = Vec::new();
-        for (raw_index, ((info, _), c)) in self.rules.iter().zip(compiled).enumerate() {
+        // The rules' infos move to the ruleset (the parsed rules stay, to name correlation fields).
+        for (raw_index, ((info, _), c)) in self.rules.iter_mut().zip(compiled).enumerate() {
+            let info = std::mem::take(info);
             // A filter that does not compile is reported once, where it first failed.
             for (fi, e) in c.filter_errors {
                 if !std::mem::replace(&mut reported_filters[fi], true) {
@@ -205,12 +220,12 @@ impl RulesetBuilder {
             let instances = match c.instances {
                 Ok(instances) => instances,
                 Err(reason) => {
-                    set.skipped.push(Skipped { rule: info.clone(), reason });
+                    set.skipped.push(Skipped { rule: info, reason });
                     continue;
                 }
             };
             let rule_index = set.rules.len() as u32;
-            set.rules.push(info.clone());
+            set.rules.push(info);
             for mut x in instances {
                 x.det.rename_fields(&mut |name| set.fields.id(name));
                 x.det.share_regexes(&mut regexes);
