@@ -101,6 +101,18 @@ fn and_twice_is_an_error() {
     assert!(e.message.contains("no field before it"), "{e}");
 }
 
+/// The word `IN` searched for is printed in parentheses: bare, the parenthesised OR after it
+/// would read back as `z`'s `IN` list (found by the `spl` fuzz target).
+#[test]
+fn the_word_in_prints_so_that_it_reads_back_as_a_word() {
+    for text in ["y AND z IN ke(x) OR w", "z in (a b) c", "a OR IN", "NOT IN x"] {
+        let e = search(text);
+        let printed = e.to_string();
+        assert_eq!(shape(&search(&printed)), shape(&e), "{text} printed {printed}");
+    }
+    assert_eq!(search("y AND z IN ke(x) OR w").to_string(), "y z (IN) (ke(x) OR w)");
+}
+
 #[test]
 fn eval_expressions_parse_with_precedence() {
     let e = parse_expr(r#"a == "x" OR b != 2 AND NOT isnull(c)"#).unwrap();

@@ -133,6 +133,11 @@ impl SearchExpr {
                 }
                 f.write_str(")")?;
             }
+            // The word `IN` searched for, in parentheses: bare, a parenthesised item after it
+            // (`z IN (a OR b)`) would read back as the preceding term's `IN` list.
+            SearchExpr::Term { value, .. } if !value.quoted && value.text.eq_ignore_ascii_case("IN") => {
+                write!(f, "({value})")?
+            }
             SearchExpr::Term { value, .. } => write!(f, "{value}")?,
             SearchExpr::Subsearch { text, .. } => write!(f, "[{text}]")?,
         }
