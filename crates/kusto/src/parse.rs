@@ -335,26 +335,38 @@ impl Parser<'_> {
         Ok(out)
     }
 
-    /// A type: `string`, or `(…)` (a tabular parameter's schema), as text without spaces.
+    /// A type: `string`, or `(…)` (a tabular parameter's schema) as the text of its tokens:
+    /// comments left out, one space where the text has whitespace or a comment between two
+    /// tokens, none after `(`, `:` or `,` nor before `)`, `:` or `,` (`(a:string,b:int)`). The
+    /// text reads back as the same tokens (a comment taken with the spaces around it would
+    /// swallow the rest of the schema).
     fn type_text(&mut self) -> R<String> {
         if self.is_punct("(") {
-            let start = self.peek().span.start;
+            let mut out = String::new();
             let mut depth = 0usize;
+            let mut prev: Option<Tok> = None;
             loop {
                 let t = self.bump();
+                if matches!(t.tok, Tok::Eof) {
+                    return Err(self.expected("`)` closing the type"));
+                }
+                let tight = matches!(prev, None | Some(Tok::Punct("(" | ":" | ",")))
+                    || matches!(t.tok, Tok::Punct(")" | ":" | ","));
+                if t.spaced && !tight {
+                    out.push(' ');
+                }
+                out.push_str(&self.text[t.span.start..t.span.end]);
                 match t.tok {
                     Tok::Punct("(") => depth += 1,
                     Tok::Punct(")") => {
                         depth -= 1;
                         if depth == 0 {
-                            let s: String =
-                                self.text[start..t.span.end].chars().filter(|c| !c.is_whitespace()).collect();
-                            return Ok(s);
+                            return Ok(out);
                         }
                     }
-                    Tok::Eof => return Err(self.expected("`)` closing the type")),
                     _ => {}
                 }
+                prev = Some(t.tok);
             }
         }
         Ok(self.ident("a type name")?.0)
