@@ -9,7 +9,8 @@
 //!
 //! What is costly to build and rarely reached is built on first use, once, whichever thread
 //! gets there first ([`OnceLock`]): a regex ([`LazyRegex`]), a substring searcher
-//! ([`Contains`]), the automaton of a list of substrings ([`StrSet`]). A ruleset of thousands
+//! ([`Contains`]); the automaton of a list of substrings ([`StrSet`]) once the list has been
+//! searched for one substring at a time in a few values. A ruleset of thousands
 //! of rules then compiles in a fraction of the time and memory, and an event only pays for the
 //! matchers of the rules its route and the prefilter let through.
 

@@ -16,10 +16,12 @@
 //! only the instances whose literals were seen (and those without a literal
 //! set) are evaluated, in route order.
 //!
-//! A route's prefilter, and the literal sets it is made of, are built when the first event of
-//! that route (channel and event id) arrives, once for all threads: a hunt over a handful of
-//! files pays only for the routes its events take, and the heavy parts of matchers (regexes,
-//! substring automata) wait for the first event that reaches them (see [`crate::matcher`]).
+//! A route's prefilter, and the literal sets it is made of, are built when that route (channel
+//! and event id) has met [`PREFILTER_AFTER`] events, once for all threads; its first events are
+//! evaluated instance by instance. A hunt over a handful of files pays only for the routes its
+//! events take, and only for the prefilters of those that see more than a few events; the heavy
+//! parts of matchers (regexes, substring automata) wait for the events that reach them (see
+//! [`crate::matcher`]).
 //!
 //! The module is split by job: `build` compiles rules into instances and routes,
 //! `prefilter` builds and runs the literal automata,
