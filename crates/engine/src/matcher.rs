@@ -179,6 +179,10 @@ pub struct Glob {
     parts: Vec<GlobPart>,
     /// For globs without `?`: the literal segments, anchored at start / end.
     segments: Option<Segments>,
+    /// For globs with `?`: the longest literal part, which every match contains. Looked for
+    /// first: most values lack it, and the backtracking match then never runs (`*>?%appdata%\*`
+    /// over every command line with a `>` in it).
+    required: Option<Finder<'static>>,
 }
 
 #[derive(Clone, Debug)]
@@ -191,6 +195,10 @@ struct Segments {
 impl Glob {
     /// Build from tokens (adjacent stars should be merged by the caller; harmless if not).
     pub fn new(parts: Vec<GlobPart>) -> Self {
+        let required = parts.contains(&GlobPart::One).then(|| {
+            let longest = parts.iter().filter_map(|p| if let GlobPart::Lit(s) = p { Some(s) } else { None });
+            longest.max_by_key(|s| s.len()).map(|s| Finder::new(s.as_bytes()).into_owned())
+        });
         let segments = if parts.contains(&GlobPart::One) {
             None
         } else {
@@ -209,14 +217,14 @@ impl Glob {
             let middle = rest.into_iter().map(|s| Finder::new(s.as_bytes()).into_owned()).collect();
             Some(Segments { start, middle, end })
         };
-        Glob { parts, segments }
+        Glob { parts, segments, required: required.flatten() }
     }
 
     /// True if `s` matches the whole pattern.
     pub fn is_match(&self, s: &str) -> bool {
         match &self.segments {
             Some(seg) => seg.is_match(s),
-            None => glob_match(&self.parts, s),
+            None => self.required.as_ref().is_none_or(|f| f.find(s.as_bytes()).is_some()) && glob_match(&self.parts, s),
         }
     }
 }
@@ -755,6 +763,10 @@ mod tests {
         assert!(!g(vec![lit("ab"), Star, lit("bc")], "abc"), "anchors must not overlap");
         assert!(g(vec![Star, lit("x"), Star, lit("y")], "zzxzzy"));
         assert!(g(vec![lit("a"), One, lit("c")], "abc"));
+        // The longest literal is looked for first; a value without it never matches.
+        assert!(g(vec![Star, lit(">"), One, lit("%appdata%\\"), Star], "cmd /c echo x >\"%appdata%\\y"));
+        assert!(!g(vec![Star, lit(">"), One, lit("%appdata%\\"), Star], "cmd /c echo x > %temp%\\y"));
+        assert!(!g(vec![Star, lit(">"), One, lit("%appdata%\\"), Star], "%appdata%\\ >"));
         assert!(g(vec![lit("a"), One, lit("c")], "aäc"));
         assert!(!g(vec![lit("a"), One, lit("c")], "ac"));
         assert!(g(vec![Star, lit("a"), One], "bbab"));
