@@ -173,6 +173,26 @@ pub enum GlobPart {
     One,
 }
 
+/// How many times something built on demand was used without being built, counted up to a
+/// threshold: what is cheap to do the slow way a few times waits to be built until it has been
+/// asked for often enough (a route's prefilter, a [`StrSet`]'s automaton).
+#[derive(Debug, Default)]
+pub(crate) struct EarlyUses(AtomicU32);
+
+impl EarlyUses {
+    /// True, and counted, while fewer than `limit` uses came before; false from then on.
+    /// Counted only up to `limit` (never wraps), by whichever thread gets there: threads that
+    /// race may count two uses as one, which only moves the build by a use.
+    pub(crate) fn early(&self, limit: u32) -> bool {
+        let n = self.0.load(Ordering::Relaxed);
+        if n < limit {
+            self.0.store(n + 1, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+}
+
 /// A wildcard pattern.
 #[derive(Clone, Debug)]
 pub struct Glob {
@@ -195,29 +215,21 @@ struct Segments {
 impl Glob {
     /// Build from tokens (adjacent stars should be merged by the caller; harmless if not).
     pub fn new(parts: Vec<GlobPart>) -> Self {
-        let required = parts.contains(&GlobPart::One).then(|| {
-            let longest = parts.iter().filter_map(|p| if let GlobPart::Lit(s) = p { Some(s) } else { None });
-            longest.max_by_key(|s| s.len()).map(|s| Finder::new(s.as_bytes()).into_owned())
-        });
-        let segments = if parts.contains(&GlobPart::One) {
-            None
-        } else {
-            let mut lits: Vec<&str> = Vec::new();
-            for p in &parts {
-                if let GlobPart::Lit(s) = p {
-                    lits.push(s);
-                }
-            }
-            let anchored_start = matches!(parts.first(), Some(GlobPart::Lit(_)));
-            let anchored_end = matches!(parts.last(), Some(GlobPart::Lit(_)));
-            let mut it = lits.into_iter();
-            let start = if anchored_start { it.next().map(Box::from) } else { None };
-            let mut rest: Vec<&str> = it.collect();
-            let end = if anchored_end { rest.pop().map(Box::from) } else { None };
-            let middle = rest.into_iter().map(|s| Finder::new(s.as_bytes()).into_owned()).collect();
-            Some(Segments { start, middle, end })
-        };
-        Glob { parts, segments, required: required.flatten() }
+        let lits: Vec<&str> =
+            parts.iter().filter_map(|p| if let GlobPart::Lit(s) = p { Some(&**s) } else { None }).collect();
+        let finder = |s: &str| Finder::new(s.as_bytes()).into_owned();
+        if parts.contains(&GlobPart::One) {
+            let required = lits.iter().max_by_key(|s| s.len()).map(|s| finder(s));
+            return Glob { parts, segments: None, required };
+        }
+        let anchored_start = matches!(parts.first(), Some(GlobPart::Lit(_)));
+        let anchored_end = matches!(parts.last(), Some(GlobPart::Lit(_)));
+        let mut it = lits.into_iter();
+        let start = if anchored_start { it.next().map(Box::from) } else { None };
+        let mut rest: Vec<&str> = it.collect();
+        let end = if anchored_end { rest.pop().map(Box::from) } else { None };
+        let middle = rest.into_iter().map(finder).collect();
+        Glob { segments: Some(Segments { start, middle, end }), parts, required: None }
     }
 
     /// True if `s` matches the whole pattern.
@@ -471,9 +483,9 @@ pub struct StrSet {
     suffix: Vec<(usize, ByteSet)>,
     contains: Vec<Box<[u8]>>,
     contains_search: OnceLock<ContainsSearch>,
-    /// Values searched for the substrings one by one so far (counted up to
-    /// [`StrSet::SEARCH_EACH`]; then the automaton is built).
-    searched: AtomicU32,
+    /// Values searched for the substrings one by one (up to [`StrSet::SEARCH_EACH`]; then the
+    /// automaton is built).
+    searched: EarlyUses,
     rest: Vec<StrMatch>,
 }
 
@@ -584,7 +596,7 @@ impl StrSet {
             suffix: Vec::new(),
             contains: Vec::new(),
             contains_search: OnceLock::new(),
-            searched: AtomicU32::new(0),
+            searched: EarlyUses::default(),
             rest: Vec::new(),
         };
         let by_len = |v: &mut Vec<(usize, ByteSet)>, p: &str| {
@@ -636,10 +648,7 @@ impl StrSet {
         if let Some(search) = self.contains_search.get() {
             return search.is_match(b);
         }
-        // Counted only up to the threshold (never wraps), by whichever thread gets there.
-        let n = self.searched.load(Ordering::Relaxed);
-        if n < Self::SEARCH_EACH {
-            self.searched.store(n + 1, Ordering::Relaxed);
+        if self.searched.early(Self::SEARCH_EACH) {
             // No searcher built either: the first byte found by `memchr`, the rest compared.
             return self.contains.iter().any(|c| match c.split_first() {
                 Some((&first, rest)) => {

@@ -28,13 +28,12 @@
 //! `routing` finds an event's route and indexes its fields.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::compile::{CompiledDetection, FieldTable, Placeholders, Pred};
 use crate::correlate::Correlations;
 use crate::event::{Event, FieldKey, Fields};
-use crate::matcher::{LazyRegex, WordBuild};
+use crate::matcher::{EarlyUses, LazyRegex, WordBuild};
 use crate::pipeline::Pipelines;
 
 mod build;
@@ -134,8 +133,8 @@ struct Route {
 struct Guarded {
     list: Vec<u32>,
     prefilter: OnceLock<Prefilter>,
-    /// Events the list met before its prefilter was built (counted up to the threshold).
-    met: AtomicU32,
+    /// Events the list met before its prefilter was built.
+    met: EarlyUses,
 }
 
 /// Compiled rules ready to match events.
@@ -244,10 +243,7 @@ impl Ruleset {
         if let Some(pf) = g.prefilter.get() {
             return Some(pf);
         }
-        // Counted only up to the threshold (never wraps), by whichever thread gets there.
-        let met = g.met.load(Ordering::Relaxed);
-        if met < self.prefilter_after {
-            g.met.store(met + 1, Ordering::Relaxed);
+        if g.met.early(self.prefilter_after) {
             return None;
         }
         Some(g.prefilter.get_or_init(|| self.prefilter_of(g.list.clone())))
@@ -273,16 +269,8 @@ impl Ruleset {
         if threads < 2 {
             return;
         }
-        let todo = &todo;
-        std::thread::scope(|s| {
-            for t in 1..threads {
-                let _ = std::thread::Builder::new().spawn_scoped(s, move || {
-                    for &i in todo.iter().skip(t).step_by(threads) {
-                        self.needles_of(i);
-                    }
-                });
-            }
-            for &i in todo.iter().step_by(threads) {
+        prefilter::on_threads(threads, |t| {
+            for &i in todo.iter().skip(t).step_by(threads) {
                 self.needles_of(i);
             }
         });

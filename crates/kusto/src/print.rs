@@ -240,10 +240,7 @@ impl Display for Expr {
                 f.write_str(if items.len() == 1 { ",)" } else { ")" })
             }
             Expr::Array { items, .. } => {
-                // `["x"]` lexes as the bracketed name `x`: an array of one string is printed
-                // `[ "x"]` (found by the `kusto_query` fuzz target).
-                let one_string = matches!(items.as_slice(), [Expr::Str { .. }]);
-                f.write_str(if one_string { "[ " } else { "[" })?;
+                f.write_str(open_bracket(items))?;
                 list(f, items, ", ")?;
                 f.write_char(']')
             }
@@ -307,12 +304,17 @@ impl Display for Expr {
             Expr::Datatable { columns, values, .. } => {
                 f.write_str("datatable(")?;
                 list(f, columns, ", ")?;
-                // As for an array: one string alone would read back as a bracketed name.
-                let one_string = matches!(values.as_slice(), [Expr::Str { .. }]);
-                f.write_str(if one_string { ") [ " } else { ") [" })?;
+                f.write_str(") ")?;
+                f.write_str(open_bracket(values))?;
                 list(f, values, ", ")?;
                 f.write_char(']')
             }
         }
     }
+}
+
+/// The `[` that opens a list of `items`: `[ ` before one string alone, which printed `["x"]`
+/// would lex as the bracketed name `x` (found by the `kusto_query` fuzz target).
+fn open_bracket(items: &[Expr]) -> &'static str {
+    if matches!(items, [Expr::Str { .. }]) { "[ " } else { "[" }
 }

@@ -53,6 +53,19 @@ pub(super) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
+/// Run `work(t)` for `t` in `0..threads`: 0 on this thread, the others on scoped threads
+/// started for it (not rayon: see [`super::Ruleset`]'s `needles_on_all_cores`). A thread that
+/// cannot be started leaves its share undone: callers build what is left where it is needed.
+pub(super) fn on_threads(threads: usize, work: impl Fn(usize) + Sync) {
+    let work = &work;
+    std::thread::scope(|s| {
+        for t in 1..threads {
+            let _ = std::thread::Builder::new().spawn_scoped(s, move || work(t));
+        }
+        work(0);
+    });
+}
+
 impl Automata {
     /// The automata of several literal sets (each sorted, distinct), in order, the new ones
     /// built on every core, largest first (scoped threads, for the reason given at
@@ -68,16 +81,10 @@ impl Automata {
         if threads >= 2 {
             big.sort_unstable_by_key(|&i| std::cmp::Reverse(size(&sets[i])));
             let next = AtomicUsize::new(0);
-            let work = || {
+            on_threads(threads, |_| {
                 while let Some(&i) = big.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let _ = done[i].set(self.get(&sets[i]));
                 }
-            };
-            std::thread::scope(|s| {
-                for _ in 1..threads {
-                    let _ = std::thread::Builder::new().spawn_scoped(s, work);
-                }
-                work();
             });
         }
         done.into_iter().zip(sets).map(|(d, set)| d.into_inner().unwrap_or_else(|| self.get(set))).collect()
